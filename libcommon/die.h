@@ -1,0 +1,27 @@
+/* die()/warnmsg(): one-line diagnostics prefixed with the tool's name. */
+#ifndef KTSTR_DIE_H
+#define KTSTR_DIE_H
+
+#include <stddef.h>
+#include <stdnoreturn.h>
+
+/* Exit codes shared by every tool (DESIGN §3). */
+enum {
+	EXIT_PASS = 0,
+	EXIT_FAIL = 1,
+	EXIT_USAGE = 2,
+	EXIT_INCONCLUSIVE = 3,
+	EXIT_SKIP = 77,
+};
+
+void die_setprog(const char *argv0);
+const char *die_prog(void);
+noreturn void die(int status, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void warnmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+#endif

@@ -1,0 +1,104 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "die.h"
+#include "ndjson.h"
+
+void ndjson_reader_init(struct ndjson_reader *r, FILE *f, const char *name)
+{
+	memset(r, 0, sizeof(*r));
+	r->f = f;
+	r->name = name;
+}
+
+void ndjson_reader_free(struct ndjson_reader *r)
+{
+	free(r->line);
+	r->line = NULL;
+	r->cap = 0;
+}
+
+static int line_is_blank(const char *s)
+{
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+			return 0;
+	return 1;
+}
+
+json_t *ndjson_read(struct ndjson_reader *r)
+{
+	ssize_t n;
+
+	for (;;) {
+		json_t *rec;
+
+		errno = 0;
+		n = getline(&r->line, &r->cap, r->f);
+		if (n < 0) {
+			if (ferror(r->f))
+				die(EXIT_USAGE, "%s: read error: %s", r->name,
+				    strerror(errno));
+			return NULL;
+		}
+		rec = ndjson_parse_line(r, r->line, (size_t)n);
+		if (rec)
+			return rec;
+	}
+}
+
+json_t *ndjson_parse_line(struct ndjson_reader *r, const char *line, size_t len)
+{
+	json_error_t jerr;
+	json_t *rec;
+
+	r->lineno++;
+	if (len != strlen(line))
+		die(EXIT_USAGE, "%s:%zu: NUL byte in input", r->name, r->lineno);
+	if (line_is_blank(line))
+		return NULL;
+	rec = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
+	if (!rec)
+		die(EXIT_USAGE, "%s:%zu:%d: %s", r->name, r->lineno,
+		    jerr.column, jerr.text);
+	if (!json_is_object(rec)) {
+		json_decref(rec);
+		die(EXIT_USAGE, "%s:%zu: record is not a JSON object",
+		    r->name, r->lineno);
+	}
+	if (!json_is_string(json_object_get(rec, "type"))) {
+		json_decref(rec);
+		die(EXIT_USAGE, "%s:%zu: record has no string \"type\"",
+		    r->name, r->lineno);
+	}
+	return rec;
+}
+
+void ndjson_bad_record(const struct ndjson_reader *r, json_t *rec,
+		       const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	die(EXIT_USAGE, "%s:%zu: %s record: %s", r->name, r->lineno,
+	    ndjson_type(rec), msg);
+}
+
+void ndjson_write(FILE *f, json_t *rec)
+{
+	if (json_dumpf(rec, f, JSON_COMPACT) < 0 || fputc('\n', f) == EOF ||
+	    fflush(f) == EOF)
+		die(EXIT_INCONCLUSIVE, "write error: %s", strerror(errno));
+}
+
+const char *ndjson_type(json_t *rec)
+{
+	const char *t = json_string_value(json_object_get(rec, "type"));
+
+	return t ? t : "";
+}

@@ -1,0 +1,43 @@
+/* NDJSON streams on jansson: one object per line, each with a "type". */
+#ifndef KTSTR_NDJSON_H
+#define KTSTR_NDJSON_H
+
+#include <stdio.h>
+#include <jansson.h>
+
+struct ndjson_reader {
+	FILE *f;
+	const char *name;	/* input name for errors: "stdin" or a path */
+	size_t lineno;
+	char *line;
+	size_t cap;
+};
+
+void ndjson_reader_init(struct ndjson_reader *r, FILE *f, const char *name);
+void ndjson_reader_free(struct ndjson_reader *r);
+
+/*
+ * Next record, or NULL at end of input. Blank lines are skipped. A line
+ * that is not a JSON object with a string "type" ends the tool with exit 2
+ * and "NAME:LINE:COL: what is wrong".
+ */
+json_t *ndjson_read(struct ndjson_reader *r);
+
+/*
+ * The same checks on one line the caller read itself (e.g. from a
+ * non-blocking fd): counts the line, returns NULL for a blank one.
+ */
+json_t *ndjson_parse_line(struct ndjson_reader *r, const char *line, size_t len);
+
+/* Exit 2 with "NAME:LINE: type: message" about the record just read. */
+void ndjson_bad_record(const struct ndjson_reader *r, json_t *rec,
+		       const char *fmt, ...)
+	__attribute__((format(printf, 3, 4), __noreturn__));
+
+/* Write one record as one line and flush; a failed write is fatal. */
+void ndjson_write(FILE *f, json_t *rec);
+
+/* The record's "type", or "" when it has none. */
+const char *ndjson_type(json_t *rec);
+
+#endif

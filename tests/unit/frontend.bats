@@ -1,0 +1,70 @@
+#!/usr/bin/env bats
+# bin/ktstr: argument handling that needs no VM.
+load ../helpers
+
+@test "ktstr help lists the commands" {
+	run ktstr help
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "usage: ktstr COMMAND [ARGS]" ]
+	printf '%s\n' "$output" | grep -q '^  run SCENARIO|FILE '
+	printf '%s\n' "$output" | grep -q '^  shell '
+	printf '%s\n' "$output" | grep -q '^  kernel CMD '
+}
+
+@test "ktstr --help and help run and run --help" {
+	run ktstr --help
+	[ "$status" -eq 0 ]
+	run ktstr help run
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "usage: ktstr run SCENARIO|FILE [options]" ]
+	run ktstr run --help
+	[ "${lines[0]}" = "usage: ktstr run SCENARIO|FILE [options]" ]
+	run ktstr shell --help
+	[ "${lines[0]}" = "usage: ktstr shell [options]" ]
+}
+
+@test "ktstr: unknown command exits 2" {
+	run ktstr frobnicate
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr: unknown command 'frobnicate' (see 'ktstr help')" ]
+	run ktstr help frobnicate
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr: no help for 'frobnicate': not a command" ]
+}
+
+@test "ktstr run: bad arguments exit 2 with one line" {
+	run ktstr run
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr: run: which scenario? (see 'ktstr help run')" ]
+	run ktstr run no_such_scenario
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr: unknown scenario 'no_such_scenario' (see $KTSTR_SHARE_DIR/scenarios/)" ]
+	run ktstr run ./missing.json
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr: scenario file ./missing.json: no such file" ]
+	run ktstr run steady --frob
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr: run: unknown option '--frob'" ]
+	run ktstr run steady --duration abc
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr: --duration 'abc': not a number of seconds" ]
+	run ktstr run steady --topo
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr: --topo needs a value" ]
+}
+
+@test "ktstr run: a bad topology exits 2 before any VM" {
+	run ktstr run steady --topo 2n3l1c1t
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == "ktstr-topo: 2n3l1c1t: "* ]]
+}
+
+@test "ktstr shell: bad arguments exit 2" {
+	run ktstr shell --include /no/such/file
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr: --include /no/such/file: no such file" ]
+	run ktstr shell --timeout 0
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr: --timeout '0': not a positive number of seconds" ]
+}
