@@ -1,0 +1,52 @@
+/* ktstr-topo internals: gauntlet presets, the host's capacity, filters. */
+#ifndef KTSTR_TOPO_TOOL_H
+#define KTSTR_TOPO_TOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+#include "topo.h"
+
+struct preset {
+	char *name;
+	struct topo topo;
+};
+
+/* share/ktstr/presets.json; a broken file ends the tool with exit 2. */
+struct preset *presets_load(size_t *count);
+void presets_free(struct preset *p, size_t count);
+
+/* What the host can hold, from sysfs ($KTSTR_SYSFS_ROOT replaces /sys). */
+struct host {
+	unsigned cpus;			/* online */
+	unsigned allowed_cpus;		/* online and in our affinity mask */
+	unsigned llcs;
+	unsigned max_cpus_per_llc;
+	unsigned numa_nodes;
+	unsigned threads_per_core;	/* widest SMT sibling group */
+	struct cpuset online;
+	struct cpuset *llc_cpus;	/* llcs entries */
+};
+
+/* Fills h; a host we cannot read ends the tool with exit 3. */
+void host_read(struct host *h);
+void host_free(struct host *h);
+json_t *host_to_json(const struct host *h);
+
+/* Bounds on a topology; max_* UINT_MAX means no bound. */
+struct constraints {
+	unsigned min_cpus, max_cpus;
+	unsigned min_llcs, max_llcs;
+	unsigned min_numa, max_numa;
+	bool smt;			/* require threads_per_core > 1 */
+	const struct host *host;	/* non-NULL: also check host capacity */
+	double oversub;			/* host capacity multiplier */
+};
+
+void constraints_init(struct constraints *c);
+/* true if t passes; else false with the reason in why. */
+bool constraints_accept(const struct constraints *c, const struct topo *t,
+			char *why, size_t len);
+
+#endif

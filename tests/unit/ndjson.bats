@@ -1,0 +1,52 @@
+#!/usr/bin/env bats
+# libcommon/ndjson: records pass through ndjson_check unchanged; bad lines exit 2.
+load ../helpers
+
+bats_require_minimum_version 1.5.0
+
+# printf FMT | ndjson_check must exit 2 with exactly MSG on stderr.
+rejects() {
+	run --separate-stderr sh -c 'printf "$1" | ndjson_check' sh "$1"
+	[ "$status" -eq 2 ] || { echo "status $status"; return 1; }
+	[ "$stderr" = "ndjson_check: $2" ] || { echo "stderr: $stderr"; return 1; }
+}
+
+@test "good records pass through unchanged, blank lines dropped" {
+	in='{"type":"topo","name":"1n1l1c1t","cpus":1,"nested":{"a":[1,2.5,null,true]},"s":"x\u00e9\n"}
+{"type":"job"}'
+	run --separate-stderr sh -c 'printf "%s\n\n  \n" "$1" | ndjson_check' sh "$in"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "" ]
+	[ "$output" = '{"type":"topo","name":"1n1l1c1t","cpus":1,"nested":{"a":[1,2.5,null,true]},"s":"xé\n"}
+{"type":"job"}' ]
+}
+
+@test "empty input is fine" {
+	run ndjson_check </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+}
+
+@test "a cut last line" {
+	rejects '{"type":"a"}\n{"type":"b"' 'stdin:2:11: '"'"'}'"'"' expected near end of file'
+	[ "$output" = '{"type":"a"}' ]
+}
+
+@test "a line that is not an object" {
+	rejects '{"type":"a"}\n[1]\n' "stdin:2: record is not a JSON object"
+	rejects '{"type":"a"}\n{"type":"b"}\n7\n' "stdin:3:1: '[' or '{' expected near '7'"
+}
+
+@test "a record without a string type" {
+	rejects '{"x":1}\n' 'stdin:1: record has no string "type"'
+	rejects '\n{"type":1}\n' 'stdin:2: record has no string "type"'
+}
+
+@test "a NUL byte" {
+	rejects '{"type":"a"}\n{"type":"a\0"}\n' "stdin:2: NUL byte in input"
+}
+
+@test "not JSON, duplicate keys" {
+	rejects 'nul\n' "stdin:1:3: '[' or '{' expected near 'nul'"
+	rejects '{"type":"b","type":"c"}\n' "stdin:1:18: duplicate object key near '\"type\"'"
+}
