@@ -18,6 +18,7 @@ COMMON_LIB := $(BUILD)/libcommon.a
 LIBS_COMMON = -ljansson
 LIBS_ktstr-boot = -lelf
 LIBS_ktstr-probe = -lbpf -lelf -lz
+LIBS_guest_ktstr-init = -ljansson -lm
 
 # The guest programs are static so the initramfs needs no libraries.
 GUEST := $(patsubst guest/%/main.c,%,$(wildcard guest/*/main.c))

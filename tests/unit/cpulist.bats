@@ -45,3 +45,13 @@ rejects() {
 	rejects "1-2-3" "column 4: expected ','"
 	rejects "-1" "column 1: expected a CPU number"
 }
+
+@test "cpulist: subset check" {
+	run cpulist_check --subset 0-1 0-3
+	[ "$status" -eq 0 ]
+	run cpulist_check --subset 0-4 0-3
+	[ "$status" -eq 1 ]
+	[ "$output" = "0-4 is not inside 0-3" ]
+	run cpulist_check --subset "" 0
+	[ "$status" -eq 0 ]
+}

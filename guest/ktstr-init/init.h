@@ -1,0 +1,271 @@
+/* ktstr-init: the guest's PID 1. Shared types of its parts. */
+#ifndef KTSTR_INIT_H
+#define KTSTR_INIT_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <jansson.h>
+
+#include "cpulist.h"
+
+/* ---- events.c: NDJSON events to the host ---- */
+struct events {
+	int fd;			/* the ktstr.events port, or 1 (console) */
+	uint64_t t0_ns;		/* CLOCK_MONOTONIC when init started */
+};
+
+uint64_t mono_ns(void);
+void events_init(struct events *ev, int fd);
+/* Add "t_ms", write one line, drop the reference to rec. */
+void events_emit(struct events *ev, json_t *rec);
+void events_error(struct events *ev, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+uint64_t events_t_ms(const struct events *ev);
+/* /dev path of the virtio port named name (mknod if needed); -1 if none. */
+int virtio_port_path(const char *name, char *path, size_t len);
+/* Write all of buf; -1 on error. */
+int write_all(int fd, const void *buf, size_t len);
+/* JSON string of arbitrary bytes (invalid UTF-8 becomes U+FFFD). */
+json_t *json_bytes(const char *buf, size_t len);
+
+/* snprintf for messages and JSON paths, where truncation is acceptable. */
+void strfmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ---- mounts.c ---- */
+void mount_all(json_t *failures);
+
+/* ---- cpuset helpers (gtopo.c) ---- */
+void cpuset_and(struct cpuset *dst, const struct cpuset *a, const struct cpuset *b);
+void cpuset_or(struct cpuset *dst, const struct cpuset *src);
+bool cpuset_empty(const struct cpuset *s);
+bool cpuset_equal(const struct cpuset *a, const struct cpuset *b);
+/* The n-th (0-based) CPU of s, or -1. */
+int cpuset_nth(const struct cpuset *s, unsigned n);
+/* Compact list into a fixed buffer (truncated if it does not fit). */
+const char *cpuset_str(const struct cpuset *s, char *buf, size_t len);
+json_t *cpuset_json(const struct cpuset *s);
+
+/* ---- gtopo.c: the topology the scenario runs on ---- */
+struct gtopo {
+	struct cpuset online;
+	unsigned ncpus;
+	unsigned nllcs;
+	struct cpuset *llc;	/* sorted by first CPU */
+	unsigned nnodes;
+	struct cpuset *node;	/* by node id; memory-only nodes are empty */
+	unsigned threads_per_core;
+};
+
+/* Read /sys; -1 with err when sysfs says nothing usable. */
+int gtopo_from_sysfs(struct gtopo *t, char *err, size_t errlen);
+/* The topology a `topo` record promises (numa_nodes, llcs, cores_per_llc, threads_per_core). */
+int gtopo_from_record(struct gtopo *t, json_t *rec, char *err, size_t errlen);
+void gtopo_free(struct gtopo *t);
+/* All CPUs minus the last when there are more than 2 (it stays for init). */
+void gtopo_usable(const struct gtopo *t, struct cpuset *out);
+char *gtopo_name(const struct gtopo *t);	/* "1n2l2c1t", malloc'd */
+
+/* ---- topocheck.c ---- */
+/* Compare; emit topo_check; true when they match. */
+bool topo_check(struct events *ev, const struct gtopo *want, const struct gtopo *have);
+
+/* ---- scenario model (scenario.c, spec.c, worktypes.c) ---- */
+enum spec_kind { SPEC_LLC, SPEC_NUMA, SPEC_RANGE, SPEC_DISJOINT, SPEC_OVERLAP, SPEC_EXACT };
+struct cpuspec {
+	enum spec_kind kind;
+	unsigned index, of;
+	double a, b;		/* range fractions, or overlap frac in a */
+	struct cpuset exact;
+};
+
+enum aff_kind { AFF_INHERIT, AFF_RANDOM_SUBSET, AFF_LLC_ALIGNED, AFF_CROSS_CGROUP,
+		AFF_SINGLE_CPU, AFF_EXACT };
+struct affinity {
+	enum aff_kind kind;
+	struct cpuset exact;
+};
+
+enum work_kind { WORK_CPU_SPIN, WORK_YIELD_HEAVY, WORK_MIXED, WORK_IO_SYNC, WORK_BURSTY,
+		 WORK_PIPE_IO, WORK_FUTEX_PING_PONG, WORK_CACHE_PRESSURE, WORK_CACHE_YIELD,
+		 WORK_FORK_EXIT, WORK_PAGE_FAULT_CHURN, WORK_KIND_COUNT };
+#define WORK_MAX_PARAMS 3
+struct work {
+	enum work_kind kind;
+	unsigned param[WORK_MAX_PARAMS];
+};
+struct work_type_info {
+	const char *name;
+	unsigned group_size;	/* workers per group (pairs: 2) */
+	const char *param_name[WORK_MAX_PARAMS];
+	unsigned param_default[WORK_MAX_PARAMS];
+};
+const struct work_type_info *work_info(enum work_kind k);
+int work_parse(json_t *j, struct work *w, const char *path, char *err, size_t errlen);
+json_t *work_json(const struct work *w);
+
+struct policy {
+	int policy;		/* SCHED_OTHER, SCHED_BATCH, ... */
+	int prio;
+};
+
+struct group {
+	unsigned count;
+	bool per_cpu;		/* "count": "per_cpu": one worker per online CPU */
+	struct work work;
+	struct policy policy;
+	int nice;
+	struct affinity affinity;
+};
+
+struct cgdef {
+	char *name;
+	bool has_cpuset;
+	struct cpuspec cpuset;
+	unsigned ngroups;
+	struct group *groups;
+};
+
+enum op_kind { OP_ADD_CGROUP, OP_REMOVE_CGROUP, OP_SET_CPUSET, OP_CLEAR_CPUSET,
+	       OP_SWAP_CPUSETS, OP_SPAWN, OP_STOP_CGROUP, OP_SET_AFFINITY, OP_SPAWN_HOST,
+	       OP_MOVE_ALL_TASKS };
+struct op {
+	enum op_kind kind;
+	char *a, *b;		/* cgroup names (a: cgroup/from/a, b: to/b) */
+	struct cpuspec spec;
+	struct group group;
+	struct affinity affinity;
+};
+
+enum hold_kind { HOLD_FRAC, HOLD_MS, HOLD_LOOP };
+struct hold {
+	enum hold_kind kind;
+	double frac;
+	unsigned ms;
+};
+
+struct step {
+	unsigned nops;
+	struct op *ops;
+	unsigned ndefs;
+	struct cgdef *defs;	/* step-local: removed when the step ends */
+	struct hold hold;
+	json_t *ops_json;	/* as written, for the step event */
+};
+
+struct requires {
+	unsigned min_cpus, min_llcs, min_numa;
+	bool smt;
+};
+
+struct scenario {
+	char *name;
+	struct requires req;
+	unsigned ndefs;
+	struct cgdef *defs;	/* backdrop: live through every step */
+	unsigned nsteps;
+	struct step *steps;
+};
+
+/* Parse; -1 with "path: what is wrong" in err. */
+int scenario_parse(json_t *j, struct scenario *s, char *err, size_t errlen);
+void scenario_free(struct scenario *s);
+/* NULL when the topology is big enough, else the skip reason (static buffer in why). */
+const char *scenario_requires_unmet(const struct scenario *s, const struct gtopo *t,
+				    char *why, size_t len);
+
+int spec_parse(json_t *j, struct cpuspec *s, const char *path, char *err, size_t errlen);
+int spec_resolve(const struct cpuspec *s, const struct gtopo *t, struct cpuset *out,
+		 char *err, size_t errlen);
+json_t *spec_json(const struct cpuspec *s);
+int affinity_parse(json_t *j, struct affinity *a, const char *path, char *err, size_t errlen);
+json_t *affinity_json(const struct affinity *a);
+int policy_parse(json_t *j, struct policy *p, const char *path, char *err, size_t errlen);
+json_t *policy_json(const struct policy *p);
+const char *op_name(enum op_kind k);
+
+/* The number of workers a group forks on this topology. */
+unsigned group_count(const struct group *g, const struct gtopo *t);
+
+/* ---- plan.c: what a scenario resolves to on a topology (host check) ---- */
+/* NULL when every static cpuset resolves, else why not (in why). */
+const char *scenario_cpusets_unresolvable(const struct scenario *s, const struct gtopo *t,
+					  char *why, size_t len);
+json_t *plan_json(const struct scenario *s, const struct gtopo *t, unsigned duration_ms);
+
+/* ---- cgroup.c ---- */
+#define CGROUP_ROOT "/sys/fs/cgroup"
+#define CGROUP_PARENT CGROUP_ROOT "/ktstr"
+int cg_setup(char *err, size_t errlen);
+int cg_create(const char *name, char *err, size_t errlen);
+int cg_set_cpuset(const char *name, const struct cpuset *cpus, char *err, size_t errlen);
+int cg_move_pid(const char *name, pid_t pid, char *err, size_t errlen);
+int cg_move_all(const char *from, const char *to, char *err, size_t errlen);
+int cg_remove(const char *name, char *err, size_t errlen);
+/* Remove the parent and everything below it, depth first. */
+int cg_teardown(char *err, size_t errlen);
+
+/* ---- work.c / telemetry in the worker ---- */
+#define MAX_STEPS 64
+/* What the parent shares with every worker (one MAP_SHARED page). */
+struct run_shared {
+	volatile uint32_t step;
+};
+/* Resources a worker shares with its partner (pairs). */
+struct partner {
+	int rfd, wfd;			/* PipeIo: read from / write to partner */
+	volatile uint32_t *futex;	/* FutexPingPong: shared word (2 u32 + stamp) */
+	bool first;			/* which side of the pair */
+};
+/* Run the work loop until stopped; write the JSON report to report_fd. */
+void work_run(const struct work *w, const struct partner *p, struct run_shared *sh,
+	      unsigned start_step, int report_fd, volatile int *stop);
+
+/* ---- worker.c ---- */
+struct worker {
+	pid_t pid;
+	char *cgroup;		/* "" for host workers */
+	unsigned group, index, step;
+	struct work work;
+	struct affinity affinity;
+	int start_fd, report_fd;
+	bool reaped;
+	int status;
+};
+struct worker_set {
+	struct worker *w;
+	unsigned n, cap;
+	struct run_shared *shared;
+};
+void workers_init(struct worker_set *ws);
+void workers_free(struct worker_set *ws);
+/* Fork a group's workers (blocked); they are appended to ws. -1 with err. */
+int workers_spawn(struct worker_set *ws, const char *cgroup, unsigned group_idx,
+		  const struct group *g, unsigned step, char *err, size_t errlen);
+/* Release the workers from first on: send each its affinity and let it run. */
+void worker_start(struct worker *w, const struct policy *pol, int nice,
+		  const struct cpuset *affinity);
+/*
+ * Stop every worker for which pick() is true, collect the reports with a
+ * shared 5 s deadline and emit one worker event each; remove them from ws.
+ */
+struct runner;
+void workers_collect(struct worker_set *ws, bool (*pick)(const struct worker *, const void *),
+		     const void *arg, struct runner *r);
+/* Note a reaped child's status; false if it was not a worker. */
+bool workers_note_exit(struct worker_set *ws, pid_t pid, int status);
+
+/* ---- runner.c ---- */
+int run_scenario(struct events *ev, json_t *job, const struct gtopo *topo);
+/* Annotate a worker report with the cgroup's cpusets per step and emit it. */
+void runner_emit_worker(struct runner *r, const struct worker *w, json_t *report);
+
+/* ---- exec.c ---- */
+int run_shell(struct events *ev, json_t *job);		/* returns the exit code */
+int run_calibrate(struct events *ev);
+
+/* ---- main.c ---- */
+void reap_children(struct worker_set *ws);
+
+#endif

@@ -1,0 +1,280 @@
+/*
+ * ktstr-init: PID 1 of the test VM (mount, read /job.json, check the topology,
+ * run the scenario / shell / calibrate mode, power off with a status), and on
+ * the host a checker: --check-scenario FILE prints what a scenario resolves to.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/io.h>
+#include <sys/reboot.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "die.h"
+#include "init.h"
+#include "ndjson.h"
+
+#define DEBUG_EXIT_PORT 0xf4
+
+/* The crash handler's only way to the host: it cannot take arguments. */
+static int crash_fd = -1;
+
+static noreturn void power_off(int code)
+{
+	kill(-1, SIGKILL);	/* leftover workers and shells */
+	sync();
+	usleep(20000);		/* let the last event leave the virtio queue */
+	if (ioperm(DEBUG_EXIT_PORT, 4, 1) == 0)
+		outb((unsigned char)code, DEBUG_EXIT_PORT);
+	reboot(RB_POWER_OFF);
+	for (;;)
+		pause();
+}
+
+static void on_crash(int sig)
+{
+	static const char msg[] = "{\"type\":\"error\",\"message\":\"ktstr-init crashed\"}\n";
+	char line[96];
+	int n = snprintf(line, sizeof(line), "ktstr-init: fatal signal %d\n", sig);
+
+	if (crash_fd >= 0 && write(crash_fd, msg, sizeof(msg) - 1) < 0)
+		crash_fd = -1;
+	if (write(2, line, (size_t)n) < 0)
+		n = 0;
+	power_off(1);
+}
+
+/* exit() anywhere in PID 1 would panic the kernel: power off instead. */
+static void on_exit_pid1(void)
+{
+	if (getpid() == 1)
+		power_off(1);
+}
+
+static void install_crash_handlers(void)
+{
+	static char altstack[65536];
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+	struct sigaction sa = { .sa_handler = on_crash, .sa_flags = SA_ONSTACK };
+	const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+
+	sigaltstack(&ss, NULL);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	atexit(on_exit_pid1);
+}
+
+void reap_children(struct worker_set *ws)
+{
+	pid_t pid;
+	int st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+		if (ws)
+			workers_note_exit(ws, pid, st);
+}
+
+static int open_events(struct events *ev)
+{
+	char path[128];
+	int fd = -1;
+
+	if (virtio_port_path("ktstr.events", path, sizeof(path)) == 0)
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+	events_init(ev, fd >= 0 ? fd : 1);	/* no port: the console gets the events */
+	crash_fd = ev->fd;
+	return fd;
+}
+
+static void emit_guest(struct events *ev, json_t *job, const struct gtopo *have)
+{
+	struct utsname u;
+
+	uname(&u);
+	events_emit(ev, json_pack("{s:s, s:s, s:s, s:o, s:s, s:i}", "type", "guest", "phase", "init",
+				  "kernel", u.release, "cpus_online", cpuset_json(&have->online),
+				  "mode", json_string_value(json_object_get(job, "mode")) ?: "scenario",
+				  "pid", (int)getpid()));
+}
+
+/* Compare sysfs with the job's topo record; false on a mismatch (reported). */
+static bool check_topology(struct events *ev, json_t *job, const struct gtopo *have)
+{
+	json_t *rec = json_object_get(job, "topo");
+	struct gtopo want;
+	char err[256];
+	bool ok;
+
+	if (!rec)
+		return true;
+	if (gtopo_from_record(&want, rec, err, sizeof(err)) < 0) {
+		events_error(ev, "job.%s", err);
+		return false;
+	}
+	ok = topo_check(ev, &want, have);
+	gtopo_free(&want);
+	return ok;
+}
+
+static int run_mode(struct events *ev, json_t *job, const struct gtopo *have)
+{
+	const char *mode = json_string_value(json_object_get(job, "mode"));
+
+	if (!mode || !strcmp(mode, "scenario")) {
+		if (!check_topology(ev, job, have)) {
+			events_emit(ev, json_pack("{s:s, s:s, s:s}", "type", "scenario_end", "result", "error",
+						  "reason", "topology mismatch"));
+			return 0;
+		}
+		return run_scenario(ev, job, have);
+	}
+	if (!strcmp(mode, "shell")) {
+		check_topology(ev, job, have);
+		return run_shell(ev, job);
+	}
+	if (!strcmp(mode, "calibrate"))
+		return run_calibrate(ev);
+	events_error(ev, "job.mode: unknown mode \"%s\"", mode);
+	return 1;
+}
+
+static void pid1_main(void)
+{
+	struct events ev;
+	json_t *failures = json_array(), *job, *msg;
+	json_error_t jerr;
+	struct gtopo have;
+	char err[256];
+	size_t i;
+	int code = 1;
+
+	install_crash_handlers();
+	events_init(&ev, 1);
+	mount_all(failures);
+	if (open_events(&ev) < 0)
+		events_error(&ev, "no ktstr.events virtio port: events go to the console");
+	json_array_foreach(failures, i, msg)
+		events_error(&ev, "%s", json_string_value(msg));
+	json_decref(failures);
+	setenv("PATH", "/bin:/sbin:/usr/bin:/usr/sbin", 1);
+	setenv("HOME", "/", 1);
+	job = json_load_file("/job.json", 0, &jerr);
+	if (!json_is_object(job)) {
+		events_error(&ev, "/job.json:%d:%d: %s", jerr.line, jerr.column,
+			     job ? "expected an object" : jerr.text);
+	} else if (gtopo_from_sysfs(&have, err, sizeof(err)) < 0) {
+		events_error(&ev, "%s", err);
+	} else {
+		emit_guest(&ev, job, &have);
+		code = run_mode(&ev, job, &have);
+		gtopo_free(&have);
+	}
+	json_decref(job);
+	reap_children(NULL);
+	power_off(code);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: ktstr-init                        (as PID 1 inside the test VM)\n"
+		   "       ktstr-init --check-scenario FILE (--topo NnNlNcNt | --topo-json FILE)\n"
+		   "                  [--duration-ms N]\n"
+		   "Checks a scenario file and prints the plan it resolves to on that topology as one\n"
+		   "`plan` record (exit 0; 77 when the scenario would skip itself; 2 on bad input).\n");
+}
+
+/* A topo record from "NnNlNcNt" (the axes are all the guest model needs). */
+static json_t *topo_record_from_name(const char *s)
+{
+	unsigned n, l, c, t;
+	int end = -1;
+
+	if (sscanf(s, "%un%ul%uc%ut%n", &n, &l, &c, &t, &end) != 4 || end < 0 || s[end])
+		die(EXIT_USAGE, "--topo %s: expected NnNlNcNt, e.g. 1n2l4c2t", s);
+	return json_pack("{s:i, s:i, s:i, s:i}", "numa_nodes", n, "llcs", l, "cores_per_llc", c,
+			 "threads_per_core", t);
+}
+
+static json_t *load_json(const char *path, const char *what)
+{
+	json_error_t jerr;
+	json_t *j = strcmp(path, "-") ? json_load_file(path, 0, &jerr) : json_loadf(stdin, 0, &jerr);
+
+	if (!j)
+		die(EXIT_USAGE, "%s %s:%d:%d: %s", what, path, jerr.line, jerr.column, jerr.text);
+	return j;
+}
+
+static int check_main(const char *file, json_t *topo_rec, unsigned duration_ms)
+{
+	json_t *j = load_json(file, "scenario"), *plan;
+	struct scenario sc;
+	struct gtopo t;
+	char err[512];
+	int status;
+
+	if (gtopo_from_record(&t, topo_rec, err, sizeof(err)) < 0)
+		die(EXIT_USAGE, "topology: %s", err);
+	if (scenario_parse(j, &sc, err, sizeof(err)) < 0)
+		die(EXIT_USAGE, "%s: %s", file, err);
+	plan = plan_json(&sc, &t, duration_ms);
+	status = strcmp(json_string_value(json_object_get(plan, "result")), "ok") ? EXIT_SKIP : EXIT_PASS;
+	ndjson_write(stdout, plan);
+	json_decref(plan);
+	scenario_free(&sc);
+	gtopo_free(&t);
+	json_decref(j);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "check-scenario", required_argument, NULL, 'c' },
+		{ "topo", required_argument, NULL, 't' },
+		{ "topo-json", required_argument, NULL, 'j' },
+		{ "duration-ms", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *file = NULL;
+	json_t *topo = NULL;
+	unsigned long duration = 2000;
+	char *end;
+	int c, status;
+
+	if (getpid() == 1)
+		pid1_main();
+	die_setprog(argv[0]);
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': file = optarg; break;
+		case 't': json_decref(topo); topo = topo_record_from_name(optarg); break;
+		case 'j':
+			json_decref(topo);
+			topo = load_json(optarg, "topology");
+			break;
+		case 'd':
+			errno = 0;
+			duration = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || duration == 0 || duration > 86400000)
+				die(EXIT_USAGE, "--duration-ms %s: expected milliseconds from 1 to 86400000", optarg);
+			break;
+		case 'h': usage(stdout); return EXIT_PASS;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (!file || !topo || optind != argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	status = check_main(file, topo, (unsigned)duration);
+	json_decref(topo);
+	return status;
+}

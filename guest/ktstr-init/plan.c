@@ -1,0 +1,135 @@
+/* What a scenario resolves to on a topology: the skip check and the host-side plan. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "init.h"
+
+static int resolve_or_why(const struct cpuspec *spec, const struct gtopo *t, const char *where,
+			  struct cpuset *out, char *why, size_t len)
+{
+	char err[256];
+
+	if (spec_resolve(spec, t, out, err, sizeof(err)) == 0)
+		return 0;
+	strfmt(why, len, "%s: %s", where, err);
+	return -1;
+}
+
+const char *scenario_cpusets_unresolvable(const struct scenario *s, const struct gtopo *t,
+					  char *why, size_t len)
+{
+	struct cpuset cpus;
+	char where[256];
+
+	for (unsigned d = 0; d < s->ndefs; d++) {
+		strfmt(where, sizeof(where), "cpuset of %s", s->defs[d].name);
+		if (s->defs[d].has_cpuset && resolve_or_why(&s->defs[d].cpuset, t, where, &cpus, why, len))
+			return why;
+	}
+	for (unsigned i = 0; i < s->nsteps; i++) {
+		const struct step *st = &s->steps[i];
+
+		for (unsigned d = 0; d < st->ndefs; d++) {
+			strfmt(where, sizeof(where), "step %u: cpuset of %s", i, st->defs[d].name);
+			if (st->defs[d].has_cpuset &&
+			    resolve_or_why(&st->defs[d].cpuset, t, where, &cpus, why, len))
+				return why;
+		}
+		for (unsigned k = 0; k < st->nops; k++) {
+			strfmt(where, sizeof(where), "step %u: cpuset of %s", i, st->ops[k].a);
+			if (st->ops[k].kind == OP_SET_CPUSET &&
+			    resolve_or_why(&st->ops[k].spec, t, where, &cpus, why, len))
+				return why;
+		}
+	}
+	return NULL;
+}
+
+static json_t *group_json(const struct group *g, const struct gtopo *t)
+{
+	return json_pack("{s:i, s:o, s:o, s:i, s:o}", "count", group_count(g, t), "work", work_json(&g->work),
+			 "policy", policy_json(&g->policy), "nice", g->nice,
+			 "affinity", affinity_json(&g->affinity));
+}
+
+static json_t *resolved(const struct cpuspec *spec, const struct gtopo *t)
+{
+	struct cpuset cpus;
+	char err[256];
+
+	if (spec_resolve(spec, t, &cpus, err, sizeof(err)) < 0)
+		return json_null();
+	return cpuset_json(&cpus);
+}
+
+static json_t *defs_json(const struct cgdef *defs, unsigned n, const struct gtopo *t)
+{
+	json_t *arr = json_array();
+
+	for (unsigned d = 0; d < n; d++) {
+		json_t *groups = json_array();
+
+		for (unsigned g = 0; g < defs[d].ngroups; g++)
+			json_array_append_new(groups, group_json(&defs[d].groups[g], t));
+		json_array_append_new(arr, json_pack("{s:s, s:o, s:o}", "name", defs[d].name,
+			"cpuset", defs[d].has_cpuset ? resolved(&defs[d].cpuset, t) : json_null(),
+			"workers", groups));
+	}
+	return arr;
+}
+
+static json_t *op_json(const struct op *o, const struct gtopo *t)
+{
+	json_t *j = json_pack("{s:s}", "op", op_name(o->kind));
+	static const char *const key_a[] = { "cgroup", "cgroup", "cgroup", "cgroup", "a", "cgroup",
+					     "cgroup", "cgroup", NULL, "from" };
+
+	if (o->a)
+		json_object_set_new(j, key_a[o->kind], json_string(o->a));
+	if (o->b)
+		json_object_set_new(j, o->kind == OP_SWAP_CPUSETS ? "b" : "to", json_string(o->b));
+	if (o->kind == OP_SET_CPUSET)
+		json_object_set_new(j, "cpuset", resolved(&o->spec, t));
+	if (o->kind == OP_SPAWN || o->kind == OP_SPAWN_HOST)
+		json_object_set_new(j, "workers", group_json(&o->group, t));
+	if (o->kind == OP_SET_AFFINITY)
+		json_object_set_new(j, "affinity", affinity_json(&o->affinity));
+	return j;
+}
+
+static json_t *hold_json(const struct hold *h, unsigned duration_ms)
+{
+	if (h->kind == HOLD_LOOP)
+		return json_pack("{s:i}", "loop_ms", h->ms);
+	return json_pack("{s:i}", "ms", h->kind == HOLD_MS ? h->ms : (unsigned)(h->frac * duration_ms));
+}
+
+json_t *plan_json(const struct scenario *s, const struct gtopo *t, unsigned duration_ms)
+{
+	char why[512], *name = gtopo_name(t);
+	const char *skip = scenario_requires_unmet(s, t, why, sizeof(why));
+	struct cpuset usable;
+	json_t *steps = json_array(), *plan;
+
+	if (!skip)
+		skip = scenario_cpusets_unresolvable(s, t, why, sizeof(why));
+	gtopo_usable(t, &usable);
+	for (unsigned i = 0; i < s->nsteps; i++) {
+		const struct step *st = &s->steps[i];
+		json_t *ops = json_array();
+
+		for (unsigned k = 0; k < st->nops; k++)
+			json_array_append_new(ops, op_json(&st->ops[k], t));
+		json_array_append_new(steps, json_pack("{s:i, s:o, s:o, s:o}", "index", i, "ops", ops,
+			"cgroups", defs_json(st->defs, st->ndefs, t), "hold", hold_json(&st->hold, duration_ms)));
+	}
+	plan = json_pack("{s:s, s:s, s:s, s:s, s:o, s:i, s:o, s:o}", "type", "plan", "scenario", s->name,
+			 "topo", name, "result", skip ? "skip" : "ok", "usable_cpus", cpuset_json(&usable),
+			 "duration_ms", duration_ms, "cgroups", defs_json(s->defs, s->ndefs, t),
+			 "steps", steps);
+	if (skip)
+		json_object_set_new(plan, "reason", json_string(skip));
+	free(name);
+	return plan;
+}

@@ -1,0 +1,46 @@
+/* The scenario executor's state, shared by runner.c and ops.c. */
+#ifndef KTSTR_RUNNER_H
+#define KTSTR_RUNNER_H
+
+#include "init.h"
+
+struct cg_state {
+	char *name;
+	bool has_cpuset;
+	struct cpuset cpus;
+	bool local;			/* defined by a step: removed when that step ends */
+	unsigned ngroups;		/* worker groups spawned into it so far */
+	bool hist_set[MAX_STEPS];	/* its cpuset during each step */
+	bool hist_has[MAX_STEPS];
+	struct cpuset *hist;
+};
+
+struct runner {
+	struct events *ev;
+	const struct gtopo *topo;
+	const struct scenario *sc;
+	struct worker_set ws;
+	struct cg_state *cg;
+	unsigned ncg;
+	unsigned step;
+	uint64_t t0_ns;
+	unsigned duration_ms;
+	uint64_t rng;
+	unsigned nerrors, nworkers;
+	char first_error[512];
+};
+
+void runner_error(struct runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+struct cg_state *runner_cg(struct runner *r, const char *name);
+void runner_sleep_ms(struct runner *r, uint64_t ms);
+
+/* ops.c */
+void apply_def(struct runner *r, const struct cgdef *d, bool local);
+void apply_op(struct runner *r, const struct op *o);
+/* Stop and report the workers of name (and, with subtree, of the cgroups below it). */
+void stop_cgroup_workers(struct runner *r, const char *name, bool subtree);
+void remove_cgroup_state(struct runner *r, const char *name);
+int affinity_resolve(struct runner *r, const struct affinity *a, const struct cpuset *pool,
+		     struct cpuset *out);
+
+#endif

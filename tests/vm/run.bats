@@ -1,0 +1,49 @@
+#!/usr/bin/env bats
+# ktstr run: real scenarios in real VMs under EEVDF, judged by ktstr-eval.
+load ../helpers
+
+setup() {
+	require_kernel
+	export KTSTR_RUNS_DIR="$BATS_TEST_TMPDIR/runs"
+}
+
+stream() { cat "$KTSTR_RUNS_DIR"/*/stream.ndjson; }
+
+@test "run steady on 1n2l2c1t passes; workers did work inside their cpusets" {
+	run ktstr run steady --topo 1n2l2c1t
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "steady on 1n2l2c1t under eevdf: PASS" ]
+	[ "$(stream | jq -s '[.[] | select(.type == "worker")] | length')" -ge 4 ]
+	[ "$(stream | jq -s '[.[] | select(.type == "worker" and .work_units <= 0)] | length')" -eq 0 ]
+	# every worker's CPUs lie inside its cpuset (all CPUs when it has none)
+	stream | jq -c 'select(.type == "worker") | [.cpus_used, (.cpuset // "0-3")]' |
+	while read -r pair; do
+		used=$(printf '%s' "$pair" | jq -r '.[0]') allowed=$(printf '%s' "$pair" | jq -r '.[1]')
+		cpulist_check --subset "$used" "$allowed"
+	done
+}
+
+@test "run cpuset_apply: workers move onto their cpusets after the step" {
+	run ktstr run cpuset_apply --topo 1n2l2c1t --json
+	[ "$status" -eq 0 ]
+	# in the last step every worker ran only inside its cpuset
+	printf '%s\n' "$output" | jq -c 'select(.type == "worker") | .steps[-1] | [.cpus_used, .cpuset]' |
+	while read -r pair; do
+		used=$(printf '%s' "$pair" | jq -r '.[0]') allowed=$(printf '%s' "$pair" | jq -r '.[1]')
+		[ "$allowed" != null ]
+		cpulist_check --subset "$used" "$allowed"
+	done
+	[ "$(printf '%s\n' "$output" | jq -r 'select(.type == "verdict") | .result')" = pass ]
+}
+
+@test "run steady_llc on one LLC skips with a reason" {
+	run ktstr run steady_llc --topo 1n1l4c1t
+	[ "$status" -eq 77 ]
+	[ "${lines[0]}" = "steady_llc on 1n1l4c1t under eevdf: SKIP (needs >= 2 LLCs, topology has 1)" ]
+}
+
+@test "run: no kernel gives exit 3 and says how to get one" {
+	KTSTR_CACHE_DIR="$BATS_TEST_TMPDIR/empty" run ktstr run steady
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"run 'ktstr kernel fetch'"* ]]
+}
