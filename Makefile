@@ -21,7 +21,8 @@ LIBS_ktstr-probe = -lbpf -lelf -lz
 LIBS_guest_ktstr-init = -ljansson -lm
 
 # The guest programs are static so the initramfs needs no libraries.
-GUEST := $(patsubst guest/%/main.c,%,$(wildcard guest/*/main.c))
+# (guest/scx-ktstr has its own rules below: it needs a kernel's BTF.)
+GUEST := $(filter-out scx-ktstr,$(patsubst guest/%/main.c,%,$(wildcard guest/*/main.c)))
 GUEST_BINS := $(addprefix $(BUILD)/guest/,$(GUEST))
 
 # Small C drivers that unit tests use to reach libcommon directly.
@@ -30,7 +31,7 @@ TEST_DRIVERS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit
 SCRIPTS := $(filter-out $(wildcard bin/*/),$(wildcard bin/ktstr*))
 
 .PHONY: all deps kernel test unit-test vm-test run bench sanitize install clean
-all: $(TOOL_BINS) $(GUEST_BINS) $(TEST_DRIVERS)
+all: $(TOOL_BINS) $(GUEST_BINS) $(TEST_DRIVERS) scx-ktstr
 
 $(BUILD)/obj/%.o: %.c $(wildcard libcommon/*.h)
 	@mkdir -p $(dir $@)
@@ -40,8 +41,9 @@ $(COMMON_LIB): $(COMMON_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-# Objects of every .c in a folder (a function, so '%' stays out of the rules).
-objs_of = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(1)/*.c))
+# Objects of every .c in a folder (a function, so '%' stays out of the rules); BPF sources
+# (*.bpf.c) are not for $(CC).
+objs_of = $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out %.bpf.c,$(wildcard $(1)/*.c)))
 
 .SECONDARY:
 .SECONDEXPANSION:
@@ -59,15 +61,63 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(COMMON_LIB)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
+# ---- guest/scx-ktstr: the fixture sched_ext scheduler -------------------------------------------
+# vmlinux.h (from the newest cached kernel's BTF) -> scx_ktstr.bpf.o (clang, BPF target) ->
+# embedded by bpf_obj.S (.incbin) into a static loader. The phony target builds it only when a
+# kernel is cached and otherwise says so; `make kernel` and `make test` build it after the fetch.
+# scx-ktstr-badverify embeds a variant (-DKTSTR_VERIFIER_FAIL) that the verifier rejects.
+SCX_DIR := $(BUILD)/scx-ktstr
+SCX_BINS := $(BUILD)/guest/scx-ktstr $(BUILD)/guest/scx-ktstr-badverify
+SCX_BTF = $(shell bin/ktstr-kernel path --json 2>/dev/null | jq -r '.btf // empty' 2>/dev/null)
+CLANG_BPF ?= clang-19
+BPFTOOL ?= bpftool
+BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_x86 -fms-extensions -Wno-microsoft-anon-tag \
+	-Wall -Werror -I$(SCX_DIR) -Iguest/scx-ktstr
+BPF_DEFS_scx_ktstr_badverify = -DKTSTR_VERIFIER_FAIL
+LIBS_scx-ktstr = -lbpf -lelf -lz -lzstd -ljansson
+SCX_LOADER_OBJS = $(call objs_of,guest/scx-ktstr) $(COMMON_LIB)
+
+.PHONY: scx-ktstr FORCE
+scx-ktstr:
+	@btf='$(SCX_BTF)'; if [ -z "$$btf" ]; then \
+		echo "make: skipping scx-ktstr: no kernel cached for its vmlinux.h (run 'make kernel')" >&2; \
+	else $(MAKE) --no-print-directory SCX_BTF_FILE="$$btf" $(SCX_BINS); fi
+
+# Remember which BTF vmlinux.h came from, so another newest kernel regenerates it.
+$(SCX_DIR)/btf.path: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(SCX_BTF_FILE)' | cmp -s - $@ || echo '$(SCX_BTF_FILE)' > $@
+
+$(SCX_DIR)/vmlinux.h: $(SCX_DIR)/btf.path $(SCX_BTF_FILE)
+	$(BPFTOOL) btf dump file $(SCX_BTF_FILE) format c > $@.tmp && mv $@.tmp $@
+
+# `bpftool gen object` drops the DWARF (keeps BTF): a smaller embedded object.
+$(SCX_DIR)/%.bpf.o: guest/scx-ktstr/scx_ktstr.bpf.c guest/scx-ktstr/scx_ktstr.h $(SCX_DIR)/vmlinux.h
+	$(CLANG_BPF) $(BPF_CFLAGS) $(BPF_DEFS_$*) -c -o $@.tmp.o $<
+	$(BPFTOOL) gen object $@ $@.tmp.o && rm -f $@.tmp.o
+
+$(SCX_DIR)/%.embed.o: guest/scx-ktstr/bpf_obj.S $(SCX_DIR)/%.bpf.o
+	$(CC) -c -DKTSTR_BPF_OBJ='"$(SCX_DIR)/$*.bpf.o"' -o $@ $<
+
+$(BUILD)/guest/scx-ktstr: $(SCX_DIR)/scx_ktstr.embed.o $(SCX_LOADER_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $^ $(LIBS_scx-ktstr)
+
+$(BUILD)/guest/scx-ktstr-badverify: $(SCX_DIR)/scx_ktstr_badverify.embed.o $(SCX_LOADER_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $^ $(LIBS_scx-ktstr)
+
 deps:
 	@sh share/ktstr/deps.sh
 
 kernel: all
 	bin/ktstr kernel fetch
+	@$(MAKE) --no-print-directory scx-ktstr
 
 # Unit tests need no VM; vm tests boot the cached kernel (fetched if absent).
 test: all
 	bin/ktstr kernel fetch >/dev/null
+	@$(MAKE) --no-print-directory scx-ktstr
 	tests/run tests/unit tests/vm
 
 unit-test: all

@@ -208,9 +208,19 @@ int cg_teardown(char *err, size_t errlen);
 
 /* ---- work.c / telemetry in the worker ---- */
 #define MAX_STEPS 64
+/* A worker whose checkpoint gap passed WORKER_STUCK_GAP_MS tells the parent here. */
+#define WORKER_STUCK_GAP_MS 2000	/* reference §3.6: gap > 2 s */
+#define STUCK_SLOTS 64
+struct stuck_note {
+	volatile uint32_t ready;	/* set last: the other fields are written */
+	int32_t tid, cpu;
+	uint32_t gap_ms;
+};
 /* What the parent shares with every worker (one MAP_SHARED page). */
 struct run_shared {
 	volatile uint32_t step;
+	volatile uint32_t nstuck;	/* notes claimed so far (may pass STUCK_SLOTS) */
+	struct stuck_note stuck[STUCK_SLOTS];
 };
 /* Resources a worker shares with its partner (pairs). */
 struct partner {
@@ -266,6 +276,8 @@ int run_shell(struct events *ev, json_t *job);		/* returns the exit code */
 int run_calibrate(struct events *ev);
 
 /* ---- main.c ---- */
-void reap_children(struct worker_set *ws);
+struct sched;
+/* Reap every exited child: workers are noted in ws, the scheduler in sc (either may be NULL). */
+void reap_children(struct worker_set *ws, struct sched *sc);
 
 #endif

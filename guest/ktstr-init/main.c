@@ -19,6 +19,7 @@
 #include "die.h"
 #include "init.h"
 #include "ndjson.h"
+#include "sched.h"
 
 #define DEBUG_EXIT_PORT 0xf4
 
@@ -70,14 +71,14 @@ static void install_crash_handlers(void)
 	atexit(on_exit_pid1);
 }
 
-void reap_children(struct worker_set *ws)
+void reap_children(struct worker_set *ws, struct sched *sc)
 {
 	pid_t pid;
 	int st;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-		if (ws)
-			workers_note_exit(ws, pid, st);
+		if (!(ws && workers_note_exit(ws, pid, st)))
+			sched_note_exit(sc, pid, st);
 }
 
 static int open_events(struct events *ev)
@@ -176,7 +177,7 @@ static void pid1_main(void)
 		gtopo_free(&have);
 	}
 	json_decref(job);
-	reap_children(NULL);
+	reap_children(NULL, NULL);
 	power_off(code);
 }
 
@@ -249,6 +250,11 @@ int main(int argc, char **argv)
 	char *end;
 	int c, status;
 
+	/*
+	 * jansson seeds its hash from /dev/urandom, which blocks for 1-2 s in a
+	 * fresh TCG guest without RDRAND; a fixed seed is fine for our objects.
+	 */
+	json_object_seed(1);
 	if (getpid() == 1)
 		pid1_main();
 	die_setprog(argv[0]);

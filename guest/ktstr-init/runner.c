@@ -8,6 +8,7 @@
 
 #include "die.h"
 #include "runner.h"
+#include "sched.h"
 
 #define DEFAULT_DURATION_MS 2000
 
@@ -32,6 +33,21 @@ struct cg_state *runner_cg(struct runner *r, const char *name)
 	return NULL;
 }
 
+/* Emit the workers' new stuck notes (reference §3.6's watchdog, reported instead of SIGUSR2). */
+static void poll_stuck_workers(struct runner *r)
+{
+	struct run_shared *sh = r->ws.shared;
+
+	while (sh && r->stuck_seen < STUCK_SLOTS && r->stuck_seen < sh->nstuck &&
+	       __atomic_load_n(&sh->stuck[r->stuck_seen].ready, __ATOMIC_ACQUIRE)) {
+		const struct stuck_note *n = &sh->stuck[r->stuck_seen++];
+
+		events_emit(r->ev, json_pack("{s:s, s:s, s:i, s:i, s:i, s:i}", "type", "sched",
+					     "event", "worker_stuck", "tid", n->tid, "gap_ms", (int)n->gap_ms,
+					     "cpu", n->cpu, "step", (int)r->step));
+	}
+}
+
 void runner_sleep_ms(struct runner *r, uint64_t ms)
 {
 	uint64_t end = mono_ns() + ms * 1000000u;
@@ -41,7 +57,9 @@ void runner_sleep_ms(struct runner *r, uint64_t ms)
 		struct timespec ts = { 0, (long)chunk };
 
 		nanosleep(&ts, NULL);
-		reap_children(&r->ws);
+		reap_children(&r->ws, r->sched);
+		sched_poll(r->sched, r->step, false);
+		poll_stuck_workers(r);
 	}
 }
 
@@ -191,6 +209,7 @@ static void execute(struct runner *r)
 	for (unsigned i = 0; i < r->sc->nsteps; i++)
 		run_step(r, i);
 	workers_collect(&r->ws, any_worker, NULL, r);
+	poll_stuck_workers(r);
 	if (cg_teardown(err, sizeof(err)) < 0)
 		runner_error(r, "cgroup cleanup: %s", err);
 }
@@ -210,7 +229,9 @@ int run_scenario(struct events *ev, json_t *job, const struct gtopo *topo)
 	struct runner r = { .ev = ev, .topo = topo, .rng = mono_ns() | 1 };
 	json_t *dur = json_object_get(job, "duration_ms");
 	struct scenario sc;
-	char err[512], why[256];
+	struct sched sched;
+	char err[512], why[768];
+	json_t *extra;
 
 	r.duration_ms = json_is_integer(dur) && json_integer_value(dur) > 0 ?
 		(unsigned)json_integer_value(dur) : DEFAULT_DURATION_MS;
@@ -224,14 +245,28 @@ int run_scenario(struct events *ev, json_t *job, const struct gtopo *topo)
 		scenario_free(&sc);
 		return 0;
 	}
+	if (sched_start(&sched, ev, job, why, sizeof(why)) < 0) {
+		extra = json_pack("{s:s}", "scenario", sc.name);
+		sched_summary(&sched, extra);
+		scenario_end(ev, "error", why, extra);
+		sched_close(&sched);
+		scenario_free(&sc);
+		return 0;
+	}
 	r.sc = &sc;
+	r.sched = &sched;
 	r.t0_ns = mono_ns();
 	workers_init(&r.ws);
 	execute(&r);
-	scenario_end(ev, r.nerrors ? "error" : "ok", r.nerrors ? r.first_error : NULL,
-		     json_pack("{s:s, s:i, s:i, s:i, s:I}", "scenario", sc.name, "steps", sc.nsteps,
-			       "workers", r.nworkers, "errors", r.nerrors,
-			       "elapsed_ms", (json_int_t)((mono_ns() - r.t0_ns) / 1000000u)));
+	sched_poll(&sched, r.step, true);
+	sched_stop(&sched, r.step);
+	extra = json_pack("{s:s, s:i, s:i, s:i, s:I, s:i}", "scenario", sc.name, "steps", sc.nsteps,
+			  "workers", r.nworkers, "errors", r.nerrors,
+			  "elapsed_ms", (json_int_t)((mono_ns() - r.t0_ns) / 1000000u),
+			  "workers_stuck", r.ws.shared ? (int)r.ws.shared->nstuck : 0);
+	sched_summary(&sched, extra);
+	scenario_end(ev, r.nerrors ? "error" : "ok", r.nerrors ? r.first_error : NULL, extra);
+	sched_close(&sched);
 	runner_free(&r);
 	scenario_free(&sc);
 	return 0;

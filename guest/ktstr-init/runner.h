@@ -20,6 +20,7 @@ struct runner {
 	const struct gtopo *topo;
 	const struct scenario *sc;
 	struct worker_set ws;
+	struct sched *sched;		/* the scheduler under test (inactive for EEVDF) */
 	struct cg_state *cg;
 	unsigned ncg;
 	unsigned step;
@@ -27,6 +28,7 @@ struct runner {
 	unsigned duration_ms;
 	uint64_t rng;
 	unsigned nerrors, nworkers;
+	unsigned stuck_seen;		/* worker_stuck notes already emitted */
 	char first_error[512];
 };
 

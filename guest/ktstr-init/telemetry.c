@@ -76,6 +76,24 @@ static void flush_units(struct telem *t)
 	t->ckpt_units = t->units;
 }
 
+/* Leave a note for the parent (which emits worker_stuck); the first STUCK_SLOTS only. */
+static void note_stuck(struct telem *t, uint64_t gap_ns, int cpu)
+{
+	uint32_t slot;
+	struct stuck_note *n;
+
+	if (!t->shared)
+		return;
+	slot = __atomic_fetch_add(&t->shared->nstuck, 1, __ATOMIC_SEQ_CST);
+	if (slot >= STUCK_SLOTS)
+		return;
+	n = &t->shared->stuck[slot];
+	n->tid = (int32_t)getpid();
+	n->cpu = cpu;
+	n->gap_ms = (uint32_t)(gap_ns / 1000000u);
+	__atomic_store_n(&n->ready, 1, __ATOMIC_RELEASE);
+}
+
 void telem_tick(struct telem *t)
 {
 	uint64_t now, gap;
@@ -87,6 +105,8 @@ void telem_tick(struct telem *t)
 	now = mono_ns();
 	gap = now - t->last_ckpt_ns;
 	cpu = sched_getcpu();
+	if (gap > WORKER_STUCK_GAP_MS * 1000000ull)
+		note_stuck(t, gap, cpu);
 	if (gap > t->max_gap_ns) {
 		t->max_gap_ns = gap;
 		t->max_gap_cpu = cpu;

@@ -1,0 +1,352 @@
+/* Base archive (cached by content hash) + per-job suffix, concatenated. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cpio.h"
+#include "die.h"
+#include "elfdeps.h"
+#include "initramfs.h"
+#include "paths.h"
+
+/* Bump when the base layout changes so old cache entries are not reused. */
+#define BASE_FORMAT "ktstr-initramfs-base-v1"
+
+static bool is_file(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+char *initramfs_find_init(void)
+{
+	static const char *const rel[] = { "../guest/ktstr-init", "../libexec/ktstr/ktstr-init" };
+	const char *env = getenv("KTSTR_GUEST_DIR");
+	char exe[PATH_MAX], *slash;
+	ssize_t n;
+
+	if (env && *env)
+		return paths_join(env, "ktstr-init");
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		char *p = paths_join(exe, rel[i]);
+
+		if (is_file(p))
+			return p;
+		free(p);
+	}
+	return NULL;
+}
+
+static const char *find_busybox(void)
+{
+	const char *env = getenv("KTSTR_BUSYBOX");
+
+	if (env && *env)
+		return env;
+	if (is_file("/bin/busybox"))
+		return "/bin/busybox";
+	if (is_file("/usr/bin/busybox"))
+		return "/usr/bin/busybox";
+	return NULL;
+}
+
+/* FNV-1a over the file's bytes (or over a missing-file marker). */
+static uint64_t hash_file(uint64_t h, const char *path)
+{
+	struct stat st;
+	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	const unsigned char *p = NULL;
+
+	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0)
+		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (!p || p == MAP_FAILED) {
+		h = (h ^ 0xff) * 0x100000001b3ULL;
+	} else {
+		for (off_t i = 0; i < st.st_size; i++)
+			h = (h ^ p[i]) * 0x100000001b3ULL;
+		munmap((void *)p, (size_t)st.st_size);
+	}
+	if (fd >= 0)
+		close(fd);
+	return (h ^ 0x0a) * 0x100000001b3ULL;	/* separator between files */
+}
+
+static int write_base(int fd, const char *init, const char *busybox)
+{
+	static const char *const dirs[] = {
+		"bin", "sbin", "usr/bin", "usr/sbin", "dev", "proc", "sys", "tmp",
+		"run", "etc", "root", "sched", "mnt", "var",
+	};
+	struct cpio c;
+
+	cpio_init(&c, fd, 1);
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		cpio_add_dir(&c, dirs[i], strcmp(dirs[i], "tmp") ? 0755 : 01777);
+	cpio_add_chardev(&c, "dev/console", 0600, 5, 1);
+	cpio_add_file(&c, "init", 0755, init);
+	if (busybox)
+		cpio_add_file(&c, "bin/busybox", 0755, busybox);
+	return cpio_finish(&c);
+}
+
+int boot_mkdir_p(const char *path)
+{
+	char *p = xstrdup(path);
+	int rc = 0;
+
+	for (char *s = strchr(p + 1, '/'); s && rc == 0; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			rc = -1;
+		*s = '/';
+	}
+	if (rc == 0 && mkdir(p, 0755) < 0 && errno != EEXIST)
+		rc = -1;
+	free(p);
+	return rc;
+}
+
+/* Write the archive into an unnamed file, then give it its name at once. */
+static int build_base(const char *dir, const char *final, const char *init,
+		      const char *busybox, char *err, size_t errlen)
+{
+	char procpath[64];
+	int fd, e;
+
+	if (boot_mkdir_p(dir) < 0) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot create a file: %s", dir, strerror(errno));
+		return -1;
+	}
+	e = write_base(fd, init, busybox);
+	snprintf(procpath, sizeof(procpath), "/proc/self/fd/%d", fd);
+	if (!e && fchmod(fd, 0644) == 0 &&
+	    linkat(AT_FDCWD, procpath, AT_FDCWD, final, AT_SYMLINK_FOLLOW) < 0 &&
+	    errno != EEXIST)	/* EEXIST: another ktstr-boot made the same one */
+		e = errno;
+	close(fd);
+	if (e) {
+		snprintf(err, errlen, "%s: %s", final, strerror(e));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A new base makes the others stale (ktstr-init or busybox changed):
+ * remove them. A ktstr-boot still using one keeps its open fd.
+ */
+static void prune_other_bases(const char *dir, const char *keep)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		char *p;
+
+		if (n != 21 || strcmp(de->d_name + 16, ".cpio") || !strcmp(de->d_name, keep))
+			continue;
+		p = paths_join(dir, de->d_name);
+		unlink(p);
+		free(p);
+	}
+	if (d)
+		closedir(d);
+}
+
+int initramfs_base_get(struct initramfs_base *b, const char *cache_dir,
+		       char *err, size_t errlen)
+{
+	const char *busybox = find_busybox();
+	char name[64], *dir;
+	struct stat st;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	memset(b, 0, sizeof(*b));
+	b->fd = -1;
+	b->init_path = initramfs_find_init();
+	if (!b->init_path || !is_file(b->init_path)) {
+		snprintf(err, errlen, "guest init %s not found (run 'make'; "
+			 "$KTSTR_GUEST_DIR names its folder)",
+			 b->init_path ? b->init_path : "ktstr-init");
+		return -1;
+	}
+	if (!busybox)
+		warnmsg("busybox not found (install busybox-static): shell mode will not work");
+	for (const char *s = BASE_FORMAT; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	h = hash_file(hash_file(h, b->init_path), busybox);
+	dir = paths_join(cache_dir, "initramfs");
+	snprintf(name, sizeof(name), "%016llx.cpio", (unsigned long long)h);
+	b->path = paths_join(dir, name);
+	if (!is_file(b->path)) {
+		if (build_base(dir, b->path, b->init_path, busybox, err, errlen) < 0) {
+			free(dir);
+			return -1;
+		}
+		prune_other_bases(dir, name);
+	}
+	free(dir);
+	b->fd = open(b->path, O_RDONLY | O_CLOEXEC);
+	if (b->fd < 0 || fstat(b->fd, &st) < 0) {
+		snprintf(err, errlen, "%s: %s", b->path, strerror(errno));
+		return -1;
+	}
+	b->size = st.st_size;
+	return 0;
+}
+
+void initramfs_base_close(struct initramfs_base *b)
+{
+	if (b->fd >= 0)
+		close(b->fd);
+	free(b->path);
+	free(b->init_path);
+	memset(b, 0, sizeof(*b));
+	b->fd = -1;
+}
+
+/* include {src,dst}: a file, or a folder copied recursively (symlinks followed). */
+static void add_include(struct cpio *c, const char *src, const char *dst, int depth)
+{
+	struct stat st;
+	struct dirent *de;
+	DIR *d;
+
+	if (c->err || stat(src, &st) < 0) {
+		if (!c->err)
+			c->err = errno;
+		return;
+	}
+	if (S_ISREG(st.st_mode)) {
+		cpio_add_file(c, dst, st.st_mode & 07777, src);
+		return;
+	}
+	if (!S_ISDIR(st.st_mode) || depth > 32)
+		return;		/* sockets, devices, deep loops: skipped */
+	cpio_add_dir(c, dst, st.st_mode & 07777);
+	d = opendir(src);
+	if (!d) {
+		c->err = errno;
+		return;
+	}
+	while ((de = readdir(d)) && !c->err) {
+		char *s, *t;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		s = paths_join(src, de->d_name);
+		t = paths_join(dst, de->d_name);
+		add_include(c, s, t, depth + 1);
+		free(s);
+		free(t);
+	}
+	closedir(d);
+}
+
+/* The scheduler at /sched/<basename> and its libraries at their host paths. */
+static int add_scheduler(struct cpio *c, const char *path, char *err, size_t errlen)
+{
+	const char *base = strrchr(path, '/') + 1;
+	struct elfdeps deps;
+	char *dst;
+
+	if (!is_file(path)) {
+		snprintf(err, errlen, "scheduler.path %s: %s", path,
+			 access(path, F_OK) ? strerror(errno) : "not a regular file");
+		return -1;
+	}
+	if (elfdeps_collect(path, &deps, err, errlen) < 0)
+		return -1;
+	dst = paths_join("sched", base);
+	cpio_add_file(c, dst, 0755, path);
+	free(dst);
+	for (size_t i = 0; i < deps.n; i++)
+		cpio_add_file(c, deps.paths[i], 0755, deps.paths[i]);
+	elfdeps_free(&deps);
+	return 0;
+}
+
+static int write_suffix(int fd, const struct job *j, char *err, size_t errlen)
+{
+	char *json = json_dumps(j->rec, JSON_COMPACT);
+	size_t n = strlen(json);
+	struct cpio c;
+	int e;
+
+	json = xrealloc(json, n + 2);
+	memcpy(json + n, "\n", 2);
+	cpio_init(&c, fd, 100000);	/* inode numbers apart from the base's */
+	cpio_add_data(&c, "job.json", 0644, json, n + 1);
+	free(json);
+	if (j->sched_path && add_scheduler(&c, j->sched_path, err, errlen) < 0) {
+		cpio_free(&c);
+		return -1;
+	}
+	for (size_t i = 0; i < j->nincludes && !c.err; i++) {
+		add_include(&c, j->includes[i].src, j->includes[i].dst, 0);
+		if (c.err) {
+			snprintf(err, errlen, "include %s: %s", j->includes[i].src,
+				 strerror(c.err));
+			cpio_free(&c);
+			return -1;
+		}
+	}
+	e = cpio_finish(&c);
+	if (e) {
+		snprintf(err, errlen, "writing the initramfs: %s", strerror(e));
+		return -1;
+	}
+	return 0;
+}
+
+int initramfs_for_job(const struct initramfs_base *b, const struct job *j,
+		      char *err, size_t errlen)
+{
+	int fd = memfd_create("ktstr-initrd", MFD_CLOEXEC);
+	off_t off = 0;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "memfd_create: %s", strerror(errno));
+		return -1;
+	}
+	while (off < b->size) {
+		ssize_t n = sendfile(fd, b->fd, &off, (size_t)(b->size - off));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(err, errlen, "copying %s: %s", b->path,
+				 n < 0 ? strerror(errno) : "file shrank");
+			close(fd);
+			return -1;
+		}
+	}
+	if (write_suffix(fd, j, err, errlen) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}

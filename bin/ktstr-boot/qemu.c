@@ -1,0 +1,173 @@
+/* QEMU arguments: direct kernel boot, no defaults, channels on passed fds. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "die.h"
+#include "qemu.h"
+
+struct argv_builder {
+	char **v;
+	size_t n, cap;
+};
+
+static void add(struct argv_builder *b, const char *s)
+{
+	if (b->n + 2 > b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 64;
+		b->v = xrealloc(b->v, b->cap * sizeof(*b->v));
+	}
+	b->v[b->n++] = xstrdup(s);
+	b->v[b->n] = NULL;
+}
+
+static void addf(struct argv_builder *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void addf(struct argv_builder *b, const char *fmt, ...)
+{
+	char *s;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		die(EXIT_INCONCLUSIVE, "out of memory");
+	va_end(ap);
+	add(b, s);
+	free(s);
+}
+
+static char *kernel_cmdline(const struct job *j)
+{
+	size_t len = strlen(KERNEL_CMDLINE_BASE) + 1;
+	char *s;
+
+	for (size_t i = 0; j->cmdline && i < json_array_size(j->cmdline); i++)
+		len += strlen(json_string_value(json_array_get(j->cmdline, i))) + 1;
+	s = xmalloc(len);
+	strcpy(s, KERNEL_CMDLINE_BASE);
+	for (size_t i = 0; j->cmdline && i < json_array_size(j->cmdline); i++) {
+		strcat(s, " ");
+		strcat(s, json_string_value(json_array_get(j->cmdline, i)));
+	}
+	return s;
+}
+
+static void add_accel(struct argv_builder *b, const struct accel *a)
+{
+	add(b, "-accel");
+	if (a->kvm) {
+		add(b, "kvm");
+		add(b, "-cpu");
+		add(b, "host");
+	} else {
+		add(b, a->tcg_multi ? "tcg,thread=multi" : "tcg,thread=single");
+	}
+}
+
+static void add_topology(struct argv_builder *b, const struct job *j,
+			 const struct qemu_fds *fds)
+{
+	char paths[QEMU_MAX_NODES][32];
+	const char *ptrs[QEMU_MAX_NODES];
+	char **targs;
+
+	for (unsigned i = 0; i < fds->nmem; i++) {
+		snprintf(paths[i], sizeof(paths[i]), "/proc/self/fd/%d", fds->mem[i]);
+		ptrs[i] = paths[i];
+	}
+	targs = topo_qemu_args(&j->topo, ptrs);
+	for (size_t i = 0; targs[i]; i++)
+		add(b, targs[i]);
+	topo_qemu_args_free(targs);
+}
+
+static void add_channels(struct argv_builder *b, const struct qemu_fds *fds)
+{
+	if (fds->console >= 0) {
+		addf(b, "-chardev");
+		addf(b, "socket,id=con,fd=%d", fds->console);
+		add(b, "-serial");
+		add(b, "chardev:con");
+	} else {
+		add(b, "-serial");
+		add(b, "mon:stdio");
+	}
+	add(b, "-device");
+	add(b, "virtio-serial-pci,id=vs0");
+	add(b, "-chardev");
+	addf(b, "socket,id=ev,fd=%d", fds->events);
+	add(b, "-device");
+	add(b, "virtserialport,bus=vs0.0,chardev=ev,name=ktstr.events");
+	if (fds->kallsyms >= 0) {
+		add(b, "-chardev");
+		addf(b, "socket,id=ks,fd=%d", fds->kallsyms);
+		add(b, "-device");
+		add(b, "virtserialport,bus=vs0.0,chardev=ks,name=ktstr.kallsyms");
+	}
+	add(b, "-device");
+	add(b, "isa-debug-exit,iobase=0xf4,iosize=4");
+}
+
+char **qemu_argv(const struct boot_opts *o, const struct accel *a,
+		 const struct job *j, const struct qemu_fds *fds)
+{
+	struct argv_builder b = { 0 };
+	char *cmdline = kernel_cmdline(j);
+
+	add(&b, o->qemu);
+	add(&b, "-nodefaults");
+	add(&b, "-nographic");
+	add(&b, "-no-reboot");
+	add(&b, "-nic");
+	add(&b, "none");
+	add(&b, "-M");
+	add(&b, "pc");
+	if (a->bios) {
+		add(&b, "-bios");
+		add(&b, a->bios);
+	}
+	add_accel(&b, a);
+	add_topology(&b, j, fds);
+	add(&b, "-kernel");
+	add(&b, j->kernel_image);
+	add(&b, "-initrd");
+	addf(&b, "/proc/self/fd/%d", fds->initrd);
+	add(&b, "-append");
+	add(&b, cmdline);
+	free(cmdline);
+	add_channels(&b, fds);
+	return b.v;
+}
+
+void qemu_argv_free(char **argv)
+{
+	for (size_t i = 0; argv && argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+char *qemu_argv_join(char *const *argv)
+{
+	size_t len = 1;
+	char *s;
+
+	for (size_t i = 0; argv[i]; i++)
+		len += strlen(argv[i]) + 3;
+	s = xmalloc(len);
+	s[0] = '\0';
+	for (size_t i = 0; argv[i]; i++) {
+		bool quote = strpbrk(argv[i], " \t") != NULL;
+
+		if (i)
+			strcat(s, " ");
+		if (quote)
+			strcat(s, "'");
+		strcat(s, argv[i]);
+		if (quote)
+			strcat(s, "'");
+	}
+	return s;
+}

@@ -1,0 +1,34 @@
+/* The qemu command line of one VM. */
+#ifndef KTSTR_BOOT_QEMU_H
+#define KTSTR_BOOT_QEMU_H
+
+#include <stdbool.h>
+
+#include "boot.h"
+
+#define QEMU_MAX_NODES 64
+
+/* The fds the VM uses; numbers are the same in the qemu process. */
+struct qemu_fds {
+	int initrd;
+	int mem[QEMU_MAX_NODES];	/* one unlinked tmpfs file per NUMA node */
+	unsigned nmem;
+	int console;			/* -1: interactive, ttyS0 on qemu's stdio */
+	int events;
+	int kallsyms;			/* -1 unless calibrate mode */
+};
+
+/* The kernel command line ktstr-boot always sets (before job.cmdline). */
+#define KERNEL_CMDLINE_BASE \
+	"console=ttyS0 quiet loglevel=4 panic=-1 nokaslr rdinit=/init " \
+	"mitigations=off tsc=reliable no_timer_check i8042.noaux i8042.nomux " \
+	"i8042.nopnp i8042.dumbkbd"
+
+/* NULL-terminated, malloc'd; free with qemu_argv_free(). */
+char **qemu_argv(const struct boot_opts *o, const struct accel *a,
+		 const struct job *j, const struct qemu_fds *fds);
+void qemu_argv_free(char **argv);
+/* The argv as one shell-like line (for --verbose and the console log). */
+char *qemu_argv_join(char *const *argv);
+
+#endif

@@ -1,0 +1,369 @@
+/*
+ * `compare A B`: pair the jobs of two pools by what they ran (test, topo,
+ * scheduler, flags, accel), average each metric over a pair's passing jobs,
+ * and report changes that pass both the absolute and the relative gate.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "die.h"
+#include "ndjson.h"
+#include "paths.h"
+#include "pool.h"
+#include "sidecar.h"
+
+struct cmp_opts {
+	char *runs_dir;
+	const char *metric_names[64];
+	size_t nmetric;
+	struct selector filter;
+	int as_json;
+};
+
+struct tally {
+	size_t pairs, excluded, only_a, only_b, regressions, improvements;
+};
+
+struct side {
+	const struct run_rec **recs;	/* passing jobs of this key */
+	size_t n, all;			/* passing, and all jobs of the key */
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: ktstr-sidecar compare [--runs-dir DIR] [--metric M]... [--filter K=V]...\n"
+	      "                              [--json] A B\n"
+	      "A and B each pick a pool of jobs: a run id (or 'latest'), or conditions\n"
+	      "K=V[,K=V] on run, test, topo, scheduler, flags, accel, kernel (7.2 matches\n"
+	      "7.2.x), commit (a prefix). --filter applies to both pools. Jobs pair by\n"
+	      "test, topo, scheduler, flags and accel, less the keys A or B name.\n"
+	      "A metric changed when |B-A| >= its abs gate AND |B-A|/|A| >= its rel gate\n"
+	      "(see 'ktstr-sidecar metrics'); its polarity makes it a regression or an\n"
+	      "improvement. Jobs that did not pass on both sides are left out.\n"
+	      "Exit: 1 on any regression, 0 otherwise, 2 bad arguments or nothing to pair.\n", f);
+}
+
+static void parse_opts(int argc, char **argv, struct cmp_opts *o)
+{
+	static const struct option opts[] = {
+		{ "runs-dir", required_argument, NULL, 'd' },
+		{ "metric", required_argument, NULL, 'm' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': free(o->runs_dir); o->runs_dir = xstrdup(optarg); break;
+		case 'm':
+			if (o->nmetric == sizeof(o->metric_names) / sizeof(o->metric_names[0]))
+				die(EXIT_USAGE, "too many --metric options");
+			o->metric_names[o->nmetric++] = optarg;
+			break;
+		case 'f': {
+			struct selector one;
+
+			if (!strchr(optarg, '='))
+				die(EXIT_USAGE, "--filter %s: expected KEY=VALUE", optarg);
+			selector_parse(optarg, &one);
+			for (size_t i = 0; i < one.n; i++) {
+				if (o->filter.n == MAX_CONDS)
+					die(EXIT_USAGE, "too many --filter conditions");
+				o->filter.cond[o->filter.n++] = one.cond[i];
+			}
+			break;
+		}
+		case 'J': o->as_json = 1; break;
+		case 'h': usage(stdout); exit(EXIT_PASS);
+		default: usage(stderr); exit(EXIT_USAGE);
+		}
+	}
+	if (argc - optind != 2)
+		die(EXIT_USAGE, "compare: expects two pools A B (see 'ktstr-sidecar compare --help')");
+}
+
+/* Mean of a metric over a side's jobs that have it: 1 when any did. */
+static int side_mean(const struct metric *m, const struct side *s, double *out)
+{
+	double sum = 0, v;
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->n; i++)
+		if (metric_value(m, s->recs[i]->rec, &v)) {
+			sum += v;
+			n++;
+		}
+	*out = n ? sum / (double)n : 0;
+	return n > 0;
+}
+
+static int guard_ok(const struct metric_set *ms, const struct metric *m,
+		    const struct side *a, const struct side *b)
+{
+	const struct metric *g;
+	double va, vb;
+
+	if (!m->guard_metric)
+		return 1;
+	g = metrics_find(ms, m->guard_metric);
+	return side_mean(g, a, &va) && side_mean(g, b, &vb) && va >= m->guard_min &&
+	       vb >= m->guard_min;
+}
+
+/* "10%", "1.5x", "4500 ms", "+200": the value with its unit. */
+static void fmt_num(char *buf, size_t len, double v, int sign, const char *unit)
+{
+	int n = snprintf(buf, len, sign ? "%+.6g" : "%.6g", v);
+
+	if (*unit && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "%s%s",
+			 strcmp(unit, "%") && strcmp(unit, "x") ? " " : "", unit);
+}
+
+static const char *plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+static void report_change(const struct cmp_opts *o, struct table *t, const char *key,
+			  const struct metric *m, double a, double b, int regression)
+{
+	double delta = b - a, rel = a != 0 ? delta / fabs(a) : 0;
+	char sa[32], sb[32], sd[32], sr[32];
+
+	if (o->as_json) {
+		json_t *rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:f}",
+					"type", "compare_change", "change",
+					regression ? "regression" : "improvement", "key", key,
+					"metric", m->name, "unit", m->unit, "polarity", m->polarity,
+					"a", a, "b", b, "delta", delta, "rel", rel);
+
+		ndjson_write(stdout, rec);
+		json_decref(rec);
+		return;
+	}
+	fmt_num(sa, sizeof(sa), a, 0, m->unit);
+	fmt_num(sb, sizeof(sb), b, 0, m->unit);
+	fmt_num(sd, sizeof(sd), delta, 1, m->unit);
+	snprintf(sr, sizeof(sr), "%+.1f%%", rel * 100);
+	table_add(t, regression ? "regression" : "improvement", key, m->name, sa, sb, sd, sr);
+}
+
+/* Every selected metric of one pair of sides. */
+static void compare_pair(const struct cmp_opts *o, const struct metric_set *ms,
+			 const char *key, const struct side *a, const struct side *b,
+			 struct table *t, struct tally *tl)
+{
+	for (size_t i = 0; i < ms->n; i++) {
+		const struct metric *m = &ms->v[i];
+		double va, vb, delta, rel;
+		int selected = !o->nmetric, bad;
+
+		for (size_t k = 0; k < o->nmetric; k++)
+			selected |= !strcmp(o->metric_names[k], m->name);
+		if (!selected || !side_mean(m, a, &va) || !side_mean(m, b, &vb) ||
+		    (va == 0 && vb == 0) || !guard_ok(ms, m, a, b))
+			continue;
+		delta = vb - va;
+		rel = va != 0 ? delta / fabs(va) : 0;
+		if (fabs(delta) < m->abs_gate || fabs(rel) < m->rel_gate)
+			continue;
+		bad = m->higher_better ? delta < 0 : delta > 0;
+		if (bad)
+			tl->regressions++;
+		else
+			tl->improvements++;
+		report_change(o, t, key, m, va, vb, bad);
+	}
+}
+
+/* Jobs of one pool with this pairing key. */
+static void side_collect(const struct run_set *set, const char *const *keys,
+			 const unsigned char *in, const char *key, struct side *s)
+{
+	s->recs = xcalloc(set->n + 1, sizeof(*s->recs));
+	s->n = s->all = 0;
+	for (size_t i = 0; i < set->n; i++) {
+		if (!in[i] || strcmp(keys[i], key))
+			continue;
+		s->all++;
+		if (!strcmp(rec_str(set->v[i].rec, "result", ""), "pass"))
+			s->recs[s->n++] = &set->v[i];
+	}
+}
+
+static int strp_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The distinct pairing keys of both pools, sorted. */
+static const char **distinct_keys(char **keys, const unsigned char *ina,
+				  const unsigned char *inb, size_t n, size_t *nk)
+{
+	const char **out = xcalloc(n + 1, sizeof(*out));
+
+	*nk = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t k;
+
+		if (!ina[i] && !inb[i])
+			continue;
+		for (k = 0; k < *nk && strcmp(out[k], keys[i]); k++)
+			;
+		if (k == *nk)
+			out[(*nk)++] = keys[i];
+	}
+	qsort(out, *nk, sizeof(*out), strp_cmp);
+	return out;
+}
+
+struct pools {
+	struct selector a, b;
+	char **keys;		/* pairing key per record */
+	unsigned char *in_a, *in_b;
+	size_t na, nb;
+};
+
+static void pools_select(const struct run_set *set, const struct cmp_opts *o,
+			 struct pools *p)
+{
+	p->keys = xcalloc(set->n + 1, sizeof(*p->keys));
+	p->in_a = xcalloc(set->n + 1, 1);
+	p->in_b = xcalloc(set->n + 1, 1);
+	for (size_t i = 0; i < set->n; i++) {
+		char key[1024];
+		int f = selector_matches(&o->filter, &set->v[i]);
+
+		pair_key(&set->v[i], &p->a, &p->b, key, sizeof(key));
+		p->keys[i] = xstrdup(key);
+		p->in_a[i] = f && selector_matches(&p->a, &set->v[i]);
+		p->in_b[i] = f && selector_matches(&p->b, &set->v[i]);
+		p->na += p->in_a[i];
+		p->nb += p->in_b[i];
+	}
+	if (!p->na)
+		die(EXIT_USAGE, "A: no jobs match '%s' in %s", p->a.text, o->runs_dir);
+	if (!p->nb)
+		die(EXIT_USAGE, "B: no jobs match '%s' in %s", p->b.text, o->runs_dir);
+}
+
+static void pools_free(struct pools *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(p->keys[i]);
+	free(p->keys);
+	free(p->in_a);
+	free(p->in_b);
+	selector_free(&p->a);
+	selector_free(&p->b);
+}
+
+static void print_summary(const struct cmp_opts *o, const struct pools *p,
+			  const struct tally *tl)
+{
+	json_t *rec;
+
+	if (!o->as_json) {
+		printf("%zu %s compared (%zu not passing on both sides, %zu only in A, "
+		       "%zu only in B): %zu %s, %zu %s\n", tl->pairs,
+		       plural(tl->pairs, "pair", "pairs"), tl->excluded, tl->only_a, tl->only_b,
+		       tl->regressions, plural(tl->regressions, "regression", "regressions"),
+		       tl->improvements, plural(tl->improvements, "improvement", "improvements"));
+		return;
+	}
+	rec = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			"type", "compare_summary", "a", p->a.text, "b", p->b.text,
+			"a_jobs", (json_int_t)p->na, "b_jobs", (json_int_t)p->nb,
+			"pairs", (json_int_t)tl->pairs, "excluded", (json_int_t)tl->excluded,
+			"only_a", (json_int_t)tl->only_a, "only_b", (json_int_t)tl->only_b,
+			"regressions", (json_int_t)tl->regressions,
+			"improvements", (json_int_t)tl->improvements);
+	ndjson_write(stdout, rec);
+	json_decref(rec);
+}
+
+static void compare_pools(const struct run_set *set, const struct cmp_opts *o,
+			  const struct metric_set *ms, struct pools *p, struct tally *tl)
+{
+	size_t nk;
+	const char **keys = distinct_keys(p->keys, p->in_a, p->in_b, set->n, &nk);
+	struct table t;
+
+	table_init(&t, 7, "lllrrrr");
+	table_add(&t, "CHANGE", "JOB", "METRIC", "A", "B", "DELTA", "REL");
+	for (size_t k = 0; k < nk; k++) {
+		struct side a, b;
+
+		side_collect(set, (const char *const *)p->keys, p->in_a, keys[k], &a);
+		side_collect(set, (const char *const *)p->keys, p->in_b, keys[k], &b);
+		if (!a.all)
+			tl->only_b++;
+		else if (!b.all)
+			tl->only_a++;
+		else if (!a.n || !b.n)
+			tl->excluded++;
+		else {
+			tl->pairs++;
+			compare_pair(o, ms, keys[k], &a, &b, &t, tl);
+		}
+		free(a.recs);
+		free(b.recs);
+	}
+	if (!o->as_json) {
+		printf("A: %s (%zu %s), B: %s (%zu %s)\n", p->a.text, p->na,
+		       plural(p->na, "job", "jobs"), p->b.text, p->nb, plural(p->nb, "job", "jobs"));
+		if (t.nrows > 1)
+			table_print(&t, stdout);
+	}
+	table_free(&t);
+	free(keys);
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	struct cmp_opts o = { .runs_dir = paths_runs_dir() };
+	struct run_set set = { 0 };
+	struct metric_set ms = { 0 };
+	struct pools p = { 0 };
+	struct tally tl = { 0 };
+	char *latest[2];
+
+	parse_opts(argc, argv, &o);
+	metrics_load(NULL, &ms);
+	for (size_t i = 0; i < o.nmetric; i++)
+		if (!metrics_find(&ms, o.metric_names[i]))
+			die(EXIT_USAGE, "--metric %s: unknown (see 'ktstr-sidecar metrics')",
+			    o.metric_names[i]);
+	runs_load(o.runs_dir, &set);
+	for (int i = 0; i < 2; i++) {
+		const char *sel = runs_resolve_id(&set, argv[optind + i], &latest[i]);
+
+		if (!sel)
+			die(EXIT_USAGE, "%s: no runs in %s", argv[optind + i], o.runs_dir);
+		selector_parse(sel, i ? &p.b : &p.a);
+	}
+	p.a.text = argv[optind];
+	p.b.text = argv[optind + 1];
+	pools_select(&set, &o, &p);
+	compare_pools(&set, &o, &ms, &p, &tl);
+	if (!tl.pairs && !tl.excluded)
+		die(EXIT_USAGE, "A and B have no jobs in common to compare "
+		    "(%zu only in A, %zu only in B)", tl.only_a, tl.only_b);
+	print_summary(&o, &p, &tl);
+	if (fflush(stdout) == EOF)
+		die(EXIT_INCONCLUSIVE, "write error on stdout");
+	pools_free(&p, set.n);
+	selector_free(&o.filter);
+	runs_free(&set);
+	metrics_free(&ms);
+	free(latest[0]);
+	free(latest[1]);
+	free(o.runs_dir);
+	return tl.regressions ? EXIT_FAIL : EXIT_PASS;
+}

@@ -1,0 +1,59 @@
+/*
+ * ktstr-sidecar: the end of the pipeline. `write` stores one run record per
+ * judged job; `list`, `show` and `compare` read them back.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "die.h"
+#include "sidecar.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: ktstr-sidecar COMMAND [ARGS]\n"
+	      "\n"
+	      "  write [--runs-dir DIR] [--run-id ID] [--junit FILE] [--tap] [--pass]\n"
+	      "        store a run record per verdict read on stdin under\n"
+	      "        RUNS/RUN-ID/JOB.json; print a summary record per job\n"
+	      "  list [--runs-dir DIR] [--json]\n"
+	      "        runs, newest first, with pass/fail counts\n"
+	      "  show [--runs-dir DIR] [--json] RUN|latest [TEST|JOB]\n"
+	      "        a readable report of a run or of its matching jobs\n"
+	      "  compare [--runs-dir DIR] [--metric M]... [--filter K=V]... [--json] A B\n"
+	      "        compare two pools of jobs metric by metric; exit 1 on a regression\n"
+	      "  metrics [--json]\n"
+	      "        the metric registry compare uses\n"
+	      "\n"
+	      "RUNS is --runs-dir, else $KTSTR_RUNS_DIR, else\n"
+	      "${XDG_DATA_HOME:-~/.local/share}/ktstr/runs. See 'ktstr-sidecar COMMAND --help'.\n"
+	      "Exit: 0 ok, 1 a verdict failed / a regression, 2 usage or bad input,\n"
+	      "3 inconclusive or cannot store, 77 every job skipped.\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} cmds[] = {
+		{ "write", cmd_write },	    { "list", cmd_list },
+		{ "show", cmd_show },	    { "compare", cmd_compare },
+		{ "metrics", cmd_metrics },
+	};
+
+	die_setprog(argv[0]);
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_PASS;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].fn(argc - 1, argv + 1);
+	die(EXIT_USAGE, "unknown command '%s' (see 'ktstr-sidecar --help')", argv[1]);
+}

@@ -1,0 +1,30 @@
+/* Selectors that pick a pool of run records for compare, and pairing keys. */
+#ifndef KTSTR_SIDECAR_POOL_H
+#define KTSTR_SIDECAR_POOL_H
+
+#include "sidecar.h"
+
+#define MAX_CONDS 16
+
+struct cond {
+	const char *key;	/* run, test, topo, scheduler, flags, accel, kernel, commit */
+	char *value;
+};
+
+struct selector {
+	const char *text;
+	struct cond cond[MAX_CONDS];
+	size_t n;
+};
+
+/* "RUN-ID" or "k=v[,k=v]..."; dies (exit 2) on an unknown key. */
+void selector_parse(const char *text, struct selector *sel);
+void selector_free(struct selector *sel);
+int selector_names(const struct selector *sel, const char *dim);
+int selector_matches(const struct selector *sel, const struct run_rec *r);
+void dim_value(const struct run_rec *r, const char *dim, char *buf, size_t len);
+/* test topo scheduler flags accel, less what either selector slices on. */
+void pair_key(const struct run_rec *r, const struct selector *a,
+	      const struct selector *b, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,217 @@
+/* `show`: a run (or some of its jobs) as a readable report. */
+#include <ctype.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "die.h"
+#include "ndjson.h"
+#include "paths.h"
+#include "sidecar.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: ktstr-sidecar show [--runs-dir DIR] [--json] RUN|latest [TEST|JOB]\n"
+	      "Report a run's jobs: test, scheduler, topology, kernel, accel, result,\n"
+	      "failed checks, per-cgroup stats, logs. TEST|JOB picks jobs by test\n"
+	      "name or job id. --json prints the stored records, one per line.\n", f);
+}
+
+static double num(json_t *o, const char *key)
+{
+	return json_number_value(json_object_get(o, key));
+}
+
+static void print_upper(const char *s)
+{
+	for (; *s; s++)
+		putchar(toupper((unsigned char)*s));
+}
+
+static void print_scheduler(json_t *rec)
+{
+	json_t *args = json_object_get(json_object_get(rec, "scheduler"), "args"), *a;
+	char flags[512];
+	size_t i;
+
+	printf("  scheduler  %s", rec_scheduler(rec));
+	json_array_foreach(args, i, a)
+		printf(" %s", json_string_value(a) ? json_string_value(a) : "?");
+	rec_flags(rec, flags, sizeof(flags));
+	if (*flags)
+		printf(" (flags %s)", flags);
+	putchar('\n');
+}
+
+static void print_vm(json_t *rec)
+{
+	json_t *k = json_object_get(rec, "kernel"), *vm = json_object_get(rec, "vm");
+	const char *id = rec_str(k, "id", NULL), *rel = rec_str(k, "release", NULL);
+
+	printf("  kernel     %s", rel ? rel : id ? id : "?");
+	if (rel && id && strcmp(rel, id))
+		printf(" (cache id %s)", id);
+	printf("\n  accel      %s", rec_str(rec, "accel", "?"));
+	if (json_is_number(json_object_get(vm, "wall_ms")))
+		printf(", VM %.1f s", num(vm, "wall_ms") / 1000.0);
+	if (rec_str(vm, "exit_reason", NULL))
+		printf(", exit %s", rec_str(vm, "exit_reason", ""));
+	putchar('\n');
+}
+
+static void print_details(json_t *rec)
+{
+	json_t *details = json_object_get(rec, "details"), *d;
+	size_t i;
+
+	if (!json_array_size(details))
+		return;
+	puts(!strcmp(rec_str(rec, "result", ""), "fail") ? "  failed checks:" : "  details:");
+	json_array_foreach(details, i, d)
+		printf("    %s: %s\n", rec_str(d, "kind", "?"), rec_str(d, "message", ""));
+}
+
+static void print_stats(json_t *stats)
+{
+	const char *name;
+	json_t *cg;
+
+	if (!json_is_object(stats))
+		return;
+	printf("  stats: %lld workers, %.0f work units\n",
+	       (long long)num(stats, "workers"), num(stats, "total_work_units"));
+	json_object_foreach(json_object_get(stats, "cgroups"), name, cg)
+		printf("    %s: %lld workers, %.0f work units, off-CPU %.1f-%.1f%% "
+		       "(spread %.1f%%), max gap %.0f ms\n", name,
+		       (long long)num(cg, "workers"), num(cg, "work_units"),
+		       num(cg, "min_off_cpu_pct"), num(cg, "max_off_cpu_pct"),
+		       num(cg, "spread_pct"), num(cg, "max_gap_ms"));
+}
+
+/* The monitor summary's scalar fields, as they are. */
+static void print_monitor(json_t *mon)
+{
+	const char *key;
+	json_t *v;
+	int n = 0;
+
+	if (!json_is_object(mon))
+		return;
+	printf("  monitor:");
+	json_object_foreach(mon, key, v) {
+		char *s;
+
+		if (json_is_object(v) || json_is_array(v))
+			continue;
+		s = json_dumps(v, JSON_ENCODE_ANY);
+		printf("%s %s=%s", n++ ? "," : "", key, s ? s : "?");
+		free(s);
+	}
+	putchar('\n');
+}
+
+static void print_job(const struct run_rec *r)
+{
+	json_t *rec = r->rec;
+	const char *reason = rec_str(rec, "reason", NULL);
+
+	printf("\n%s on %s under %s: ", rec_str(rec, "test", "?"), rec_str(rec, "topo", "?"),
+	       rec_scheduler(rec));
+	print_upper(rec_str(rec, "result", "?"));
+	putchar('\n');
+	if (reason)
+		printf("  reason     %s\n", reason);
+	printf("  job        %s\n", rec_str(rec, "job", "?"));
+	print_scheduler(rec);
+	print_vm(rec);
+	print_details(rec);
+	print_stats(json_object_get(rec, "stats"));
+	print_monitor(json_object_get(rec, "monitor"));
+	printf("  console    %s\n",
+	       rec_str(json_object_get(rec, "logs"), "console_log", "(none)"));
+	printf("  record     %s\n", r->path);
+}
+
+static int job_matches(json_t *rec, const char *which)
+{
+	return !which || !strcmp(rec_str(rec, "job", ""), which) ||
+	       !strcmp(rec_str(rec, "test", ""), which);
+}
+
+static int shown_jobs(const struct run_set *set, const char *id, const char *which)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < set->n; i++)
+		n += !strcmp(set->v[i].run_id, id) && job_matches(set->v[i].rec, which);
+	return n;
+}
+
+static void print_header(const struct run_set *set, const char *id)
+{
+	const char *started = NULL, *commit = NULL;
+
+	for (size_t i = 0; i < set->n; i++) {
+		const char *st = rec_str(set->v[i].rec, "started_at", NULL);
+
+		if (strcmp(set->v[i].run_id, id))
+			continue;
+		if (st && (!started || strcmp(st, started) < 0))
+			started = st;
+		if (!commit)
+			commit = rec_str(set->v[i].rec, "project_commit", NULL);
+	}
+	printf("run %s (started %s, commit %s)\n", id, started ? started : "?",
+	       commit ? commit : "unknown");
+}
+
+int cmd_show(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "runs-dir", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	char *runs_dir = paths_runs_dir(), *owned;
+	struct run_set set = { 0 };
+	const char *id, *which;
+	int c, as_json = 0, shown = 0;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': free(runs_dir); runs_dir = xstrdup(optarg); break;
+		case 'J': as_json = 1; break;
+		case 'h': usage(stdout); exit(EXIT_PASS);
+		default: usage(stderr); exit(EXIT_USAGE);
+		}
+	}
+	if (optind >= argc || argc - optind > 2)
+		die(EXIT_USAGE, "show: expects RUN [TEST|JOB] (see 'ktstr-sidecar show --help')");
+	which = argc - optind == 2 ? argv[optind + 1] : NULL;
+	runs_load(runs_dir, &set);
+	id = runs_resolve_id(&set, argv[optind], &owned);
+	for (size_t i = 0; id && i < set.n; i++)
+		if (!strcmp(set.v[i].run_id, id))
+			shown += 1 + job_matches(set.v[i].rec, which);
+	if (!shown)
+		die(EXIT_USAGE, "no run '%s' in %s", argv[optind], runs_dir);
+	if (which && !shown_jobs(&set, id, which))
+		die(EXIT_USAGE, "run %s has no job or test '%s'", id, which);
+	if (!as_json)
+		print_header(&set, id);
+	for (size_t i = 0; i < set.n; i++) {
+		if (strcmp(set.v[i].run_id, id) || !job_matches(set.v[i].rec, which))
+			continue;
+		if (as_json)
+			ndjson_write(stdout, set.v[i].rec);
+		else
+			print_job(&set.v[i]);
+	}
+	if (fflush(stdout) == EOF)
+		die(EXIT_INCONCLUSIVE, "write error on stdout");
+	free(owned);
+	runs_free(&set);
+	free(runs_dir);
+	return EXIT_PASS;
+}

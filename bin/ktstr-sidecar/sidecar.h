@@ -1,0 +1,97 @@
+/* ktstr-sidecar: run records on disk, and what reads them back. */
+#ifndef KTSTR_SIDECAR_H
+#define KTSTR_SIDECAR_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <jansson.h>
+
+/* Subcommands: each gets argv from the subcommand's name on. */
+int cmd_write(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
+
+/* hostinfo.c: what the host was (CPU, memory, kernel, sched tunables). */
+json_t *hostinfo_collect(void);
+/* $KTSTR_COMMIT, else the short HEAD (+"-dirty") of this tree, else null. */
+json_t *hostinfo_project_commit(void);
+/* "2026-11-26T07:05:01Z" for t into buf (>= 32 bytes). */
+void iso_utc(long long t, char *buf, size_t len);
+
+/* store.c: directories and atomic files. 0 or -1 with err filled. */
+int store_mkdirs(const char *path, char *err, size_t errlen);
+int store_atomic(const char *dir, const char *name, const char *text,
+		 char *err, size_t errlen);
+/* A name usable as one path component: [A-Za-z0-9._+-], not starting with '.'. */
+int store_safe_name(const char *s);
+
+/* runs.c: every run record under a runs dir, one level of run dirs deep. */
+struct run_rec {
+	char *run_id;		/* the run dir's name */
+	char *path;		/* the record's file */
+	json_t *rec;
+};
+struct run_set {
+	struct run_rec *v;
+	size_t n, cap;
+};
+void runs_load(const char *runs_dir, struct run_set *set);
+void runs_free(struct run_set *set);
+/* Run ids newest first (by earliest started_at, then id); malloc'd array. */
+char **runs_ids_newest_first(const struct run_set *set, size_t *n);
+void runs_ids_free(char **ids, size_t n);
+/* "latest" is the newest run id, else arg itself (not copied). */
+const char *runs_resolve_id(const struct run_set *set, const char *arg,
+			    char **owned);
+
+/* Small accessors over run records. */
+const char *rec_str(json_t *o, const char *key, const char *dflt);
+const char *rec_kernel(json_t *rec);	/* guest release, else kernel id */
+const char *rec_scheduler(json_t *rec);
+/* Flags joined with '+', "" for none, into buf. */
+void rec_flags(json_t *rec, char *buf, size_t len);
+
+/* table.c: left/right aligned text columns. */
+struct table {
+	size_t ncols, nrows, cap;
+	char **cells;		/* nrows * ncols */
+	const char *align;	/* 'l' or 'r' per column */
+};
+void table_init(struct table *t, size_t ncols, const char *align);
+void table_add(struct table *t, ...);	/* ncols strings */
+void table_print(const struct table *t, FILE *f);
+void table_free(struct table *t);
+
+/* metrics.c: the regression metric registry (share/ktstr/metrics.json). */
+struct metric {
+	const char *name, *polarity, *unit, *path, *reduce;
+	double abs_gate, rel_gate;
+	const char *guard_metric;	/* NULL, or skip below guard_min */
+	double guard_min;
+	int higher_better;
+};
+struct metric_set {
+	json_t *doc;		/* owns the strings */
+	struct metric *v;
+	size_t n;
+};
+void metrics_load(const char *path, struct metric_set *ms);
+void metrics_free(struct metric_set *ms);
+const struct metric *metrics_find(const struct metric_set *ms, const char *name);
+/* The metric's value in a run record: 1 when present, 0 when not. */
+int metric_value(const struct metric *m, json_t *rec, double *out);
+
+/* report.c: JUnit XML and TAP from run records. */
+struct junit {
+	json_t *runs;		/* run records in order */
+};
+void junit_init(struct junit *j);
+void junit_add(struct junit *j, json_t *run);
+int junit_write(const struct junit *j, const char *path, char *err, size_t errlen);
+void junit_free(struct junit *j);
+void tap_line(FILE *f, size_t n, json_t *run);
+void tap_plan(FILE *f, size_t n);
+
+#endif

@@ -1,0 +1,114 @@
+/* Files that are either whole or absent: temp file, fsync, rename. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "die.h"
+#include "paths.h"
+#include "sidecar.h"
+
+int store_safe_name(const char *s)
+{
+	if (!s || !*s || *s == '.' || strlen(s) > 200)
+		return 0;
+	for (; *s; s++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789._+-", *s))
+			return 0;
+	return 1;
+}
+
+int store_mkdirs(const char *path, char *err, size_t errlen)
+{
+	char buf[PATH_MAX];
+	struct stat st;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -1;
+	}
+	for (char *p = buf + 1;; p++) {
+		char c = *p;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
+			snprintf(err, errlen, "cannot create %s: %s", buf, strerror(errno));
+			return -1;
+		}
+		*p = c;
+		if (!c)
+			break;
+	}
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "cannot create %s: %s", path,
+			 errno ? strerror(errno) : "not a directory");
+		return -1;
+	}
+	return 0;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* fsync the directory so the rename itself survives a crash. */
+static void sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+int store_atomic(const char *dir, const char *name, const char *text,
+		 char *err, size_t errlen)
+{
+	char *final = paths_join(dir, name), tmp[PATH_MAX];
+	int fd, saved;
+
+	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot write %s: %s", final, strerror(errno));
+		free(final);
+		return -1;
+	}
+	if (write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0 ||
+	    fchmod(fd, 0644) < 0) {
+		saved = errno;
+		close(fd);
+		goto fail;
+	}
+	if (close(fd) < 0 || rename(tmp, final) < 0) {
+		saved = errno;
+		goto fail;
+	}
+	sync_dir(dir);
+	free(final);
+	return 0;
+fail:
+	unlink(tmp);
+	snprintf(err, errlen, "cannot write %s: %s", final, strerror(saved));
+	free(final);
+	return -1;
+}

@@ -1,0 +1,243 @@
+/*
+ * `write`: the end of the pipeline. Remembers each job's records and, at its
+ * verdict, stores one run record RUNS/RUN-ID/JOB.json and prints a summary.
+ * Records are consumed, not passed on (--pass copies them to stdout too).
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "die.h"
+#include "ndjson.h"
+#include "paths.h"
+#include "runrec.h"
+#include "sidecar.h"
+
+struct writer {
+	char *runs_dir, *run_dir;
+	const char *junit_path;
+	int tap, pass;
+	struct run_ctx ctx;
+	char run_id[64];
+	struct junit junit;
+	size_t njobs;
+	int worst;		/* rank of the worst result so far, -1 none */
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: ktstr-sidecar write [--runs-dir DIR] [--run-id ID] [--junit FILE]\n"
+	      "                            [--tap] [--pass] < records.ndjson\n"
+	      "For each verdict on stdin, store the job's run record (verdict, job,\n"
+	      "kernel, accel, host, commit, logs) as RUNS/RUN-ID/JOB.json, written\n"
+	      "atomically, and print {\"type\":\"run\",\"job\",\"test\",\"result\",\"path\"}.\n"
+	      "  --runs-dir DIR  default $KTSTR_RUNS_DIR, else ~/.local/share/ktstr/runs\n"
+	      "  --run-id ID     default UTC time and pid, e.g. 20261126T070501Z-1234\n"
+	      "  --junit FILE    also write a JUnit XML report (one testcase per job)\n"
+	      "  --tap           print TAP on stdout instead of run records\n"
+	      "  --pass          copy every input record to stdout as well\n"
+	      "Exit: 0 all pass, 1 a verdict failed, 3 inconclusive or cannot store,\n"
+	      "77 all skipped, 2 bad input (naming the line).\n", f);
+}
+
+/* fail beats inconclusive beats pass beats skip (as ktstr-eval). */
+static int result_rank(const char *r)
+{
+	static const char *const order[] = { "skip", "pass", "inconclusive", "fail" };
+
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(r, order[i]))
+			return i;
+	return -1;
+}
+
+static void parse_opts(int argc, char **argv, struct writer *w)
+{
+	static const struct option opts[] = {
+		{ "runs-dir", required_argument, NULL, 'd' },
+		{ "run-id", required_argument, NULL, 'r' },
+		{ "junit", required_argument, NULL, 'j' },
+		{ "tap", no_argument, NULL, 't' },
+		{ "pass", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': free(w->runs_dir); w->runs_dir = xstrdup(optarg); break;
+		case 'r':
+			if (!store_safe_name(optarg) || strlen(optarg) >= sizeof(w->run_id))
+				die(EXIT_USAGE, "--run-id '%s': use letters, digits, '.', '_', '+', '-'",
+				    optarg);
+			snprintf(w->run_id, sizeof(w->run_id), "%s", optarg);
+			break;
+		case 'j': w->junit_path = optarg; break;
+		case 't': w->tap = 1; break;
+		case 'p': w->pass = 1; break;
+		case 'h': usage(stdout); exit(EXIT_PASS);
+		default: usage(stderr); exit(EXIT_USAGE);
+		}
+	}
+	if (optind < argc)
+		die(EXIT_USAGE, "write: unexpected argument '%s'", argv[optind]);
+}
+
+/* Checks the verdict before anything is written for it. */
+static const char *verdict_job(struct ndjson_reader *rd, json_t *v)
+{
+	const char *id = rec_str(v, "job", NULL);
+	const char *result = rec_str(v, "result", NULL);
+
+	if (!id)
+		ndjson_bad_record(rd, v, "no \"job\" id");
+	if (!store_safe_name(id))
+		ndjson_bad_record(rd, v, "job id '%s' cannot name a file", id);
+	if (!result || result_rank(result) < 0)
+		ndjson_bad_record(rd, v, "\"result\" must be pass, fail, skip or inconclusive");
+	return id;
+}
+
+/* Store the run record; die (exit 3) when it cannot be written whole. */
+static char *store_run(struct writer *w, json_t *run, const char *id)
+{
+	char err[1024], name[256];
+	char *text = json_dumps(run, JSON_INDENT(2));
+	size_t n;
+
+	if (!text)
+		die(EXIT_INCONCLUSIVE, "job %s: cannot format the run record", id);
+	n = strlen(text);
+	text = xrealloc(text, n + 2);
+	memcpy(text + n, "\n", 2);
+	if (!w->run_dir) {
+		w->run_dir = paths_join(w->runs_dir, w->run_id);
+		if (store_mkdirs(w->run_dir, err, sizeof(err)) < 0) {
+			free(text);
+			die(EXIT_INCONCLUSIVE, "run records: %s", err);
+		}
+	}
+	snprintf(name, sizeof(name), "%s.json", id);
+	if (store_atomic(w->run_dir, name, text, err, sizeof(err)) < 0) {
+		free(text);
+		die(EXIT_INCONCLUSIVE, "job %s: %s", id, err);
+	}
+	free(text);
+	return paths_join(w->run_dir, name);
+}
+
+static void on_verdict(struct writer *w, struct job_seen **jobs,
+		       struct ndjson_reader *rd, json_t *v)
+{
+	const char *id = verdict_job(rd, v);
+	struct job_seen *js = job_seen_get(jobs, id);
+	json_t *run, *summary;
+	char *path;
+	int r;
+
+	if (!w->ctx.host) {
+		w->ctx.host = hostinfo_collect();
+		w->ctx.project_commit = hostinfo_project_commit();
+	}
+	run = runrec_build(js, v, &w->ctx, (long long)time(NULL));
+	if (!run)
+		die(EXIT_INCONCLUSIVE, "job %s: cannot build the run record", id);
+	path = store_run(w, run, id);
+	w->njobs++;
+	if (w->tap) {
+		tap_line(stdout, w->njobs, run);
+	} else {
+		summary = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "type", "run",
+				    "run_id", w->run_id, "job", id,
+				    "test", rec_str(run, "test", id),
+				    "result", rec_str(run, "result", "?"), "path", path);
+		ndjson_write(stdout, summary);
+		json_decref(summary);
+	}
+	r = result_rank(rec_str(run, "result", ""));
+	if (r > w->worst)
+		w->worst = r;
+	junit_add(&w->junit, run);
+	json_decref(run);
+	free(path);
+	job_seen_drop(jobs, js);
+}
+
+static void read_stream(struct writer *w, struct job_seen **jobs)
+{
+	struct ndjson_reader rd;
+	json_t *rec;
+
+	ndjson_reader_init(&rd, stdin, "stdin");
+	while ((rec = ndjson_read(&rd))) {
+		const char *type = ndjson_type(rec);
+		const char *id = rec_str(rec, !strcmp(type, "job") ? "id" : "job", NULL);
+
+		if (w->pass)
+			ndjson_write(stdout, rec);
+		if (!strcmp(type, "verdict"))
+			on_verdict(w, jobs, &rd, rec);
+		else if (id)
+			job_seen_note(job_seen_get(jobs, id), rec);
+		json_decref(rec);
+	}
+	ndjson_reader_free(&rd);
+}
+
+/* Jobs that ran but were never judged: nothing stored, say so. */
+static void report_unjudged(struct writer *w, struct job_seen **jobs)
+{
+	while (*jobs) {
+		if ((*jobs)->job) {
+			warnmsg("job %s: no verdict in the stream (is ktstr-eval in the "
+				"pipeline?); nothing stored", (*jobs)->id);
+			if (w->worst < 2)
+				w->worst = 2;
+		}
+		job_seen_drop(jobs, *jobs);
+	}
+}
+
+int cmd_write(int argc, char **argv)
+{
+	static const int status[] = { EXIT_SKIP, EXIT_PASS, EXIT_INCONCLUSIVE, EXIT_FAIL };
+	struct writer w = { .worst = -1 };
+	struct job_seen *jobs = NULL;
+	char err[1024];
+	int rc;
+
+	/* A file size limit must give an error we can report, not a kill. */
+	signal(SIGXFSZ, SIG_IGN);
+	w.runs_dir = paths_runs_dir();
+	snprintf(w.run_id, sizeof(w.run_id), "%s", "");
+	parse_opts(argc, argv, &w);
+	if (!w.run_id[0]) {
+		char t[32];
+		time_t now = time(NULL);
+
+		strftime(t, sizeof(t), "%Y%m%dT%H%M%SZ", gmtime(&now));
+		snprintf(w.run_id, sizeof(w.run_id), "%s-%ld", t, (long)getpid());
+	}
+	w.ctx.run_id = w.run_id;
+	junit_init(&w.junit);
+	read_stream(&w, &jobs);
+	report_unjudged(&w, &jobs);
+	if (w.tap)
+		tap_plan(stdout, w.njobs);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		die(EXIT_INCONCLUSIVE, "write error on stdout");
+	if (w.junit_path && junit_write(&w.junit, w.junit_path, err, sizeof(err)) < 0)
+		die(EXIT_INCONCLUSIVE, "--junit: %s", err);
+	rc = w.worst < 0 ? EXIT_PASS : status[w.worst];
+	junit_free(&w.junit);
+	json_decref(w.ctx.host);
+	json_decref(w.ctx.project_commit);
+	free(w.runs_dir);
+	free(w.run_dir);
+	return rc;
+}

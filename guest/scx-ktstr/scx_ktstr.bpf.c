@@ -1,0 +1,372 @@
+/*
+ * scx_ktstr: ktstr's fixture sched_ext scheduler.
+ *
+ * Healthy by default: weighted vtime fairness (as scx_simple's vtime mode) over
+ * one dispatch queue per LLC, idle-CPU selection by the kernel's default
+ * policy, and stealing from other LLCs' queues when the local one is empty.
+ * Misbehaviour on request (struct ktstr_cfg, set by the loader): stall, an
+ * injected error, a degraded cgroup, slow callbacks, random placement; and,
+ * built with -DKTSTR_VERIFIER_FAIL, a program the verifier rejects.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "scx_ktstr.h"
+
+#define barrier() asm volatile("" ::: "memory")
+
+char _license[] SEC("license") = "GPL";
+
+#define BPF_STRUCT_OPS(name, args...) SEC("struct_ops/" #name) BPF_PROG(name, ##args)
+#define BPF_STRUCT_OPS_SLEEPABLE(name, args...) SEC("struct_ops.s/" #name) BPF_PROG(name, ##args)
+
+const volatile struct ktstr_cfg cfg = {
+	.nr_cpus = 1,
+	.nr_llcs = 1,
+	.slice_ns = 20000000,
+};
+
+struct ktstr_state state;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, KTSTR_NR_STATS);
+	__type(key, u32);
+	__type(value, u64);
+} stats SEC(".maps");
+
+/* scx_bpf_error(fmt, args...) as in the sched_ext tools, on scx_bpf_error_bstr. */
+#define ktstr_error(fmt, args...)						\
+	({									\
+		static char ___fmt[] = fmt;					\
+		unsigned long long ___param[___bpf_narg(args)];			\
+		_Pragma("GCC diagnostic push")					\
+		_Pragma("GCC diagnostic ignored \"-Wint-conversion\"")		\
+		___bpf_fill(___param, args);					\
+		_Pragma("GCC diagnostic pop")					\
+		scx_bpf_error_bstr(___fmt, ___param, sizeof(___param));		\
+	})
+
+static void stat_inc(u32 idx)
+{
+	u64 *cnt = bpf_map_lookup_elem(&stats, &idx);
+
+	if (cnt)
+		(*cnt)++;
+}
+
+static u64 elapsed_ns(void)
+{
+	return bpf_ktime_get_ns() - state.start_ns;
+}
+
+static u32 llc_of(s32 cpu)
+{
+	u32 idx = (u32)cpu;
+
+	if (idx >= KTSTR_MAX_CPUS)
+		return 0;
+	/* The mask (KTSTR_MAX_CPUS is a power of two) keeps clang's code verifiable. */
+	return cfg.llc_of_cpu[idx & (KTSTR_MAX_CPUS - 1)];
+}
+
+/* True once dispatch must stop moving tasks (--stall-after, /tmp/ktstr_stall). */
+static bool stalling(void)
+{
+	if (state.stalling)
+		return true;
+	if (state.stall || (cfg.stall_after_ns && elapsed_ns() >= cfg.stall_after_ns)) {
+		state.stalling = 1;
+		return true;
+	}
+	return false;
+}
+
+/* --error-after and the host's .bss crash flag end the scheduler with an error. */
+static void raise_injected_errors(void)
+{
+	if (state.error_fired)
+		return;
+	if (state.crash) {
+		state.error_fired = 1;
+		ktstr_error("ktstr: host-triggered crash");
+	} else if (cfg.error_after_ns && elapsed_ns() >= cfg.error_after_ns) {
+		state.error_fired = 1;
+		ktstr_error("ktstr: injected error after %llu ms", cfg.error_after_ns / 1000000);
+	}
+}
+
+/* The degraded cgroup is the one whose leaf name is cfg.degrade_name (cgroup v2). */
+static bool is_degraded(struct task_struct *p)
+{
+	char name[KTSTR_NAME_LEN] = {};
+	const char *kn_name;
+
+	if (!cfg.degrade)
+		return false;
+	kn_name = BPF_CORE_READ(p, cgroups, dfl_cgrp, kn, name);
+	if (!kn_name || bpf_probe_read_kernel_str(name, sizeof(name), kn_name) < 0)
+		return false;
+	return bpf_strncmp(name, sizeof(name), (const char *)cfg.degrade_name) == 0;
+}
+
+static bool degrade_cpu_allowed(struct task_struct *p)
+{
+	return bpf_cpumask_test_cpu(cfg.degrade_cpu, p->cpus_ptr);
+}
+
+static long slow_spin_step(u64 index, void *ctx)
+{
+	u64 *end = ctx;
+
+	return bpf_ktime_get_ns() >= *end;	/* 1 stops the loop */
+}
+
+/* --slow: burn cfg.slow_ns in the calling callback. */
+static void slow_spin(void)
+{
+	u64 end;
+
+	if (!cfg.slow_ns)
+		return;
+	end = bpf_ktime_get_ns() + cfg.slow_ns;
+	bpf_loop(1 << 22, slow_spin_step, &end, 0);
+	stat_inc(KTSTR_STAT_SLOW_SPINS);
+}
+
+/* A random CPU that p may run on, or -1 (--scatter). */
+static s32 random_allowed_cpu(struct task_struct *p)
+{
+	u32 i, cpu;
+
+	for (i = 0; i < 8; i++) {
+		cpu = bpf_get_prandom_u32() % cfg.nr_cpus;
+		if (bpf_cpumask_test_cpu(cpu, p->cpus_ptr))
+			return cpu;
+	}
+	return -1;
+}
+
+s32 BPF_STRUCT_OPS(ktstr_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
+{
+	bool is_idle = false;
+	s32 cpu;
+
+	if (cfg.scatter) {
+		cpu = random_allowed_cpu(p);
+		return cpu >= 0 ? cpu : prev_cpu;
+	}
+	if (is_degraded(p) && degrade_cpu_allowed(p))
+		return cfg.degrade_cpu;
+
+	cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);
+	if (is_idle && !stalling()) {
+		stat_inc(KTSTR_STAT_IDLE_HITS);
+		stat_inc(KTSTR_STAT_ENQUEUES);
+		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, cfg.slice_ns, 0);
+	}
+	return cpu;
+}
+
+/* A sleeper gets at most one slice of credit against the queue's clock. */
+static u64 clamped_vtime(struct task_struct *p, u64 now)
+{
+	u64 vtime = p->scx.dsq_vtime;
+
+	if ((s64)(vtime - (now - cfg.slice_ns)) < 0)
+		vtime = now - cfg.slice_ns;
+	return vtime;
+}
+
+#ifdef KTSTR_VERIFIER_FAIL
+/* The deliberate verifier failure: a store past the end of a 8-byte map value. */
+static void verifier_fail(void)
+{
+	u32 key = 0;
+	u64 *cnt = bpf_map_lookup_elem(&stats, &key);
+
+	if (cnt)
+		cnt[64] = 1;
+}
+#else
+static void verifier_fail(void)
+{
+}
+#endif
+
+void BPF_STRUCT_OPS(ktstr_enqueue, struct task_struct *p, u64 enq_flags)
+{
+	s32 cpu;
+
+	stat_inc(KTSTR_STAT_ENQUEUES);
+	verifier_fail();
+	slow_spin();
+
+	if (cfg.scatter) {
+		cpu = random_allowed_cpu(p);
+		if (cpu >= 0) {
+			stat_inc(KTSTR_STAT_SCATTERED);
+			scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL_ON | cpu, cfg.slice_ns, enq_flags);
+			scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+			return;
+		}
+	}
+	if (is_degraded(p) && degrade_cpu_allowed(p)) {
+		/* The degraded cgroup shares one CPU and keeps its own vtime clock. */
+		stat_inc(KTSTR_STAT_DEGRADED);
+		scx_bpf_dsq_insert_vtime(p, KTSTR_DEGRADE_DSQ, cfg.slice_ns / 4,
+					 clamped_vtime(p, state.degrade_vtime_now), enq_flags);
+		scx_bpf_kick_cpu(cfg.degrade_cpu, SCX_KICK_IDLE);
+		return;
+	}
+
+	cpu = scx_bpf_task_cpu(p);
+	scx_bpf_dsq_insert_vtime(p, llc_of(cpu), cfg.slice_ns,
+				 clamped_vtime(p, state.vtime_now), enq_flags);
+	/* Not a wake-up select_cpu placed: wake an idle CPU, if any, to take it. */
+	cpu = scx_bpf_pick_idle_cpu(p->cpus_ptr, 0);
+	if (cpu >= 0) {
+		stat_inc(KTSTR_STAT_KICKS);
+		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+	}
+}
+
+/* Own LLC first, then the others in order after it. */
+static bool move_from_llcs(s32 cpu)
+{
+	u32 own = llc_of(cpu), i, llc;
+
+	if (scx_bpf_dsq_move_to_local(own))
+		return true;
+	for (i = 1; i < KTSTR_MAX_LLCS && i < cfg.nr_llcs; i++) {
+		llc = (own + i) % cfg.nr_llcs;
+		if (scx_bpf_dsq_move_to_local(llc)) {
+			stat_inc(KTSTR_STAT_STEALS);
+			return true;
+		}
+	}
+	return false;
+}
+
+void BPF_STRUCT_OPS(ktstr_dispatch, s32 cpu, struct task_struct *prev)
+{
+	raise_injected_errors();
+	if (stalling()) {
+		stat_inc(KTSTR_STAT_STALLED);
+		return;
+	}
+	/*
+	 * The degrade CPU serves the degraded queue on every other dispatch:
+	 * tasks bound to that CPU (per-CPU kworkers) must not starve.
+	 */
+	if (cfg.degrade && cpu == cfg.degrade_cpu && (state.degrade_turn++ & 1) &&
+	    scx_bpf_dsq_move_to_local(KTSTR_DEGRADE_DSQ)) {
+		stat_inc(KTSTR_STAT_DISPATCHES);
+		return;
+	}
+	if (move_from_llcs(cpu) ||
+	    (cfg.degrade && cpu == cfg.degrade_cpu && scx_bpf_dsq_move_to_local(KTSTR_DEGRADE_DSQ)))
+		stat_inc(KTSTR_STAT_DISPATCHES);
+}
+
+/*
+ * A CPU can go idle between enqueue() finding no idle CPU and the task
+ * reaching a DSQ; so a CPU going idle with work queued kicks itself.
+ */
+void BPF_STRUCT_OPS(ktstr_update_idle, s32 cpu, bool idle)
+{
+	u32 i;
+
+	if (!idle || state.stalling)
+		return;
+	for (i = 0; i < KTSTR_MAX_LLCS && i < cfg.nr_llcs; i++) {
+		if (scx_bpf_dsq_nr_queued(i) > 0) {
+			stat_inc(KTSTR_STAT_KICKS);
+			scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+			return;
+		}
+	}
+}
+
+void BPF_STRUCT_OPS(ktstr_tick, struct task_struct *p)
+{
+	raise_injected_errors();
+}
+
+void BPF_STRUCT_OPS(ktstr_running, struct task_struct *p)
+{
+	u64 *now = is_degraded(p) ? &state.degrade_vtime_now : &state.vtime_now;
+
+	if ((s64)(p->scx.dsq_vtime - *now) > 0)
+		*now = p->scx.dsq_vtime;
+}
+
+/*
+ * Charge the slice used, scaled by the inverse weight. Odd pids of the
+ * degraded cgroup pay 8 times: the cgroup becomes unfair within itself.
+ */
+/* 7.2 warns about direct writes to dsq_vtime; older kernels lack the kfunc. */
+static void set_vtime(struct task_struct *p, u64 vtime)
+{
+	if (bpf_ksym_exists(scx_bpf_task_set_dsq_vtime))
+		scx_bpf_task_set_dsq_vtime(p, vtime);
+	else
+		p->scx.dsq_vtime = vtime;
+}
+
+void BPF_STRUCT_OPS(ktstr_stopping, struct task_struct *p, bool runnable)
+{
+	u64 slice = is_degraded(p) ? cfg.slice_ns / 4 : cfg.slice_ns;
+	u64 used = p->scx.slice < slice ? slice - p->scx.slice : 0;
+	u64 charge = used * 100 / (p->scx.weight ? p->scx.weight : 100);
+
+	if (is_degraded(p) && (p->pid & 1))
+		charge *= 8;
+	set_vtime(p, p->scx.dsq_vtime + charge);
+}
+
+void BPF_STRUCT_OPS(ktstr_enable, struct task_struct *p)
+{
+	set_vtime(p, is_degraded(p) ? state.degrade_vtime_now : state.vtime_now);
+}
+
+s32 BPF_STRUCT_OPS_SLEEPABLE(ktstr_init)
+{
+	u32 i;
+	s32 err;
+
+	state.start_ns = bpf_ktime_get_ns();
+	for (i = 0; i < KTSTR_MAX_LLCS && i < cfg.nr_llcs; i++) {
+		err = scx_bpf_create_dsq(i, -1);
+		if (err)
+			return err;
+	}
+	return scx_bpf_create_dsq(KTSTR_DEGRADE_DSQ, -1);
+}
+
+void BPF_STRUCT_OPS(ktstr_exit, struct scx_exit_info *ei)
+{
+	state.uei.exit_code = ei->exit_code;
+	bpf_probe_read_kernel_str(state.uei.reason, sizeof(state.uei.reason), ei->reason);
+	bpf_probe_read_kernel_str(state.uei.msg, sizeof(state.uei.msg), ei->msg);
+	barrier();	/* kind last: the loader polls it */
+	state.uei.kind = ei->kind;
+}
+
+SEC(".struct_ops.link")
+struct sched_ext_ops ktstr_ops = {
+	.select_cpu = (void *)ktstr_select_cpu,
+	.enqueue = (void *)ktstr_enqueue,
+	.dispatch = (void *)ktstr_dispatch,
+	.tick = (void *)ktstr_tick,
+	.update_idle = (void *)ktstr_update_idle,
+	.running = (void *)ktstr_running,
+	.stopping = (void *)ktstr_stopping,
+	.enable = (void *)ktstr_enable,
+	.init = (void *)ktstr_init,
+	.exit = (void *)ktstr_exit,
+	.flags = SCX_OPS_KEEP_BUILTIN_IDLE,	/* update_idle set; select_cpu_dfl needs it */
+	.timeout_ms = 3000,
+	.name = "ktstr",
+};

@@ -1,0 +1,131 @@
+#!/usr/bin/env bats
+# ktstr-boot without a VM: options, job validation, pass-through, initramfs.
+load ../helpers
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	export KTSTR_CACHE_DIR="$BATS_TEST_TMPDIR/cache"
+}
+
+# job ID [JQ-EXPR]: a valid shell job (its kernel need not exist).
+job() {
+	jq -nc --argjson topo "$(ktstr-topo 1n1l2c1t)" --arg id "$1" \
+		'{type: "job", id: $id, mode: "shell", exec: "true", topo: $topo,
+		  kernel: {image: "/nonexistent/vmlinuz"}}' | jq -c "${2:-.}"
+}
+
+# bad JQ-EXPR: run ktstr-boot on one job changed by JQ-EXPR.
+bad() {
+	job j "$1" > "$BATS_TEST_TMPDIR/in"
+	run --separate-stderr ktstr-boot < "$BATS_TEST_TMPDIR/in"
+}
+
+@test "--help says what it reads and writes" {
+	run ktstr-boot --help
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "usage: ktstr-boot [-j N] [--run-dir DIR] [-v] < jobs.ndjson" ]
+}
+
+@test "bad options exit 2" {
+	run --separate-stderr ktstr-boot -j 0
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "ktstr-boot: -j 0: expected a number from 1 to 256" ]
+	run --separate-stderr ktstr-boot extra
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "ktstr-boot: unexpected argument 'extra' (jobs come on stdin)" ]
+}
+
+@test "records that are not jobs pass through unchanged; no job, no VM" {
+	printf '%s\n' '{"type":"topo","name":"x","z":[1,{"a":null}]}' '' '{"type":"verdict","result":"pass"}' > "$BATS_TEST_TMPDIR/in"
+	run --separate-stderr ktstr-boot < "$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '%s\n%s' '{"type":"topo","name":"x","z":[1,{"a":null}]}' '{"type":"verdict","result":"pass"}')" ]
+	[ -z "$stderr" ]
+}
+
+@test "not JSON, or no type: exit 2 naming the line" {
+	printf '{"type":"a"}\nnot json\n' > "$BATS_TEST_TMPDIR/in"
+	run --separate-stderr ktstr-boot < "$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "ktstr-boot: stdin:2:3: '[' or '{' expected near 'not'" ]
+	printf '{"id":"x"}\n' > "$BATS_TEST_TMPDIR/in"
+	run --separate-stderr ktstr-boot < "$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = 'ktstr-boot: stdin:1: record has no string "type"' ]
+}
+
+@test "job fields: each missing or ill-typed one is named" {
+	bad 'del(.id)'
+	[ "$status" -eq 2 ]
+	[ "$stderr" = 'ktstr-boot: stdin:1: job record: field "id": missing' ]
+	bad '.id = "../x"'
+	[ "$status" -eq 2 ]
+	[ "$stderr" = 'ktstr-boot: stdin:1: job record: field "id": "../x" must be 1-128 of [A-Za-z0-9._:+=,@-], not starting with '"'.'"' or '"'-'"'' ]
+	bad 'del(.mode)'
+	[ "$status" -eq 2 ]
+	[ "$stderr" = 'ktstr-boot: stdin:1: job record: field "mode": missing' ]
+	bad '.mode = "scenario"'
+	[ "$status" -eq 2 ]
+	[ "$stderr" = 'ktstr-boot: stdin:1: job record: field "scenario": missing (mode scenario needs an object)' ]
+	bad '.kernel = "vmlinuz"'
+	[ "$status" -eq 2 ]
+	[ "$stderr" = 'ktstr-boot: stdin:1: job record: field "kernel": not an object' ]
+	bad '.kernel.image = 1'
+	[ "$status" -eq 2 ]
+	[ "$stderr" = 'ktstr-boot: stdin:1: job record: field "kernel.image": not a string' ]
+	bad '.topo = []'
+	[ "$status" -eq 2 ]
+	[ "$stderr" = 'ktstr-boot: stdin:1: job record: field "topo": not an object' ]
+	bad '.timeout_s = "10"'
+	[ "$status" -eq 2 ]
+	[ "$stderr" = 'ktstr-boot: stdin:1: job record: field "timeout_s": not an integer' ]
+	bad '.timeout_s = 0'
+	[ "$status" -eq 2 ]
+	[ "$stderr" = 'ktstr-boot: stdin:1: job record: field "timeout_s": 0 is not in 1..86400' ]
+	bad '.cmdline = ["console=tty0"]'
+	[ "$status" -eq 2 ]
+	[ "$stderr" = 'ktstr-boot: stdin:1: job record: field "cmdline[0]": "console=tty0" is set by ktstr-boot' ]
+	bad '.scheduler = {name: "x", path: "rel/x"}'
+	[ "$status" -eq 2 ]
+	[ "$stderr" = 'ktstr-boot: stdin:1: job record: field "scheduler.path": not an absolute path' ]
+	bad '.include = [{src: "/etc/hostname", dst: "/init"}]'
+	[ "$status" -eq 2 ]
+	[ "$stderr" = 'ktstr-boot: stdin:1: job record: field "include[0].dst": not an absolute guest path (not /init or /job.json, no "..")' ]
+}
+
+@test "a missing kernel: exit 3 and an error record saying how to get one" {
+	job nok > "$BATS_TEST_TMPDIR/in"
+	run --separate-stderr ktstr-boot --run-dir "$BATS_TEST_TMPDIR/run" < "$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 3 ]
+	[ "$stderr" = "ktstr-boot: job nok: kernel image /nonexistent/vmlinuz not found: run 'ktstr kernel fetch'" ]
+	[ "$(printf '%s' "$output" | jq -r '"\(.phase) \(.reason)"')" = "exited error" ]
+}
+
+@test "--write-initramfs: cached base + the job's part (job.json, scheduler and libraries, includes)" {
+	# `make sanitize` builds no guest programs into its own tree
+	[ -x "$KTSTR_BUILD_DIR/guest/ktstr-init" ] || export KTSTR_GUEST_DIR="$KTSTR_ROOT/build/guest"
+	jqbin=$(command -v jq)
+	mkdir -p "$BATS_TEST_TMPDIR/inc/sub"
+	echo deep > "$BATS_TEST_TMPDIR/inc/sub/f"
+	job w ".scheduler = {name: \"jq\", path: \"$jqbin\"} |
+	       .include = [{src: \"$BATS_TEST_TMPDIR/inc\", dst: \"/include-files/inc\"}]" > "$BATS_TEST_TMPDIR/in"
+	run --separate-stderr ktstr-boot --write-initramfs "$BATS_TEST_TMPDIR/out" < "$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s' "$output" | jq -r '"\(.type) \(.job) \(.path)"')" = "initramfs w $BATS_TEST_TMPDIR/out/w.cpio" ]
+	base=$(ls "$KTSTR_CACHE_DIR"/initramfs/*.cpio)
+	[ "$(ls "$KTSTR_CACHE_DIR"/initramfs | wc -l)" -eq 1 ]
+	# the base comes first, unchanged
+	cmp -n "$(stat -c %s "$base")" "$base" "$BATS_TEST_TMPDIR/out/w.cpio"
+	run sh -c "cpio -it --quiet < '$base'"
+	[ "$(printf '%s\n' "$output" | grep -cxE 'init|bin/busybox|dev/console|proc|sys|tmp')" -eq 6 ]
+	# then the job's own archive
+	cd "$BATS_TEST_TMPDIR" && mkdir x && cd x
+	tail -c +"$(($(stat -c %s "$base") + 1))" ../out/w.cpio | cpio -id --quiet
+	cmp job.json ../in
+	cmp sched/jq "$jqbin"
+	[ "$(cat include-files/inc/sub/f)" = deep ]
+	for lib in $(ldd "$jqbin" | awk '$2 == "=>" {print $3} $1 ~ /^\// {print $1}'); do
+		ls -d ".$lib" || ls -d ".$(readlink -f "$lib")"
+	done
+}
