@@ -20,8 +20,10 @@ LIBS_ktstr-boot = -lelf
 LIBS_ktstr-probe = -lbpf -lelf -lz
 LIBS_guest_ktstr-init = -ljansson -lm
 
-# The guest programs are static so the initramfs needs no libraries.
+# The guest programs are static so the initramfs needs no libraries (sanitizer
+# builds cannot be: they run only on the host, for the unit tests).
 # (guest/scx-ktstr has its own rules below: it needs a kernel's BTF.)
+GUEST_STATIC ?= -static
 GUEST := $(filter-out scx-ktstr,$(patsubst guest/%/main.c,%,$(wildcard guest/*/main.c)))
 GUEST_BINS := $(addprefix $(BUILD)/guest/,$(GUEST))
 
@@ -53,7 +55,7 @@ $(BUILD)/bin/%: $$(call objs_of,bin/$$*) $(COMMON_LIB)
 
 $(BUILD)/guest/%: $$(call objs_of,guest/$$*) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $^ $(LIBS_guest_$*)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(GUEST_STATIC) -o $@ $^ $(LIBS_guest_$*)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
@@ -126,9 +128,11 @@ unit-test: all
 vm-test: all
 	tests/run tests/vm
 
+# The main job: the fixture sched_ext scheduler under a steady load in a VM.
 run: all
 	bin/ktstr kernel fetch >/dev/null
-	bin/ktstr kernel list
+	@$(MAKE) --no-print-directory scx-ktstr
+	bin/ktstr run steady --scheduler scx-ktstr --topo 1n2l2c1t
 
 bench: all
 	tests/bench
@@ -137,8 +141,8 @@ bench: all
 sanitize:
 	$(MAKE) BUILD=build-san CC=clang \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-		LDFLAGS="-fsanitize=address,undefined" \
-		$(addprefix build-san/bin/,$(TOOLS)) $(patsubst $(BUILD)/%,build-san/%,$(TEST_DRIVERS))
+		LDFLAGS="-fsanitize=address,undefined" GUEST_STATIC= \
+		$(addprefix build-san/bin/,$(TOOLS)) $(addprefix build-san/guest/,$(GUEST)) $(patsubst $(BUILD)/%,build-san/%,$(TEST_DRIVERS))
 	KTSTR_BUILD_DIR=$(CURDIR)/build-san ASAN_OPTIONS=detect_leaks=1 \
 		UBSAN_OPTIONS=print_stacktrace=1 tests/run tests/unit
 

@@ -83,6 +83,8 @@ static void input_line(void *ctx, char *line, size_t len)
 		ndjson_bad_record(&r->rd, rec, "field \"id\": \"%s\" is used by an earlier job", j.id);
 	remember(&r->ids, &r->nids, j.id);
 	enqueue(r, &j);
+	/* Later stages (eval, sidecar) judge and store by the job: pass it on. */
+	ndjson_write(stdout, rec);
 	json_decref(rec);
 }
 

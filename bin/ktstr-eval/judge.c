@@ -1,23 +1,31 @@
+/* Job state as the stream goes by, and the verdict once the VM has exited. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "checks.h"
-#include "cpulist.h"
 #include "die.h"
 #include "judge.h"
+#include "ndjson.h"
 
 struct job_state *job_state_get(struct job_state **list, const char *id)
 {
-	struct job_state *js;
+	struct job_state *js, **pp;
 
-	for (js = *list; js; js = js->next)
-		if (!strcmp(js->id, id))
+	for (pp = list; (js = *pp); pp = &js->next) {
+		if (!strcmp(js->id, id)) {
+			*pp = js->next;
+			js->next = *list;
+			*list = js;
 			return js;
+		}
+	}
 	js = xcalloc(1, sizeof(*js));
 	js->id = xstrdup(id);
 	js->workers = json_array();
+	js->steps = json_array();
+	js->sched = json_array();
 	js->console = json_array();
 	js->next = *list;
 	*list = js;
@@ -31,9 +39,23 @@ void job_state_free(struct job_state *js)
 	json_decref(js->vm_started);
 	json_decref(js->topo_check);
 	json_decref(js->scenario_end);
+	json_decref(js->monitor);
 	json_decref(js->workers);
+	json_decref(js->steps);
+	json_decref(js->sched);
 	json_decref(js->console);
 	free(js);
+}
+
+void job_state_drop(struct job_state **list, struct job_state *js)
+{
+	for (struct job_state **pp = list; *pp; pp = &(*pp)->next) {
+		if (*pp == js) {
+			*pp = js->next;
+			break;
+		}
+	}
+	job_state_free(js);
 }
 
 static void keep(json_t **slot, json_t *rec)
@@ -44,10 +66,16 @@ static void keep(json_t **slot, json_t *rec)
 
 void job_state_note(struct job_state *js, json_t *rec)
 {
-	const char *type = json_string_value(json_object_get(rec, "type"));
+	const char *type = ndjson_type(rec);
 	const char *phase = json_string_value(json_object_get(rec, "phase"));
 
-	if (!strcmp(type, "job"))
+	if (!strcmp(type, "worker"))
+		json_array_append(js->workers, rec);
+	else if (!strcmp(type, "sched"))
+		json_array_append(js->sched, rec);
+	else if (!strcmp(type, "step"))
+		json_array_append(js->steps, rec);
+	else if (!strcmp(type, "job"))
 		keep(&js->job, rec);
 	else if (!strcmp(type, "vm") && phase && !strcmp(phase, "started"))
 		keep(&js->vm_started, rec);
@@ -55,249 +83,229 @@ void job_state_note(struct job_state *js, json_t *rec)
 		keep(&js->topo_check, rec);
 	else if (!strcmp(type, "scenario_end"))
 		keep(&js->scenario_end, rec);
-	else if (!strcmp(type, "step"))
-		js->steps_seen++;
-	else if (!strcmp(type, "worker"))
-		json_array_append(js->workers, rec);
+	else if (!strcmp(type, "monitor"))
+		keep(&js->monitor, rec);
 	else if (!strcmp(type, "console"))
 		json_array_append(js->console, rec);
 }
 
-static void detail(json_t *details, const char *kind, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void detail(json_t *details, const char *kind, const char *fmt, ...)
+json_t *detail_add(struct verdict_ctx *v, const char *kind, bool fails, const char *fmt, ...)
 {
-	char msg[1024];
+	char *msg = NULL;
 	va_list ap;
+	json_t *d;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		die(EXIT_INCONCLUSIVE, "out of memory");
 	va_end(ap);
-	json_array_append_new(details, json_pack("{s:s, s:s}", "kind", kind,
-						 "message", msg));
+	d = json_pack("{s:s, s:s}", "kind", kind, "message", msg);
+	free(msg);
+	json_array_append_new(v->details, d);
+	if (fails)
+		v->failures++;
+	return d;
 }
 
-static double num(json_t *o, const char *key)
+void detail_append_lines(json_t *detail, const char *heading, json_t *lines)
+{
+	size_t len, i;
+	char *msg;
+	json_t *l;
+
+	if (!json_array_size(lines))
+		return;
+	len = strlen(rec_str(detail, "message", "")) + strlen(heading) + 2;
+	json_array_foreach(lines, i, l)
+		len += strlen(json_string_value(l) ? json_string_value(l) : "") + 1;
+	msg = xmalloc(len + 1);
+	len = (size_t)sprintf(msg, "%s\n%s", rec_str(detail, "message", ""), heading);
+	json_array_foreach(lines, i, l)
+		len += (size_t)sprintf(msg + len, "\n%s", json_string_value(l) ? json_string_value(l) : "");
+	json_object_set_new(detail, "message", json_string(msg));
+	free(msg);
+}
+
+double rec_num(json_t *o, const char *key)
 {
 	return json_number_value(json_object_get(o, key));
 }
 
-static const char *str_or(json_t *o, const char *key, const char *dflt)
+const char *rec_str(json_t *o, const char *key, const char *dflt)
 {
 	const char *s = json_string_value(json_object_get(o, key));
 
 	return s ? s : dflt;
 }
 
-/* CPUs in used but not in allowed, as a list; "" when none. */
-static void cpus_outside(const char *used, const char *allowed, char *buf,
-			 size_t len)
+json_int_t steps_total(struct job_state *js)
 {
-	struct cpuset u, a, out;
-	char err[128];
+	json_t *n = json_object_get(js->scenario_end, "steps");
 
-	buf[0] = '\0';
-	if (!used || !allowed || cpulist_parse(used, &u, err, sizeof(err)) ||
-	    cpulist_parse(allowed, &a, err, sizeof(err)))
-		return;
-	cpuset_zero(&out);
-	for (int c = cpuset_next(&u, 0); c >= 0; c = cpuset_next(&u, (unsigned)c + 1))
-		if (!cpuset_has(&a, (unsigned)c))
-			cpuset_set(&out, (unsigned)c);
-	cpulist_format(&out, buf, len);
+	if (json_is_integer(n) && json_integer_value(n) > 0)
+		return json_integer_value(n);
+	return (json_int_t)json_array_size(js->steps);
 }
 
-static void check_isolation(json_t *w, json_t *details)
+/* When the test started: the first step, else the scheduler's attach, in guest t_ms. */
+static int test_start_ms(struct job_state *js, double *t0)
 {
-	const char *cg = str_or(w, "cgroup", "?");
-	json_int_t tid = json_integer_value(json_object_get(w, "tid"));
-	json_t *steps = json_object_get(w, "steps"), *st;
-	char out[256];
+	json_t *first = json_array_get(js->steps, 0), *ev;
 	size_t i;
 
-	if (json_array_size(steps)) {
-		json_array_foreach(steps, i, st) {
-			cpus_outside(str_or(st, "cpus_used", NULL),
-				     str_or(st, "cpuset", NULL), out, sizeof(out));
-			if (*out)
-				detail(details, "Isolation",
-				       "%s: tid %lld ran on CPUs %s outside its cpuset %s in step %lld",
-				       cg, (long long)tid, out, str_or(st, "cpuset", ""),
-				       (long long)json_integer_value(json_object_get(st, "index")));
+	if (json_is_number(json_object_get(first, "t_ms"))) {
+		*t0 = rec_num(first, "t_ms");
+		return 0;
+	}
+	json_array_foreach(js->sched, i, ev)
+		if (!strcmp(rec_str(ev, "event", ""), "attached") &&
+		    json_is_number(json_object_get(ev, "t_ms"))) {
+			*t0 = rec_num(ev, "t_ms");
+			return 0;
 		}
-		return;
-	}
-	cpus_outside(str_or(w, "cpus_used", NULL), str_or(w, "cpuset", NULL), out,
-		     sizeof(out));
-	if (*out)
-		detail(details, "Isolation",
-		       "%s: tid %lld ran on CPUs %s outside its cpuset %s", cg,
-		       (long long)tid, out, str_or(w, "cpuset", ""));
+	return -1;
 }
 
-struct cg_stats {
-	const char *name;
-	unsigned workers;
-	double work_units, min_off, max_off, max_gap_ms;
-};
-
-static struct cg_stats *cg_find(struct cg_stats *cgs, size_t *n, const char *name)
+void step_phrase(struct verdict_ctx *v, json_int_t step, json_t *t_ms, char *buf, size_t len)
 {
-	for (size_t i = 0; i < *n; i++)
-		if (!strcmp(cgs[i].name, name))
-			return &cgs[i];
-	cgs[*n] = (struct cg_stats){ .name = name, .min_off = 1e300 };
-	return &cgs[(*n)++];
+	json_int_t n = steps_total(v->js);
+	int k;
+	double t0;
+
+	if (n > 0 && step >= 0)
+		k = snprintf(buf, len, "step %lld of %lld", (long long)step + 1, (long long)n);
+	else
+		k = snprintf(buf, len, "the scenario");
+	if (k >= 0 && (size_t)k < len && json_is_number(t_ms) && !test_start_ms(v->js, &t0))
+		snprintf(buf + k, len - (size_t)k, " (%.1f s into the test)",
+			 (json_number_value(t_ms) - t0) / 1000.0);
 }
 
-/* Worker checks (reference §5.2) and per-cgroup stats. */
-static json_t *check_workers(json_t *workers, json_t *th, json_t *details)
+/* The VM ended without scenario_end: say why, fail only what the scheduler or kernel did. */
+static const char *judge_unfinished(struct verdict_ctx *v, json_t *vm_exit, char *reason,
+				    size_t len)
 {
-	size_t nw = json_array_size(workers), ncg = 0, i;
-	struct cg_stats *cgs = xcalloc(nw + 1, sizeof(*cgs));
-	double total = 0, gap_limit = num(th, "max_gap_ms");
-	double spread_limit = num(th, "max_spread_pct");
-	json_t *w, *stats, *cgo;
-
-	json_array_foreach(workers, i, w) {
-		const char *cg = str_or(w, "cgroup", "?");
-		double units = num(w, "work_units"), wall = num(w, "wall_time_ns");
-		double off = wall > 0 ? num(w, "off_cpu_ns") * 100.0 / wall : 0;
-		json_int_t tid = json_integer_value(json_object_get(w, "tid"));
-		struct cg_stats *s = cg_find(cgs, &ncg, cg);
-
-		s->workers++;
-		s->work_units += units;
-		total += units;
-		if (off < s->min_off)
-			s->min_off = off;
-		if (off > s->max_off)
-			s->max_off = off;
-		if (num(w, "max_gap_ms") > s->max_gap_ms)
-			s->max_gap_ms = num(w, "max_gap_ms");
-		if (json_is_true(json_object_get(th, "not_starved")) && units <= 0)
-			detail(details, "Starved", "%s: tid %lld starved (0 work units in %.1f s)",
-			       cg, (long long)tid, wall / 1e9);
-		if (gap_limit > 0 && num(w, "max_gap_ms") > gap_limit)
-			detail(details, "Stuck",
-			       "%s: tid %lld stuck %.0f ms on cpu %lld at +%.0f ms (limit %.0f ms)",
-			       cg, (long long)tid, num(w, "max_gap_ms"),
-			       (long long)json_integer_value(json_object_get(w, "max_gap_cpu")),
-			       num(w, "max_gap_at_ms"), gap_limit);
-		if (json_is_true(json_object_get(th, "isolation")))
-			check_isolation(w, details);
-	}
-	stats = json_pack("{s:i, s:f, s:o}", "workers", (json_int_t)nw,
-			  "total_work_units", total, "cgroups", json_object());
-	cgo = json_object_get(stats, "cgroups");
-	for (i = 0; i < ncg; i++) {
-		struct cg_stats *s = &cgs[i];
-		double spread = s->workers ? s->max_off - s->min_off : 0;
-
-		if (json_is_true(json_object_get(th, "not_starved")) && spread_limit > 0 &&
-		    s->workers >= 2 && spread > spread_limit)
-			detail(details, "Unfair",
-			       "%s: unfair: off-CPU spread %.1f%% (%.1f-%.1f%%) over %u workers (limit %.0f%%)",
-			       s->name, spread, s->min_off, s->max_off, s->workers, spread_limit);
-		json_object_set_new(cgo, s->name,
-			json_pack("{s:i, s:f, s:f, s:f, s:f, s:f}", "workers", (json_int_t)s->workers,
-				  "work_units", s->work_units,
-				  "min_off_cpu_pct", s->workers ? s->min_off : 0,
-				  "max_off_cpu_pct", s->max_off, "spread_pct", spread,
-				  "max_gap_ms", s->max_gap_ms));
-	}
-	free(cgs);
-	return stats;
-}
-
-/* Why the run gave no verdict of its own, or NULL when the scenario ended. */
-static void judge_unfinished(struct job_state *js, json_t *vm_exit,
-			     json_t *details, const char **result, char *reason,
-			     size_t len)
-{
-	const char *why = vm_exit ? str_or(vm_exit, "reason", "unknown") : NULL;
+	const char *why = rec_str(vm_exit, "reason", "unknown");
+	bool ran = json_array_size(v->js->steps) > 0;
 	size_t i;
 	json_t *c;
 
-	if (!vm_exit) {
-		*result = "inconclusive";
-		snprintf(reason, len, "the stream ended without the VM's exit record");
-		return;
-	}
-	if (js->steps_seen && !strcmp(why, "panic")) {
-		*result = "fail";
-		detail(details, "KernelPanic", "the guest kernel panicked during the scenario");
-		json_array_foreach(js->console, i, c)
-			detail(details, "Console", "%s", str_or(c, "line", ""));
+	if (ran && !strcmp(why, "panic")) {
+		detail_add(v, "KernelPanic", true, "the guest kernel panicked during the scenario");
+		json_array_foreach(v->js->console, i, c)
+			detail_add(v, "Console", false, "%s", rec_str(c, "line", ""));
 		snprintf(reason, len, "kernel panic");
-		return;
+		return "fail";
 	}
-	if (js->steps_seen && !strcmp(why, "timeout")) {
-		*result = "fail";
-		detail(details, "Timeout", "the scenario did not end before the VM timeout");
+	if (ran && !strcmp(why, "timeout")) {
+		detail_add(v, "Timeout", true, "the scenario did not end before the VM timeout");
 		snprintf(reason, len, "timeout during the scenario");
-		return;
+		return "fail";
 	}
-	*result = "inconclusive";
-	snprintf(reason, len, "VM ended (%s) before the scenario %s", why,
-		 js->steps_seen ? "ended" : "started");
+	if (v->failures)	/* the scheduler died and took the run with it */
+		return "fail";
+	snprintf(reason, len, "VM ended (%s) before the scenario %s", why, ran ? "ended" : "started");
+	return "inconclusive";
 }
 
-static void judge_topo_check(json_t *tc, char *reason, size_t len)
+static bool is_eevdf(struct job_state *js)
 {
-	json_t *mm = json_object_get(tc, "mismatches");
-	const char *first = json_string_value(json_array_get(mm, 0));
+	const char *name = rec_str(json_object_get(js->job, "scheduler"), "name", "eevdf");
 
-	snprintf(reason, len, "guest topology does not match the job%s%s",
-		 first ? ": " : "", first ? first : "");
+	return !strcmp(name, "eevdf");
 }
 
-json_t *judge_job(struct job_state *js, json_t *vm_exit, json_t *checks,
-		  json_t *overrides)
+/* The scenario ran to its end: worker checks, then the monitor's (reference §5.3). */
+static json_t *judge_scenario(struct verdict_ctx *v, char *reason, size_t len)
 {
-	const char *accel = str_or(js->vm_started, "accel",
-				   str_or(vm_exit, "accel", "kvm"));
-	json_t *details = json_array(), *stats = NULL, *th, *v;
-	const char *result = "pass", *se;
-	char reason[512] = "";
+	json_t *stats = judge_workers(v);
 
-	th = checks_for_accel(checks, accel, overrides);
-	se = str_or(js->scenario_end, "result", NULL);
+	if (!json_array_size(v->js->workers))
+		detail_add(v, "NoWorkers", true, "the scenario reported no workers");
+	if (!v->failures && v->js->monitor && !is_eevdf(v->js)) {
+		judge_monitor(v, v->js->monitor);
+		if (v->failures)
+			snprintf(reason, len, "passed scenario but monitor failed");
+	}
+	return stats;
+}
+
+/* Guest + scenario outcome; returns the result and fills reason/stats. */
+static const char *judge_outcome(struct verdict_ctx *v, json_t *vm_exit, char *reason,
+				 size_t len, json_t **stats)
+{
+	struct job_state *js = v->js;
+	const char *se = rec_str(js->scenario_end, "result", NULL);
+	json_t *tc = js->topo_check;
+
+	if (tc && json_is_false(json_object_get(tc, "ok"))) {
+		const char *first = json_string_value(json_array_get(json_object_get(tc, "mismatches"), 0));
+
+		snprintf(reason, len, "guest topology does not match the job%s%s",
+			 first ? ": " : "", first ? first : "");
+		return "inconclusive";
+	}
+	if (judge_scheduler(v, reason, len))
+		return "fail";	/* could not start: the scheduler's failure */
+	if (!se)
+		return judge_unfinished(v, vm_exit, reason, len);
+	if (!strcmp(se, "skip")) {
+		snprintf(reason, len, "%s", rec_str(js->scenario_end, "reason", ""));
+		return "skip";
+	}
+	if (strcmp(se, "ok")) {
+		if (v->failures)
+			return "fail";
+		snprintf(reason, len, "scenario could not run: %s",
+			 rec_str(js->scenario_end, "reason", se));
+		return "inconclusive";
+	}
+	*stats = judge_scenario(v, reason, len);
+	return v->failures ? "fail" : "pass";
+}
+
+static void copy_monitor(json_t *verdict, json_t *monitor)
+{
+	json_t *m = json_deep_copy(monitor);
+
+	json_object_del(m, "type");
+	json_object_del(m, "job");
+	json_object_del(m, "t_ms");
+	json_object_set_new(verdict, "monitor", m);
+}
+
+json_t *judge_job(struct job_state *js, json_t *vm_exit, json_t *checks, json_t *overrides)
+{
+	const char *accel = rec_str(js->vm_started, "accel", rec_str(vm_exit, "accel", "kvm"));
+	struct verdict_ctx v = { .js = js, .details = json_array() };
+	const char *result;
+	json_t *stats = NULL, *out;
+	char reason[1024] = "";
+
+	v.th = checks_merge(checks, accel, js->job, overrides);
 	if (!vm_exit) {
-		judge_unfinished(js, vm_exit, details, &result, reason, sizeof(reason));
-	} else if (js->topo_check && json_is_false(json_object_get(js->topo_check, "ok"))) {
 		result = "inconclusive";
-		judge_topo_check(js->topo_check, reason, sizeof(reason));
-	} else if (!se) {
-		judge_unfinished(js, vm_exit, details, &result, reason, sizeof(reason));
-	} else if (!strcmp(se, "skip")) {
-		result = "skip";
-		snprintf(reason, sizeof(reason), "%s", str_or(js->scenario_end, "reason", ""));
-	} else if (strcmp(se, "ok")) {
-		result = "inconclusive";
-		snprintf(reason, sizeof(reason), "scenario could not run: %s",
-			 str_or(js->scenario_end, "reason", se));
+		snprintf(reason, sizeof(reason), "the stream ended without the VM's exit record");
 	} else {
-		stats = check_workers(js->workers, th, details);
-		if (!json_array_size(js->workers))
-			detail(details, "NoWorkers", "the scenario reported no workers");
-		if (json_array_size(details))
-			result = "fail";
+		result = judge_outcome(&v, vm_exit, reason, sizeof(reason), &stats);
 	}
-	v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "type", "verdict",
-		      "job", js->id, "test", str_or(js->job, "test", js->id),
-		      "topo", str_or(json_object_get(js->job, "topo"), "name", "?"),
-		      "scheduler", str_or(json_object_get(js->job, "scheduler"), "name", "eevdf"),
-		      "result", result);
+	if (!strcmp(result, "fail"))
+		judge_worker_stuck(&v);
+	out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "type", "verdict",
+			"job", js->id, "test", rec_str(js->job, "test", js->id),
+			"topo", rec_str(json_object_get(js->job, "topo"), "name", "?"),
+			"scheduler", rec_str(json_object_get(js->job, "scheduler"), "name", "eevdf"),
+			"result", result);
 	if (*reason)
-		json_object_set_new(v, "reason", json_string(reason));
-	json_object_set_new(v, "details", details);
+		json_object_set_new(out, "reason", json_string(reason));
+	json_object_set_new(out, "details", v.details);
 	if (stats)
-		json_object_set_new(v, "stats", stats);
-	json_object_set_new(v, "accel", json_string(accel));
+		json_object_set_new(out, "stats", stats);
+	if (js->monitor)
+		copy_monitor(out, js->monitor);
+	json_object_set_new(out, "accel", json_string(accel));
 	if (vm_exit)
-		json_object_set(v, "wall_ms", json_object_get(vm_exit, "wall_ms"));
-	json_object_set_new(v, "thresholds", th);
-	return v;
+		json_object_set(out, "wall_ms", json_object_get(vm_exit, "wall_ms"));
+	json_object_set_new(out, "thresholds", v.th);
+	return out;
 }

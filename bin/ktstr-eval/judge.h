@@ -2,6 +2,7 @@
 #ifndef KTSTR_EVAL_JUDGE_H
 #define KTSTR_EVAL_JUDGE_H
 
+#include <stdbool.h>
 #include <jansson.h>
 
 struct job_state {
@@ -10,13 +11,18 @@ struct job_state {
 	json_t *vm_started;	/* vm phase "started" */
 	json_t *topo_check;
 	json_t *scenario_end;
-	json_t *workers;	/* array of worker records */
-	json_t *console;	/* array of notable console lines */
-	int steps_seen;
+	json_t *monitor;	/* ktstr-probe's summary, if any */
+	json_t *workers;	/* worker records */
+	json_t *steps;		/* step records */
+	json_t *sched;		/* sched events, in order */
+	json_t *console;	/* notable console lines */
 	struct job_state *next;
 };
 
+/* Found (and moved to the front: a job's records mostly come together) or added. */
 struct job_state *job_state_get(struct job_state **list, const char *id);
+/* Unlink and free. */
+void job_state_drop(struct job_state **list, struct job_state *js);
 void job_state_free(struct job_state *js);
 void job_state_note(struct job_state *js, json_t *rec);
 
@@ -26,5 +32,36 @@ void job_state_note(struct job_state *js, json_t *rec);
  */
 json_t *judge_job(struct job_state *js, json_t *vm_exit, json_t *checks,
 		  json_t *overrides);
+
+/* What the checks write into: the details and how many of them fail the job. */
+struct verdict_ctx {
+	struct job_state *js;
+	json_t *th;		/* merged thresholds */
+	json_t *details;
+	int failures;
+};
+
+/* Append {kind, message}; fails counts it as a failure. Returns the detail. */
+json_t *detail_add(struct verdict_ctx *v, const char *kind, bool fails,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Append "\n" + each line of lines (an array of strings) to the detail's message. */
+void detail_append_lines(json_t *detail, const char *heading, json_t *lines);
+
+/* "step I of N (X s into the test)" for a guest step index and event time. */
+void step_phrase(struct verdict_ctx *v, json_int_t step, json_t *t_ms, char *buf, size_t len);
+/* Steps the scenario had (scenario_end.steps, else the step records seen). */
+json_int_t steps_total(struct job_state *js);
+
+/* checks_workers.c: worker checks (reference §5.2); returns the stats object. */
+json_t *judge_workers(struct verdict_ctx *v);
+/* checks_sched.c: scheduler start/death (reference §3.9); 1 if it failed to start. */
+int judge_scheduler(struct verdict_ctx *v, char *reason, size_t len);
+void judge_worker_stuck(struct verdict_ctx *v);
+/* checks_monitor.c: ktstr-probe's summary against the monitor thresholds (§5.3). */
+void judge_monitor(struct verdict_ctx *v, json_t *monitor);
+
+/* Small accessors. */
+double rec_num(json_t *o, const char *key);
+const char *rec_str(json_t *o, const char *key, const char *dflt);
 
 #endif

@@ -2,6 +2,7 @@
  * ktstr-eval: pass every record through and, when a job's VM exits,
  * append a verdict for it.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,19 @@ static void usage(FILE *f)
 	fputs("usage: ktstr-eval [--checks FILE] [--check KEY=VALUE]...\n"
 	      "Read a ktstr record stream on stdin, copy it to stdout and add a\n"
 	      "verdict record for each job when its VM exits.\n"
-	      "Exit: 0 all pass, 1 a verdict failed, 3 inconclusive, 77 all skipped.\n",
+	      "\n"
+	      "Thresholds (later wins): FILE's (default share/ktstr/checks.json) \"defaults\",\n"
+	      "its \"profiles\" entry for the VM's accelerator (tcg, kvm), the job's\n"
+	      "scheduler.checks, scenario.checks and checks, then each --check (a number,\n"
+	      "true, false, or null to turn a check off). Unknown keys are errors (exit 2).\n"
+	      "\n"
+	      "  --checks FILE      thresholds file instead of share/ktstr/checks.json\n"
+	      "  --check KEY=VALUE  override one threshold, e.g. --check isolation=true\n"
+	      "  -h, --help         this text\n"
+	      "\n"
+	      "Wake latency is summarised per worker in the guest: a cgroup's p99 (and median,\n"
+	      "CV) is its worst worker's. \"step I of N\" in messages counts steps from 1.\n"
+	      "Exit: 0 all pass, 1 a verdict failed, 2 bad input, 3 inconclusive, 77 all skipped.\n",
 	      f);
 }
 
@@ -48,6 +61,46 @@ static int is_vm_exit(json_t *rec)
 	return !strcmp(ndjson_type(rec), "vm") && phase && !strcmp(phase, "exited");
 }
 
+/* The record exactly as it came (the reader's line), one line, flushed. */
+static void pass_through(const struct ndjson_reader *rd)
+{
+	size_t n = strlen(rd->line);
+
+	while (n && (rd->line[n - 1] == '\n' || rd->line[n - 1] == '\r'))
+		n--;
+	if (fwrite(rd->line, 1, n, stdout) != n || putchar('\n') == EOF || fflush(stdout) == EOF)
+		die(EXIT_INCONCLUSIVE, "write error: %s", strerror(errno));
+}
+
+struct eval_opts {
+	json_t *checks, *overrides;
+};
+
+/* One record: pass it on, remember what the verdict needs, judge at VM exit. */
+static void handle(struct ndjson_reader *rd, json_t *rec, struct job_state **jobs,
+		   const struct eval_opts *o, int *worst, int *any)
+{
+	const char *id = json_string_value(json_object_get(rec, "job"));
+	struct job_state *js;
+	char err[512];
+
+	if (!strcmp(ndjson_type(rec), "job")) {
+		id = json_string_value(json_object_get(rec, "id"));
+		if (checks_validate_job(rec, err, sizeof(err)))
+			ndjson_bad_record(rd, rec, "%s", err);
+	}
+	pass_through(rd);
+	if (!id)
+		return;
+	js = job_state_get(jobs, id);
+	job_state_note(js, rec);
+	if (is_vm_exit(rec)) {
+		emit(judge_job(js, rec, o->checks, o->overrides), worst);
+		job_state_drop(jobs, js);	/* judged: a later record starts afresh */
+		*any = 1;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -57,54 +110,42 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	static const int status[] = { EXIT_SKIP, EXIT_PASS, EXIT_INCONCLUSIVE, EXIT_FAIL };
-	json_t *overrides = json_object(), *checks, *rec;
+	struct eval_opts o = { .overrides = json_object() };
 	const char *checks_path = NULL;
 	struct job_state *jobs = NULL, *js;
 	struct ndjson_reader rd;
 	int c, worst = -1, any = 0;
+	json_t *rec;
 
 	die_setprog(argv[0]);
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': checks_path = optarg; break;
-		case 'k': checks_parse_override(overrides, optarg); break;
+		case 'k': checks_parse_override(o.overrides, optarg); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
 	if (optind < argc)
 		die(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
-	checks = checks_load(checks_path);
+	o.checks = checks_load(checks_path);
 	ndjson_reader_init(&rd, stdin, "stdin");
 	while ((rec = ndjson_read(&rd))) {
-		const char *id = json_string_value(json_object_get(rec, "job"));
-
-		if (!strcmp(ndjson_type(rec), "job"))
-			id = json_string_value(json_object_get(rec, "id"));
-		ndjson_write(stdout, rec);
-		if (id) {
-			js = job_state_get(&jobs, id);
-			job_state_note(js, rec);
-			if (is_vm_exit(rec)) {
-				emit(judge_job(js, rec, checks, overrides), &worst);
-				js->id[0] = '\0'; /* judged: a later record starts afresh */
-				any = 1;
-			}
-		}
+		handle(&rd, rec, &jobs, &o, &worst, &any);
 		json_decref(rec);
 	}
-	for (js = jobs; js; js = js->next)
-		if (js->id[0] && js->job) {
-			emit(judge_job(js, NULL, checks, overrides), &worst);
+	/* Jobs whose VM never reported its exit: inconclusive, oldest first. */
+	while (jobs) {
+		for (js = jobs; js->next; js = js->next)
+			;
+		if (js->job) {
+			emit(judge_job(js, NULL, o.checks, o.overrides), &worst);
 			any = 1;
 		}
-	while (jobs) {
-		js = jobs->next;
-		job_state_free(jobs);
-		jobs = js;
+		job_state_drop(&jobs, js);
 	}
 	ndjson_reader_free(&rd);
-	json_decref(checks);
-	json_decref(overrides);
+	json_decref(o.checks);
+	json_decref(o.overrides);
 	return any ? status[worst < 0 ? 1 : worst] : EXIT_PASS;
 }

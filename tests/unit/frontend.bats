@@ -68,3 +68,24 @@ load ../helpers
 	[ "$status" -eq 2 ]
 	[ "$output" = "ktstr: --timeout '0': not a positive number of seconds" ]
 }
+
+@test "ktstr run: bad --scheduler and --flags exit 2 before any VM" {
+	run ktstr run steady --scheduler nosuch
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr: unknown scheduler 'nosuch' (see $KTSTR_SHARE_DIR/schedulers/ or give a path)" ]
+	run ktstr run steady --scheduler /no/such/loader
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr: --scheduler /no/such/loader: no such file" ]
+	run ktstr run steady --scheduler scx-ktstr --flags scatter,bogus
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr: --flags: unknown flag bogus for scx-ktstr (known: short-slice,scatter,slow)" ]
+	run ktstr run steady --check 'max_gap_ms'
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr: --check max_gap_ms: expected KEY=VALUE" ]
+}
+
+@test "ktstr runs: unknown subcommand exits 2" {
+	run ktstr runs frob
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr: runs: unknown command 'frob' (list, show, compare, metrics)" ]
+}

@@ -47,7 +47,7 @@ job() {
 	run --separate-stderr ktstr-boot --run-dir "$RD" < "$BATS_TEST_TMPDIR/in"
 	[ "$status" -eq 3 ]
 	[ "$stderr" = "ktstr-boot: job nokernel: kernel image /nonexistent/vmlinuz not found: run 'ktstr kernel fetch'" ]
-	[ "$(printf '%s' "$output" | jq -c 'del(.t_ms)')" = '{"type":"vm","job":"nokernel","phase":"exited","reason":"error","exit_code":null,"qemu_status":null,"wall_ms":0,"console_log":null,"message":"kernel image /nonexistent/vmlinuz not found: run '"'ktstr kernel fetch'"'"}' ]
+	[ "$(printf '%s' "$output" | jq -c 'select(.type == "vm") | del(.t_ms)')" = '{"type":"vm","job":"nokernel","phase":"exited","reason":"error","exit_code":null,"qemu_status":null,"wall_ms":0,"console_log":null,"message":"kernel image /nonexistent/vmlinuz not found: run '"'ktstr kernel fetch'"'"}' ]
 }
 
 @test "bad JSON: exit 2 naming the line, before any VM starts" {

@@ -1,0 +1,385 @@
+/*
+ * Worker checks and per-cgroup stats (reference §5.2). Wake latencies are
+ * summarised in the guest (per worker: count, p50, p99, max, cv), so a
+ * cgroup's p99 is the largest worker p99, its median the largest worker
+ * median and its CV the largest worker CV: the worst worker speaks for the
+ * cgroup (the p99 of all samples pooled can be no larger than that max).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks.h"
+#include "cpulist.h"
+#include "die.h"
+#include "judge.h"
+
+struct cg_acc {
+	const char *name;
+	unsigned n, wake_n;
+	struct cpuset cpus;
+	double units, off_sum, off_min, off_max, gap_max, gap_cpu;
+	double migrations, iterations, delay_sum, delay_max;
+	double p99_max, p50_max, cv_max, p99_tid, cv_tid;
+	double rate_sum, rate_sq, rate_min, rate_max;
+	unsigned rate_n;
+};
+
+/* No libm in this tool: sqrt by Newton's method is plenty for a CV. */
+static double sqrt_pos(double x)
+{
+	double r = x > 1 ? x : 1;
+
+	if (x <= 0)
+		return 0;
+	for (int i = 0; i < 200; i++) {
+		double next = 0.5 * (r + x / r);
+
+		if (next == r)
+			break;
+		r = next;
+	}
+	return r;
+}
+
+/* x rounded to `places` decimals, for readable stats. */
+static double rounded(double x, int places)
+{
+	double k = 1;
+
+	while (places-- > 0)
+		k *= 10;
+	if (x >= 9e15 / k || x <= -9e15 / k)
+		return x;
+	return (double)(long long)(x * k + (x >= 0 ? 0.5 : -0.5)) / k;
+}
+
+static const char *cg_name(json_t *w)
+{
+	return rec_str(w, "cgroup", "/");
+}
+
+static struct cg_acc *cg_find(struct cg_acc *cgs, size_t *n, const char *name)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp(cgs[i].name, name))
+			return &cgs[i];
+	cgs[*n] = (struct cg_acc){ .name = name, .off_min = 1e300, .rate_min = 1e300 };
+	cpuset_zero(&cgs[*n].cpus);
+	return &cgs[(*n)++];
+}
+
+static json_int_t tid_of(json_t *w)
+{
+	return json_integer_value(json_object_get(w, "tid"));
+}
+
+/* CPUs in used but not in allowed, as a list; "" when none. */
+static void cpus_outside(const char *used, const char *allowed, char *buf, size_t len)
+{
+	struct cpuset u, a, out;
+	char err[128];
+
+	buf[0] = '\0';
+	if (!used || !allowed || cpulist_parse(used, &u, err, sizeof(err)) ||
+	    cpulist_parse(allowed, &a, err, sizeof(err)))
+		return;
+	cpuset_zero(&out);
+	for (int c = cpuset_next(&u, 0); c >= 0; c = cpuset_next(&u, (unsigned)c + 1))
+		if (!cpuset_has(&a, (unsigned)c))
+			cpuset_set(&out, (unsigned)c);
+	cpulist_format(&out, buf, len);
+}
+
+static void check_isolation(struct verdict_ctx *v, json_t *w)
+{
+	json_t *steps = json_object_get(w, "steps"), *st;
+	json_int_t n = steps_total(v->js);
+	char out[256];
+	size_t i;
+
+	if (json_array_size(steps)) {
+		json_array_foreach(steps, i, st) {
+			cpus_outside(rec_str(st, "cpus_used", NULL), rec_str(st, "cpuset", NULL),
+				     out, sizeof(out));
+			if (*out)
+				detail_add(v, "Isolation", true,
+					   "%s: tid %lld ran on CPUs %s outside its cpuset %s in step %lld of %lld",
+					   cg_name(w), (long long)tid_of(w), out, rec_str(st, "cpuset", ""),
+					   (long long)json_integer_value(json_object_get(st, "index")) + 1,
+					   (long long)n);
+		}
+		return;
+	}
+	cpus_outside(rec_str(w, "cpus_used", NULL), rec_str(w, "cpuset", NULL), out, sizeof(out));
+	if (*out)
+		detail_add(v, "Isolation", true, "%s: tid %lld ran on CPUs %s outside its cpuset %s",
+			   cg_name(w), (long long)tid_of(w), out, rec_str(w, "cpuset", ""));
+}
+
+/* The step a worker's longest gap fell in: its worker_stuck note, else from step times. */
+static json_int_t gap_step(struct verdict_ctx *v, json_t *w)
+{
+	json_int_t tid = tid_of(w), best = -1, spawn = json_integer_value(json_object_get(w, "step"));
+	double best_gap = -1, at;
+	json_t *ev, *st;
+	size_t i;
+
+	json_array_foreach(v->js->sched, i, ev)
+		if (!strcmp(rec_str(ev, "event", ""), "worker_stuck") && tid_of(ev) == tid &&
+		    rec_num(ev, "gap_ms") > best_gap) {
+			best_gap = rec_num(ev, "gap_ms");
+			best = json_integer_value(json_object_get(ev, "step"));
+		}
+	if (best >= 0)
+		return best;
+	st = json_array_get(v->js->steps, (size_t)spawn);
+	if (!json_is_number(json_object_get(st, "t_ms")))
+		return -1;
+	at = rec_num(st, "t_ms") + rec_num(w, "max_gap_at_ms");
+	json_array_foreach(v->js->steps, i, st)
+		if (json_is_number(json_object_get(st, "t_ms")) && rec_num(st, "t_ms") <= at)
+			best = json_integer_value(json_object_get(st, "index"));
+	return best;
+}
+
+static void check_gap(struct verdict_ctx *v, json_t *w, double limit)
+{
+	json_int_t step = gap_step(v, w);
+	char where[64] = "";
+
+	if (step >= 0)
+		snprintf(where, sizeof(where), " in step %lld of %lld", (long long)step + 1,
+			 (long long)steps_total(v->js));
+	detail_add(v, "Stuck", true, "%s: tid %lld stuck %.0f ms on cpu %lld at +%.0f ms%s (limit %.0f ms)",
+		   cg_name(w), (long long)tid_of(w), rec_num(w, "max_gap_ms"),
+		   (long long)json_integer_value(json_object_get(w, "max_gap_cpu")),
+		   rec_num(w, "max_gap_at_ms"), where, limit);
+}
+
+/* Work units per CPU-second; -1 when it cannot be told (CPU time unknown). */
+static double work_rate(json_t *w)
+{
+	double cpu_s = rec_num(w, "cpu_time_ns") / 1e9, units = rec_num(w, "work_units");
+
+	if (cpu_s > 0)
+		return units / cpu_s;
+	return units <= 0 ? 0 : -1;
+}
+
+static void check_worker(struct verdict_ctx *v, json_t *w, double wall_s)
+{
+	double limit, rate = work_rate(w);
+	const char *cg = cg_name(w);
+	long long tid = (long long)tid_of(w);
+
+	if (check_on(v->th, "not_starved") && rec_num(w, "work_units") <= 0) {
+		if (json_is_false(json_object_get(w, "completed")))
+			detail_add(v, "Starved", true, "%s: tid %lld starved (no report: %s)", cg, tid,
+				   rec_str(w, "exit_info", "unknown"));
+		else
+			detail_add(v, "Starved", true, "%s: tid %lld starved (0 work units in %.1f s)",
+				   cg, tid, wall_s);
+	}
+	if (check_limit(v->th, "max_gap_ms", &limit) && rec_num(w, "max_gap_ms") > limit)
+		check_gap(v, w, limit);
+	if (check_on(v->th, "isolation"))
+		check_isolation(v, w);
+	if (check_limit(v->th, "min_work_rate", &limit) && rate >= 0 && rate < limit)
+		detail_add(v, "Benchmark", true, "%s: tid %lld work rate %.0f units/cpu-s below limit %.0f",
+			   cg, tid, rate, limit);
+	if (check_limit(v->th, "min_iteration_rate", &limit) && wall_s > 0 &&
+	    rec_num(w, "iterations") / wall_s < limit)
+		detail_add(v, "Benchmark", true, "%s: tid %lld iteration rate %.1f/s below limit %.1f/s",
+			   cg, tid, rec_num(w, "iterations") / wall_s, limit);
+}
+
+static void accumulate(struct cg_acc *s, json_t *w, double wall_s)
+{
+	double off = wall_s > 0 ? rec_num(w, "off_cpu_ns") / 1e7 / wall_s : 0;
+	double rate = work_rate(w), delay = rec_num(w, "schedstat_run_delay_ns") / 1e3;
+	json_t *wl = json_object_get(w, "wake_latency");
+	struct cpuset used;
+	char err[128];
+
+	s->n++;
+	s->units += rec_num(w, "work_units");
+	s->off_sum += off;
+	s->off_min = off < s->off_min ? off : s->off_min;
+	s->off_max = off > s->off_max ? off : s->off_max;
+	if (rec_num(w, "max_gap_ms") > s->gap_max || s->n == 1) {
+		s->gap_max = rec_num(w, "max_gap_ms");
+		s->gap_cpu = rec_num(w, "max_gap_cpu");
+	}
+	s->migrations += rec_num(w, "migration_count");
+	s->iterations += rec_num(w, "iterations");
+	s->delay_sum += delay;
+	s->delay_max = delay > s->delay_max ? delay : s->delay_max;
+	if (!cpulist_parse(rec_str(w, "cpus_used", ""), &used, err, sizeof(err)))
+		for (int c = cpuset_next(&used, 0); c >= 0; c = cpuset_next(&used, (unsigned)c + 1))
+			cpuset_set(&s->cpus, (unsigned)c);
+	if (rate >= 0) {
+		s->rate_n++;
+		s->rate_sum += rate;
+		s->rate_sq += rate * rate;
+		s->rate_min = rate < s->rate_min ? rate : s->rate_min;
+		s->rate_max = rate > s->rate_max ? rate : s->rate_max;
+	}
+	if (rec_num(wl, "count") > 0) {
+		s->wake_n++;
+		if (rec_num(wl, "p99_ns") > s->p99_max || s->wake_n == 1) {
+			s->p99_max = rec_num(wl, "p99_ns");
+			s->p99_tid = (double)tid_of(w);
+		}
+		s->p50_max = rec_num(wl, "p50_ns") > s->p50_max ? rec_num(wl, "p50_ns") : s->p50_max;
+		if (rec_num(wl, "count") >= 2 && (rec_num(wl, "cv") > s->cv_max || !s->cv_tid)) {
+			s->cv_max = rec_num(wl, "cv");
+			s->cv_tid = (double)tid_of(w);
+		}
+	}
+}
+
+static double throughput_cv(const struct cg_acc *s)
+{
+	double mean = s->rate_n ? s->rate_sum / s->rate_n : 0, var;
+
+	if (s->rate_n < 2 || mean <= 0)
+		return -1;
+	var = (s->rate_sq - s->rate_n * mean * mean) / (s->rate_n - 1);
+	return sqrt_pos(var) / mean;
+}
+
+static void check_cgroup(struct verdict_ctx *v, const struct cg_acc *s)
+{
+	double limit, spread = s->off_max - s->off_min, cv = throughput_cv(s);
+
+	if (check_on(v->th, "not_starved") && check_limit(v->th, "max_spread_pct", &limit) &&
+	    s->n >= 2 && spread > limit)
+		detail_add(v, "Unfair", true,
+			   "%s: unfair: off-CPU spread %.1f%% (%.1f-%.1f%%) over %u workers on %u CPUs (limit %.0f%%)",
+			   s->name, spread, s->off_min, s->off_max, s->n, cpuset_count(&s->cpus), limit);
+	if (check_limit(v->th, "max_throughput_cv", &limit) && cv > limit)
+		detail_add(v, "Benchmark", true,
+			   "%s: throughput CV %.3f over %u workers (%.0f-%.0f units/cpu-s) above limit %.3f",
+			   s->name, cv, s->rate_n, s->rate_min, s->rate_max, limit);
+	if (check_limit(v->th, "max_p99_wake_latency_ns", &limit) && s->wake_n && s->p99_max > limit)
+		detail_add(v, "Benchmark", true,
+			   "%s: p99 wake latency %.1f us (tid %.0f, worst of %u workers) above limit %.1f us",
+			   s->name, s->p99_max / 1e3, s->p99_tid, s->wake_n, limit / 1e3);
+	if (check_limit(v->th, "max_wake_latency_cv", &limit) && s->cv_tid && s->cv_max > limit)
+		detail_add(v, "Benchmark", true,
+			   "%s: wake latency CV %.3f (tid %.0f) above limit %.3f",
+			   s->name, s->cv_max, s->cv_tid, limit);
+	if (check_limit(v->th, "max_migration_ratio", &limit) && s->iterations > 0 &&
+	    s->migrations / s->iterations > limit)
+		detail_add(v, "Migration", true,
+			   "%s: migration ratio %.4f (%.0f migrations / %.0f iterations) above limit %.4f",
+			   s->name, s->migrations / s->iterations, s->migrations, s->iterations, limit);
+}
+
+static json_t *cg_stats_json(const struct cg_acc *s)
+{
+	char cpus[1024];
+	json_t *o;
+
+	cpulist_format(&s->cpus, cpus, sizeof(cpus));
+	o = json_pack("{s:I, s:I, s:s, s:I, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:f, s:I, s:f, s:f, s:f}",
+		      "num_workers", (json_int_t)s->n, "num_cpus", (json_int_t)cpuset_count(&s->cpus),
+		      "cpus_used", cpus, "total_work_units", (json_int_t)s->units,
+		      "avg_off_cpu_pct", rounded(s->n ? s->off_sum / s->n : 0, 3),
+		      "min_off_cpu_pct", rounded(s->n ? s->off_min : 0, 3),
+		      "max_off_cpu_pct", rounded(s->off_max, 3),
+		      "spread_pct", rounded(s->n ? s->off_max - s->off_min : 0, 3),
+		      "max_gap_ms", s->gap_max, "max_gap_cpu", (json_int_t)s->gap_cpu,
+		      "total_migrations", (json_int_t)s->migrations,
+		      "migration_ratio", rounded(s->iterations > 0 ? s->migrations / s->iterations : 0, 6),
+		      "total_iterations", (json_int_t)s->iterations,
+		      "iterations_per_worker", rounded(s->n ? s->iterations / s->n : 0, 1),
+		      "mean_run_delay_us", rounded(s->n ? s->delay_sum / s->n : 0, 1),
+		      "worst_run_delay_us", rounded(s->delay_max, 1));
+	if (s->wake_n) {	/* absent, not zero, when no worker woke up */
+		json_object_set_new(o, "p99_wake_latency_us", json_real(rounded(s->p99_max / 1e3, 1)));
+		json_object_set_new(o, "median_wake_latency_us", json_real(rounded(s->p50_max / 1e3, 1)));
+		json_object_set_new(o, "wake_latency_cv", json_real(rounded(s->cv_max, 4)));
+		if (s->p50_max > 0)
+			json_object_set_new(o, "wake_latency_tail_ratio",
+					    json_real(rounded(s->p99_max / s->p50_max, 3)));
+	}
+	return o;
+}
+
+/* Worst over cgroups of one stats field: max, or min over non-zero values. */
+static void merge_worst(json_t *stats, json_t *cgo, const char *field, const char *as, bool min)
+{
+	const char *name;
+	json_t *cg, *f;
+	double best = 0;
+	bool any = false;
+
+	json_object_foreach(cgo, name, cg) {
+		if (!json_is_number(f = json_object_get(cg, field)))
+			continue;
+		if (min && json_number_value(f) <= 0)
+			continue;
+		if (!any || (min ? json_number_value(f) < best : json_number_value(f) > best))
+			best = json_number_value(f);
+		any = true;
+	}
+	if (any)
+		json_object_set_new(stats, as, json_real(best));
+}
+
+static json_t *merged_stats(struct cg_acc *cgs, size_t ncg, json_t *cgo)
+{
+	double units = 0, mig = 0, iters = 0;
+	struct cpuset all;
+	unsigned workers = 0;
+	json_t *stats;
+
+	cpuset_zero(&all);
+	for (size_t i = 0; i < ncg; i++) {
+		workers += cgs[i].n;
+		units += cgs[i].units;
+		mig += cgs[i].migrations;
+		iters += cgs[i].iterations;
+		for (int c = cpuset_next(&cgs[i].cpus, 0); c >= 0; c = cpuset_next(&cgs[i].cpus, (unsigned)c + 1))
+			cpuset_set(&all, (unsigned)c);
+	}
+	stats = json_pack("{s:I, s:I, s:I, s:I, s:I}", "workers", (json_int_t)workers,
+			  "num_cpus", (json_int_t)cpuset_count(&all), "total_work_units", (json_int_t)units,
+			  "total_migrations", (json_int_t)mig, "total_iterations", (json_int_t)iters);
+	merge_worst(stats, cgo, "spread_pct", "worst_spread_pct", false);
+	merge_worst(stats, cgo, "max_gap_ms", "worst_gap_ms", false);
+	merge_worst(stats, cgo, "migration_ratio", "worst_migration_ratio", false);
+	merge_worst(stats, cgo, "p99_wake_latency_us", "worst_p99_wake_latency_us", false);
+	merge_worst(stats, cgo, "median_wake_latency_us", "worst_median_wake_latency_us", false);
+	merge_worst(stats, cgo, "wake_latency_cv", "worst_wake_latency_cv", false);
+	merge_worst(stats, cgo, "wake_latency_tail_ratio", "worst_wake_latency_tail_ratio", false);
+	merge_worst(stats, cgo, "mean_run_delay_us", "worst_mean_run_delay_us", false);
+	merge_worst(stats, cgo, "worst_run_delay_us", "worst_run_delay_us", false);
+	merge_worst(stats, cgo, "iterations_per_worker", "worst_iterations_per_worker", true);
+	json_object_set(stats, "cgroups", cgo);
+	return stats;
+}
+
+json_t *judge_workers(struct verdict_ctx *v)
+{
+	json_t *workers = v->js->workers, *w, *cgo = json_object(), *stats;
+	size_t nw = json_array_size(workers), ncg = 0, i;
+	struct cg_acc *cgs = xcalloc(nw + 1, sizeof(*cgs));
+
+	json_array_foreach(workers, i, w) {
+		double wall_s = rec_num(w, "wall_time_ns") / 1e9;
+
+		check_worker(v, w, wall_s);
+		accumulate(cg_find(cgs, &ncg, cg_name(w)), w, wall_s);
+	}
+	for (i = 0; i < ncg; i++) {
+		check_cgroup(v, &cgs[i]);
+		json_object_set_new(cgo, cgs[i].name, cg_stats_json(&cgs[i]));
+	}
+	stats = merged_stats(cgs, ncg, cgo);
+	json_decref(cgo);
+	free(cgs);
+	return stats;
+}
