@@ -10,7 +10,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -102,7 +104,8 @@ static int kvm_boots(const char *qemu, const char *kernel)
 	return run_capture(argv, PROBE_TIMEOUT_MS, "Kernel panic", out, sizeof(out));
 }
 
-static char *cache_file(const struct boot_opts *o)
+/* <cache>/<what>-<boot id>.json: answers that hold until the host reboots. */
+static char *cache_file(const struct boot_opts *o, const char *what)
 {
 	char id[64] = "unknown", name[96];
 	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
@@ -113,7 +116,7 @@ static char *cache_file(const struct boot_opts *o)
 		id[strcspn(id, "\n")] = '\0';
 		fclose(f);
 	}
-	snprintf(name, sizeof(name), "accel-%s.json", id);
+	snprintf(name, sizeof(name), "%s-%s.json", what, id);
 	return paths_join(o->cache_dir, name);
 }
 
@@ -127,11 +130,9 @@ static int cached_answer(const char *path)
 	return r;
 }
 
-static void store_answer(const struct boot_opts *o, const char *path, bool kvm,
-			 const char *kernel, long long ms)
+/* Write j to path atomically (temp file + rename); takes j's reference. */
+static void store_json(const struct boot_opts *o, const char *path, json_t *j)
 {
-	json_t *j = json_pack("{s:s,s:s,s:I}", "accel", kvm ? "kvm" : "tcg",
-			      "probe_kernel", kernel, "probe_ms", ms);
 	char *tmp = xmalloc(strlen(path) + 32);
 
 	sprintf(tmp, "%s.tmp.%d", path, (int)getpid());
@@ -142,6 +143,13 @@ static void store_answer(const struct boot_opts *o, const char *path, bool kvm,
 		unlink(tmp);
 	free(tmp);
 	json_decref(j);
+}
+
+static void store_answer(const struct boot_opts *o, const char *path, bool kvm,
+			 const char *kernel, long long ms)
+{
+	store_json(o, path, json_pack("{s:s,s:s,s:I}", "accel", kvm ? "kvm" : "tcg",
+				      "probe_kernel", kernel, "probe_ms", ms));
 }
 
 static bool decide_kvm(struct accel *a, const struct boot_opts *o, const char *kernel)
@@ -163,7 +171,7 @@ static bool decide_kvm(struct accel *a, const struct boot_opts *o, const char *k
 		return false;
 	}
 	close(fd);
-	path = cache_file(o);
+	path = cache_file(o, "accel");
 	cached = cached_answer(path);
 	if (cached >= 0) {
 		snprintf(a->why, sizeof(a->why), "cached KVM probe");
@@ -199,21 +207,85 @@ static bool qemu_has_qboot(const char *qemu)
 	return found;
 }
 
+/* "path dev ino size mtime" of an executable file: a new install changes it. */
+static bool stat_key(const char *path, char *key, size_t keylen)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || access(path, X_OK) < 0)
+		return false;
+	snprintf(key, keylen, "%s %llu %llu %lld %lld.%09ld", path,
+		 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+		 (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+	return true;
+}
+
+/* The key of the qemu binary that exec would run; false when not found (no caching). */
+static bool qemu_identity(const char *qemu, char *key, size_t keylen)
+{
+	const char *env = getenv("PATH");
+	char *dirs, *save = NULL;
+	bool found = false;
+
+	if (strchr(qemu, '/'))
+		return stat_key(qemu, key, keylen);
+	dirs = xstrdup(env && *env ? env : "/usr/bin:/bin");
+	for (char *d = strtok_r(dirs, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+		char *p = paths_join(d, qemu);
+
+		found = stat_key(p, key, keylen);
+		free(p);
+	}
+	free(dirs);
+	return found;
+}
+
+/*
+ * `qemu --version` and `qemu -L help` cost about 25 ms per ktstr-boot run; their answers
+ * are kept in <cache>/qemu-<boot id>.json for the same binary.
+ */
+static void qemu_facts(const struct boot_opts *o, char *ver, size_t verlen, bool *multi,
+		       bool *qboot)
+{
+	char key[PATH_MAX + 128], *path = cache_file(o, "qemu");
+	bool keyed = qemu_identity(o->qemu, key, sizeof(key));
+	json_t *j = keyed ? json_load_file(path, 0, NULL) : NULL;
+	const char *k = json_string_value(json_object_get(j, "qemu"));
+	const char *v = json_string_value(json_object_get(j, "version"));
+	json_t *m = json_object_get(j, "tcg_multi"), *q = json_object_get(j, "qboot");
+
+	if (k && !strcmp(k, key) && v && json_is_boolean(m) && json_is_boolean(q)) {
+		snprintf(ver, verlen, "%s", v);
+		*multi = json_is_true(m);
+		*qboot = json_is_true(q);
+	} else {
+		*multi = qemu_tcg_multi_ok(o->qemu, ver, verlen);
+		*qboot = qemu_has_qboot(o->qemu);
+		if (keyed && strcmp(ver, "unknown"))	/* a qemu that ran */
+			store_json(o, path, json_pack("{s:s,s:s,s:b,s:b}", "qemu", key,
+						      "version", ver, "tcg_multi", *multi,
+						      "qboot", *qboot));
+	}
+	json_decref(j);
+	free(path);
+}
+
 void accel_decide(struct accel *a, const struct boot_opts *o, const char *kernel_image)
 {
 	const char *bios = getenv("KTSTR_QEMU_BIOS");
 	char ver[32];
+	bool qboot;
 
 	if (a->decided)
 		return;
 	a->decided = true;
 	a->kvm = decide_kvm(a, o, kernel_image);
-	a->tcg_multi = qemu_tcg_multi_ok(o->qemu, ver, sizeof(ver));
+	qemu_facts(o, ver, sizeof(ver), &a->tcg_multi, &qboot);
 	/* qboot starts the kernel sooner than SeaBIOS and prints nothing */
 	if (bios && *bios)
 		a->bios = strcmp(bios, "default") ? bios : NULL;
 	else
-		a->bios = qemu_has_qboot(o->qemu) ? "qboot.rom" : NULL;
+		a->bios = qboot ? "qboot.rom" : NULL;
 	if (!a->kvm && !a->tcg_multi)
 		warnmsg("QEMU %s is older than 8.1: using single-threaded TCG (slow; "
 			"multi-threaded TCG corrupts sched_ext there)", ver);

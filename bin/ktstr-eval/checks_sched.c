@@ -286,6 +286,17 @@ int judge_scheduler(struct verdict_ctx *v, char *reason, size_t len)
 	return 0;
 }
 
+static const char *cgroup_of_tid(struct job_state *js, json_int_t tid)
+{
+	json_t *w;
+	size_t i;
+
+	json_array_foreach(js->workers, i, w)
+		if (json_integer_value(json_object_get(w, "tid")) == tid)
+			return rec_str(w, "cgroup", "/");
+	return "?";
+}
+
 /* Workers' notes of gaps over the guest's 2 s watchdog: context for a failed verdict. */
 void judge_worker_stuck(struct verdict_ctx *v)
 {
@@ -299,7 +310,8 @@ void judge_worker_stuck(struct verdict_ctx *v)
 			continue;
 		step_phrase(v, json_integer_value(json_object_get(ev, "step")), json_object_get(ev, "t_ms"),
 			    when, sizeof(when));
-		detail_add(v, "WorkerStuck", false, "tid %lld went %.0f ms without running on cpu %lld during %s",
+		detail_add(v, "WorkerStuck", false, "%s: tid %lld went %.0f ms without running on cpu %lld during %s",
+			   cgroup_of_tid(v->js, json_integer_value(json_object_get(ev, "tid"))),
 			   (long long)json_integer_value(json_object_get(ev, "tid")), rec_num(ev, "gap_ms"),
 			   (long long)json_integer_value(json_object_get(ev, "cpu")), when);
 		n++;

@@ -151,7 +151,7 @@ static void check_gap(struct verdict_ctx *v, json_t *w, double limit)
 	if (step >= 0)
 		snprintf(where, sizeof(where), " in step %lld of %lld", (long long)step + 1,
 			 (long long)steps_total(v->js));
-	detail_add(v, "Stuck", true, "%s: tid %lld stuck %.0f ms on cpu %lld at +%.0f ms%s (limit %.0f ms)",
+	detail_add(v, "Stuck", true, "%s: tid %lld stuck %.0f ms on cpu %lld at +%.0f ms%s (limit %g ms)",
 		   cg_name(w), (long long)tid_of(w), rec_num(w, "max_gap_ms"),
 		   (long long)json_integer_value(json_object_get(w, "max_gap_cpu")),
 		   rec_num(w, "max_gap_at_ms"), where, limit);
@@ -256,7 +256,7 @@ static void check_cgroup(struct verdict_ctx *v, const struct cg_acc *s)
 	if (check_on(v->th, "not_starved") && check_limit(v->th, "max_spread_pct", &limit) &&
 	    s->n >= 2 && spread > limit)
 		detail_add(v, "Unfair", true,
-			   "%s: unfair: off-CPU spread %.1f%% (%.1f-%.1f%%) over %u workers on %u CPUs (limit %.0f%%)",
+			   "%s: unfair: off-CPU spread %.1f%% (%.1f-%.1f%%) over %u workers on %u CPUs (limit %g%%)",
 			   s->name, spread, s->off_min, s->off_max, s->n, cpuset_count(&s->cpus), limit);
 	if (check_limit(v->th, "max_throughput_cv", &limit) && cv > limit)
 		detail_add(v, "Benchmark", true,

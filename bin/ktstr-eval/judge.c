@@ -194,12 +194,14 @@ static const char *judge_unfinished(struct verdict_ctx *v, json_t *vm_exit, char
 		detail_add(v, "KernelPanic", true, "the guest kernel panicked during the scenario");
 		json_array_foreach(v->js->console, i, c)
 			detail_add(v, "Console", false, "%s", rec_str(c, "line", ""));
-		snprintf(reason, len, "kernel panic");
+		if (!*reason)
+			snprintf(reason, len, "kernel panic");
 		return "fail";
 	}
 	if (ran && !strcmp(why, "timeout")) {
 		detail_add(v, "Timeout", true, "the scenario did not end before the VM timeout");
-		snprintf(reason, len, "timeout during the scenario");
+		if (!*reason)	/* a scheduler death says more */
+			snprintf(reason, len, "timeout during the scenario");
 		return "fail";
 	}
 	if (v->failures)	/* the scheduler died and took the run with it */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "checks.h"
 #include "die.h"
@@ -61,14 +62,60 @@ static int is_vm_exit(json_t *rec)
 	return !strcmp(ndjson_type(rec), "vm") && phase && !strcmp(phase, "exited");
 }
 
-/* The record exactly as it came (the reader's line), one line, flushed. */
-static void pass_through(const struct ndjson_reader *rd)
-{
-	size_t n = strlen(rd->line);
+/*
+ * Input lines from fd 0 in large reads. Output is flushed just before a read,
+ * so a live stream still sees each record as soon as its input has been used
+ * up, and a file is copied in a few big writes.
+ */
+struct line_source {
+	char *buf;
+	size_t len, off, cap;
+	int eof;
+};
 
-	while (n && (rd->line[n - 1] == '\n' || rd->line[n - 1] == '\r'))
+/* The next line (NUL-terminated, newline dropped) and its length, or NULL at the end. */
+static char *next_line(struct line_source *ls, size_t *n)
+{
+	for (;;) {
+		char *start = ls->buf + ls->off, *nl = memchr(start, '\n', ls->len - ls->off);
+		ssize_t got;
+
+		if (nl || (ls->eof && ls->off < ls->len)) {
+			if (!nl)
+				nl = ls->buf + ls->len;	/* the last line had no newline */
+			*nl = '\0';
+			*n = (size_t)(nl - start);
+			ls->off = (size_t)(nl - ls->buf) + (nl < ls->buf + ls->len);
+			return start;
+		}
+		if (ls->eof)
+			return NULL;
+		memmove(ls->buf, start, ls->len - ls->off);
+		ls->len -= ls->off;
+		ls->off = 0;
+		if (ls->cap - ls->len < 65536) {
+			ls->cap = ls->cap ? ls->cap * 2 : 1 << 20;
+			ls->buf = xrealloc(ls->buf, ls->cap + 1);
+		}
+		if (fflush(stdout) == EOF)
+			die(EXIT_INCONCLUSIVE, "write error: %s", strerror(errno));
+		do
+			got = read(0, ls->buf + ls->len, ls->cap - ls->len);
+		while (got < 0 && errno == EINTR);
+		if (got < 0)
+			die(EXIT_USAGE, "stdin: read error: %s", strerror(errno));
+		ls->len += (size_t)got;
+		ls->buf[ls->len] = '\0';
+		ls->eof = got == 0;
+	}
+}
+
+/* The record exactly as it came, one line. */
+static void pass_through(const char *line, size_t n)
+{
+	while (n && line[n - 1] == '\r')
 		n--;
-	if (fwrite(rd->line, 1, n, stdout) != n || putchar('\n') == EOF || fflush(stdout) == EOF)
+	if (fwrite(line, 1, n, stdout) != n || putchar('\n') == EOF)
 		die(EXIT_INCONCLUSIVE, "write error: %s", strerror(errno));
 }
 
@@ -77,8 +124,8 @@ struct eval_opts {
 };
 
 /* One record: pass it on, remember what the verdict needs, judge at VM exit. */
-static void handle(struct ndjson_reader *rd, json_t *rec, struct job_state **jobs,
-		   const struct eval_opts *o, int *worst, int *any)
+static void handle(struct ndjson_reader *rd, json_t *rec, const char *line, size_t n,
+		   struct job_state **jobs, const struct eval_opts *o, int *worst, int *any)
 {
 	const char *id = json_string_value(json_object_get(rec, "job"));
 	struct job_state *js;
@@ -89,7 +136,7 @@ static void handle(struct ndjson_reader *rd, json_t *rec, struct job_state **job
 		if (checks_validate_job(rec, err, sizeof(err)))
 			ndjson_bad_record(rd, rec, "%s", err);
 	}
-	pass_through(rd);
+	pass_through(line, n);
 	if (!id)
 		return;
 	js = job_state_get(jobs, id);
@@ -113,9 +160,12 @@ int main(int argc, char **argv)
 	struct eval_opts o = { .overrides = json_object() };
 	const char *checks_path = NULL;
 	struct job_state *jobs = NULL, *js;
+	struct line_source src = { 0 };
 	struct ndjson_reader rd;
 	int c, worst = -1, any = 0;
 	json_t *rec;
+	char *line;
+	size_t n;
 
 	die_setprog(argv[0]);
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -130,8 +180,10 @@ int main(int argc, char **argv)
 		die(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
 	o.checks = checks_load(checks_path);
 	ndjson_reader_init(&rd, stdin, "stdin");
-	while ((rec = ndjson_read(&rd))) {
-		handle(&rd, rec, &jobs, &o, &worst, &any);
+	while ((line = next_line(&src, &n))) {
+		if (!(rec = ndjson_parse_line(&rd, line, n)))
+			continue;	/* blank */
+		handle(&rd, rec, line, n, &jobs, &o, &worst, &any);
 		json_decref(rec);
 	}
 	/* Jobs whose VM never reported its exit: inconclusive, oldest first. */
@@ -145,6 +197,9 @@ int main(int argc, char **argv)
 		job_state_drop(&jobs, js);
 	}
 	ndjson_reader_free(&rd);
+	free(src.buf);
+	if (fflush(stdout) == EOF)
+		die(EXIT_INCONCLUSIVE, "write error: %s", strerror(errno));
 	json_decref(o.checks);
 	json_decref(o.overrides);
 	return any ? status[worst < 0 ? 1 : worst] : EXIT_PASS;

@@ -80,6 +80,15 @@ ${CC:-cc} -O2 -static -o "$tmp/floor-root/init" "$tmp/floor-init.c" 2> "$tmp/cc.
 (cd "$tmp/floor-root" && echo init | cpio -o -H newc --quiet > "$tmp/floor.cpio") ||
 	die "cpio failed"
 
+# A boot that failed: say so with the console's first trouble (panic, oops...) and go on;
+# the bench still ends with exit 3 after printing what it measured.
+failed() {
+	echo "bench boot: BOOT FAILED: $1" >&2
+	[ -f "${2:-}" ] && awk '/Kernel panic|BUG:|Oops|WARNING:|Call Trace|error/ && !n { n = 1 }
+		n && n++ <= 40 { print "    " $0 }' "$2" >&2
+	return 3
+}
+
 # One floor boot; prints its wall ms. QEMU exits 1 on debug-exit code 0.
 floor_once() {
 	t0=$(now_ms)
@@ -89,11 +98,14 @@ floor_once() {
 		> "$tmp/floor.qemu" 2>&1
 	st=$?
 	t1=$(now_ms)
-	[ "$st" = 1 ] || die "floor boot: qemu exit $st (expected 1): $(tail -n 3 "$tmp/floor.qemu" "$tmp/floor.console")"
+	[ "$st" = 1 ] || failed "floor: qemu exit $st (expected 1): $(tail -n 3 "$tmp/floor.qemu")" \
+		"$tmp/floor.console" || return
 	echo $((t1 - t0))
 }
 
-# One `ktstr run`; prints "total_ms vm_wall_ms". A verdict (pass or fail) means it ran.
+# One `ktstr run`; prints "total_ms vm_wall_ms guest_setup_ms overrun_ms" (setup: ktstr-init's
+# start to the first step; overrun: the scenario's elapsed_ms beyond --duration).
+# A verdict (pass or fail) means it ran.
 run_once() {
 	rd="$tmp/run.$1"
 	t0=$(now_ms)
@@ -101,9 +113,13 @@ run_once() {
 		> "$tmp/run.out" 2>&1
 	st=$?
 	t1=$(now_ms)
-	[ "$st" = 0 ] || [ "$st" = 1 ] || die "ktstr run: exit $st: $(tail -n 5 "$tmp/run.out")"
-	vm=$(jq -r 'select(.type == "vm" and .phase == "exited") | .wall_ms' "$rd/stream.ndjson")
-	echo "$((t1 - t0)) ${vm:-0}"
+	[ "$st" = 0 ] || [ "$st" = 1 ] || failed "ktstr run: exit $st: $(grep -m 1 'on 1n' "$tmp/run.out")" \
+		"$(ls "$rd"/*.console.log 2>/dev/null | head -n 1)" || return
+	g=$(jq -rs --argjson d "$RUN_S" '[(.[] | select(.type == "vm" and .phase == "exited")
+		| .wall_ms), ([.[] | select(.type == "step")][0].t_ms // -1),
+		((.[] | select(.type == "scenario_end") | .elapsed_ms - $d * 1000) // -1)]
+		| map(tostring) | join(" ")' "$rd/stream.ndjson")
+	echo "$((t1 - t0)) $g"
 }
 
 shell_once() {
@@ -111,23 +127,32 @@ shell_once() {
 	ktstr shell --topo "$TOPO" --kernel "$kid" --exec true > "$tmp/shell.out" 2>&1
 	st=$?
 	t1=$(now_ms)
-	[ "$st" = 0 ] || die "ktstr shell --exec true: exit $st: $(tail -n 5 "$tmp/shell.out")"
+	[ "$st" = 0 ] || failed "ktstr shell --exec true: exit $st" "$tmp/shell.out" || return
 	echo $((t1 - t0))
 }
 
-: > "$tmp/floor.ms"; : > "$tmp/run.ms"; : > "$tmp/runvm.ms"; : > "$tmp/runhost.ms"; : > "$tmp/shell.ms"
-i=1
+for m in floor run runvm runhost setup overrun shell; do : > "$tmp/$m.ms"; done
+i=1 fails=0
 while [ "$i" -le "$N" ]; do
-	f=$(floor_once) || exit 3
-	r=$(run_once "$i") || exit 3
-	s=$(shell_once) || exit 3
-	echo "$f" >> "$tmp/floor.ms"
-	echo "${r% *}" >> "$tmp/run.ms"
-	echo "${r#* }" >> "$tmp/runvm.ms"
-	echo $((${r% *} - ${r#* })) >> "$tmp/runhost.ms"
-	echo "$s" >> "$tmp/shell.ms"
-	echo "bench boot: round $i/$N: floor $f ms, run ${r% *} ms (VM ${r#* } ms), shell $s ms" >&2
+	f=$(floor_once) && echo "$f" >> "$tmp/floor.ms" || { f=FAILED; fails=$((fails + 1)); }
+	if r=$(run_once "$i"); then
+		set -- $r
+		[ $# = 4 ] || die "ktstr run: no vm/step/scenario_end records in its stream ($r)"
+		echo "$1" >> "$tmp/run.ms"
+		echo "$2" >> "$tmp/runvm.ms"
+		echo $(($1 - $2)) >> "$tmp/runhost.ms"
+		echo "$3" >> "$tmp/setup.ms"
+		echo "$4" >> "$tmp/overrun.ms"
+		r="$1 ms (VM $2 ms, guest setup $3 ms, scenario overrun $4 ms)"
+	else
+		r=FAILED fails=$((fails + 1))
+	fi
+	s=$(shell_once) && echo "$s" >> "$tmp/shell.ms" || { s=FAILED; fails=$((fails + 1)); }
+	echo "bench boot: round $i/$N: floor $f ms, run $r, shell $s ms" >&2
 	i=$((i + 1))
+done
+for m in floor run shell; do
+	[ -s "$tmp/$m.ms" ] || die "no $m boot succeeded in $N rounds ($fails boots failed)"
 done
 floor=$(median < "$tmp/floor.ms")
 run=$(median < "$tmp/run.ms")
@@ -136,6 +161,8 @@ echo "boot.floor $floor ms"
 echo "boot.run $run ms"
 echo "boot.run_vm $(median < "$tmp/runvm.ms") ms"
 echo "boot.run_host $(median < "$tmp/runhost.ms") ms"
+echo "boot.run_guest_setup $(median < "$tmp/setup.ms") ms"
+echo "boot.run_scenario_overrun $(median < "$tmp/overrun.ms") ms"
 echo "boot.shell $shell ms"
 echo "boot.run.ratio $(ratio $((run - RUN_S * 1000)) "$floor") (target <= $RUN_TARGET)"
 echo "boot.shell.ratio $(ratio "$shell" "$floor") (target <= $SHELL_TARGET)"
@@ -171,3 +198,5 @@ bgpid=""
 [ "$st" = 0 ] || die "ktstr-boot for the RSS sample: exit $st: $(tail -n 3 "$tmp/rss.err")"
 [ "$hwm" -gt 0 ] || die "could not read VmHWM of ktstr-boot"
 echo "boot.ktstr_boot_peak_rss $hwm kB"
+echo "boot.failed_boots $fails"
+[ "$fails" = 0 ] || die "$fails of $((3 * N)) boots FAILED (see above): the medians use the rest"

@@ -1,16 +1,33 @@
 #!/usr/bin/env bats
 # ktstr-eval: verdicts from record streams, exact details.
+# Fixtures (tests/fixtures/eval): steady-eevdf, steady-scx, sched-error (scx-ktstr
+# --error-after 1000), sched-stall (--stall-after 500), sched-badverify, cpuset-eevdf
+# (cpuset_apply) and mixed-scx (mixed_workloads) are real streams of ktstr-boot on
+# 1n2l2c1t under TCG (paths rewritten to /cache, /runs, /build). Edited copies:
+# starved-zero (tid 125 did no work), gap-3s (tid 126 went 3.4 s without running),
+# isolation-outside (tid 124 ran on cpu 3 in step 2), no-vm-exit (last line cut),
+# sched-stall-task (the kernel's stall message names a task), monitor-fail/-pass
+# (steady-scx plus a monitor record as ktstr-probe writes it); starved.ndjson is synthetic.
 load ../helpers
 
 F="$BATS_TEST_DIRNAME/../fixtures/eval"
 
-verdict() { ktstr-eval "$@" | jq -c 'select(.type == "verdict")'; }
+# The verdict's result, reason and "kind: message" of every detail, one per line;
+# the status is ktstr-eval's.
+judged() {
+	local rc=0
+	ktstr-eval "$@" > "$BATS_TEST_TMPDIR/judged.out" || rc=$?
+	jq -r 'select(.type == "verdict") | .result, (.reason // "-"), (.details[] | .kind + ": " + .message)' "$BATS_TEST_TMPDIR/judged.out"
+	return $rc
+}
 
 @test "eval: records pass through unchanged, verdict appended" {
 	run ktstr-eval < "$F/starved.ndjson"
 	[ "$status" -eq 1 ]
-	[ "$(printf '%s\n' "$output" | head -n 7)" = "$(jq -c . "$F/starved.ndjson")" ]
+	[ "$(printf '%s\n' "$output" | head -n 7)" = "$(cat "$F/starved.ndjson")" ]
 	[ "$(printf '%s\n' "$output" | sed -n 8p | jq -r .type)" = verdict ]
+	run ktstr-eval < "$F/steady-scx.ndjson"
+	[ "$(printf '%s\n' "$output" | head -n 15)" = "$(cat "$F/steady-scx.ndjson")" ]
 }
 
 @test "eval: starved worker fails naming its tid" {
@@ -21,7 +38,7 @@ verdict() { ktstr-eval "$@" | jq -c 'select(.type == "verdict")'; }
 
 @test "eval: gap over the TCG limit fails Stuck with where and how much" {
 	run sh -c "ktstr-eval < '$F/starved.ndjson' | jq -r 'select(.type==\"verdict\") | .details[] | select(.kind==\"Stuck\") | .message'"
-	[ "$output" = "cg_0: tid 12 stuck 4500 ms on cpu 1 at +300 ms (limit 4000 ms)" ]
+	[ "$output" = "cg_0: tid 12 stuck 4500 ms on cpu 1 at +300 ms (limit 3000 ms)" ]
 }
 
 @test "eval: isolation is off by default and on with --check isolation=true" {
@@ -31,15 +48,235 @@ verdict() { ktstr-eval "$@" | jq -c 'select(.type == "verdict")'; }
 	[ "$output" = "cg_0: tid 12 ran on CPUs 2 outside its cpuset 0-1" ]
 }
 
-@test "eval: --check overrides a threshold" {
+@test "eval: --check overrides a threshold, null turns a check off" {
 	run sh -c "ktstr-eval --check max_gap_ms=5000 < '$F/starved.ndjson' | jq -r 'select(.type==\"verdict\") | [.details[].kind] | join(\",\")'"
 	[ "$output" = "Starved,Unfair" ]
+	run sh -c "ktstr-eval --check max_gap_ms=null --check max_spread_pct=null < '$F/starved.ndjson' | jq -r 'select(.type==\"verdict\") | [.details[].kind] | join(\",\")'"
+	[ "$output" = "Starved" ]
+}
+
+@test "eval: real EEVDF and scx-ktstr runs pass with the TCG profile" {
+	run judged < "$F/steady-eevdf.ndjson"
+	[ "$status" -eq 0 ]
+	[ "$output" = "pass
+-" ]
+	run judged < "$F/steady-scx.ndjson"
+	[ "$output" = "pass
+-" ]
+	run judged < "$F/mixed-scx.ndjson"
+	[ "$output" = "pass
+-" ]
+	run sh -c "ktstr-eval < '$F/steady-eevdf.ndjson' | tail -n 1 | jq -c '[.accel, .thresholds.max_gap_ms, .thresholds.max_spread_pct, .thresholds.max_imbalance_ratio, .thresholds.sustained_samples, .thresholds.max_p99_wake_latency_ns]'"
+	[ "$output" = '["tcg",3000,35,4,5,null]' ]
+}
+
+@test "eval: a worker at zero work fails Starved naming its tid" {
+	run judged < "$F/starved-zero.ndjson"
+	[ "$status" -eq 1 ]
+	[ "$output" = "fail
+-
+Starved: cg_0: tid 125 starved (0 work units in 2.0 s)" ]
+}
+
+@test "eval: a 3.4 s gap fails Stuck with cgroup, tid, cpu, time, step and limit" {
+	run judged < "$F/gap-3s.ndjson"
+	[ "$status" -eq 1 ]
+	[ "$output" = "fail
+-
+Stuck: cg_1: tid 126 stuck 3400 ms on cpu 1 at +1200 ms in step 1 of 1 (limit 3000 ms)" ]
+	run judged --check max_gap_ms=3500 < "$F/gap-3s.ndjson"
+	[ "$output" = "pass
+-" ]
+}
+
+@test "eval: isolation is judged per step: cpusets that change mid-run pass" {
+	run judged --check isolation=true < "$F/cpuset-eevdf.ndjson"
+	[ "$status" -eq 0 ]
+	run judged --check isolation=true < "$F/isolation-outside.ndjson"
+	[ "$status" -eq 1 ]
+	[ "$output" = "fail
+-
+Isolation: cg_1: tid 124 ran on CPUs 3 outside its cpuset 1-2 in step 2 of 2" ]
+	run judged < "$F/isolation-outside.ndjson"
+	[ "$status" -eq 0 ]
 }
 
 @test "eval: no vm exit record ends inconclusive" {
-	run sh -c "head -n 6 '$F/starved.ndjson' | ktstr-eval"
+	run sh -c "ktstr-eval < '$F/no-vm-exit.ndjson'"
 	[ "$status" -eq 3 ]
 	[ "$(printf '%s\n' "$output" | tail -n 1 | jq -r '.result + ": " + .reason')" = "inconclusive: the stream ended without the VM's exit record" ]
+	run sh -c "head -n 6 '$F/starved.ndjson' | ktstr-eval"
+	[ "$status" -eq 3 ]
+}
+
+@test "eval: per-cgroup and merged stats carry the metric registry's fields" {
+	run sh -c "ktstr-eval < '$F/mixed-scx.ndjson' | tail -n 1 | jq -c '.stats | del(.cgroups)'"
+	[ "$output" = '{"workers":6,"num_cpus":4,"total_work_units":1094227616,"total_migrations":71,"total_iterations":1073159,"worst_spread_pct":10.698,"worst_gap_ms":354,"worst_migration_ratio":0.009247,"worst_p99_wake_latency_us":206167.6,"worst_median_wake_latency_us":2519.4,"worst_wake_latency_cv":6.9219,"worst_wake_latency_tail_ratio":81.833,"worst_mean_run_delay_us":227037.3,"worst_run_delay_us":242077,"worst_iterations_per_worker":2325}' ]
+	run sh -c "ktstr-eval < '$F/mixed-scx.ndjson' | tail -n 1 | jq -c '.stats.cgroups.cg_1'"
+	[ "$output" = '{"num_workers":2,"num_cpus":4,"cpus_used":"0-3","total_work_units":216133632,"avg_off_cpu_pct":66.519,"min_off_cpu_pct":63.419,"max_off_cpu_pct":69.62,"spread_pct":6.201,"max_gap_ms":306,"max_gap_cpu":0,"total_migrations":21,"migration_ratio":9.9e-05,"total_iterations":211068,"iterations_per_worker":105534,"mean_run_delay_us":23896.5,"worst_run_delay_us":31599.3,"p99_wake_latency_us":206167.6,"median_wake_latency_us":2519.4,"wake_latency_cv":3.0037,"wake_latency_tail_ratio":81.833}' ]
+	# CPU-bound workers never sleep: no wake-latency fields rather than zeros
+	run sh -c "ktstr-eval < '$F/mixed-scx.ndjson' | tail -n 1 | jq -c '.stats.cgroups.cg_0 | has(\"p99_wake_latency_us\")'"
+	[ "$output" = false ]
+	# every stats path of the metric registry resolves in a real verdict (page locality aside)
+	run sh -c "ktstr-eval < '$F/mixed-scx.ndjson' | tail -n 1 > '$BATS_TEST_TMPDIR/v.json'; jq -r '.metrics[].path | select(startswith(\"stats.\"))' \"\$KTSTR_SHARE_DIR/metrics.json\" | while read -r p; do jq -e --arg p \"\$p\" '[paths(scalars) | map(tostring) | join(\".\")] | map(sub(\"^stats[.]cgroups[.][^.]+\"; \"stats.cgroups.*\")) | index(\$p) != null' '$BATS_TEST_TMPDIR/v.json' > /dev/null || echo \"missing \$p\"; done"
+	[ "$output" = "missing stats.cgroups.*.page_locality
+missing stats.cgroups.*.cross_node_migration_ratio" ]
+}
+
+@test "eval: throughput, wake latency, iteration rate and migration checks (unset by default)" {
+	run judged --check max_p99_wake_latency_ns=50000000 --check max_wake_latency_cv=5 \
+		--check min_iteration_rate=2000 --check max_migration_ratio=0.001 \
+		--check max_throughput_cv=0.1 --check min_work_rate=100000000 < "$F/mixed-scx.ndjson"
+	[ "$status" -eq 1 ]
+	[ "$output" = "fail
+-
+Benchmark: cg_2: tid 130 work rate 163238 units/cpu-s below limit 100000000
+Benchmark: cg_2: tid 130 iteration rate 1135.3/s below limit 2000.0/s
+Benchmark: cg_2: tid 131 work rate 85362 units/cpu-s below limit 100000000
+Benchmark: cg_2: tid 131 iteration rate 1164.5/s below limit 2000.0/s
+Benchmark: cg_0: throughput CV 0.159 over 2 workers (187641808-235333069 units/cpu-s) above limit 0.100
+Benchmark: cg_1: p99 wake latency 206167.6 us (tid 129, worst of 2 workers) above limit 50000.0 us
+Benchmark: cg_2: throughput CV 0.443 over 2 workers (85362-163238 units/cpu-s) above limit 0.100
+Benchmark: cg_2: wake latency CV 6.922 (tid 131) above limit 5.000
+Migration: cg_2: migration ratio 0.0092 (43 migrations / 4650 iterations) above limit 0.0010" ]
+	run judged --check max_p99_wake_latency_ns=210000000 < "$F/mixed-scx.ndjson"
+	[ "$status" -eq 0 ]
+}
+
+@test "eval: a scheduler error (scx_bpf_error) fails SchedulerDied with the text and the log" {
+	run judged < "$F/sched-error.ndjson"
+	[ "$status" -eq 1 ]
+	[ "$output" = 'fail
+sched_ext disabled the scheduler during step 1 of 1 (1.4 s into the test): scx_bpf_error: ktstr: injected error after 1000 ms (ERROR_BPF)
+SchedulerDied: sched_ext disabled the scheduler during step 1 of 1 (1.4 s into the test): scx_bpf_error: ktstr: injected error after 1000 ms (ERROR_BPF)
+SchedulerDied: scheduler died during step 1 of 1 (1.6 s into the test): exit status 1
+scheduler log (last 6 lines):
+scx-ktstr: 4 CPUs, 2 LLC(s): 0-1 2-3
+scx-ktstr: attached (ops "ktstr", watchdog timeout 4000 ms)
+{"type":"scx_ktstr","event":"attached","ops":"ktstr","pid":124,"timeout_ms":4000,"slice_us":20000,"stall_after_ms":0,"error_after_ms":1000,"slow_us":0,"scatter":false,"degrade_cgroup":null,"verbose":false}
+{"type":"scx_ktstr","event":"stats","t_ms":1592,"enqueues":139,"dispatches":107,"idle_hits":26,"steals":10,"kicks":17,"degraded":0,"scattered":0,"slow_spins":0,"stalled_dispatches":0}
+scx-ktstr: scheduler exited: ERROR_BPF (1025): scx_bpf_error: ktstr: injected error after 1000 ms
+{"type":"scx_ktstr","event":"exit","kind":"ERROR_BPF","kind_code":1025,"exit_code":0,"reason":"scx_bpf_error","msg":"ktstr: injected error after 1000 ms"}' ]
+	run sh -c "ktstr-eval < '$F/sched-error.ndjson' | tail -n 1 | jq -c '.details[0].exit_kind'"
+	[ "$output" = '"ERROR_BPF"' ]
+}
+
+@test "eval: a stall fails with the kernel's reason, the log tail and the stuck worker" {
+	run sh -c "ktstr-eval < '$F/sched-stall.ndjson' | tail -n 1 | jq -r '.result, .reason, (.details[] | .kind + \": \" + (.message | split(\"\n\")[0]))'"
+	[ "$output" = "fail
+sched_ext disabled the scheduler during step 1 of 1 (4.1 s into the test): runnable task stall: watchdog failed to check in for 4.004s (ERROR_STALL)
+SchedulerDied: sched_ext disabled the scheduler during step 1 of 1 (4.1 s into the test): runnable task stall: watchdog failed to check in for 4.004s (ERROR_STALL)
+WorkerStuck: cg_1: tid 131 went 2060 ms without running on cpu 2 during step 1 of 1 (4.1 s into the test)" ]
+	run sh -c "ktstr-eval < '$F/sched-stall.ndjson' | tail -n 1 | jq -r '.details[0].message | split(\"\n\")[1]'"
+	[ "$output" = "scheduler log (last 7 lines):" ]
+	# the kernel names the task: so does the detail
+	run sh -c "ktstr-eval < '$F/sched-stall-task.ndjson' | tail -n 1 | jq -c '.details[0] | [(.message | split(\"\n\")[0]), .exit_kind, .task, .pid]'"
+	[ "$output" = '["sched_ext disabled the scheduler during step 1 of 1 (4.1 s into the test): runnable task stall: ktstr-init[131] failed to run for 4.512s (ERROR_STALL)","ERROR_STALL","ktstr-init",131]' ]
+}
+
+@test "eval: a scheduler that dies at start fails (not inconclusive) with its log" {
+	run sh -c "ktstr-eval < '$F/sched-badverify.ndjson' | tail -n 1 | jq -r '.result, .reason, (.details[] | .kind, (.message | split(\"\n\") | .[0], .[1], .[-1]))'"
+	[ "$output" = "fail
+scheduler scx-ktstr died at start (exit status 1)
+SchedulerDied
+scheduler scx-ktstr died at start (exit status 1)
+scheduler log (last 20 lines):
+scx-ktstr-badverify: verifier: processed 20 insns (limit 1000000) max_states_per_insn 0 total_states 1 peak_states 1 mark_read 0" ]
+	run sh -c "ktstr-eval < '$F/sched-badverify.ndjson' > /dev/null"
+	[ "$status" -eq 1 ]
+}
+
+sched_job() { printf '{"type":"job","id":"a","test":"steady","scheduler":{"name":"scx-x"}}\n'; }
+
+@test "eval: exec_failed and never_attached fail SchedulerStart" {
+	run sh -c "{ sched_job() { :; }; printf '%s\n' '{\"type\":\"job\",\"id\":\"a\",\"test\":\"steady\",\"scheduler\":{\"name\":\"scx-x\"}}' \
+		'{\"type\":\"sched\",\"job\":\"a\",\"event\":\"exec_failed\",\"name\":\"scx-x\",\"binary\":\"/sched/scx-x\",\"message\":\"cannot execute /sched/scx-x: No such file or directory\"}' \
+		'{\"type\":\"scenario_end\",\"job\":\"a\",\"result\":\"error\",\"reason\":\"scheduler scx-x: cannot execute /sched/scx-x: No such file or directory\",\"sched_died\":false,\"sched_start\":\"exec_failed\"}' \
+		'{\"type\":\"vm\",\"job\":\"a\",\"phase\":\"exited\",\"reason\":\"poweroff\"}'; } | ktstr-eval | tail -n 1 | jq -r '.result, (.details[] | .kind + \": \" + .message)'"
+	[ "$output" = "fail
+SchedulerStart: scheduler scx-x could not be started: cannot execute /sched/scx-x: No such file or directory" ]
+	run sh -c "printf '%s\n' '{\"type\":\"job\",\"id\":\"a\",\"test\":\"steady\",\"scheduler\":{\"name\":\"scx-x\"}}' \
+		'{\"type\":\"sched\",\"job\":\"a\",\"event\":\"never_attached\",\"name\":\"scx-x\",\"pid\":50,\"state\":\"disabled\",\"waited_ms\":5000,\"log_tail\":[\"scx-x: waiting\"]}' \
+		'{\"type\":\"vm\",\"job\":\"a\",\"phase\":\"exited\",\"reason\":\"poweroff\"}' | ktstr-eval | tail -n 1 | jq -r '.result, (.details[] | .kind + \": \" + .message)'"
+	[ "$output" = "fail
+SchedulerStart: scheduler scx-x never attached within 5000 ms (sched_ext state disabled)
+scheduler log (last 1 lines):
+scx-x: waiting" ]
+}
+
+@test "eval: death mid-run by signal, and an unclean detach, fail SchedulerDied" {
+	base=$(sed -n '1,/"type":"step"/p' "$F/steady-scx.ndjson")
+	run sh -c "{ printf '%s\n' '$base'; printf '%s\n' '{\"type\":\"sched\",\"event\":\"died\",\"name\":\"scx-ktstr\",\"step\":0,\"pid\":123,\"signal\":9,\"log_tail\":[],\"t_ms\":1707,\"job\":\"steady-1n2l2c1t\"}' '{\"type\":\"vm\",\"job\":\"steady-1n2l2c1t\",\"phase\":\"exited\",\"reason\":\"timeout\"}'; } | ktstr-eval | tail -n 1 | jq -r '.result, .reason, (.details[] | .kind + \": \" + .message)'"
+	[ "$output" = "fail
+scheduler died during step 1 of 1 (1.2 s into the test): signal 9
+SchedulerDied: scheduler died during step 1 of 1 (1.2 s into the test): signal 9
+Timeout: the scenario did not end before the VM timeout" ]
+	run sh -c "jq -c 'if .type==\"sched\" and .event==\"detached\" then .clean=false | .signal=9 | del(.exit_status) | .killed=true | .log_tail=[\"bye\"] else . end' '$F/steady-scx.ndjson' | ktstr-eval | tail -n 1 | jq -r '.result, (.details[] | .kind + \": \" + .message)'"
+	[ "$output" = "fail
+SchedulerDied: scheduler did not detach cleanly at the end: signal 9, sched_ext state disabled, killed after SIGINT
+scheduler log (last 1 lines):
+bye" ]
+}
+
+@test "eval: monitor thresholds judge a sched_ext run's monitor record" {
+	run judged < "$F/monitor-fail.ndjson"
+	[ "$status" -eq 1 ]
+	[ "$output" = "fail
+passed scenario but monitor failed
+Monitor: imbalance ratio 6.0 exceeded limit 4.0 for 5 consecutive samples (ending at sample 15)
+Monitor: local DSQ depth 80 on cpu 2 exceeded limit 50 for 5 consecutive samples (ending at sample 11)
+Monitor: rq_clock stall on cpu 1 for 7 consecutive samples (limit 5; ending at sample 18, clock=5123456789)
+Monitor: select_cpu fallback rate 250.5/s exceeded limit 200.0/s" ]
+	run judged --check sustained_samples=10 --check fail_on_stall=false --check max_fallback_rate=null < "$F/monitor-fail.ndjson"
+	[ "$output" = "pass
+-" ]
+	run judged --check max_keep_last_rate=10 --check max_imbalance_ratio=null --check max_local_dsq_depth=null --check fail_on_stall=false --check max_fallback_rate=null < "$F/monitor-fail.ndjson"
+	[ "$output" = "fail
+passed scenario but monitor failed
+Monitor: dispatch keep_last rate 12.0/s exceeded limit 10.0/s" ]
+	run judged < "$F/monitor-pass.ndjson"
+	[ "$output" = "pass
+-" ]
+	run sh -c "ktstr-eval < '$F/monitor-pass.ndjson' | tail -n 1 | jq -c '.monitor | [.samples, .max_imbalance_ratio, .stall_count, .events.select_cpu_fallback, has(\"type\"), has(\"job\")]'"
+	[ "$output" = '[21,3,2,20,false,false]' ]
+}
+
+@test "eval: monitor checks skip EEVDF and runs whose worker checks failed" {
+	run sh -c "jq -c 'if .type==\"job\" then .scheduler={name:\"eevdf\"} else . end' '$F/monitor-fail.ndjson' | ktstr-eval | tail -n 1 | jq -r .result"
+	[ "$output" = pass ]
+	run sh -c "jq -c 'if .type==\"worker\" and .tid==126 then .work_units=0 else . end' '$F/monitor-fail.ndjson' | ktstr-eval | tail -n 1 | jq -r '[.details[].kind] | join(\",\")'"
+	[ "$output" = "Starved" ]
+}
+
+@test "eval: merge order defaults <- tcg <- scheduler <- scenario <- job <- --check" {
+	j() { jq -c "if .type==\"job\" then $1 else . end" "$F/steady-eevdf.ndjson"; }
+	run sh -c "$(declare -f j); F='$F'; j '.scheduler.checks={max_gap_ms:27}' | ktstr-eval | tail -n 1 | jq -r '.details[].message'"
+	[ "$output" = "cg_0: tid 125 stuck 28 ms on cpu 3 at +950 ms in step 1 of 1 (limit 27 ms)
+cg_1: tid 126 stuck 28 ms on cpu 1 at +983 ms in step 1 of 1 (limit 27 ms)" ]
+	run sh -c "$(declare -f j); F='$F'; j '.scheduler.checks={max_gap_ms:20} | .scenario.checks={max_gap_ms:100}' | ktstr-eval | tail -n 1 | jq -r .result"
+	[ "$output" = pass ]
+	run sh -c "$(declare -f j); F='$F'; j '.scenario.checks={max_gap_ms:100} | .checks={max_gap_ms:27}' | ktstr-eval | tail -n 1 | jq -r '[.details[].message] | length'"
+	[ "$output" = 2 ]
+	run sh -c "$(declare -f j); F='$F'; j '.scheduler.checks={max_gap_ms:100} | .scenario.checks={max_gap_ms:100}' | ktstr-eval --check max_gap_ms=27.5 | tail -n 1 | jq -r '.details[0].message'"
+	[ "$output" = "cg_0: tid 125 stuck 28 ms on cpu 3 at +950 ms in step 1 of 1 (limit 27.5 ms)" ]
+}
+
+@test "eval: unknown or mistyped check keys exit 2 naming the key and where it came from" {
+	run sh -c "jq -c 'if .type==\"job\" then .scheduler.checks={max_foo:1} else . end' '$F/steady-eevdf.ndjson' | ktstr-eval > /dev/null"
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr-eval: stdin:1: job record: job.scheduler.checks (scheduler eevdf): unknown check 'max_foo'" ]
+	run sh -c "jq -c 'if .type==\"job\" then .scenario.checks={isolation:1} else . end' '$F/steady-eevdf.ndjson' | ktstr-eval > /dev/null"
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr-eval: stdin:1: job record: job.scenario.checks (scenario steady): check 'isolation': expected true, false or null" ]
+	run ktstr-eval --check max_foo=1 < /dev/null
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr-eval: --check max_foo=1: unknown check 'max_foo'" ]
+	run ktstr-eval --check sustained_samples=0 < /dev/null
+	[ "$output" = "ktstr-eval: --check sustained_samples=0: check 'sustained_samples': expected an integer >= 1 or null" ]
+	printf '{"defaults":{"max_gap_ms":1},"profiles":{"tcg":{"max_gapp_ms":2}}}\n' > "$BATS_TEST_TMPDIR/c.json"
+	run ktstr-eval --checks "$BATS_TEST_TMPDIR/c.json" < /dev/null
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr-eval: $BATS_TEST_TMPDIR/c.json: profiles.tcg: unknown check 'max_gapp_ms'" ]
 }
 
 @test "eval: skip from the guest becomes a skip verdict" {
@@ -66,6 +303,12 @@ verdict() { ktstr-eval "$@" | jq -c 'select(.type == "verdict")'; }
 	[ "$(printf '%s\n' "$output" | tail -n 1 | jq -r .reason)" = "VM ended (timeout) before the scenario started" ]
 }
 
+@test "eval: jobs interleaved in one stream get one verdict each" {
+	run bash -c "paste -d '\n' <(sed 's/steady-1n2l2c1t/A/g' '$F/steady-eevdf.ndjson') <(sed 's/steady-1n2l2c1t/B/g' '$F/starved-zero.ndjson') | grep . | ktstr-eval | jq -r 'select(.type==\"verdict\") | .job + \" \" + .result'"
+	[ "$output" = "A pass
+B fail" ]
+}
+
 @test "eval: garbage input exits 2 naming line and column" {
 	run sh -c "printf '%s\n' '{\"type\":\"job\",\"id\":\"a\"}' '{\"type\": tru' | ktstr-eval"
 	[ "$status" -eq 2 ]
@@ -75,5 +318,5 @@ verdict() { ktstr-eval "$@" | jq -c 'select(.type == "verdict")'; }
 @test "eval: bad --check exits 2" {
 	run ktstr-eval --check max_gap_ms=lots < /dev/null
 	[ "$status" -eq 2 ]
-	[ "$output" = "ktstr-eval: --check max_gap_ms=lots: value must be a number or true/false" ]
+	[ "$output" = "ktstr-eval: --check max_gap_ms=lots: value must be a number, true, false or null" ]
 }

@@ -21,12 +21,14 @@ setup_file() {
 		cat "$D/build.err" >&2
 		return 1
 	}
-	SIMPLE=$(cut -f4 "$D/built")
+	# the job's scheduler as the front end makes it from the definition
 	jq -nc --argjson topo "$(ktstr-topo 1n2l2c1t)" \
 		--argjson kernel "$(ktstr-kernel path --json | jq -c 'del(.type)')" \
-		--slurpfile sc "$KTSTR_SHARE_DIR/scenarios/steady.json" --arg path "$SIMPLE" '
+		--slurpfile sc "$KTSTR_SHARE_DIR/scenarios/steady.json" \
+		--slurpfile sdef "$(cut -f4 "$D/built").json" '
 		{type: "job", id: "steady-scx_simple", test: "steady", mode: "scenario",
-		 topo: $topo, kernel: $kernel, scheduler: {name: "scx_simple", path: $path, args: []},
+		 topo: $topo, kernel: $kernel,
+		 scheduler: ($sdef[0] | {name, path: .binary, args, ops, attach_timeout_ms}),
 		 scenario: $sc[0], duration_ms: 2000, timeout_s: 60}' > "$D/job"
 	ktstr-boot --run-dir "$D/run" < "$D/job" | ktstr-eval > "$D/out" || :
 }
@@ -50,8 +52,8 @@ setup_file() {
 @test "ktstr-sched build: scx_simple, static, with a definition naming ops 'simple'" {
 	id=$(ktstr-kernel path --json | jq -r .id)
 	[ "$(cat "$BATS_FILE_TMPDIR/built")" = "$(printf 'scx_simple\tsimple\tstatic\t%s' "$CACHE/schedulers/$id/scx_simple")" ]
-	run jq -c '[.name, .binary, .ops, .args, .kernel, .static]' "$CACHE/schedulers/$id/scx_simple.json"
-	[ "$output" = "[\"scx_simple\",\"$CACHE/schedulers/$id/scx_simple\",\"simple\",[],\"$id\",true]" ]
+	run jq -c '[.name, .binary, .ops, .args, .attach_timeout_ms, .kernel, .static]' "$CACHE/schedulers/$id/scx_simple.json"
+	[ "$output" = "[\"scx_simple\",\"$CACHE/schedulers/$id/scx_simple\",\"simple\",[],20000,\"$id\",true]" ]
 	run readelf -l "$CACHE/schedulers/$id/scx_simple"
 	[ "$status" -eq 0 ]
 	! printf '%s\n' "$output" | grep -q INTERP
