@@ -76,6 +76,10 @@ struct line_source {
 /* The next line (NUL-terminated, newline dropped) and its length, or NULL at the end. */
 static char *next_line(struct line_source *ls, size_t *n)
 {
+	if (!ls->buf) {
+		ls->cap = 1 << 20;
+		ls->buf = xmalloc(ls->cap + 1);
+	}
 	for (;;) {
 		char *start = ls->buf + ls->off, *nl = memchr(start, '\n', ls->len - ls->off);
 		ssize_t got;
@@ -94,7 +98,7 @@ static char *next_line(struct line_source *ls, size_t *n)
 		ls->len -= ls->off;
 		ls->off = 0;
 		if (ls->cap - ls->len < 65536) {
-			ls->cap = ls->cap ? ls->cap * 2 : 1 << 20;
+			ls->cap *= 2;
 			ls->buf = xrealloc(ls->buf, ls->cap + 1);
 		}
 		if (fflush(stdout) == EOF)
