@@ -49,30 +49,41 @@ json_t *ndjson_read(struct ndjson_reader *r)
 	}
 }
 
-json_t *ndjson_parse_line(struct ndjson_reader *r, const char *line, size_t len)
+int ndjson_check_line(const char *line, size_t len, json_t **rec, char *err, size_t errlen)
 {
 	json_error_t jerr;
+
+	*rec = NULL;
+	if (len != strlen(line)) {
+		snprintf(err, errlen, ": NUL byte in input");
+		return -1;
+	}
+	if (line_is_blank(line))
+		return 0;
+	*rec = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
+	if (!*rec) {
+		snprintf(err, errlen, ":%d: %s", jerr.column, jerr.text);
+		return -1;
+	}
+	if (!json_is_object(*rec))
+		snprintf(err, errlen, ": record is not a JSON object");
+	else if (!json_is_string(json_object_get(*rec, "type")))
+		snprintf(err, errlen, ": record has no string \"type\"");
+	else
+		return 0;
+	json_decref(*rec);
+	*rec = NULL;
+	return -1;
+}
+
+json_t *ndjson_parse_line(struct ndjson_reader *r, const char *line, size_t len)
+{
+	char err[JSON_ERROR_TEXT_LENGTH + 64];
 	json_t *rec;
 
 	r->lineno++;
-	if (len != strlen(line))
-		die(EXIT_USAGE, "%s:%zu: NUL byte in input", r->name, r->lineno);
-	if (line_is_blank(line))
-		return NULL;
-	rec = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
-	if (!rec)
-		die(EXIT_USAGE, "%s:%zu:%d: %s", r->name, r->lineno,
-		    jerr.column, jerr.text);
-	if (!json_is_object(rec)) {
-		json_decref(rec);
-		die(EXIT_USAGE, "%s:%zu: record is not a JSON object",
-		    r->name, r->lineno);
-	}
-	if (!json_is_string(json_object_get(rec, "type"))) {
-		json_decref(rec);
-		die(EXIT_USAGE, "%s:%zu: record has no string \"type\"",
-		    r->name, r->lineno);
-	}
+	if (ndjson_check_line(line, len, &rec, err, sizeof(err)))
+		die(EXIT_USAGE, "%s:%zu%s", r->name, r->lineno, err);
 	return rec;
 }
 

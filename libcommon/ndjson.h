@@ -29,6 +29,14 @@ json_t *ndjson_read(struct ndjson_reader *r);
  */
 json_t *ndjson_parse_line(struct ndjson_reader *r, const char *line, size_t len);
 
+/*
+ * ndjson_parse_line's checks without the line count and without dying, so
+ * any thread may call it. 0: *rec is the record, or NULL for a blank line.
+ * -1: *rec is NULL and err holds what follows "NAME:LINE" in the message
+ * (":COL: text" or ": text"). line must be NUL-terminated at len.
+ */
+int ndjson_check_line(const char *line, size_t len, json_t **rec, char *err, size_t errlen);
+
 /* Exit 2 with "NAME:LINE: type: message" about the record just read. */
 void ndjson_bad_record(const struct ndjson_reader *r, json_t *rec,
 		       const char *fmt, ...)

@@ -266,6 +266,19 @@ static void add_include(struct cpio *c, const char *src, const char *dst, int de
 	closedir(d);
 }
 
+static bool is_elf(const char *path)
+{
+	unsigned char magic[4] = { 0 };
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool elf;
+
+	if (fd < 0)
+		return false;
+	elf = read(fd, magic, 4) == 4 && !memcmp(magic, "\x7f" "ELF", 4);
+	close(fd);
+	return elf;
+}
+
 /* The scheduler at /sched/<basename> and its libraries at their host paths. */
 static int add_scheduler(struct cpio *c, const char *path, char *err, size_t errlen)
 {
@@ -278,10 +291,14 @@ static int add_scheduler(struct cpio *c, const char *path, char *err, size_t err
 			 access(path, F_OK) ? strerror(errno) : "not a regular file");
 		return -1;
 	}
-	if (elfdeps_collect(path, &deps, err, errlen) < 0)
+	/* A script (#!) needs no libraries; its interpreter must be in the guest. */
+	if (!is_elf(path))
+		memset(&deps, 0, sizeof(deps));
+	else if (elfdeps_collect(path, &deps, err, errlen) < 0)
 		return -1;
 	dst = paths_join("sched", base);
-	cpio_add_file(c, dst, 0755, path);
+	/* Keep the mode: a loader that is not executable must fail in the guest, visibly. */
+	cpio_add_file(c, dst, access(path, X_OK) ? 0644 : 0755, path);
 	free(dst);
 	for (size_t i = 0; i < deps.n; i++)
 		cpio_add_file(c, deps.paths[i], 0755, deps.paths[i]);

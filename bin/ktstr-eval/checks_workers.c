@@ -69,6 +69,13 @@ static struct cg_acc *cg_find(struct cg_acc *cgs, size_t *n, const char *name)
 	return &cgs[(*n)++];
 }
 
+/* dst |= src, a word at a time (a CPU at a time over 4096 bits was a fifth of the run time). */
+static void cpuset_add_all(struct cpuset *dst, const struct cpuset *src)
+{
+	for (size_t i = 0; i < CPUSET_MAX / 64; i++)
+		dst->bits[i] |= src->bits[i];
+}
+
 static json_int_t tid_of(json_t *w)
 {
 	return json_integer_value(json_object_get(w, "tid"));
@@ -84,10 +91,8 @@ static void cpus_outside(const char *used, const char *allowed, char *buf, size_
 	if (!used || !allowed || cpulist_parse(used, &u, err, sizeof(err)) ||
 	    cpulist_parse(allowed, &a, err, sizeof(err)))
 		return;
-	cpuset_zero(&out);
-	for (int c = cpuset_next(&u, 0); c >= 0; c = cpuset_next(&u, (unsigned)c + 1))
-		if (!cpuset_has(&a, (unsigned)c))
-			cpuset_set(&out, (unsigned)c);
+	for (size_t i = 0; i < CPUSET_MAX / 64; i++)
+		out.bits[i] = u.bits[i] & ~a.bits[i];
 	cpulist_format(&out, buf, len);
 }
 
@@ -216,8 +221,7 @@ static void accumulate(struct cg_acc *s, json_t *w, double wall_s)
 	s->delay_sum += delay;
 	s->delay_max = delay > s->delay_max ? delay : s->delay_max;
 	if (!cpulist_parse(rec_str(w, "cpus_used", ""), &used, err, sizeof(err)))
-		for (int c = cpuset_next(&used, 0); c >= 0; c = cpuset_next(&used, (unsigned)c + 1))
-			cpuset_set(&s->cpus, (unsigned)c);
+		cpuset_add_all(&s->cpus, &used);
 	if (rate >= 0) {
 		s->rate_n++;
 		s->rate_sum += rate;
@@ -342,8 +346,7 @@ static json_t *merged_stats(struct cg_acc *cgs, size_t ncg, json_t *cgo)
 		units += cgs[i].units;
 		mig += cgs[i].migrations;
 		iters += cgs[i].iterations;
-		for (int c = cpuset_next(&cgs[i].cpus, 0); c >= 0; c = cpuset_next(&cgs[i].cpus, (unsigned)c + 1))
-			cpuset_set(&all, (unsigned)c);
+		cpuset_add_all(&all, &cgs[i].cpus);
 	}
 	stats = json_pack("{s:I, s:I, s:I, s:I, s:I}", "workers", (json_int_t)workers,
 			  "num_cpus", (json_int_t)cpuset_count(&all), "total_work_units", (json_int_t)units,

@@ -186,3 +186,13 @@ void strfmt(char *buf, size_t len, const char *fmt, ...)
 	vsnprintf(buf, len, fmt, ap);
 	va_end(ap);
 }
+
+/* TEMP trace */
+static struct events *trace_ev;
+void ktrace_set(struct events *ev) { trace_ev = ev; }
+void ktrace(const char *what)
+{
+	if (trace_ev)
+		events_emit(trace_ev, json_pack("{s:s, s:s, s:f}", "type", "trace", "what", what,
+			"us", (double)(mono_ns() - trace_ev->t0_ns) / 1000.0));
+}

@@ -216,9 +216,14 @@ struct stuck_note {
 	int32_t tid, cpu;
 	uint32_t gap_ms;
 };
+/*
+ * run_shared.step while a step's ops are being applied: a checkpoint taken
+ * then belongs to no step, since the CPUs it may use are changing under it.
+ */
+#define STEP_TRANSITION UINT32_MAX
 /* What the parent shares with every worker (one MAP_SHARED page). */
 struct run_shared {
-	volatile uint32_t step;
+	volatile uint32_t step;		/* the running step, or STEP_TRANSITION */
 	volatile uint32_t nstuck;	/* notes claimed so far (may pass STUCK_SLOTS) */
 	struct stuck_note stuck[STUCK_SLOTS];
 };
@@ -280,4 +285,6 @@ struct sched;
 /* Reap every exited child: workers are noted in ws, the scheduler in sc (either may be NULL). */
 void reap_children(struct worker_set *ws, struct sched *sc);
 
+void ktrace_set(struct events *ev);
+void ktrace(const char *what);
 #endif

@@ -157,27 +157,36 @@ static void pid1_main(void)
 
 	install_crash_handlers();
 	events_init(&ev, 1);
+	uint64_t T0 = ev.t0_ns;
 	mount_all(failures);
+	uint64_t T1 = mono_ns();
 	if (open_events(&ev) < 0)
 		events_error(&ev, "no ktstr.events virtio port: events go to the console");
 	json_array_foreach(failures, i, msg)
 		events_error(&ev, "%s", json_string_value(msg));
 	json_decref(failures);
+	ktrace_set(&ev);
+	{ char b[64]; snprintf(b, sizeof b, "mounts_us=%llu open_us=%llu", (unsigned long long)(T1-T0)/1000, (unsigned long long)(ev.t0_ns-T1)/1000); ktrace(b); }
+	{ extern uint64_t mount_t[16]; char b[256]; int o = 0; for (int i = 1; i < 10; i++) o += snprintf(b + o, sizeof b - o, "%llu ", (unsigned long long)(mount_t[i]-mount_t[i-1])/1000); ktrace(b); }
+	ktrace("x");
 	setenv("PATH", "/bin:/sbin:/usr/bin:/usr/sbin", 1);
 	setenv("HOME", "/", 1);
+	ktrace("setenv");
 	job = json_load_file("/job.json", 0, &jerr);
 	if (!json_is_object(job)) {
 		events_error(&ev, "/job.json:%d:%d: %s", jerr.line, jerr.column,
 			     job ? "expected an object" : jerr.text);
-	} else if (gtopo_from_sysfs(&have, err, sizeof(err)) < 0) {
+	} else if (ktrace("job loaded"), gtopo_from_sysfs(&have, err, sizeof(err)) < 0) {
 		events_error(&ev, "%s", err);
 	} else {
+		ktrace("gtopo");
 		emit_guest(&ev, job, &have);
 		code = run_mode(&ev, job, &have);
 		gtopo_free(&have);
 	}
 	json_decref(job);
 	reap_children(NULL, NULL);
+	ktrace("power_off");
 	power_off(code);
 }
 

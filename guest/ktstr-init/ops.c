@@ -80,12 +80,14 @@ static void spawn_group(struct runner *r, const char *name, const struct group *
 	char err[512];
 
 	sized.count = group_count(g, r->topo);
+	ktrace("spawn_group");
 	if (workers_spawn(&r->ws, name, gi, &sized, r->step, err, sizeof(err)) < 0)
 		runner_error(r, "spawn %u %s in %s: %s", g->count, work_info(g->work.kind)->name,
 			     *name ? name : "host", err);
 	for (unsigned i = first; *name && i < r->ws.n; i++)
 		if (cg_move_pid(name, r->ws.w[i].pid, err, sizeof(err)) < 0)
 			runner_error(r, "move worker %d into %s: %s", (int)r->ws.w[i].pid, name, err);
+	ktrace("moved");
 	cg_pool(r, name, &pool);
 	for (unsigned i = first; i < r->ws.n; i++) {
 		int rc = affinity_resolve(r, &g->affinity, &pool, &aff);

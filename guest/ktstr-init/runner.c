@@ -203,15 +203,21 @@ static void execute(struct runner *r)
 		runner_error(r, "cgroup setup: %s", err);
 		return;
 	}
+	ktrace("cg_setup done");
 	r->t0_ns = mono_ns();
-	for (unsigned d = 0; d < r->sc->ndefs; d++)
+	for (unsigned d = 0; d < r->sc->ndefs; d++) {
 		apply_def(r, &r->sc->defs[d], false);
+		ktrace("apply_def");
+	}
 	for (unsigned i = 0; i < r->sc->nsteps; i++)
 		run_step(r, i);
+	ktrace("steps done");
 	workers_collect(&r->ws, any_worker, NULL, r);
+	ktrace("collected");
 	poll_stuck_workers(r);
 	if (cg_teardown(err, sizeof(err)) < 0)
 		runner_error(r, "cgroup cleanup: %s", err);
+	ktrace("teardown");
 }
 
 static void runner_free(struct runner *r)
@@ -257,9 +263,11 @@ int run_scenario(struct events *ev, json_t *job, const struct gtopo *topo)
 	r.sched = &sched;
 	r.t0_ns = mono_ns();
 	workers_init(&r.ws);
+	ktrace("execute");
 	execute(&r);
 	sched_poll(&sched, r.step, true);
 	sched_stop(&sched, r.step);
+	ktrace("sched_stop");
 	extra = json_pack("{s:s, s:i, s:i, s:i, s:I, s:i}", "scenario", sc.name, "steps", sc.nsteps,
 			  "workers", r.nworkers, "errors", r.nerrors,
 			  "elapsed_ms", (json_int_t)((mono_ns() - r.t0_ns) / 1000000u),

@@ -31,17 +31,21 @@ static void read_schedstat(uint64_t out[3])
 	fclose(f);
 }
 
-static unsigned current_step(const struct telem *t)
+static uint32_t shared_step(const struct telem *t)
 {
-	unsigned s = t->shared ? t->shared->step : 0;
+	return t->shared ? __atomic_load_n(&t->shared->step, __ATOMIC_ACQUIRE) : 0;
+}
 
+/* The step index a raw shared value stands for (never below the worker's first step). */
+static unsigned step_index(const struct telem *t, uint32_t s)
+{
 	if (s < t->start_step)
 		s = t->start_step;
-
 	return s < MAX_STEPS ? s : MAX_STEPS - 1;
 }
 
-static void note_cpu(struct telem *t, int cpu)
+/* A CPU seen at a checkpoint; counted into the current step only when attributed. */
+static void note_cpu(struct telem *t, int cpu, bool attributed)
 {
 	if (cpu < 0)
 		return;
@@ -49,6 +53,8 @@ static void note_cpu(struct telem *t, int cpu)
 		t->migrations++;
 	t->last_cpu = cpu;
 	cpuset_set(&t->used, (unsigned)cpu);
+	if (!attributed)
+		return;
 	cpuset_set(&t->step[t->cur_step].used, (unsigned)cpu);
 	t->step[t->cur_step].seen = true;
 }
@@ -61,11 +67,11 @@ void telem_start(struct telem *t, struct run_shared *sh, unsigned start_step)
 	t->last_cpu = -1;
 	t->max_gap_cpu = -1;
 	t->rng = 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
-	t->cur_step = current_step(t);
+	t->cur_step = step_index(t, start_step);
 	read_schedstat(t->sched0);
 	t->cpu0_ns = cpu_ns();
 	t->start_ns = t->last_ckpt_ns = mono_ns();
-	note_cpu(t, sched_getcpu());
+	note_cpu(t, sched_getcpu(), shared_step(t) != STEP_TRANSITION);
 }
 
 /* Work done since the last checkpoint belongs to the step that was current then. */
@@ -94,9 +100,18 @@ static void note_stuck(struct telem *t, uint64_t gap_ns, int cpu)
 	__atomic_store_n(&n->ready, 1, __ATOMIC_RELEASE);
 }
 
+/*
+ * The CPU is read between two reads of the shared step and counts into a step
+ * only when both say the same step: the parent moves the counter to
+ * STEP_TRANSITION before a step's ops and to the new index after them (cpuset
+ * writes return once the kernel has moved the task), so a CPU read while the
+ * CPUs allowed were changing, or before a preemption that spanned the step
+ * boundary, is never counted in the new step. Units stay with the old step.
+ */
 void telem_tick(struct telem *t)
 {
 	uint64_t now, gap;
+	uint32_t before, after;
 	int cpu;
 
 	t->iterations++;
@@ -104,7 +119,9 @@ void telem_tick(struct telem *t)
 		return;
 	now = mono_ns();
 	gap = now - t->last_ckpt_ns;
+	before = shared_step(t);
 	cpu = sched_getcpu();
+	after = shared_step(t);
 	if (gap > WORKER_STUCK_GAP_MS * 1000000ull)
 		note_stuck(t, gap, cpu);
 	if (gap > t->max_gap_ns) {
@@ -114,8 +131,9 @@ void telem_tick(struct telem *t)
 	}
 	t->last_ckpt_ns = now;
 	flush_units(t);
-	t->cur_step = current_step(t);
-	note_cpu(t, cpu);
+	if (before == after && after != STEP_TRANSITION)
+		t->cur_step = step_index(t, after);
+	note_cpu(t, cpu, before == after && after != STEP_TRANSITION);
 }
 
 static uint64_t xorshift(uint64_t *s)

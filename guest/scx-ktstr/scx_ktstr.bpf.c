@@ -3,7 +3,11 @@
  *
  * Healthy by default: weighted vtime fairness (as scx_simple's vtime mode) over
  * one dispatch queue per LLC, idle-CPU selection by the kernel's default
- * policy, and stealing from other LLCs' queues when the local one is empty.
+ * policy, and queue lengths kept level across LLCs: a task joins a shorter
+ * queue it may run on when its own LLC's queue is much longer, and a CPU
+ * steals from a much longer queue (every other dispatch) or when its own is
+ * empty. vtime_now is one clock for all queues, so a task keeps its vtime
+ * (clamped to vtime_now - one slice) whichever queue it lands on.
  * Misbehaviour on request (struct ktstr_cfg, set by the loader): stall, an
  * injected error, a degraded cgroup, slow callbacks, random placement; and,
  * built with -DKTSTR_VERIFIER_FAIL, a program the verifier rejects.
@@ -69,6 +73,33 @@ static u32 llc_of(s32 cpu)
 		return 0;
 	/* The mask (KTSTR_MAX_CPUS is a power of two) keeps clang's code verifiable. */
 	return cfg.llc_of_cpu[idx & (KTSTR_MAX_CPUS - 1)];
+}
+
+/*
+ * Waiting tasks by which one LLC's queue may exceed another's before work
+ * moves between them: small enough to keep oversubscribed cgroups fair, large
+ * enough that queues of a few tasks do not bounce tasks across LLCs.
+ */
+#define KTSTR_LLC_IMBALANCE 2
+
+static u64 llc_bit(u32 llc)
+{
+	return 1ULL << (llc & (KTSTR_MAX_LLCS - 1));
+}
+
+/* Bitmap of the LLCs with at least one CPU that p may run on. */
+static u64 allowed_llcs(struct task_struct *p)
+{
+	u64 mask = 0;
+	s32 cpu;
+
+	if (p->nr_cpus_allowed >= cfg.nr_cpus)
+		return ~0ULL;
+	bpf_for(cpu, 0, cfg.nr_cpus) {
+		if (bpf_cpumask_test_cpu(cpu, p->cpus_ptr))
+			mask |= llc_bit(llc_of(cpu));
+	}
+	return mask;
 }
 
 /* True once dispatch must stop moving tasks (--stall-after, /tmp/ktstr_stall). */
@@ -195,6 +226,38 @@ static void verifier_fail(void)
 }
 #endif
 
+/*
+ * The queue of the LLC p last ran on, unless p may not run there (its
+ * affinity changed) or the shortest queue p may run on is shorter by more
+ * than KTSTR_LLC_IMBALANCE: then that one. Only LLCs holding a CPU in
+ * p->cpus_ptr qualify, so some CPU that may run p always serves its queue.
+ */
+static u32 enqueue_llc(struct task_struct *p)
+{
+	u32 home = llc_of(scx_bpf_task_cpu(p)), best = home, llc;
+	s64 home_len, best_len, len;
+	u64 allowed;
+
+	if (cfg.nr_llcs <= 1 || p->migration_disabled)
+		return home;
+	allowed = allowed_llcs(p);
+	home_len = (allowed & llc_bit(home)) ? scx_bpf_dsq_nr_queued(home) : 1LL << 40;
+	best_len = home_len;
+	bpf_for(llc, 0, cfg.nr_llcs) {
+		if (llc >= KTSTR_MAX_LLCS || !(allowed & llc_bit(llc)))
+			continue;
+		len = scx_bpf_dsq_nr_queued(llc);
+		if (len < best_len) {
+			best = llc;
+			best_len = len;
+		}
+	}
+	if (best == home || home_len - best_len <= KTSTR_LLC_IMBALANCE)
+		return home;
+	stat_inc(KTSTR_STAT_BALANCED);
+	return best;
+}
+
 void BPF_STRUCT_OPS(ktstr_enqueue, struct task_struct *p, u64 enq_flags)
 {
 	s32 cpu;
@@ -221,8 +284,7 @@ void BPF_STRUCT_OPS(ktstr_enqueue, struct task_struct *p, u64 enq_flags)
 		return;
 	}
 
-	cpu = scx_bpf_task_cpu(p);
-	scx_bpf_dsq_insert_vtime(p, llc_of(cpu), cfg.slice_ns,
+	scx_bpf_dsq_insert_vtime(p, enqueue_llc(p), cfg.slice_ns,
 				 clamped_vtime(p, state.vtime_now), enq_flags);
 	/* Not a wake-up select_cpu placed: wake an idle CPU, if any, to take it. */
 	cpu = scx_bpf_pick_idle_cpu(p->cpus_ptr, 0);
@@ -232,11 +294,44 @@ void BPF_STRUCT_OPS(ktstr_enqueue, struct task_struct *p, u64 enq_flags)
 	}
 }
 
-/* Own LLC first, then the others in order after it. */
+/* The other LLC with the longest queue, if it is longer than own's by more than the margin. */
+static s32 much_longer_llc(u32 own)
+{
+	s64 own_len = scx_bpf_dsq_nr_queued(own), max_len = own_len + KTSTR_LLC_IMBALANCE, len;
+	s32 longest = -1;
+	u32 llc;
+
+	bpf_for(llc, 0, cfg.nr_llcs) {
+		if (llc == own)
+			continue;
+		len = scx_bpf_dsq_nr_queued(llc);
+		if (len > max_len) {
+			longest = llc;
+			max_len = len;
+		}
+	}
+	return longest;
+}
+
+/*
+ * Every other dispatch a CPU first helps a much longer queue of another LLC
+ * (the kernel's move_to_local skips tasks this CPU may not run); then its own
+ * LLC's queue, then the others in order after it. Alternating keeps tasks that
+ * only this LLC may run from waiting behind a queue this CPU cannot drain.
+ */
 static bool move_from_llcs(s32 cpu)
 {
 	u32 own = llc_of(cpu), i, llc;
+	u8 *turn = &state.steal_turn[(u32)cpu & (KTSTR_MAX_CPUS - 1)];
+	s32 longest;
 
+	if (cfg.nr_llcs > 1 && (++*turn & 1)) {
+		longest = much_longer_llc(own);
+		if (longest >= 0 && scx_bpf_dsq_move_to_local(longest)) {
+			stat_inc(KTSTR_STAT_STEALS);
+			return true;
+		}
+	}
 	if (scx_bpf_dsq_move_to_local(own))
 		return true;
 	for (i = 1; i < KTSTR_MAX_LLCS && i < cfg.nr_llcs; i++) {

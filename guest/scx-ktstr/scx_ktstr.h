@@ -12,6 +12,7 @@ typedef uint32_t u32;
 typedef int32_t s32;
 typedef uint64_t u64;
 typedef int64_t s64;
+typedef uint8_t u8;
 #endif
 
 #define KTSTR_MAX_CPUS 1024	/* CPUs the cpu -> LLC table covers */
@@ -56,6 +57,7 @@ struct ktstr_state {
 	u64 vtime_now;		/* the vtime of the latest task to start running */
 	u64 degrade_vtime_now;	/* the same for the degraded cgroup's queue */
 	u64 degrade_turn;	/* the degrade CPU alternates between its queues */
+	u8 steal_turn[KTSTR_MAX_CPUS];	/* per CPU: steal from a longer LLC queue first */
 	struct ktstr_exit_info uei;
 };
 
@@ -70,10 +72,12 @@ enum ktstr_stat {
 	KTSTR_STAT_SCATTERED,	/* random placements */
 	KTSTR_STAT_SLOW_SPINS,	/* enqueues that spun for --slow */
 	KTSTR_STAT_STALLED,	/* dispatch calls refused while stalling */
+	KTSTR_STAT_BALANCED,	/* enqueued on a shorter LLC queue than the task's own */
 	KTSTR_NR_STATS,
 };
 
 #define KTSTR_STAT_NAMES { "enqueues", "dispatches", "idle_hits", "steals", "kicks", \
-			   "degraded", "scattered", "slow_spins", "stalled_dispatches" }
+			   "degraded", "scattered", "slow_spins", "stalled_dispatches", \
+			   "balanced" }
 
 #endif
