@@ -30,7 +30,7 @@ GUEST_BINS := $(addprefix $(BUILD)/guest/,$(GUEST))
 # Small C drivers that unit tests use to reach libcommon directly.
 TEST_DRIVERS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/*.c))
 
-SCRIPTS := $(filter-out $(wildcard bin/*/),$(wildcard bin/ktstr*))
+SCRIPTS := $(filter-out $(patsubst %/,%,$(wildcard bin/*/)),$(wildcard bin/ktstr*))
 
 .PHONY: all deps kernel test unit-test vm-test run bench sanitize install clean
 all: $(TOOL_BINS) $(GUEST_BINS) $(TEST_DRIVERS) scx-ktstr

@@ -89,6 +89,17 @@ void job_state_note(struct job_state *js, json_t *rec)
 		json_array_append(js->console, rec);
 }
 
+int job_state_wants(const char *type)
+{
+	static const char *const kept[] = { "job", "vm", "worker", "sched", "step", "topo_check",
+					    "scenario_end", "monitor", "console" };
+
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		if (!strcmp(type, kept[i]))
+			return 1;
+	return 0;
+}
+
 json_t *detail_add(struct verdict_ctx *v, const char *kind, bool fails, const char *fmt, ...)
 {
 	char *msg = NULL;

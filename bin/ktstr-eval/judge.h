@@ -25,6 +25,11 @@ struct job_state *job_state_get(struct job_state **list, const char *id);
 void job_state_drop(struct job_state **list, struct job_state *js);
 void job_state_free(struct job_state *js);
 void job_state_note(struct job_state *js, json_t *rec);
+/*
+ * The record types job_state_note and the verdict use (keep in step with it);
+ * the others (sample, guest, output...) are only copied through.
+ */
+int job_state_wants(const char *type);
 
 /*
  * The verdict record for a job whose VM ended with vm_exit (NULL when the

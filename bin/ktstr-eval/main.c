@@ -13,6 +13,7 @@
 #include "die.h"
 #include "judge.h"
 #include "ndjson.h"
+#include "readahead.h"
 
 static void usage(FILE *f)
 {
@@ -62,58 +63,6 @@ static int is_vm_exit(json_t *rec)
 	return !strcmp(ndjson_type(rec), "vm") && phase && !strcmp(phase, "exited");
 }
 
-/*
- * Input lines from fd 0 in large reads. Output is flushed just before a read,
- * so a live stream still sees each record as soon as its input has been used
- * up, and a file is copied in a few big writes.
- */
-struct line_source {
-	char *buf;
-	size_t len, off, cap;
-	int eof;
-};
-
-/* The next line (NUL-terminated, newline dropped) and its length, or NULL at the end. */
-static char *next_line(struct line_source *ls, size_t *n)
-{
-	if (!ls->buf) {
-		ls->cap = 1 << 20;
-		ls->buf = xmalloc(ls->cap + 1);
-	}
-	for (;;) {
-		char *start = ls->buf + ls->off, *nl = memchr(start, '\n', ls->len - ls->off);
-		ssize_t got;
-
-		if (nl || (ls->eof && ls->off < ls->len)) {
-			if (!nl)
-				nl = ls->buf + ls->len;	/* the last line had no newline */
-			*nl = '\0';
-			*n = (size_t)(nl - start);
-			ls->off = (size_t)(nl - ls->buf) + (nl < ls->buf + ls->len);
-			return start;
-		}
-		if (ls->eof)
-			return NULL;
-		memmove(ls->buf, start, ls->len - ls->off);
-		ls->len -= ls->off;
-		ls->off = 0;
-		if (ls->cap - ls->len < 65536) {
-			ls->cap *= 2;
-			ls->buf = xrealloc(ls->buf, ls->cap + 1);
-		}
-		if (fflush(stdout) == EOF)
-			die(EXIT_INCONCLUSIVE, "write error: %s", strerror(errno));
-		do
-			got = read(0, ls->buf + ls->len, ls->cap - ls->len);
-		while (got < 0 && errno == EINTR);
-		if (got < 0)
-			die(EXIT_USAGE, "stdin: read error: %s", strerror(errno));
-		ls->len += (size_t)got;
-		ls->buf[ls->len] = '\0';
-		ls->eof = got == 0;
-	}
-}
-
 /* The record exactly as it came, one line. */
 static void pass_through(const char *line, size_t n)
 {
@@ -121,6 +70,14 @@ static void pass_through(const char *line, size_t n)
 		n--;
 	if (fwrite(line, 1, n, stdout) != n || putchar('\n') == EOF)
 		die(EXIT_INCONCLUSIVE, "write error: %s", strerror(errno));
+}
+
+/* Parsing is most of the work: one parser thread per online CPU, up to 4. */
+static unsigned parser_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 4 ? 4 : (unsigned)n;
 }
 
 struct eval_opts {
@@ -164,12 +121,10 @@ int main(int argc, char **argv)
 	struct eval_opts o = { .overrides = json_object() };
 	const char *checks_path = NULL;
 	struct job_state *jobs = NULL, *js;
-	struct line_source src = { 0 };
+	const struct input_line *in;
 	struct ndjson_reader rd;
+	struct readahead *ra;
 	int c, worst = -1, any = 0;
-	json_t *rec;
-	char *line;
-	size_t n;
 
 	die_setprog(argv[0]);
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -184,12 +139,18 @@ int main(int argc, char **argv)
 		die(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
 	o.checks = checks_load(checks_path);
 	ndjson_reader_init(&rd, stdin, "stdin");
-	while ((line = next_line(&src, &n))) {
-		if (!(rec = ndjson_parse_line(&rd, line, n)))
-			continue;	/* blank */
-		handle(&rd, rec, line, n, &jobs, &o, &worst, &any);
-		json_decref(rec);
+	ra = readahead_open(0, job_state_wants, parser_threads());
+	while ((in = readahead_next(ra, &rd))) {
+		if (!in->rec) {	/* a type only copied through */
+			pass_through(in->line, in->len);
+			if (in->job)
+				job_state_get(&jobs, in->job);	/* as handle() would: same job order */
+			continue;
+		}
+		handle(&rd, in->rec, in->line, in->len, &jobs, &o, &worst, &any);
+		json_decref(in->rec);
 	}
+	readahead_close(ra);
 	/* Jobs whose VM never reported its exit: inconclusive, oldest first. */
 	while (jobs) {
 		for (js = jobs; js->next; js = js->next)
@@ -201,7 +162,6 @@ int main(int argc, char **argv)
 		job_state_drop(&jobs, js);
 	}
 	ndjson_reader_free(&rd);
-	free(src.buf);
 	if (fflush(stdout) == EOF)
 		die(EXIT_INCONCLUSIVE, "write error: %s", strerror(errno));
 	json_decref(o.checks);

@@ -24,6 +24,12 @@ void events_init(struct events *ev, int fd)
 {
 	ev->fd = fd;
 	ev->t0_ns = mono_ns();
+	ev->bytes = 0;
+}
+
+void events_set_fd(struct events *ev, int fd)
+{
+	ev->fd = fd;
 }
 
 uint64_t events_t_ms(const struct events *ev)
@@ -62,6 +68,7 @@ void events_emit(struct events *ev, json_t *rec)
 	size_t n = strlen(line);
 	line[n] = '\n';		/* json_dumps' NUL becomes the newline */
 	write_all(ev->fd, line, n + 1);
+	ev->bytes += n + 1;
 	free(line);
 }
 
@@ -185,14 +192,4 @@ void strfmt(char *buf, size_t len, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, len, fmt, ap);
 	va_end(ap);
-}
-
-/* TEMP trace */
-static struct events *trace_ev;
-void ktrace_set(struct events *ev) { trace_ev = ev; }
-void ktrace(const char *what)
-{
-	if (trace_ev)
-		events_emit(trace_ev, json_pack("{s:s, s:s, s:f}", "type", "trace", "what", what,
-			"us", (double)(mono_ns() - trace_ev->t0_ns) / 1000.0));
 }

@@ -14,10 +14,13 @@
 struct events {
 	int fd;			/* the ktstr.events port, or 1 (console) */
 	uint64_t t0_ns;		/* CLOCK_MONOTONIC when init started */
+	uint64_t bytes;		/* written so far (events and shell output) */
 };
 
 uint64_t mono_ns(void);
 void events_init(struct events *ev, int fd);
+/* Send from now on to fd (t_ms keeps counting from events_init). */
+void events_set_fd(struct events *ev, int fd);
 /* Add "t_ms", write one line, drop the reference to rec. */
 void events_emit(struct events *ev, json_t *rec);
 void events_error(struct events *ev, const char *fmt, ...)
@@ -34,7 +37,18 @@ json_t *json_bytes(const char *buf, size_t len);
 void strfmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* ---- mounts.c ---- */
-void mount_all(json_t *failures);
+/* proc, sysfs, devtmpfs, /tmp; failures appended as messages. */
+void mount_early(json_t *failures);
+/* cgroup2, debugfs, tracefs, bpf, /dev/shm: mounted by a child while init goes on. */
+struct late_mounts {
+	pid_t pid;		/* the child, or -1 */
+	int fd;			/* its failure messages, one a line; EOF when it is done */
+	json_t *failures;	/* when there was no child */
+};
+void mount_late_start(struct late_mounts *lm);
+/* Wait until they are mounted; failures appended. Safe to call again. */
+void mount_late_wait(struct late_mounts *lm, json_t *failures);
+void mount_late_free(struct late_mounts *lm);
 
 /* ---- cpuset helpers (gtopo.c) ---- */
 void cpuset_and(struct cpuset *dst, const struct cpuset *a, const struct cpuset *b);
@@ -285,6 +299,4 @@ struct sched;
 /* Reap every exited child: workers are noted in ws, the scheduler in sc (either may be NULL). */
 void reap_children(struct worker_set *ws, struct sched *sc);
 
-void ktrace_set(struct events *ev);
-void ktrace(const char *what);
 #endif

@@ -3,6 +3,8 @@
  * run the scenario / shell / calibrate mode, power off with a status), and on
  * the host a checker: --check-scenario FILE prints what a scenario resolves to.
  */
+#include <cpuid.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -22,15 +24,48 @@
 #include "sched.h"
 
 #define DEBUG_EXIT_PORT 0xf4
+#define BULK_OUTPUT_BYTES 65536	/* more through the ports than this: let QEMU drain them */
 
-/* The crash handler's only way to the host: it cannot take arguments. */
+/* What the crash handler needs (it cannot take arguments): the host's port, and whether to sync. */
 static int crash_fd = -1;
+static bool sync_needed = true;
 
-static noreturn void power_off(int code)
+/* A block device other than loop/ram/zram: only then is there anything to sync. */
+static bool has_disk(void)
 {
+	DIR *d = opendir("/sys/block");
+	struct dirent *de;
+	bool found = false;
+
+	if (!d)
+		return true;	/* cannot tell: sync to be safe */
+	while (!found && (de = readdir(d)))
+		found = de->d_name[0] != '.' && strncmp(de->d_name, "loop", 4) &&
+			strncmp(de->d_name, "ram", 3) && strncmp(de->d_name, "zram", 4);
+	closedir(d);
+	return found;
+}
+
+/*
+ * Closing the event port sends QEMU a port-closed control message and spins
+ * until QEMU has taken it; under TCG QEMU handles each port write in full
+ * when the guest kicks the queue, so everything written before is with QEMU
+ * then. Two cases keep a short wait: a host side that could not keep up with
+ * bulk output (QEMU holds the rest until its socket drains), and KVM, where
+ * kicks are ioeventfds that QEMU's main loop serves asynchronously.
+ */
+static noreturn void power_off(int code, bool bulk)
+{
+	unsigned a = 0, b = 0, c = 0, d = 0;
+
 	kill(-1, SIGKILL);	/* leftover workers and shells */
-	sync();
-	usleep(20000);		/* let the last event leave the virtio queue */
+	if (sync_needed)
+		sync();
+	if (crash_fd > 2)
+		close(crash_fd);
+	__cpuid(0x40000000, a, b, c, d);
+	if (bulk || (b == 0x4b4d564b && c == 0x564b4d56 && d == 0x4d))	/* "KVMKVMKVM" */
+		usleep(20000);
 	if (ioperm(DEBUG_EXIT_PORT, 4, 1) == 0)
 		outb((unsigned char)code, DEBUG_EXIT_PORT);
 	reboot(RB_POWER_OFF);
@@ -48,14 +83,14 @@ static void on_crash(int sig)
 		crash_fd = -1;
 	if (write(2, line, (size_t)n) < 0)
 		n = 0;
-	power_off(1);
+	power_off(1, true);
 }
 
 /* exit() anywhere in PID 1 would panic the kernel: power off instead. */
 static void on_exit_pid1(void)
 {
 	if (getpid() == 1)
-		power_off(1);
+		power_off(1, true);
 }
 
 static void install_crash_handlers(void)
@@ -88,7 +123,7 @@ static int open_events(struct events *ev)
 
 	if (virtio_port_path("ktstr.events", path, sizeof(path)) == 0)
 		fd = open(path, O_WRONLY | O_CLOEXEC);
-	events_init(ev, fd >= 0 ? fd : 1);	/* no port: the console gets the events */
+	events_set_fd(ev, fd >= 0 ? fd : 1);	/* no port: the console gets the events */
 	crash_fd = ev->fd;
 	return fd;
 }
@@ -123,7 +158,19 @@ static bool check_topology(struct events *ev, json_t *job, const struct gtopo *h
 	return ok;
 }
 
-static int run_mode(struct events *ev, json_t *job, const struct gtopo *have)
+/* Join the late mounts and report what failed. */
+static void late_mounts_ready(struct events *ev, struct late_mounts *lm)
+{
+	json_t *failures = json_array(), *msg;
+	size_t i;
+
+	mount_late_wait(lm, failures);
+	json_array_foreach(failures, i, msg)
+		events_error(ev, "%s", json_string_value(msg));
+	json_decref(failures);
+}
+
+static int run_mode(struct events *ev, json_t *job, const struct gtopo *have, struct late_mounts *lm)
 {
 	const char *mode = json_string_value(json_object_get(job, "mode"));
 
@@ -133,10 +180,12 @@ static int run_mode(struct events *ev, json_t *job, const struct gtopo *have)
 						  "reason", "topology mismatch"));
 			return 0;
 		}
+		late_mounts_ready(ev, lm);
 		return run_scenario(ev, job, have);
 	}
 	if (!strcmp(mode, "shell")) {
 		check_topology(ev, job, have);
+		late_mounts_ready(ev, lm);
 		return run_shell(ev, job);
 	}
 	if (!strcmp(mode, "calibrate"))
@@ -148,6 +197,7 @@ static int run_mode(struct events *ev, json_t *job, const struct gtopo *have)
 static void pid1_main(void)
 {
 	struct events ev;
+	struct late_mounts lm;
 	json_t *failures = json_array(), *job, *msg;
 	json_error_t jerr;
 	struct gtopo have;
@@ -156,38 +206,32 @@ static void pid1_main(void)
 	int code = 1;
 
 	install_crash_handlers();
-	events_init(&ev, 1);
-	uint64_t T0 = ev.t0_ns;
-	mount_all(failures);
-	uint64_t T1 = mono_ns();
+	events_init(&ev, 1);	/* t_ms counts from here */
+	mount_early(failures);
+	sync_needed = has_disk();
+	mount_late_start(&lm);
 	if (open_events(&ev) < 0)
 		events_error(&ev, "no ktstr.events virtio port: events go to the console");
 	json_array_foreach(failures, i, msg)
 		events_error(&ev, "%s", json_string_value(msg));
 	json_decref(failures);
-	ktrace_set(&ev);
-	{ char b[64]; snprintf(b, sizeof b, "mounts_us=%llu open_us=%llu", (unsigned long long)(T1-T0)/1000, (unsigned long long)(ev.t0_ns-T1)/1000); ktrace(b); }
-	{ extern uint64_t mount_t[16]; char b[256]; int o = 0; for (int i = 1; i < 10; i++) o += snprintf(b + o, sizeof b - o, "%llu ", (unsigned long long)(mount_t[i]-mount_t[i-1])/1000); ktrace(b); }
-	ktrace("x");
 	setenv("PATH", "/bin:/sbin:/usr/bin:/usr/sbin", 1);
 	setenv("HOME", "/", 1);
-	ktrace("setenv");
 	job = json_load_file("/job.json", 0, &jerr);
 	if (!json_is_object(job)) {
 		events_error(&ev, "/job.json:%d:%d: %s", jerr.line, jerr.column,
 			     job ? "expected an object" : jerr.text);
-	} else if (ktrace("job loaded"), gtopo_from_sysfs(&have, err, sizeof(err)) < 0) {
+	} else if (gtopo_from_sysfs(&have, err, sizeof(err)) < 0) {
 		events_error(&ev, "%s", err);
 	} else {
-		ktrace("gtopo");
 		emit_guest(&ev, job, &have);
-		code = run_mode(&ev, job, &have);
+		code = run_mode(&ev, job, &have, &lm);
 		gtopo_free(&have);
 	}
 	json_decref(job);
+	mount_late_free(&lm);
 	reap_children(NULL, NULL);
-	ktrace("power_off");
-	power_off(code);
+	power_off(code, ev.bytes > BULK_OUTPUT_BYTES);
 }
 
 static void usage(FILE *f)

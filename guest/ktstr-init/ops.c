@@ -70,26 +70,14 @@ static void cg_pool(struct runner *r, const char *name, struct cpuset *pool)
 	*pool = cg && cg->has_cpuset ? cg->cpus : r->topo->online;
 }
 
-/* Fork a group blocked, move every worker into the cgroup, then start them all. */
-static void spawn_group(struct runner *r, const char *name, const struct group *g)
+/* Send workers [first, end) their affinity and policy and let them run. */
+static void start_group(struct runner *r, const char *name, const struct group *g, unsigned first,
+			unsigned end)
 {
-	struct cg_state *cg = *name ? runner_cg(r, name) : NULL;
-	unsigned first = r->ws.n, gi = cg ? cg->ngroups++ : 0;
 	struct cpuset pool, aff;
-	struct group sized = *g;
-	char err[512];
 
-	sized.count = group_count(g, r->topo);
-	ktrace("spawn_group");
-	if (workers_spawn(&r->ws, name, gi, &sized, r->step, err, sizeof(err)) < 0)
-		runner_error(r, "spawn %u %s in %s: %s", g->count, work_info(g->work.kind)->name,
-			     *name ? name : "host", err);
-	for (unsigned i = first; *name && i < r->ws.n; i++)
-		if (cg_move_pid(name, r->ws.w[i].pid, err, sizeof(err)) < 0)
-			runner_error(r, "move worker %d into %s: %s", (int)r->ws.w[i].pid, name, err);
-	ktrace("moved");
 	cg_pool(r, name, &pool);
-	for (unsigned i = first; i < r->ws.n; i++) {
+	for (unsigned i = first; i < end; i++) {
 		int rc = affinity_resolve(r, &g->affinity, &pool, &aff);
 
 		if (rc < 0)
@@ -97,6 +85,45 @@ static void spawn_group(struct runner *r, const char *name, const struct group *
 				     name, (int)r->ws.w[i].pid);
 		worker_start(&r->ws.w[i], &g->policy, g->nice, rc == 0 ? &aff : NULL);
 	}
+}
+
+/* Fork a group blocked, move every worker into the cgroup, then start them (or queue the start). */
+static void spawn_group(struct runner *r, const char *name, const struct group *g)
+{
+	struct cg_state *cg = *name ? runner_cg(r, name) : NULL;
+	unsigned first = r->ws.n, gi = cg ? cg->ngroups++ : 0;
+	struct group sized = *g;
+	char err[512];
+
+	sized.count = group_count(g, r->topo);
+	if (workers_spawn(&r->ws, name, gi, &sized, r->step, err, sizeof(err)) < 0)
+		runner_error(r, "spawn %u %s in %s: %s", g->count, work_info(g->work.kind)->name,
+			     *name ? name : "host", err);
+	for (unsigned i = first; *name && i < r->ws.n; i++)
+		if (cg_move_pid(name, r->ws.w[i].pid, err, sizeof(err)) < 0)
+			runner_error(r, "move worker %d into %s: %s", (int)r->ws.w[i].pid, name, err);
+	if (!r->defer_start) {
+		start_group(r, name, g, first, r->ws.n);
+		return;
+	}
+	r->pending = xrealloc(r->pending, (r->npending + 1) * sizeof(*r->pending));
+	r->pending[r->npending++] = (struct pending_start){ name, g, first, r->ws.n };
+}
+
+/*
+ * Set up several definitions, then start all their workers together: no
+ * group gets a head start, and init does not fork and move the later groups
+ * while the earlier ones already spin on every CPU.
+ */
+void apply_defs(struct runner *r, const struct cgdef *defs, unsigned n, bool local)
+{
+	r->defer_start = true;
+	for (unsigned d = 0; d < n; d++)
+		apply_def(r, &defs[d], local);
+	r->defer_start = false;
+	for (unsigned i = 0; i < r->npending; i++)
+		start_group(r, r->pending[i].name, r->pending[i].g, r->pending[i].first, r->pending[i].end);
+	r->npending = 0;
 }
 
 static struct cg_state *add_cg_state(struct runner *r, const char *name, bool local)

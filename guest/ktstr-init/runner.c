@@ -155,19 +155,33 @@ static void end_step(struct runner *r, const struct step *st)
 	}
 }
 
+static void set_shared_step(struct runner *r, uint32_t step)
+{
+	if (r->ws.shared)
+		__atomic_store_n(&r->ws.shared->step, step, __ATOMIC_RELEASE);
+}
+
+/*
+ * Per-step attribution: while the ops run, the shared counter says
+ * STEP_TRANSITION and workers count the CPUs they see into no step; it moves
+ * to i only after the last op returned. A cpuset write returns once the kernel
+ * has moved every running task of the cgroup off the CPUs it lost (a sleeping
+ * one wakes up inside the new set), and workers read the counter on both sides
+ * of sched_getcpu() (telem_tick), so no settle time is needed: a CPU counted
+ * in step i was seen after step i's cpusets were in place.
+ */
 static void run_step(struct runner *r, unsigned i)
 {
 	const struct step *st = &r->sc->steps[i];
 
 	r->step = i;
 	emit_step(r, st);
-	if (st->hold.kind != HOLD_LOOP)
+	if (st->hold.kind != HOLD_LOOP && st->nops) {
+		set_shared_step(r, STEP_TRANSITION);
 		apply_ops(r, st);
-	/* Workers count into the new step only once its cpusets are in place. */
-	if (r->ws.shared)
-		r->ws.shared->step = i;
-	for (unsigned d = 0; d < st->ndefs; d++)
-		apply_def(r, &st->defs[d], true);
+	}
+	set_shared_step(r, i);
+	apply_defs(r, st->defs, st->ndefs, true);
 	if (st->hold.kind == HOLD_LOOP)
 		apply_ops(r, st);
 	record_cpusets(r);
@@ -203,26 +217,20 @@ static void execute(struct runner *r)
 		runner_error(r, "cgroup setup: %s", err);
 		return;
 	}
-	ktrace("cg_setup done");
 	r->t0_ns = mono_ns();
-	for (unsigned d = 0; d < r->sc->ndefs; d++) {
-		apply_def(r, &r->sc->defs[d], false);
-		ktrace("apply_def");
-	}
+	apply_defs(r, r->sc->defs, r->sc->ndefs, false);
 	for (unsigned i = 0; i < r->sc->nsteps; i++)
 		run_step(r, i);
-	ktrace("steps done");
 	workers_collect(&r->ws, any_worker, NULL, r);
-	ktrace("collected");
 	poll_stuck_workers(r);
 	if (cg_teardown(err, sizeof(err)) < 0)
 		runner_error(r, "cgroup cleanup: %s", err);
-	ktrace("teardown");
 }
 
 static void runner_free(struct runner *r)
 {
 	workers_free(&r->ws);
+	free(r->pending);
 	for (unsigned i = 0; i < r->ncg; i++) {
 		free(r->cg[i].name);
 		free(r->cg[i].hist);
@@ -263,11 +271,9 @@ int run_scenario(struct events *ev, json_t *job, const struct gtopo *topo)
 	r.sched = &sched;
 	r.t0_ns = mono_ns();
 	workers_init(&r.ws);
-	ktrace("execute");
 	execute(&r);
 	sched_poll(&sched, r.step, true);
 	sched_stop(&sched, r.step);
-	ktrace("sched_stop");
 	extra = json_pack("{s:s, s:i, s:i, s:i, s:I, s:i}", "scenario", sc.name, "steps", sc.nsteps,
 			  "workers", r.nworkers, "errors", r.nerrors,
 			  "elapsed_ms", (json_int_t)((mono_ns() - r.t0_ns) / 1000000u),

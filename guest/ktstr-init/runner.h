@@ -15,6 +15,13 @@ struct cg_state {
 	struct cpuset *hist;
 };
 
+/* Workers forked and moved but not started yet (apply_defs). */
+struct pending_start {
+	const char *name;		/* the cgroup ("" for host workers), borrowed */
+	const struct group *g;
+	unsigned first, end;		/* their range in ws */
+};
+
 struct runner {
 	struct events *ev;
 	const struct gtopo *topo;
@@ -30,6 +37,9 @@ struct runner {
 	unsigned nerrors, nworkers;
 	unsigned stuck_seen;		/* worker_stuck notes already emitted */
 	char first_error[512];
+	bool defer_start;		/* spawn_group queues the start in pending */
+	struct pending_start *pending;
+	unsigned npending;
 };
 
 void runner_error(struct runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -38,6 +48,8 @@ void runner_sleep_ms(struct runner *r, uint64_t ms);
 
 /* ops.c */
 void apply_def(struct runner *r, const struct cgdef *d, bool local);
+/* apply_def each, then start all their workers at once. */
+void apply_defs(struct runner *r, const struct cgdef *defs, unsigned n, bool local);
 void apply_op(struct runner *r, const struct op *o);
 /* Stop and report the workers of name (and, with subtree, of the cgroups below it). */
 void stop_cgroup_workers(struct runner *r, const char *name, bool subtree);

@@ -4,6 +4,7 @@
  * kernel's sched_ext messages. Nothing is stopped: the scenario runs on (the
  * kernel falls back to EEVDF) and its workers still report.
  */
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -12,6 +13,7 @@
 
 #define EXIT_MSG_WAIT_MS 100	/* for the message line that follows "disabled (...)" */
 #define STATE_GRACE_MS 1000	/* state off "enabled" with no kernel line yet */
+#define EXIT_LINE_WAIT_MS 500	/* kmsg drain before a kernel_exit without the kernel's line */
 
 static void mark_died(struct sched *s, unsigned step)
 {
@@ -65,6 +67,30 @@ static void emit_kernel_exit(struct sched *s, unsigned step, const char *state)
 	events_emit(s->ev, ev);
 }
 
+/*
+ * The state leaves "enabled" (reads "disabling") before the kernel prints
+ * `BPF scheduler "X" disabled (REASON)`: wait a bounded time for that line
+ * (and an error's message line after it) so kind and reason come from it.
+ */
+static void await_exit_line(struct sched *s)
+{
+	uint64_t end = mono_ns() + EXIT_LINE_WAIT_MS * 1000000ull;
+
+	for (;;) {
+		uint64_t now = mono_ns();
+		struct pollfd pfd = { s->kmsg_fd, POLLIN, 0 };
+
+		kmsg_drain(s);
+		if (s->disabled_seen && (!s->disabled_is_error || s->exit_msg[0] ||
+					 now - s->disabled_seen_ns >= EXIT_MSG_WAIT_MS * 1000000ull))
+			break;
+		if (s->kmsg_fd < 0 || now >= end)
+			break;
+		poll(&pfd, 1, (int)((end - now) / 1000000u) + 1);	/* kmsg: readable on a new record */
+	}
+	kmsg_drain(s);	/* the backtrace printed right after the message */
+}
+
 void sched_check_kernel_exit(struct sched *s, unsigned step, bool final)
 {
 	uint64_t now = mono_ns();
@@ -91,8 +117,14 @@ void sched_check_kernel_exit(struct sched *s, unsigned step, bool final)
 	/* Ejected while the process lives, and the kernel has not said why (yet). */
 	if (!s->not_enabled_since_ns)
 		s->not_enabled_since_ns = now;
-	if (final || now - s->not_enabled_since_ns >= STATE_GRACE_MS * 1000000ull)
-		emit_kernel_exit(s, step, state);
+	if (!final && now - s->not_enabled_since_ns < STATE_GRACE_MS * 1000000ull)
+		return;
+	await_exit_line(s);
+	if (s->disabled_seen && !strcmp(scx_exit_kind_of(s->exit_reason), "UNREG"))
+		return;
+	if (sysfs_read_line(SCX_SYSFS "/state", state, sizeof(state)) < 0)
+		strfmt(state, sizeof(state), "unreadable");
+	emit_kernel_exit(s, step, state);
 }
 
 static void emit_died(struct sched *s, unsigned step)

@@ -36,7 +36,7 @@ static void usage(FILE *f)
 		"usage: scx-ktstr [OPTIONS]\n"
 		"Attach ktstr's fixture sched_ext scheduler (ops name \"ktstr\") until SIGINT/SIGTERM\n"
 		"or until the kernel ejects it. Healthy by default: weighted vtime fairness over\n"
-		"one dispatch queue per LLC, idle-CPU selection, stealing across LLCs.\n\n"
+		"one dispatch queue per LLC (lengths kept level across LLCs), idle-CPU selection.\n\n"
 		"  --timeout-ms MS        sched_ext watchdog timeout (default 3000, kernel max 30000)\n"
 		"  --slice-us US          time slice (default 20000)\n"
 		"  --stats-ms MS          print counters every MS (default 0: at exit and on SIGUSR2)\n"

@@ -316,8 +316,9 @@ static s32 much_longer_llc(u32 own)
 /*
  * Every other dispatch a CPU first helps a much longer queue of another LLC
  * (the kernel's move_to_local skips tasks this CPU may not run); then its own
- * LLC's queue, then the others in order after it. Alternating keeps tasks that
- * only this LLC may run from waiting behind a queue this CPU cannot drain.
+ * LLC's queue, then the others in order after it. Alternating leaves the own
+ * queue at least every other turn, so tasks only this LLC may run keep moving
+ * even while another queue stays long.
  */
 static bool move_from_llcs(s32 cpu)
 {

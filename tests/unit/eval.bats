@@ -319,3 +319,74 @@ B fail" ]
 	[ "$status" -eq 2 ]
 	[ "$output" = "ktstr-eval: --check max_gap_ms=lots: value must be a number, true, false or null" ]
 }
+
+# N sample records as ktstr-probe writes them (one line each, about 380 bytes) for job $2.
+samples() {
+	awk -v n="$1" -v job="$2" 'BEGIN { for (i = 0; i < n; i++) {
+		printf "{\"type\":\"sample\",\"job\":\"%s\",\"t_ms\":%d,\"cpus\":[", job, 100 * i
+		for (c = 0; c < 4; c++)
+			printf "%s{\"cpu\":%d,\"nr_running\":1,\"scx_nr_running\":1,\"local_dsq_depth\":0,\"rq_clock\":%d,\"curr_pid\":%d}", c ? "," : "", c, 1000000 + i, 100 + c
+		printf "],\"events\":{\"select_cpu_fallback\":%d}}\n", i } }'
+}
+
+@test "eval: records eval only copies (samples, output) come out byte for byte, in order" {
+	# odd spacing, key order and escapes stay as they came; a 1 MB line crosses read buffers
+	big=$(head -c 1048576 /dev/zero | tr '\0' x)
+	{ head -n 5 "$F/steady-eevdf.ndjson"; samples 3000 steady-1n2l2c1t
+	  printf '%s\n' '{ "job" : "steady-1n2l2c1t" ,"type":"output","data":"a\u00e9\"b" }' \
+		"{\"type\":\"output\",\"job\":\"steady-1n2l2c1t\",\"data\":\"$big\"}" '' '   '
+	  tail -n +6 "$F/steady-eevdf.ndjson"; } > "$BATS_TEST_TMPDIR/in"
+	run sh -c "ktstr-eval < '$BATS_TEST_TMPDIR/in' > '$BATS_TEST_TMPDIR/out'"
+	[ "$status" -eq 0 ]
+	[ "$(grep -vc '^ *$' "$BATS_TEST_TMPDIR/in")" -eq 3013 ]
+	[ "$(head -n 3013 "$BATS_TEST_TMPDIR/out" | cksum)" = "$(grep -v '^ *$' "$BATS_TEST_TMPDIR/in" | cksum)" ]
+	[ "$(sed -n 3014p "$BATS_TEST_TMPDIR/out" | jq -r '.type + " " + .job + " " + .result')" = "verdict steady-1n2l2c1t pass" ]
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/out")" -eq 3014 ]
+	# the last line without its newline still counts
+	{ cat "$F/steady-eevdf.ndjson"; samples 1 x | tr -d '\n'; } > "$BATS_TEST_TMPDIR/in"
+	run sh -c "ktstr-eval < '$BATS_TEST_TMPDIR/in' | tail -n 2 | jq -r .type"
+	[ "$output" = "verdict
+sample" ]
+}
+
+@test "eval: a bad line among copied-only records exits 2 naming it, after every line before it" {
+	# in the middle of a long run of samples (several read buffers in), then more after it
+	{ head -n 5 "$F/steady-eevdf.ndjson"; samples 2000 steady-1n2l2c1t; printf '\n'
+	  samples 1 steady-1n2l2c1t | sed 's/"nr_running":1,/"nr_running":1,,/'
+	  samples 500 steady-1n2l2c1t; tail -n +6 "$F/steady-eevdf.ndjson"; } > "$BATS_TEST_TMPDIR/in"
+	run sh -c "ktstr-eval < '$BATS_TEST_TMPDIR/in' 2> '$BATS_TEST_TMPDIR/err' > '$BATS_TEST_TMPDIR/out'"
+	[ "$status" -eq 2 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/err")" = "ktstr-eval: stdin:2007:83: string or '}' expected near ','" ]
+	[ "$(cksum < "$BATS_TEST_TMPDIR/out")" = "$(head -n 2005 "$BATS_TEST_TMPDIR/in" | cksum)" ]
+	# duplicate keys, a non-object and a record without a string type: the same checks as any record
+	for bad in '{"type":"sample","job":"a","job":"b"}' '["sample"]' '{"type":7,"job":"a"}' '{"job":"a"}'; do
+		{ samples 700 a; printf '%s\n' "$bad"; samples 700 a; } > "$BATS_TEST_TMPDIR/in"
+		run sh -c "ktstr-eval < '$BATS_TEST_TMPDIR/in' 2>&1 > '$BATS_TEST_TMPDIR/out'"
+		[ "$status" -eq 2 ]
+		case $output in
+		'ktstr-eval: stdin:701:'*) ;;
+		*) echo "$bad: $output"; false ;;
+		esac
+		[ "$(cksum < "$BATS_TEST_TMPDIR/out")" = "$(head -n 700 "$BATS_TEST_TMPDIR/in" | cksum)" ]
+	done
+	run sh -c "printf '%s\n' '{\"type\":\"sample\",\"job\":\"a\"}' '{\"job\":\"a\"}' | ktstr-eval 2>&1 >/dev/null"
+	[ "$output" = 'ktstr-eval: stdin:2: record has no string "type"' ]
+	run sh -c "printf '{\"type\":\"sample\"}\n{\"type\":\"sample\",\0}\n' | ktstr-eval 2>&1 >/dev/null"
+	[ "$output" = 'ktstr-eval: stdin:2: NUL byte in input' ]
+}
+
+@test "eval: a live stream gets each verdict when its VM exits, not at end of input" {
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	ktstr-eval < "$BATS_TEST_TMPDIR/in" > "$BATS_TEST_TMPDIR/out" 3>&- &
+	exec 7> "$BATS_TEST_TMPDIR/in"
+	{ head -n 5 "$F/steady-eevdf.ndjson"; samples 300 steady-1n2l2c1t; tail -n +6 "$F/steady-eevdf.ndjson"; } >&7
+	for i in $(seq 100); do
+		[ "$(wc -l < "$BATS_TEST_TMPDIR/out")" -lt 312 ] || break
+		sleep 0.1
+	done
+	got=$(wc -l < "$BATS_TEST_TMPDIR/out")
+	exec 7>&-
+	wait
+	[ "$got" -eq 312 ]
+	[ "$(tail -n 1 "$BATS_TEST_TMPDIR/out" | jq -r .result)" = pass ]
+}

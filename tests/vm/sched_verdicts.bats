@@ -29,6 +29,7 @@ details() { verdict '.details[] | .kind + ": " + (.message | split("\n")[0])'; }
 
 @test "--stall-after: fails with the kernel watchdog's runnable task stall" {
 	run ktstr run steady --scheduler scx-ktstr --sched-args "--stall-after 500"
+	details >&2	# shown when the test fails
 	[ "$status" -eq 1 ]
 	details | grep -Eq '^SchedulerDied: sched_ext disabled the scheduler during step 1 of 1 \([0-9.]+ s into the test\): runnable task stall: .* \(ERROR_STALL\)$'
 	# the harness names the starved task and where it waited
@@ -37,12 +38,14 @@ details() { verdict '.details[] | .kind + ": " + (.message | split("\n")[0])'; }
 
 @test "--error-after: fails with the scheduler's scx_bpf_error text" {
 	run ktstr run steady --scheduler scx-ktstr --sched-args "--error-after 1000"
+	details >&2	# shown when the test fails
 	[ "$status" -eq 1 ]
 	details | grep -Eq '^SchedulerDied: sched_ext disabled the scheduler during step 1 of 1 \([0-9.]+ s into the test\): scx_bpf_error: ktstr: injected error after 1000 ms \(ERROR_BPF\)$'
 }
 
 @test "--degrade: fails on unfairness in the degraded cgroup, nothing stalls" {
 	run ktstr run steady --scheduler scx-ktstr --sched-args "--degrade"
+	details >&2	# shown when the test fails
 	[ "$status" -eq 1 ]
 	details | grep -Eq '^Unfair: cg_1: '
 	[ "$(stream | jq -r 'select(.type == "scenario_end") | .sched_died')" = false ]
@@ -50,6 +53,7 @@ details() { verdict '.details[] | .kind + ": " + (.message | split("\n")[0])'; }
 
 @test "a build the verifier rejects fails at load with the verifier's log tail" {
 	run ktstr run steady --scheduler "$KTSTR_BUILD_DIR/guest/scx-ktstr-badverify"
+	details >&2	# shown when the test fails
 	[ "$status" -eq 1 ]
 	[ "$(details | head -n 1)" = "SchedulerDied: scheduler scx-ktstr-badverify died at start (exit status 1)" ]
 	printf '%s\n' "$output" | grep -q 'invalid access to map value, value_size=8 off=512 size=8'
@@ -57,6 +61,7 @@ details() { verdict '.details[] | .kind + ": " + (.message | split("\n")[0])'; }
 
 @test "loader SIGKILLed mid-run: scheduler died, kernel back on EEVDF" {
 	run ktstr run steady --scheduler "$F/kill9-midrun" --include "$KTSTR_BUILD_DIR/guest/scx-ktstr"
+	details >&2	# shown when the test fails
 	[ "$status" -eq 1 ]
 	details | grep -Eq '^SchedulerDied: scheduler died during step 1 of 1 \([0-9.]+ s into the test\): signal 9$'
 	[ "$(stream | jq -c 'select(.type == "sched" and .event == "detached") | [.state, .signal]')" = '["disabled",9]' ]
@@ -66,6 +71,7 @@ details() { verdict '.details[] | .kind + ": " + (.message | split("\n")[0])'; }
 
 @test "a loader that exits at once with an error: a clear verdict with its output" {
 	run ktstr run steady --scheduler "$F/exit-at-once"
+	details >&2	# shown when the test fails
 	[ "$status" -eq 1 ]
 	[ "$(details | head -n 1)" = "SchedulerDied: scheduler exit-at-once died at start (exit status 3)" ]
 	printf '%s\n' "$output" | grep -qx '    exit-at-once: cannot open BPF object: No such file or directory'
@@ -73,6 +79,7 @@ details() { verdict '.details[] | .kind + ": " + (.message | split("\n")[0])'; }
 
 @test "a loader that is not executable: a clear verdict, no hang" {
 	run ktstr run steady --scheduler "$F/not-executable"
+	details >&2	# shown when the test fails
 	[ "$status" -eq 1 ]
 	[ "$(details)" = "SchedulerStart: scheduler not-executable could not be started: cannot execute /sched/not-executable: Permission denied" ]
 }

@@ -1,0 +1,22 @@
+#!/usr/bin/env bats
+# make install: the installed front end finds its tools, data and guest programs.
+load ../helpers
+
+@test "make install DESTDIR=... PREFIX=/opt/k gives a working ktstr" {
+	d="$BATS_TEST_TMPDIR/root"
+	run make -C "$KTSTR_ROOT" -s install PREFIX=/opt/k DESTDIR="$d"
+	[ "$status" -eq 0 ]
+	for f in ktstr ktstr-topo ktstr-boot ktstr-eval ktstr-sidecar ktstr-kernel ktstr-sched; do
+		[ -x "$d/opt/k/bin/$f" ]
+	done
+	[ -x "$d/opt/k/libexec/ktstr/ktstr-init" ]
+	[ -f "$d/opt/k/share/ktstr/scenarios/steady.json" ]
+	[ -f "$d/opt/k/share/ktstr/checks.json" ]
+	# run from elsewhere, with nothing of this tree on PATH or in the environment
+	run env -i HOME="$HOME" PATH=/usr/bin:/bin "$d/opt/k/bin/ktstr" topo 2n4l4c2t
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s' "$output" | jq -c '[.cpus, .numa_nodes, .llcs]')" = "[32,2,4]" ]
+	run env -i HOME="$HOME" PATH=/usr/bin:/bin "$d/opt/k/bin/ktstr" run no_such_scenario
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr: unknown scenario 'no_such_scenario' (see $d/opt/k/share/ktstr/scenarios/)" ]
+}
