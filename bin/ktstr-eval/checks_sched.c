@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scxexit.h"
 #include "judge.h"
 
 static const char *event_of(json_t *ev)
@@ -86,25 +87,6 @@ static int judge_start(struct verdict_ctx *v, char *reason, size_t len)
 	return 1;
 }
 
-/* sched_ext's exit reasons as the kernel words them, and their kinds. */
-static const char *exit_kind_of(const char *reason)
-{
-	static const struct { const char *reason, *kind; } kinds[] = {
-		{ "unregistered from user space", "UNREG" },
-		{ "unregistered from BPF", "UNREG_BPF" },
-		{ "unregistered from the main kernel", "UNREG_KERN" },
-		{ "disabled by sysrq-S", "SYSRQ" },
-		{ "runtime error", "ERROR" },
-		{ "scx_bpf_error", "ERROR_BPF" },
-		{ "runnable task stall", "ERROR_STALL" },
-	};
-
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (!strcmp(reason, kinds[i].reason))
-			return kinds[i].kind;
-	return "UNKNOWN";
-}
-
 struct exit_info {
 	char kind[32], reason[128], message[512];
 };
@@ -136,9 +118,9 @@ static bool exit_from_kmsg(struct job_state *js, struct exit_info *x)
 		    !(close = strrchr(line, ')')) || close < open + 10)
 			continue;
 		snprintf(x->reason, sizeof(x->reason), "%.*s", (int)(close - open - 10), open + 10);
-		if (!strcmp(exit_kind_of(x->reason), "UNREG"))
+		if (!strcmp(scx_exit_kind_of(x->reason), "UNREG"))
 			continue;	/* the loader went away: not an ejection */
-		snprintf(x->kind, sizeof(x->kind), "%s", exit_kind_of(x->reason));
+		snprintf(x->kind, sizeof(x->kind), "%s", scx_exit_kind_of(x->reason));
 		found = true;
 	}
 	return found;

@@ -68,7 +68,6 @@ int kmsg_open(void);
 /* Read what kmsg has: emit sched_ext lines, note a "disabled" line. */
 void kmsg_drain(struct sched *s);
 /* enum scx_exit_kind name from the reason the kernel prints, "UNKNOWN" if unknown. */
-const char *scx_exit_kind_of(const char *reason);
 /* Add exit_status or signal from a wait status. */
 void json_add_wait_status(json_t *rec, int status);
 

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "scxexit.h"
 #include "sched.h"
 
 #define LOG_TAIL_BYTES 65536	/* the tail comes from the last 64 KiB of the log */
@@ -128,24 +129,6 @@ int kmsg_open(void)
 	if (fd >= 0)
 		lseek(fd, 0, SEEK_END);	/* only what happens from now on */
 	return fd;
-}
-
-const char *scx_exit_kind_of(const char *reason)
-{
-	static const struct { const char *reason, *kind; } kinds[] = {
-		{ "unregistered from user space", "UNREG" },
-		{ "unregistered from BPF", "UNREG_BPF" },
-		{ "unregistered from the main kernel", "UNREG_KERN" },
-		{ "disabled by sysrq-S", "SYSRQ" },
-		{ "runtime error", "ERROR" },
-		{ "scx_bpf_error", "ERROR_BPF" },
-		{ "runnable task stall", "ERROR_STALL" },
-	};
-
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (!strcmp(reason, kinds[i].reason))
-			return kinds[i].kind;
-	return "UNKNOWN";
 }
 
 /*

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "scxexit.h"
 #include "sched.h"
 
 #define EXIT_MSG_WAIT_MS 100	/* for the message line that follows "disabled (...)" */
@@ -91,6 +92,13 @@ static void await_exit_line(struct sched *s)
 	kmsg_drain(s);	/* the backtrace printed right after the message */
 }
 
+static bool state_left_enabled(void)
+{
+	char state[64];
+
+	return sysfs_read_line(SCX_SYSFS "/state", state, sizeof(state)) == 0 && strcmp(state, "enabled");
+}
+
 void sched_check_kernel_exit(struct sched *s, unsigned step, bool final)
 {
 	uint64_t now = mono_ns();
@@ -155,6 +163,9 @@ void sched_poll(struct sched *s, unsigned step, bool force)
 	kmsg_drain(s);
 	if (!s->exited && waitpid(s->pid, &st, WNOHANG) == s->pid)
 		sched_note_exit(s, s->pid, st);
+	/* The kernel ended it and the loader followed: its line first, so kernel_exit precedes died. */
+	if (s->exited && !s->death_sent && !s->disabled_seen && state_left_enabled())
+		await_exit_line(s);
 	sched_check_kernel_exit(s, step, force);
 	if (s->exited && !s->death_sent)
 		emit_died(s, step);

@@ -1,21 +1,8 @@
 #!/usr/bin/env bats
-# All 14 canned scenarios on 1n2l2c1t under EEVDF: each passes, or skips with its reason.
+# All 14 canned scenarios on 1n2l2c1t under EEVDF: each must pass.
 load ../helpers
-
-setup() {
-	require_kernel
-	export KTSTR_RUNS_DIR="$BATS_TEST_TMPDIR/runs"
-}
-
-# canned NAME: run it for 1 s and demand pass (exit 0) with work from every worker.
-canned() {
-	run ktstr run "$1" --topo 1n2l2c1t --duration 1 --scheduler eevdf
-	if [ "$status" -ne 0 ]; then printf '%s\n' "$output" >&2; return 1; fi
-	[ "${lines[0]}" = "$1 on 1n2l2c1t under eevdf: PASS" ]
-	stream=$(cat "$KTSTR_RUNS_DIR"/*/stream.ndjson)
-	[ "$(printf '%s\n' "$stream" | jq -s '[.[] | select(.type == "worker")] | length')" -gt 0 ]
-	[ "$(printf '%s\n' "$stream" | jq -s '[.[] | select(.type == "worker" and .work_units <= 0)] | length')" -eq 0 ]
-}
+load canned
+CANNED_SCHED=eevdf
 
 @test "EEVDF: steady" { canned steady; }
 
