@@ -115,19 +115,41 @@ static struct bpf_map *struct_ops_map(struct bpf_object *obj)
 	return NULL;
 }
 
-/* ops.timeout_ms: the kernel watchdog fires after this long without progress. */
-static int set_ops_timeout(struct bpf_object *obj, uint32_t timeout_ms)
+/* The initial value of struct_ops member `member` (size bytes), or NULL after a warning. */
+static char *ops_member(struct bpf_object *obj, const char *member, size_t size)
 {
 	struct bpf_map *map = struct_ops_map(obj);
-	long off = member_offset(bpf_object__btf(obj), "sched_ext_ops", "timeout_ms");
-	size_t size = 0;
-	char *data = map ? bpf_map__initial_value(map, &size) : NULL;
+	long off = member_offset(bpf_object__btf(obj), "sched_ext_ops", member);
+	size_t mapsz = 0;
+	char *data = map ? bpf_map__initial_value(map, &mapsz) : NULL;
 
-	if (!data || off < 0 || (size_t)off + sizeof(uint32_t) > size) {
-		warnmsg("cannot set sched_ext_ops.timeout_ms (struct_ops data not found)");
-		return -1;
+	if (!data || off < 0 || (size_t)off + size > mapsz) {
+		warnmsg("cannot set sched_ext_ops.%s (struct_ops data not found)", member);
+		return NULL;
 	}
-	memcpy(data + off, &timeout_ms, sizeof(timeout_ms));
+	return data + off;
+}
+
+/*
+ * ops.timeout_ms: the kernel watchdog fires after this long without progress.
+ * With --stall-after, SCX_OPS_ENQ_LAST: a task alone on its CPU is enqueued at
+ * the end of its slice instead of kept running, so the stall parks it too.
+ */
+static int set_ops_fields(struct bpf_object *obj, const struct ktstr_opts *o)
+{
+	const uint64_t enq_last = 2;	/* SCX_OPS_ENQ_LAST */
+	char *timeout = ops_member(obj, "timeout_ms", sizeof(uint32_t));
+	char *flags = ops_member(obj, "flags", sizeof(uint64_t));
+	uint64_t f;
+
+	if (!timeout || !flags)
+		return -1;
+	memcpy(timeout, &o->timeout_ms, sizeof(o->timeout_ms));
+	if (o->stall_after_ms) {
+		memcpy(&f, flags, sizeof(f));
+		f |= enq_last;
+		memcpy(flags, &f, sizeof(f));
+	}
 	return 0;
 }
 
@@ -195,7 +217,7 @@ int sched_open(struct ktstr_sched *s, const struct ktstr_opts *o)
 		return -1;
 	}
 	configure(s->cfg, o, nr_cpus);
-	return set_ops_timeout(s->obj, o->timeout_ms);
+	return set_ops_fields(s->obj, o);
 }
 
 /* The last LOG_TAIL_LINES lines of the verifier log, each prefixed. */

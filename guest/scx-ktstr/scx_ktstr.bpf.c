@@ -11,6 +11,10 @@
  * Misbehaviour on request (struct ktstr_cfg, set by the loader): stall, an
  * injected error, a degraded cgroup, slow callbacks, random placement; and,
  * built with -DKTSTR_VERIFIER_FAIL, a program the verifier rejects.
+ *
+ * A stall parks user tasks only: kthreads keep running, so the kernel's
+ * watchdog work item runs and names the starved task ("comm[pid] failed to
+ * run for ...") instead of reporting that it could not check in itself.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -19,6 +23,7 @@
 #include "scx_ktstr.h"
 
 #define barrier() asm volatile("" ::: "memory")
+#define PF_KTHREAD 0x00200000	/* include/linux/sched.h; macros are not in BTF */
 
 char _license[] SEC("license") = "GPL";
 
@@ -39,6 +44,21 @@ struct {
 	__type(key, u32);
 	__type(value, u64);
 } stats SEC(".maps");
+
+/* Per task of the degraded cgroup: its rank among that cgroup's tasks (1, 2, ...). */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, u64);
+} degrade_rank SEC(".maps");
+
+/*
+ * --degrade: the longest a disfavoured task waits while its cgroup's other
+ * tasks run. Far above a slice (the cgroup turns unfair within itself), far
+ * below the watchdog timeout (nothing stalls).
+ */
+#define KTSTR_PENALTY_WAIT_NS (300ULL * 1000000)
 
 /* scx_bpf_error(fmt, args...) as in the sched_ext tools, on scx_bpf_error_bstr. */
 #define ktstr_error(fmt, args...)						\
@@ -102,7 +122,7 @@ static u64 allowed_llcs(struct task_struct *p)
 	return mask;
 }
 
-/* True once dispatch must stop moving tasks (--stall-after, /tmp/ktstr_stall). */
+/* True once user tasks must stop running (--stall-after, /tmp/ktstr_stall). */
 static bool stalling(void)
 {
 	if (state.stalling)
@@ -112,6 +132,12 @@ static bool stalling(void)
 		return true;
 	}
 	return false;
+}
+
+/* A stall starves user tasks; kthreads (the watchdog's work item among them) keep running. */
+static bool stall_parks(struct task_struct *p)
+{
+	return !(p->flags & PF_KTHREAD) && stalling();
 }
 
 /* --error-after and the host's .bss crash flag end the scheduler with an error. */
@@ -145,6 +171,23 @@ static bool is_degraded(struct task_struct *p)
 static bool degrade_cpu_allowed(struct task_struct *p)
 {
 	return bpf_cpumask_test_cpu(cfg.degrade_cpu, p->cpus_ptr);
+}
+
+/*
+ * Every second task of the degraded cgroup, in the order they are first
+ * enqueued, is disfavoured: it runs only when KTSTR_PENALTY_WAIT_NS has passed
+ * or nothing else wants the degrade CPU. (Ranks, not pid parity: pids of a
+ * cgroup need not alternate.)
+ */
+static bool disfavoured(struct task_struct *p)
+{
+	u64 *rank = bpf_task_storage_get(&degrade_rank, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	if (!rank)
+		return false;
+	if (!*rank)
+		*rank = __sync_fetch_and_add(&state.degrade_seen, 1) + 1;
+	return !(*rank & 1);
 }
 
 static long slow_spin_step(u64 index, void *ctx)
@@ -192,7 +235,7 @@ s32 BPF_STRUCT_OPS(ktstr_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wa
 		return cfg.degrade_cpu;
 
 	cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);
-	if (is_idle && !stalling()) {
+	if (is_idle && !stall_parks(p)) {
 		stat_inc(KTSTR_STAT_IDLE_HITS);
 		stat_inc(KTSTR_STAT_ENQUEUES);
 		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, cfg.slice_ns, 0);
@@ -258,6 +301,18 @@ static u32 enqueue_llc(struct task_struct *p)
 	return best;
 }
 
+/* The degraded cgroup shares one CPU; its disfavoured tasks wait in their own queue. */
+static void enqueue_degraded(struct task_struct *p, u64 enq_flags)
+{
+	stat_inc(KTSTR_STAT_DEGRADED);
+	if (disfavoured(p))
+		scx_bpf_dsq_insert(p, KTSTR_PENALTY_DSQ, cfg.slice_ns / 4, enq_flags);
+	else
+		scx_bpf_dsq_insert_vtime(p, KTSTR_DEGRADE_DSQ, cfg.slice_ns / 4,
+					 clamped_vtime(p, state.degrade_vtime_now), enq_flags);
+	scx_bpf_kick_cpu(cfg.degrade_cpu, SCX_KICK_IDLE);
+}
+
 void BPF_STRUCT_OPS(ktstr_enqueue, struct task_struct *p, u64 enq_flags)
 {
 	s32 cpu;
@@ -266,6 +321,21 @@ void BPF_STRUCT_OPS(ktstr_enqueue, struct task_struct *p, u64 enq_flags)
 	verifier_fail();
 	slow_spin();
 
+	if (stall_parks(p)) {
+		/* Never served: the kernel's watchdog finds it starving and names it. */
+		stat_inc(KTSTR_STAT_STALLED);
+		scx_bpf_dsq_insert(p, KTSTR_STALL_DSQ, cfg.slice_ns, enq_flags);
+		return;
+	}
+	if (enq_flags & SCX_ENQ_LAST) {
+		/*
+		 * Only with SCX_OPS_ENQ_LAST (set for --stall-after, so that a task
+		 * alone on its CPU is enqueued, and parked, too): keep it running.
+		 */
+		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, cfg.slice_ns, enq_flags);
+		scx_bpf_kick_cpu(scx_bpf_task_cpu(p), SCX_KICK_IDLE);
+		return;
+	}
 	if (cfg.scatter) {
 		cpu = random_allowed_cpu(p);
 		if (cpu >= 0) {
@@ -276,11 +346,7 @@ void BPF_STRUCT_OPS(ktstr_enqueue, struct task_struct *p, u64 enq_flags)
 		}
 	}
 	if (is_degraded(p) && degrade_cpu_allowed(p)) {
-		/* The degraded cgroup shares one CPU and keeps its own vtime clock. */
-		stat_inc(KTSTR_STAT_DEGRADED);
-		scx_bpf_dsq_insert_vtime(p, KTSTR_DEGRADE_DSQ, cfg.slice_ns / 4,
-					 clamped_vtime(p, state.degrade_vtime_now), enq_flags);
-		scx_bpf_kick_cpu(cfg.degrade_cpu, SCX_KICK_IDLE);
+		enqueue_degraded(p, enq_flags);
 		return;
 	}
 
@@ -345,24 +411,46 @@ static bool move_from_llcs(s32 cpu)
 	return false;
 }
 
+/* Serve the penalty queue: a disfavoured task of the degraded cgroup runs one slice. */
+static bool move_penalised(void)
+{
+	if (!scx_bpf_dsq_move_to_local(KTSTR_PENALTY_DSQ))
+		return false;
+	state.penalty_served_ns = bpf_ktime_get_ns();
+	stat_inc(KTSTR_STAT_PENALISED);
+	return true;
+}
+
+/*
+ * The degrade CPU: a disfavoured task once its wait is over; then the
+ * degraded queue on every other dispatch (tasks bound to this CPU, per-CPU
+ * kworkers, must not starve), the LLC queues, the degraded queue; the
+ * disfavoured tasks last, and only if prev is not runnable (the kernel keeps
+ * a runnable prev when nothing is dispatched).
+ */
+static bool dispatch_degrade_cpu(s32 cpu, struct task_struct *prev)
+{
+	if (bpf_ktime_get_ns() - state.penalty_served_ns >= KTSTR_PENALTY_WAIT_NS &&
+	    move_penalised())
+		return true;
+	if ((state.degrade_turn++ & 1) && scx_bpf_dsq_move_to_local(KTSTR_DEGRADE_DSQ))
+		return true;
+	if (move_from_llcs(cpu) || scx_bpf_dsq_move_to_local(KTSTR_DEGRADE_DSQ))
+		return true;
+	return !(prev && (prev->scx.flags & SCX_TASK_QUEUED)) && move_penalised();
+}
+
+/* While stalling, user tasks still queued run one more slice, then enqueue() parks them. */
 void BPF_STRUCT_OPS(ktstr_dispatch, s32 cpu, struct task_struct *prev)
 {
+	bool moved;
+
 	raise_injected_errors();
-	if (stalling()) {
-		stat_inc(KTSTR_STAT_STALLED);
-		return;
-	}
-	/*
-	 * The degrade CPU serves the degraded queue on every other dispatch:
-	 * tasks bound to that CPU (per-CPU kworkers) must not starve.
-	 */
-	if (cfg.degrade && cpu == cfg.degrade_cpu && (state.degrade_turn++ & 1) &&
-	    scx_bpf_dsq_move_to_local(KTSTR_DEGRADE_DSQ)) {
-		stat_inc(KTSTR_STAT_DISPATCHES);
-		return;
-	}
-	if (move_from_llcs(cpu) ||
-	    (cfg.degrade && cpu == cfg.degrade_cpu && scx_bpf_dsq_move_to_local(KTSTR_DEGRADE_DSQ)))
+	if (cfg.degrade && cpu == cfg.degrade_cpu)
+		moved = dispatch_degrade_cpu(cpu, prev);
+	else
+		moved = move_from_llcs(cpu);
+	if (moved)
 		stat_inc(KTSTR_STAT_DISPATCHES);
 }
 
@@ -374,7 +462,7 @@ void BPF_STRUCT_OPS(ktstr_update_idle, s32 cpu, bool idle)
 {
 	u32 i;
 
-	if (!idle || state.stalling)
+	if (!idle)
 		return;
 	for (i = 0; i < KTSTR_MAX_LLCS && i < cfg.nr_llcs; i++) {
 		if (scx_bpf_dsq_nr_queued(i) > 0) {
@@ -385,9 +473,21 @@ void BPF_STRUCT_OPS(ktstr_update_idle, s32 cpu, bool idle)
 	}
 }
 
+/* 7.2 warns about direct writes to p->scx; older kernels lack the kfunc. */
+static void set_slice(struct task_struct *p, u64 slice)
+{
+	if (bpf_ksym_exists(scx_bpf_task_set_slice))
+		scx_bpf_task_set_slice(p, slice);
+	else
+		p->scx.slice = slice;
+}
+
+/* A user task running when the stall begins gives up its CPU at this tick, to be parked. */
 void BPF_STRUCT_OPS(ktstr_tick, struct task_struct *p)
 {
 	raise_injected_errors();
+	if (stall_parks(p))
+		set_slice(p, 0);
 }
 
 void BPF_STRUCT_OPS(ktstr_running, struct task_struct *p)
@@ -398,10 +498,6 @@ void BPF_STRUCT_OPS(ktstr_running, struct task_struct *p)
 		*now = p->scx.dsq_vtime;
 }
 
-/*
- * Charge the slice used, scaled by the inverse weight. Odd pids of the
- * degraded cgroup pay 8 times: the cgroup becomes unfair within itself.
- */
 /* 7.2 warns about direct writes to dsq_vtime; older kernels lack the kfunc. */
 static void set_vtime(struct task_struct *p, u64 vtime)
 {
@@ -411,14 +507,13 @@ static void set_vtime(struct task_struct *p, u64 vtime)
 		p->scx.dsq_vtime = vtime;
 }
 
+/* Charge the slice used, scaled by the inverse weight. */
 void BPF_STRUCT_OPS(ktstr_stopping, struct task_struct *p, bool runnable)
 {
 	u64 slice = is_degraded(p) ? cfg.slice_ns / 4 : cfg.slice_ns;
 	u64 used = p->scx.slice < slice ? slice - p->scx.slice : 0;
 	u64 charge = used * 100 / (p->scx.weight ? p->scx.weight : 100);
 
-	if (is_degraded(p) && (p->pid & 1))
-		charge *= 8;
 	set_vtime(p, p->scx.dsq_vtime + charge);
 }
 
@@ -438,7 +533,10 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(ktstr_init)
 		if (err)
 			return err;
 	}
-	return scx_bpf_create_dsq(KTSTR_DEGRADE_DSQ, -1);
+	err = scx_bpf_create_dsq(KTSTR_DEGRADE_DSQ, -1);
+	if (!err)
+		err = scx_bpf_create_dsq(KTSTR_PENALTY_DSQ, -1);
+	return err ? err : scx_bpf_create_dsq(KTSTR_STALL_DSQ, -1);
 }
 
 void BPF_STRUCT_OPS(ktstr_exit, struct scx_exit_info *ei)

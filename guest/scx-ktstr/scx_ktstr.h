@@ -18,6 +18,8 @@ typedef uint8_t u8;
 #define KTSTR_MAX_CPUS 1024	/* CPUs the cpu -> LLC table covers */
 #define KTSTR_MAX_LLCS 64	/* one dispatch queue per LLC, ids 0..nr_llcs-1 */
 #define KTSTR_DEGRADE_DSQ 0x10000	/* the degraded cgroup's queue */
+#define KTSTR_PENALTY_DSQ 0x10001	/* its disfavoured tasks: served rarely */
+#define KTSTR_STALL_DSQ 0x10002	/* user tasks parked by a stall: never served */
 #define KTSTR_NAME_LEN 64
 #define KTSTR_REASON_LEN 128
 #define KTSTR_MSG_LEN 1024
@@ -49,14 +51,16 @@ struct ktstr_exit_info {
 
 /* .bss "state": shared at run time (the loader sees it through mmap). */
 struct ktstr_state {
-	u32 stall;		/* 1: stop dispatching (loader: /tmp/ktstr_stall) */
+	u32 stall;		/* 1: stall user tasks (loader: /tmp/ktstr_stall) */
 	u32 crash;		/* 1: scx_bpf_error() at the next dispatch */
 	u32 error_fired;	/* the injected error was raised */
-	u32 stalling;		/* dispatch has started refusing work */
+	u32 stalling;		/* user tasks are being parked */
 	u64 start_ns;		/* bpf_ktime_get_ns() at ops.init */
 	u64 vtime_now;		/* the vtime of the latest task to start running */
 	u64 degrade_vtime_now;	/* the same for the degraded cgroup's queue */
 	u64 degrade_turn;	/* the degrade CPU alternates between its queues */
+	u64 degrade_seen;	/* tasks of the degraded cgroup seen so far */
+	u64 penalty_served_ns;	/* when the penalty queue was last served */
 	u8 steal_turn[KTSTR_MAX_CPUS];	/* per CPU: steal from a longer LLC queue first */
 	struct ktstr_exit_info uei;
 };
@@ -71,13 +75,14 @@ enum ktstr_stat {
 	KTSTR_STAT_DEGRADED,	/* enqueues of the degraded cgroup's tasks */
 	KTSTR_STAT_SCATTERED,	/* random placements */
 	KTSTR_STAT_SLOW_SPINS,	/* enqueues that spun for --slow */
-	KTSTR_STAT_STALLED,	/* dispatch calls refused while stalling */
+	KTSTR_STAT_STALLED,	/* user-task enqueues parked by the stall */
 	KTSTR_STAT_BALANCED,	/* enqueued on a shorter LLC queue than the task's own */
+	KTSTR_STAT_PENALISED,	/* disfavoured tasks of the degraded cgroup dispatched */
 	KTSTR_NR_STATS,
 };
 
 #define KTSTR_STAT_NAMES { "enqueues", "dispatches", "idle_hits", "steals", "kicks", \
-			   "degraded", "scattered", "slow_spins", "stalled_dispatches", \
-			   "balanced" }
+			   "degraded", "scattered", "slow_spins", "stalled_enqueues", \
+			   "balanced", "penalised" }
 
 #endif
