@@ -180,6 +180,18 @@ void cpio_add_file(struct cpio *c, const char *path, mode_t perm, const char *sr
 	pad4(c, (size_t)st.st_size);
 }
 
+void cpio_add_symlink(struct cpio *c, const char *path, const char *target)
+{
+	size_t len = strlen(target);
+
+	path = rel(path);
+	add_parents(c, path);
+	/* newc keeps a link's target as its data, without a NUL */
+	header(c, path, S_IFLNK | 0777, len, 1, 0, 0);
+	put(c, target, len);
+	pad4(c, len);
+}
+
 void cpio_add_chardev(struct cpio *c, const char *path, mode_t perm,
 		      unsigned major, unsigned minor)
 {

@@ -25,6 +25,8 @@ void cpio_add_data(struct cpio *c, const char *path, mode_t perm,
 		   const void *data, size_t len);
 /* The content of the host file src (symlinks followed). */
 void cpio_add_file(struct cpio *c, const char *path, mode_t perm, const char *src);
+/* A symbolic link at path pointing to target (kept as written). */
+void cpio_add_symlink(struct cpio *c, const char *path, const char *target);
 void cpio_add_chardev(struct cpio *c, const char *path, mode_t perm,
 		      unsigned major, unsigned minor);
 /* Trailer; returns 0 or an errno (also of any earlier failure). */

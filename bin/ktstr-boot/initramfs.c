@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "applets.h"
 #include "cpio.h"
 #include "die.h"
 #include "elfdeps.h"
@@ -19,7 +20,7 @@
 #include "paths.h"
 
 /* Bump when the base layout changes so old cache entries are not reused. */
-#define BASE_FORMAT "ktstr-initramfs-base-v1"
+#define BASE_FORMAT "ktstr-initramfs-base-v2"	/* v2: busybox applet links */
 
 static bool is_file(const char *p)
 {
@@ -88,21 +89,60 @@ static uint64_t hash_file(uint64_t h, const char *path)
 	return (h ^ 0x0a) * 0x100000001b3ULL;	/* separator between files */
 }
 
+/* The base's directories, in the order they are written. */
+static const char *const base_dirs[] = {
+	"bin", "sbin", "usr/bin", "usr/sbin", "dev", "proc", "sys", "tmp",
+	"run", "etc", "root", "sched", "mnt", "var",
+};
+
+/* Paths the base holds besides the applet links (which must not replace them). */
+static bool in_base(const char *path)
+{
+	static const char *const files[] = { "usr", "dev/console", "init", "bin/busybox" };
+
+	for (size_t i = 0; i < sizeof(base_dirs) / sizeof(base_dirs[0]); i++)
+		if (!strcmp(path, base_dirs[i]))
+			return true;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (!strcmp(path, files[i]))
+			return true;
+	return false;
+}
+
+/*
+ * One link to /bin/busybox per applet (bin/ls, sbin/poweroff, usr/bin/env),
+ * so the guest need not run `busybox --install`. The list is a function of
+ * the busybox binary, whose bytes are in the base's hash already. Without it
+ * the base still works: the guest installs the links itself.
+ */
+static void add_applet_links(struct cpio *c, const char *busybox)
+{
+	struct applets a;
+	char err[256];
+
+	if (applets_list(busybox, &a, err, sizeof(err)) < 0) {
+		warnmsg("%s: no applet links in the initramfs (the guest will install them)", err);
+		return;
+	}
+	for (size_t i = 0; i < a.n; i++)
+		if (!in_base(a.paths[i]))
+			cpio_add_symlink(c, a.paths[i], "/bin/busybox");
+	applets_free(&a);
+}
+
 static int write_base(int fd, const char *init, const char *busybox)
 {
-	static const char *const dirs[] = {
-		"bin", "sbin", "usr/bin", "usr/sbin", "dev", "proc", "sys", "tmp",
-		"run", "etc", "root", "sched", "mnt", "var",
-	};
 	struct cpio c;
 
 	cpio_init(&c, fd, 1);
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		cpio_add_dir(&c, dirs[i], strcmp(dirs[i], "tmp") ? 0755 : 01777);
+	for (size_t i = 0; i < sizeof(base_dirs) / sizeof(base_dirs[0]); i++)
+		cpio_add_dir(&c, base_dirs[i], strcmp(base_dirs[i], "tmp") ? 0755 : 01777);
 	cpio_add_chardev(&c, "dev/console", 0600, 5, 1);
 	cpio_add_file(&c, "init", 0755, init);
-	if (busybox)
+	if (busybox) {
 		cpio_add_file(&c, "bin/busybox", 0755, busybox);
+		add_applet_links(&c, busybox);
+	}
 	return cpio_finish(&c);
 }
 
@@ -191,6 +231,10 @@ int initramfs_base_get(struct initramfs_base *b, const char *cache_dir,
 		snprintf(err, errlen, "guest init %s not found (run 'make'; "
 			 "$KTSTR_GUEST_DIR names its folder)",
 			 b->init_path ? b->init_path : "ktstr-init");
+		return -1;
+	}
+	if (busybox && !is_file(busybox)) {	/* only $KTSTR_BUSYBOX can name a missing one */
+		snprintf(err, errlen, "busybox %s ($KTSTR_BUSYBOX) is not a file", busybox);
 		return -1;
 	}
 	if (!busybox)

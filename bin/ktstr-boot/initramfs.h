@@ -18,8 +18,8 @@ struct initramfs_base {
 char *initramfs_find_init(void);
 
 /*
- * Find or build the base archive (/init, /bin/busybox, /dev/console,
- * directories), keyed by a hash of its content. 0, or -1 with err.
+ * Find or build the base archive (/init, /bin/busybox and its applet links,
+ * /dev/console, directories), keyed by a hash of its content. 0, or -1 with err.
  */
 int initramfs_base_get(struct initramfs_base *b, const char *cache_dir,
 		       char *err, size_t errlen);
