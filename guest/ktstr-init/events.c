@@ -83,11 +83,12 @@ void events_error(struct events *ev, const char *fmt, ...)
 	events_emit(ev, json_pack("{s:s, s:s}", "type", "error", "message", msg));
 }
 
-static int read_small_file(const char *path, char *buf, size_t len)
+int sysfs_read_line(const char *path, char *buf, size_t len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 
+	buf[0] = '\0';
 	if (fd < 0)
 		return -1;
 	n = read(fd, buf, len - 1);
@@ -109,7 +110,7 @@ static int port_dev_node(const char *port, char *path, size_t len)
 	if (access(path, F_OK) == 0)
 		return 0;
 	snprintf(file, sizeof(file), "/sys/class/virtio-ports/%s/dev", port);
-	if (read_small_file(file, dev, sizeof(dev)) < 0 || sscanf(dev, "%u:%u", &maj, &min) != 2)
+	if (sysfs_read_line(file, dev, sizeof(dev)) < 0 || sscanf(dev, "%u:%u", &maj, &min) != 2)
 		return -1;
 	return mknod(path, S_IFCHR | 0600, makedev(maj, min));
 }
@@ -128,7 +129,7 @@ int virtio_port_path(const char *name, char *path, size_t len)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(file, sizeof(file), "/sys/class/virtio-ports/%s/name", de->d_name);
-		if (read_small_file(file, pname, sizeof(pname)) < 0 || strcmp(pname, name))
+		if (sysfs_read_line(file, pname, sizeof(pname)) < 0 || strcmp(pname, name))
 			continue;
 		rc = port_dev_node(de->d_name, path, len);
 	}

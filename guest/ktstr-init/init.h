@@ -299,4 +299,7 @@ struct sched;
 /* Reap every exited child: workers are noted in ws, the scheduler in sc (either may be NULL). */
 void reap_children(struct worker_set *ws, struct sched *sc);
 
+/* events.c: first line of a sysfs file into buf ("" when empty); -1 when it cannot be read. */
+int sysfs_read_line(const char *path, char *buf, size_t len);
+
 #endif

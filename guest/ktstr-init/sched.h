@@ -57,8 +57,6 @@ void sched_summary(const struct sched *s, json_t *rec);
 void sched_close(struct sched *s);
 
 /* schedlog.c: what the scheduler and the kernel said */
-/* First line of a sysfs file into buf ("" when empty); -1 when it cannot be read. */
-int sysfs_read_line(const char *path, char *buf, size_t len);
 /* The last SCHED_LOG_TAIL_LINES lines of SCHED_LOG as a JSON array. */
 json_t *sched_log_tail(void);
 /* The loader's own exit record in SCHED_LOG ({"event":"exit","kind":..}), or NULL. */

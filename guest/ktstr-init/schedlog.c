@@ -14,23 +14,6 @@
 #define LOG_TAIL_BYTES 65536	/* the tail comes from the last 64 KiB of the log */
 #define LOG_LINE_MAX 1000	/* longer lines are cut (a verifier log has long ones) */
 
-int sysfs_read_line(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	buf[0] = '\0';
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 /* The last LOG_TAIL_BYTES of the log, NUL-terminated (malloc'd), or NULL. */
 static char *read_log_end(size_t *lenp)
 {
