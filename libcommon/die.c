@@ -79,3 +79,12 @@ char *xstrdup(const char *s)
 		die(EXIT_INCONCLUSIVE, "out of memory");
 	return d;
 }
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *d = strndup(s, n);
+
+	if (!d)
+		die(EXIT_INCONCLUSIVE, "out of memory");
+	return d;
+}

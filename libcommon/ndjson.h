@@ -37,6 +37,24 @@ json_t *ndjson_parse_line(struct ndjson_reader *r, const char *line, size_t len)
  */
 int ndjson_check_line(const char *line, size_t len, json_t **rec, char *err, size_t errlen);
 
+/*
+ * What ndjson_peek_line finds: the record's type, and its "job" string (not
+ * NUL-terminated, in the line) or NULL when it has none or a non-string one.
+ */
+struct ndjson_peek {
+	char type[32];
+	const char *job;
+	size_t job_len;
+};
+
+/*
+ * A cheap look at a line without building the record: 1 when the line is
+ * surely one that ndjson_check_line accepts (pk filled), 0 when unsure (a
+ * blank or bad line, or one with what only jansson should judge: \u escapes,
+ * non-ASCII, big numbers, escaped keys, deep nesting). Thread-safe.
+ */
+int ndjson_peek_line(const char *line, size_t len, struct ndjson_peek *pk);
+
 /* Exit 2 with "NAME:LINE: type: message" about the record just read. */
 void ndjson_bad_record(const struct ndjson_reader *r, json_t *rec,
 		       const char *fmt, ...)

@@ -1,8 +1,9 @@
 /*
  * Input records parsed ahead on other threads and handed out in input order.
- * Every line is parsed and checked by jansson (ndjson_check_line) on a parser
- * thread; a record whose type the caller does not keep is freed there too, so
- * the main thread only copies lines through and judges.
+ * Every line is checked on a parser thread: by ndjson_peek_line when it can
+ * vouch for it and the caller does not keep its type, else parsed by jansson
+ * (ndjson_check_line) and, when not kept, freed there; so the main thread
+ * only copies lines through and judges.
  */
 #ifndef KTSTR_EVAL_READAHEAD_H
 #define KTSTR_EVAL_READAHEAD_H

@@ -330,18 +330,20 @@ samples() {
 }
 
 @test "eval: records eval only copies (samples, output) come out byte for byte, in order" {
-	# odd spacing, key order and escapes stay as they came; a 1 MB line crosses read buffers
+	# odd spacing, key order and escapes stay as they came; a 1 MB line crosses read buffers;
+	# records only jansson can vouch for (a 19-digit integer, an exponent, an escaped key) too
 	big=$(head -c 1048576 /dev/zero | tr '\0' x)
 	{ head -n 5 "$F/steady-eevdf.ndjson"; samples 3000 steady-1n2l2c1t
 	  printf '%s\n' '{ "job" : "steady-1n2l2c1t" ,"type":"output","data":"a\u00e9\"b" }' \
+		'{"type":"sample","job":"steady-1n2l2c1t","t":1000000000000000000,"r":1.5e-300,"k\"":1}' \
 		"{\"type\":\"output\",\"job\":\"steady-1n2l2c1t\",\"data\":\"$big\"}" '' '   '
 	  tail -n +6 "$F/steady-eevdf.ndjson"; } > "$BATS_TEST_TMPDIR/in"
 	run sh -c "ktstr-eval < '$BATS_TEST_TMPDIR/in' > '$BATS_TEST_TMPDIR/out'"
 	[ "$status" -eq 0 ]
-	[ "$(grep -vc '^ *$' "$BATS_TEST_TMPDIR/in")" -eq 3013 ]
-	[ "$(head -n 3013 "$BATS_TEST_TMPDIR/out" | cksum)" = "$(grep -v '^ *$' "$BATS_TEST_TMPDIR/in" | cksum)" ]
-	[ "$(sed -n 3014p "$BATS_TEST_TMPDIR/out" | jq -r '.type + " " + .job + " " + .result')" = "verdict steady-1n2l2c1t pass" ]
-	[ "$(wc -l < "$BATS_TEST_TMPDIR/out")" -eq 3014 ]
+	[ "$(grep -vc '^ *$' "$BATS_TEST_TMPDIR/in")" -eq 3014 ]
+	[ "$(head -n 3014 "$BATS_TEST_TMPDIR/out" | cksum)" = "$(grep -v '^ *$' "$BATS_TEST_TMPDIR/in" | cksum)" ]
+	[ "$(sed -n 3015p "$BATS_TEST_TMPDIR/out" | jq -r '.type + " " + .job + " " + .result')" = "verdict steady-1n2l2c1t pass" ]
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/out")" -eq 3015 ]
 	# the last line without its newline still counts
 	{ cat "$F/steady-eevdf.ndjson"; samples 1 x | tr -d '\n'; } > "$BATS_TEST_TMPDIR/in"
 	run sh -c "ktstr-eval < '$BATS_TEST_TMPDIR/in' | tail -n 2 | jq -r .type"
@@ -359,7 +361,11 @@ sample" ]
 	[ "$(cat "$BATS_TEST_TMPDIR/err")" = "ktstr-eval: stdin:2007:83: string or '}' expected near ','" ]
 	[ "$(cksum < "$BATS_TEST_TMPDIR/out")" = "$(head -n 2005 "$BATS_TEST_TMPDIR/in" | cksum)" ]
 	# duplicate keys, a non-object and a record without a string type: the same checks as any record
-	for bad in '{"type":"sample","job":"a","job":"b"}' '["sample"]' '{"type":7,"job":"a"}' '{"job":"a"}'; do
+	# and what only jansson judges: nested duplicates, an integer past long long, a real that
+	# overflows, an escaped NUL, bytes that are not UTF-8
+	for bad in '{"type":"sample","job":"a","job":"b"}' '["sample"]' '{"type":7,"job":"a"}' '{"job":"a"}' \
+		'{"type":"sample","cpus":[{"cpu":1,"cpu":2}]}' '{"type":"sample","t":99999999999999999999}' \
+		'{"type":"sample","t":1e999}' '{"type":"sample","s":"\u0000"}' $'{"type":"sample","s":"\xff"}'; do
 		{ samples 700 a; printf '%s\n' "$bad"; samples 700 a; } > "$BATS_TEST_TMPDIR/in"
 		run sh -c "ktstr-eval < '$BATS_TEST_TMPDIR/in' 2>&1 > '$BATS_TEST_TMPDIR/out'"
 		[ "$status" -eq 2 ]

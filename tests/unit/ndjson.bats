@@ -50,3 +50,60 @@ rejects() {
 	rejects 'nul\n' "stdin:1:3: '[' or '{' expected near 'nul'"
 	rejects '{"type":"b","type":"c"}\n' "stdin:1:18: duplicate object key near '\"type\"'"
 }
+
+@test "peek: vouches for plain records with their type and job, leaves the rest to jansson" {
+	run sh -c 'ndjson_peek_check' <<'IN'
+{"type":"sample","job":"j1","cpus":[{"cpu":0,"rq_clock":123456789012345678},{}],"e":[],"x":-0.5E+12}
+ { "job" : "a b" , "type" : "x y" , "n" : null , "t" : true , "f" : false } 
+{"type":"job","id":"j1","job":{"nested":1}}
+{"type":"s","nested":{"type":7,"job":8,"a":{"a":{"a":1}}},"a":1}
+
+{"type":"s","t":1234567890123456789}
+{"type":"s","t":1e100}
+{"type":"s","s":"\u00e9"}
+{"type":"s","s":"é"}
+{"type":"s","k\"":1}
+{"type":"s\n"}
+{"type":"s","job":"a\/b"}
+{"type":"s","a":{"b":1,"b":2}}
+{"type":"s","a":01}
+{"type":"s"}x
+{"type":"s",}
+[{"type":"s"}]
+{"job":"j"}
+{"type":["s"]}
+IN
+	[ "$status" -eq 0 ]
+	[ "$output" = 'sure sample j1
+sure x y a b
+sure job -
+sure s -
+unsure
+unsure
+unsure
+unsure
+unsure
+unsure
+unsure
+unsure
+unsure
+unsure
+unsure
+unsure
+unsure
+unsure
+unsure' ]
+}
+
+@test "peek: never vouches for a line jansson refuses, over 300,000 edited records" {
+	run sh -c "cat '$BATS_TEST_DIRNAME'/../fixtures/eval/*.ndjson | ndjson_peek_check --mutate 1500"
+	[ "$status" -eq 0 ]
+	# every fixture line edited 1,500 times; both answers must occur or the edits test nothing
+	case $output in
+	*' lines, '*' mutants: '*' sure, '*' unsure') ;;
+	*) false ;;
+	esac
+	sure=$(echo "$output" | sed 's/.*: \([0-9]*\) sure.*/\1/')
+	unsure=$(echo "$output" | sed 's/.*, \([0-9]*\) unsure/\1/')
+	[ "$sure" -gt 10000 ] && [ "$unsure" -gt 10000 ]
+}
