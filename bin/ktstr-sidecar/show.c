@@ -71,12 +71,6 @@ static void print_details(json_t *rec)
 		printf("    %s: %s\n", rec_str(d, "kind", "?"), rec_str(d, "message", ""));
 }
 
-/* The first of two field names present: stats from older ktstr-eval used the second. */
-static double num_either(json_t *o, const char *key, const char *old_key)
-{
-	return json_object_get(o, key) ? num(o, key) : num(o, old_key);
-}
-
 static void print_stats(json_t *stats)
 {
 	const char *name;
@@ -89,8 +83,8 @@ static void print_stats(json_t *stats)
 	json_object_foreach(json_object_get(stats, "cgroups"), name, cg)
 		printf("    %s: %lld workers, %.0f work units, off-CPU %.1f-%.1f%% "
 		       "(spread %.1f%%), max gap %.0f ms\n", name,
-		       (long long)num_either(cg, "num_workers", "workers"),
-		       num_either(cg, "total_work_units", "work_units"),
+		       (long long)num(cg, "num_workers"),
+		       num(cg, "total_work_units"),
 		       num(cg, "min_off_cpu_pct"), num(cg, "max_off_cpu_pct"),
 		       num(cg, "spread_pct"), num(cg, "max_gap_ms"));
 }

@@ -61,8 +61,8 @@ set_started() {
 {"console_log":"/runs/r1/j1.console.log"}
 {"name":"1n2l2c1t"}' ]
 	[ "$(jq -r '.details[] | .kind + ": " + .message' "$f")" = "Starved: cg_0: tid 12 starved (0 work units in 2.0 s)
-Stuck: cg_0: tid 12 stuck 4500 ms on cpu 1 at +300 ms (limit 4000 ms)
-Unfair: cg_0: unfair: off-CPU spread 90.0% (5.0-95.0%) over 2 workers (limit 35%)" ]
+Stuck: cg_0: tid 12 stuck 4500 ms on cpu 1 at +300 ms (limit 3000 ms)
+Unfair: cg_0: unfair: off-CPU spread 90.0% (5.0-95.0%) over 2 workers on 3 CPUs (limit 35%)" ]
 	[ "$(jq -c '.stats, .thresholds' "$f")" = "$(jq -c 'select(.type=="verdict") | .stats, .thresholds' "$F/starved.ndjson")" ]
 	# pretty JSON, one key per line
 	[ "$(sed -n 2p "$f")" = '  "type": "run",' ]
@@ -155,8 +155,8 @@ Unfair: cg_0: unfair: off-CPU spread 90.0% (5.0-95.0%) over 2 workers (limit 35%
 	[ "$output" = "ok 1 - steady 1n2l2c1t scx-ktstr (steady-1n2l2c1t-scx)
 not ok 2 - steady 1n2l2c1t eevdf (j1)
 # Starved: cg_0: tid 12 starved (0 work units in 2.0 s)
-# Stuck: cg_0: tid 12 stuck 4500 ms on cpu 1 at +300 ms (limit 4000 ms)
-# Unfair: cg_0: unfair: off-CPU spread 90.0% (5.0-95.0%) over 2 workers (limit 35%)
+# Stuck: cg_0: tid 12 stuck 4500 ms on cpu 1 at +300 ms (limit 3000 ms)
+# Unfair: cg_0: unfair: off-CPU spread 90.0% (5.0-95.0%) over 2 workers on 3 CPUs (limit 35%)
 1..2" ]
 }
 
@@ -173,8 +173,8 @@ not ok 2 - steady 1n2l2c1t eevdf (j1)
     </testcase>
     <testcase classname="ktstr.eevdf.1n2l2c1t" name="steady (j1)" time="5.000">
       <failure message="cg_0: tid 12 starved (0 work units in 2.0 s)" type="Starved">Starved: cg_0: tid 12 starved (0 work units in 2.0 s)
-Stuck: cg_0: tid 12 stuck 4500 ms on cpu 1 at +300 ms (limit 4000 ms)
-Unfair: cg_0: unfair: off-CPU spread 90.0% (5.0-95.0%) over 2 workers (limit 35%)
+Stuck: cg_0: tid 12 stuck 4500 ms on cpu 1 at +300 ms (limit 3000 ms)
+Unfair: cg_0: unfair: off-CPU spread 90.0% (5.0-95.0%) over 2 workers on 3 CPUs (limit 35%)
 </failure>
     </testcase>
     <testcase classname="ktstr.eevdf.1n1l2c1t" name="steady_llc (s)" time="0.000">
@@ -223,8 +223,8 @@ steady on 1n2l2c1t under eevdf: FAIL
   accel      tcg, VM 5.0 s, exit poweroff
   failed checks:
     Starved: cg_0: tid 12 starved (0 work units in 2.0 s)
-    Stuck: cg_0: tid 12 stuck 4500 ms on cpu 1 at +300 ms (limit 4000 ms)
-    Unfair: cg_0: unfair: off-CPU spread 90.0% (5.0-95.0%) over 2 workers (limit 35%)
+    Stuck: cg_0: tid 12 stuck 4500 ms on cpu 1 at +300 ms (limit 3000 ms)
+    Unfair: cg_0: unfair: off-CPU spread 90.0% (5.0-95.0%) over 2 workers on 3 CPUs (limit 35%)
   stats: 2 workers, 100 work units
     cg_0: 2 workers, 100 work units, off-CPU 5.0-95.0% (spread 90.0%), max gap 4500 ms
   console    /runs/r1/j1.console.log
