@@ -113,6 +113,7 @@ static void read_dynamic(Elf *elf, struct elfinfo *e)
 	}
 }
 
+/* 0, -1 with err set, or -2 when path is readable but not ELF (err set too). */
 static int elfinfo_read(const char *path, struct elfinfo *e, char *err, size_t errlen)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -130,7 +131,7 @@ static int elfinfo_read(const char *path, struct elfinfo *e, char *err, size_t e
 		if (elf)
 			elf_end(elf);
 		close(fd);
-		return -1;
+		return -2;
 	}
 	e->elfclass = eh.e_ident[EI_CLASS];
 	e->machine = eh.e_machine;
@@ -264,8 +265,10 @@ static int walk_one(const char *path, struct strlist *out, struct strlist *names
 	struct elfinfo e;
 	char lib[4096];
 
-	if (elfinfo_read(path, &e, err, errlen) < 0)
-		return -1;
+	int rc = elfinfo_read(path, &e, err, errlen);
+
+	if (rc < 0)
+		return rc;
 	if (e.interp)
 		strlist_add(out, e.interp);
 	for (size_t i = 0; i < e.needed.n; i++) {
@@ -300,6 +303,10 @@ int elfdeps_collect(const char *binary, struct elfdeps *out, char *err, size_t e
 		rc = walk_one(todo.v[i], &deps, &names, &todo, err, errlen);
 	strlist_free(&names);
 	strlist_free(&todo);
+	if (rc == -2 && !deps.n) {
+		err[0] = '\0';
+		return 1;	/* binary itself is not ELF: a script, say */
+	}
 	if (rc < 0) {
 		strlist_free(&deps);
 		return -1;

@@ -310,19 +310,6 @@ static void add_include(struct cpio *c, const char *src, const char *dst, int de
 	closedir(d);
 }
 
-static bool is_elf(const char *path)
-{
-	unsigned char magic[4] = { 0 };
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	bool elf;
-
-	if (fd < 0)
-		return false;
-	elf = read(fd, magic, 4) == 4 && !memcmp(magic, "\x7f" "ELF", 4);
-	close(fd);
-	return elf;
-}
-
 /* The scheduler at /sched/<basename> and its libraries at their host paths. */
 static int add_scheduler(struct cpio *c, const char *path, char *err, size_t errlen)
 {
@@ -336,9 +323,7 @@ static int add_scheduler(struct cpio *c, const char *path, char *err, size_t err
 		return -1;
 	}
 	/* A script (#!) needs no libraries; its interpreter must be in the guest. */
-	if (!is_elf(path))
-		memset(&deps, 0, sizeof(deps));
-	else if (elfdeps_collect(path, &deps, err, errlen) < 0)
+	if (elfdeps_collect(path, &deps, err, errlen) < 0)
 		return -1;
 	dst = paths_join("sched", base);
 	/* Keep the mode: a loader that is not executable must fail in the guest, visibly. */

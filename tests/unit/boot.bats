@@ -133,3 +133,28 @@ bad() {
 		ls -d ".$lib" || ls -d ".$(readlink -f "$lib")"
 	done
 }
+
+@test "--write-initramfs: a script scheduler goes in alone, mode kept; a missing library is refused" {
+	[ -x "$KTSTR_BUILD_DIR/guest/ktstr-init" ] || export KTSTR_GUEST_DIR="$KTSTR_ROOT/build/guest"
+	cd "$BATS_TEST_TMPDIR"
+	printf '#!/bin/sh\nexec /sched/real "$@"\n' > loader
+	chmod 755 loader
+	job w ".scheduler = {name: \"loader\", path: \"$PWD/loader\"}" > in
+	run --separate-stderr ktstr-boot --write-initramfs out < in
+	[ "$status" -eq 0 ]
+	base=$(ls "$KTSTR_CACHE_DIR"/initramfs/*.cpio)
+	run sh -c "tail -c +$(($(stat -c %s "$base") + 1)) out/w.cpio | cpio -itv --quiet | awk '{print \$1, \$NF}'"
+	[ "$output" = "-rw-r--r-- job.json
+drwxr-xr-x sched
+-rwxr-xr-x sched/loader" ]
+	# an ELF loader whose library is gone: no VM (inconclusive, exit 3), nothing written
+	echo 'int f(void) { return 0; }' > f.c
+	echo 'int f(void); int main(void) { return f(); }' > m.c
+	cc -shared -fPIC -o libktstrgone.so f.c
+	cc -o loader m.c -L. -lktstrgone
+	rm libktstrgone.so
+	run --separate-stderr ktstr-boot --write-initramfs out2 < in
+	[ "$status" -eq 3 ]
+	[ "$stderr" = "ktstr-boot: job w: $PWD/loader needs libktstrgone.so, which is not found" ]
+	[ ! -e out2/w.cpio ]
+}
