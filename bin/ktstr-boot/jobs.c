@@ -280,6 +280,11 @@ static void poll_once(struct runner *r, struct pollfd *pfd)
 		add_pfd(pfd, &n, vm->ks_fd);
 		add_pfd(pfd, &n, vm->err_fd);
 	}
+	if (r->nvms) {	/* a reader that went away (a killed stage) ends the VMs now */
+		pfd[n].fd = STDOUT_FILENO;
+		pfd[n].events = 0;
+		pfd[n++].revents = 0;
+	}
 	if (next)
 		timeout = next > now ? (int)(next - now) : 0;
 	if (poll(pfd, n, timeout) < 0) {
@@ -290,6 +295,8 @@ static void poll_once(struct runner *r, struct pollfd *pfd)
 	for (size_t k = 0; k < n; k++) {
 		if (!pfd[k].revents)
 			continue;
+		if (pfd[k].fd == STDOUT_FILENO)
+			die(EXIT_INCONCLUSIVE, "stdout: the reader is gone; stopping the VMs");
 		if (pfd[k].fd == r->sigfd)
 			on_signal(r);
 		else if (pfd[k].fd == STDIN_FILENO)
@@ -350,8 +357,8 @@ int runner_run(struct boot_opts *o)
 		reap(&r);	/* a child that ended before its SIGCHLD was read */
 		if ((r.in_eof || r.stopping) && (r.qlen == 0 || r.stopping) && r.nvms == 0)
 			break;
-		if (pfd_cap < 2 + 4 * r.nvms) {
-			pfd_cap = 2 + 4 * r.nvms;
+		if (pfd_cap < 3 + 4 * r.nvms) {
+			pfd_cap = 3 + 4 * r.nvms;	/* signals, stdin, stdout, 4 per VM */
 			pfd = xrealloc(pfd, pfd_cap * sizeof(*pfd));
 		}
 		poll_once(&r, pfd);

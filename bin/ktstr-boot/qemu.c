@@ -119,6 +119,9 @@ char **qemu_argv(const struct boot_opts *o, const struct accel *a,
 
 	add(&b, o->qemu);
 	add(&b, "-nodefaults");
+	/* vCPU threads named "CPU N/TCG": ktstr-probe reads their host CPU time */
+	add(&b, "-name");
+	add(&b, "ktstr,debug-threads=on");
 	add(&b, "-nographic");
 	add(&b, "-no-reboot");
 	add(&b, "-nic");

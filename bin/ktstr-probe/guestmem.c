@@ -1,0 +1,116 @@
+/* Guest RAM through QEMU's memory files (see guestmem.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "guestmem.h"
+
+#define KERNEL_MAP 0xffffffff80000000ull	/* __START_KERNEL_map */
+#define DIRECT_MAP 0xffff888000000000ull	/* page_offset_base with nokaslr */
+#define DIRECT_MAP_SPAN (64ull << 40)	/* 4-level paging: 64 TiB of direct map */
+/* QEMU's pc machine: from 3.5 GiB of RAM, RAM above 3 GiB moves above 4 GiB. */
+#define PC_SPLIT_AT 0xe0000000ull
+#define PC_LOWMEM 0xc0000000ull
+#define FOUR_GIB 0x100000000ull
+
+int guestmem_open(struct guestmem *gm, int pid, const int *fds, const size_t *sizes,
+		  unsigned n, char *err, size_t errlen)
+{
+	memset(gm, 0, sizeof(*gm));
+	gm->page_offset = DIRECT_MAP;
+	if (n == 0 || n > GUESTMEM_MAX_NODES) {
+		snprintf(err, errlen, "%u memory nodes (1 to %d supported)", n, GUESTMEM_MAX_NODES);
+		return -1;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		char path[64];
+		void *p;
+		int fd;
+
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fds[i]);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			snprintf(err, errlen, "guest memory %s: %s", path, strerror(errno));
+			guestmem_close(gm);
+			return -1;
+		}
+		p = mmap(NULL, sizes[i], PROT_READ, MAP_SHARED, fd, 0);
+		close(fd);	/* the mapping keeps the file, even after QEMU exits */
+		if (p == MAP_FAILED) {
+			snprintf(err, errlen, "guest memory %s: mmap: %s", path, strerror(errno));
+			guestmem_close(gm);
+			return -1;
+		}
+		gm->node[gm->n].base = p;
+		gm->node[gm->n++].size = sizes[i];
+		gm->total += sizes[i];
+	}
+	return 0;
+}
+
+void guestmem_close(struct guestmem *gm)
+{
+	for (unsigned i = 0; i < gm->n; i++)
+		munmap((void *)gm->node[i].base, gm->node[i].size);
+	gm->n = 0;
+	gm->total = 0;
+}
+
+/* Offset into the RAM files of guest-physical pa, or -1 (a hole, or past the end). */
+static int64_t ram_offset(const struct guestmem *gm, uint64_t pa)
+{
+	if (gm->total >= PC_SPLIT_AT) {
+		if (pa >= PC_LOWMEM && pa < FOUR_GIB)
+			return -1;
+		if (pa >= FOUR_GIB)
+			pa = pa - FOUR_GIB + PC_LOWMEM;
+	}
+	return pa < gm->total ? (int64_t)pa : -1;
+}
+
+int guestmem_read(const struct guestmem *gm, uint64_t va, void *buf, size_t len)
+{
+	uint64_t pa;
+	int64_t off;
+
+	if (va >= KERNEL_MAP)
+		pa = va - KERNEL_MAP + gm->phys_base;
+	else if (va >= gm->page_offset && va - gm->page_offset < DIRECT_MAP_SPAN)
+		pa = va - gm->page_offset;
+	else
+		return -1;	/* vmalloc, user space, NULL: not read without page tables */
+	off = ram_offset(gm, pa);
+	if (off < 0 || ram_offset(gm, pa + len - 1) != off + (int64_t)len - 1)
+		return -1;
+	for (unsigned i = 0; i < gm->n; i++) {
+		if ((uint64_t)off < gm->node[i].size) {
+			if ((uint64_t)off + len > gm->node[i].size)
+				return -1;	/* straddles two nodes: not one object */
+			memcpy(buf, gm->node[i].base + off, len);
+			return 0;
+		}
+		off -= (int64_t)gm->node[i].size;
+	}
+	return -1;
+}
+
+uint64_t guestmem_u64(const struct guestmem *gm, uint64_t va, int *ok)
+{
+	uint64_t v = 0;
+
+	if (guestmem_read(gm, va, &v, sizeof(v)))
+		*ok = 0;
+	return v;
+}
+
+uint32_t guestmem_u32(const struct guestmem *gm, uint64_t va, int *ok)
+{
+	uint32_t v = 0;
+
+	if (guestmem_read(gm, va, &v, sizeof(v)))
+		*ok = 0;
+	return v;
+}

@@ -1,0 +1,39 @@
+/*
+ * A running VM's RAM, read from the host: ktstr-boot gives QEMU one tmpfs
+ * file per NUMA node and names its fd in the `vm` record; the probe maps
+ * /proc/QEMU/fd/N read-only. Kernel addresses are translated without page
+ * tables: the kernel image (nokaslr) and the direct map, which hold the
+ * runqueues, tasks and sched_ext's structures.
+ */
+#ifndef KTSTR_PROBE_GUESTMEM_H
+#define KTSTR_PROBE_GUESTMEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define GUESTMEM_MAX_NODES 16
+
+struct guestmem {
+	unsigned n;
+	struct {
+		const unsigned char *base;
+		size_t size;
+	} node[GUESTMEM_MAX_NODES];
+	size_t total;
+	uint64_t phys_base, page_offset;	/* for the two translations */
+};
+
+/*
+ * Map the fds (in QEMU's table) of pid, node after node in guest-physical
+ * order. 0, or -1 with err set (nothing left mapped).
+ */
+int guestmem_open(struct guestmem *gm, int pid, const int *fds, const size_t *sizes,
+		  unsigned n, char *err, size_t errlen);
+void guestmem_close(struct guestmem *gm);
+
+/* Copy len bytes at kernel virtual address va: 0, or -1 when not in RAM. */
+int guestmem_read(const struct guestmem *gm, uint64_t va, void *buf, size_t len);
+uint64_t guestmem_u64(const struct guestmem *gm, uint64_t va, int *ok);
+uint32_t guestmem_u32(const struct guestmem *gm, uint64_t va, int *ok);
+
+#endif

@@ -1,0 +1,191 @@
+/* Symbols from kallsyms, offsets from BTF, HZ from the config (see kernel.h). */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/btf.h>
+
+#include "kernel.h"
+
+/* Kallsyms lines "ADDR TYPE NAME": the addresses of the names in want (0 when absent). */
+static int read_symbols(const char *path, const char *const *want, uint64_t *addr, size_t n,
+			char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL, *name, *end;
+	size_t cap = 0;
+
+	if (!f) {
+		snprintf(err, errlen, "kallsyms %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		uint64_t a = strtoull(line, &end, 16);
+
+		if (end == line || end[0] != ' ' || !end[1] || end[2] != ' ')
+			continue;
+		name = end + 3;
+		name[strcspn(name, " \t\n")] = '\0';
+		for (size_t i = 0; i < n; i++)
+			if (!addr[i] && !strcmp(name, want[i]))
+				addr[i] = a;
+	}
+	free(line);
+	fclose(f);
+	return 0;
+}
+
+/* Member name (len bytes) of composite type id, looking into anonymous members. */
+static int find_member(const struct btf *btf, int id, const char *name, size_t len,
+		       uint64_t *bits, int *type)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	const struct btf_member *m;
+
+	if (!t || !btf_is_composite(t))
+		return -1;
+	m = btf_members(t);
+	for (unsigned i = 0; i < btf_vlen(t); i++, m++) {
+		const char *mn = btf__name_by_offset(btf, m->name_off);
+		uint64_t inner;
+		int sub;
+
+		if (mn && *mn) {
+			if (strlen(mn) != len || memcmp(mn, name, len))
+				continue;
+			*bits = btf_member_bit_offset(t, i);
+			*type = (int)m->type;
+			return 0;
+		}
+		sub = btf__resolve_type(btf, m->type);
+		if (sub >= 0 && !find_member(btf, sub, name, len, &inner, type)) {
+			*bits = btf_member_bit_offset(t, i) + inner;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Byte offset of "a.b.c" in struct sname, or OFF_NONE; *size: the last member's size. */
+static uint64_t member_off(const struct btf *btf, const char *sname, const char *path, size_t *size)
+{
+	int id = btf__find_by_name_kind(btf, sname, BTF_KIND_STRUCT), type;
+	uint64_t bits = 0, b;
+
+	while (id > 0 && *path) {
+		size_t len = strcspn(path, ".");
+
+		if (find_member(btf, id, path, len, &b, &type))
+			return OFF_NONE;
+		bits += b;
+		id = btf__resolve_type(btf, type);
+		path += len + (path[len] == '.');
+	}
+	if (id <= 0 || *path || bits % 8)
+		return OFF_NONE;
+	if (size)
+		*size = (size_t)btf__resolve_size(btf, id);
+	return bits / 8;
+}
+
+/* The SCX_EV_* counters of struct scx_event_stats, named for records. */
+static void read_events(const struct btf *btf, struct kernel_info *ki)
+{
+	int id = btf__find_by_name_kind(btf, "scx_event_stats", BTF_KIND_STRUCT);
+	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	const struct btf_member *m;
+
+	if (!t)
+		return;
+	m = btf_members(t);
+	for (unsigned i = 0; i < btf_vlen(t) && ki->nevents < KERNEL_MAX_EVENTS; i++, m++) {
+		const char *mn = btf__name_by_offset(btf, m->name_off);
+		unsigned e = ki->nevents;
+		size_t j;
+
+		if (!mn || strncmp(mn, "SCX_EV_", 7) || strlen(mn + 7) >= sizeof(ki->event_name[0]))
+			continue;
+		for (j = 0; mn[7 + j]; j++)
+			ki->event_name[e][j] = (char)tolower((unsigned char)mn[7 + j]);
+		ki->event_name[e][j] = '\0';
+		ki->event_off[e] = btf_member_bit_offset(t, i) / 8;
+		ki->nevents++;
+	}
+}
+
+static unsigned config_hz(const char *path)
+{
+	FILE *f = path ? fopen(path, "r") : NULL;
+	char line[256];
+	unsigned hz = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "CONFIG_HZ=%u", &hz) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return hz ? hz : 250;	/* the reference's default too */
+}
+
+static int read_offsets(struct kernel_info *ki, const struct btf *btf, char *err, size_t errlen)
+{
+	static const char *const need[] = { "rq.nr_running", "rq.curr", "rq.clock", "rq.cpu",
+					    "task_struct.pid" };
+	uint64_t *out[] = { &ki->rq_nr_running, &ki->rq_curr, &ki->rq_clock, &ki->rq_cpu,
+			    &ki->task_pid };
+
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		size_t dot = strcspn(need[i], ".");
+		char sname[32];
+
+		snprintf(sname, sizeof(sname), "%.*s", (int)dot, need[i]);
+		*out[i] = member_off(btf, sname, need[i] + dot + 1, NULL);
+		if (*out[i] == OFF_NONE) {
+			snprintf(err, errlen, "BTF has no %s", need[i]);
+			return -1;
+		}
+	}
+	/* sched_ext's parts are optional: a kernel without it is still sampled */
+	ki->rq_scx_nr_running = member_off(btf, "rq", "scx.nr_running", NULL);
+	ki->rq_scx_local_dsq_nr = member_off(btf, "rq", "scx.local_dsq.nr", NULL);
+	ki->sch_ops_name = member_off(btf, "scx_sched", "ops.name", &ki->ops_name_len);
+	ki->sch_pcpu = member_off(btf, "scx_sched", "pcpu", NULL);
+	ki->pcpu_event_stats = member_off(btf, "scx_sched_pcpu", "event_stats", NULL);
+	read_events(btf, ki);
+	return 0;
+}
+
+int kernel_info_load(struct kernel_info *ki, const char *kallsyms, const char *btf_path,
+		     const char *config, char *err, size_t errlen)
+{
+	static const char *const syms[] = { "runqueues", "__per_cpu_offset", "page_offset_base",
+					    "phys_base", "scx_root" };
+	uint64_t addr[5] = { 0 };
+	struct btf *btf;
+	int rc;
+
+	memset(ki, 0, sizeof(*ki));
+	if (read_symbols(kallsyms, syms, addr, 5, err, errlen))
+		return -1;
+	for (size_t i = 0; i < 2; i++)
+		if (!addr[i]) {
+			snprintf(err, errlen, "kallsyms %s has no %s", kallsyms, syms[i]);
+			return -1;
+		}
+	ki->runqueues = addr[0];
+	ki->per_cpu_offset = addr[1];
+	ki->page_offset_base = addr[2];
+	ki->phys_base = addr[3];
+	ki->scx_root = addr[4];
+	btf = btf__parse(btf_path, NULL);
+	if (!btf) {
+		snprintf(err, errlen, "BTF %s: %s", btf_path, strerror(errno));
+		return -1;
+	}
+	rc = read_offsets(ki, btf, err, errlen);
+	btf__free(btf);
+	ki->hz = config_hz(config);
+	return rc;
+}

@@ -1,0 +1,44 @@
+/*
+ * What ktstr-probe needs to know about a guest kernel, from the host side:
+ * a few symbol addresses (the cached kallsyms), struct offsets (the kernel's
+ * BTF, through libbpf) and CONFIG_HZ (its config). Never hard-coded: they
+ * move from build to build.
+ */
+#ifndef KTSTR_PROBE_KERNEL_H
+#define KTSTR_PROBE_KERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define KERNEL_MAX_EVENTS 32
+
+/* A byte offset, or OFF_NONE when this kernel has no such member. */
+#define OFF_NONE ((uint64_t)-1)
+
+struct kernel_info {
+	/* symbols */
+	uint64_t runqueues, per_cpu_offset, page_offset_base, phys_base, scx_root;
+	/* struct rq */
+	uint64_t rq_nr_running, rq_curr, rq_clock, rq_cpu;
+	uint64_t rq_scx_nr_running, rq_scx_local_dsq_nr;	/* OFF_NONE without sched_ext */
+	/* struct task_struct */
+	uint64_t task_pid;
+	/* struct scx_sched (7.2): ops.name, pcpu -> scx_sched_pcpu.event_stats */
+	uint64_t sch_ops_name, sch_pcpu, pcpu_event_stats;
+	size_t ops_name_len;
+	/* the s64 members of struct scx_event_stats, named without SCX_EV_, lower case */
+	unsigned nevents;
+	char event_name[KERNEL_MAX_EVENTS][48];
+	uint64_t event_off[KERNEL_MAX_EVENTS];
+	unsigned hz;
+};
+
+/*
+ * Fill ki from a kallsyms file, a BTF source (vmlinux ELF or raw BTF) and a
+ * kernel config (NULL or unreadable: HZ 250). 0, or -1 with err saying what
+ * is missing.
+ */
+int kernel_info_load(struct kernel_info *ki, const char *kallsyms, const char *btf,
+		     const char *config, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,356 @@
+/*
+ * ktstr-probe: copy a job stream through and, while each job's VM runs, read
+ * its runqueues from guest memory every interval: a `sample` record each
+ * time, and a `monitor` summary just before the VM's exit record.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "die.h"
+#include "monitor.h"
+#include "ndjson.h"
+#include "sample.h"
+
+enum phase { PHASE_BOOT, PHASE_SETTLE, PHASE_SCENARIO, PHASE_AFTER };
+static const char *const phase_name[] = { "boot", "settle", "scenario", "after" };
+
+struct opts {
+	unsigned interval_ms, settle_ms;
+	int samples, replay;
+};
+
+struct job {
+	struct job *next;
+	char *id;
+	json_t *rec;		/* the job record */
+	struct sampler smp;
+	int opened, sampling;	/* smp is open; the guest is up */
+	char err[256];		/* why there are no samples */
+	enum phase phase;
+	long long start_ms, settle_until_ms;
+	struct monitor *mon;
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: ktstr-probe [--interval-ms N] [--settle-ms N] [--no-samples] [--replay]\n"
+	      "Copy a ktstr record stream from stdin to stdout and, while each job's VM runs,\n"
+	      "read its runqueues from guest memory: one `sample` record per interval, and a\n"
+	      "`monitor` summary (imbalance, local DSQ depth, rq-clock stalls, sched_ext event\n"
+	      "rates) just before the VM's exit record. Samples are judged from --settle-ms\n"
+	      "after the scenario's first step to its end (their \"phase\" says which).\n"
+	      "\n"
+	      "  --interval-ms N  sampling period (default 100)\n"
+	      "  --settle-ms N    left out after the scenario starts (default 500)\n"
+	      "  --no-samples     write only the monitor summaries\n"
+	      "  --replay         read no memory: summarise the stream's own sample records\n"
+	      "                   again (its monitor records are replaced)\n"
+	      "  -h, --help       this text\n"
+	      "Exit: 0, or 2 for bad input. A VM that cannot be read gets a monitor record\n"
+	      "with \"samples\": 0 and its \"error\".\n",
+	      f);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static struct job *job_find(struct job *jobs, const char *id)
+{
+	for (; jobs && id; jobs = jobs->next)
+		if (!strcmp(jobs->id, id))
+			return jobs;
+	return NULL;
+}
+
+static struct job *job_add(struct job **jobs, const char *id)
+{
+	struct job *j = xcalloc(1, sizeof(*j));
+
+	j->id = xstrdup(id);
+	j->next = *jobs;
+	*jobs = j;
+	return j;
+}
+
+static void job_free(struct job **jobs, struct job *j)
+{
+	struct job **pp = jobs;
+
+	while (*pp != j)
+		pp = &(*pp)->next;
+	*pp = j->next;
+	if (j->opened)
+		sampler_close(&j->smp);
+	monitor_free(j->mon);
+	json_decref(j->rec);
+	free(j->id);
+	free(j);
+}
+
+static void put_line(const char *line, size_t n)
+{
+	if (fwrite(line, 1, n, stdout) != n || putchar('\n') == EOF)
+		die(EXIT_INCONCLUSIVE, "write error: %s", strerror(errno));
+}
+
+static void put_record(json_t *rec)
+{
+	if (json_dumpf(rec, stdout, JSON_COMPACT) < 0 || putchar('\n') == EOF)
+		die(EXIT_INCONCLUSIVE, "write error: %s", strerror(errno));
+}
+
+/* The job's monitor record, now. */
+static void put_monitor(struct job *j)
+{
+	json_t *m;
+
+	if (!j->mon)
+		return;
+	m = monitor_summary(j->mon, j->id);
+	if (j->err[0])
+		json_object_set_new(m, "error", json_string(j->err));
+	json_object_set_new(m, "t_ms", json_integer(j->start_ms ? now_ms() - j->start_ms : 0));
+	put_record(m);
+	json_decref(m);
+}
+
+/*
+ * Host CPU time a vCPU needs between samples for its rq clock to have to
+ * move: 10 guest ticks (the reference's rule). Under TCG a busy vCPU thread
+ * gets only a share of a host core (25 ms in 100 ms with 4 vCPUs on 2 cores),
+ * and 2 ticks of it deliver the timer interrupts just as well.
+ */
+static long long preempt_ns(json_t *vm, unsigned hz)
+{
+	const char *accel = json_string_value(json_object_get(vm, "accel"));
+
+	return (accel && !strcmp(accel, "tcg") ? 2 : 10) * (1000000000LL / (hz ? hz : 250));
+}
+
+/* A VM started: open its memory (sampling starts when the guest is up). */
+static void vm_started(struct job *j, json_t *vm, const struct opts *o)
+{
+	j->start_ms = now_ms();
+	j->phase = PHASE_BOOT;
+	if (!o->replay && !j->rec)
+		snprintf(j->err, sizeof(j->err), "no job record before the vm record");
+	else if (!o->replay && sampler_open(&j->smp, j->rec, vm, j->err, sizeof(j->err)) == 0)
+		j->opened = 1;
+	if (!o->replay && !j->opened)
+		warnmsg("job %s: no monitor: %s", j->id, j->err);
+	monitor_free(j->mon);
+	j->mon = monitor_new(o->interval_ms, preempt_ns(vm, j->opened ? j->smp.ki.hz : 250));
+}
+
+/* One record of the stream: note what the sampling needs; copy it on. */
+static void handle(struct job **jobs, json_t *rec, const char *line, size_t n, const struct opts *o)
+{
+	const char *type = ndjson_type(rec), *id = json_string_value(json_object_get(rec, "job"));
+	const char *phase = json_string_value(json_object_get(rec, "phase"));
+	struct job *j;
+
+	if (!strcmp(type, "job")) {
+		id = json_string_value(json_object_get(rec, "id"));
+		put_line(line, n);
+		if (!id)
+			return;
+		if (!(j = job_find(*jobs, id)))
+			j = job_add(jobs, id);
+		json_decref(j->rec);
+		j->rec = json_incref(rec);
+		return;
+	}
+	j = job_find(*jobs, id);
+	if (!j && id && !strcmp(type, "vm"))
+		j = job_add(jobs, id);
+	if (!strcmp(type, "monitor") && o->replay)
+		return;	/* replaced by ours */
+	if (j && !strcmp(type, "vm") && phase && !strcmp(phase, "exited")) {
+		put_monitor(j);
+		put_line(line, n);
+		job_free(jobs, j);
+		return;
+	}
+	put_line(line, n);
+	if (!j)
+		return;
+	if (!strcmp(type, "vm") && phase && !strcmp(phase, "started"))
+		vm_started(j, rec, o);
+	else if (!strcmp(type, "guest") && phase && !strcmp(phase, "init"))
+		j->sampling = j->opened;
+	else if (!strcmp(type, "step") && j->phase == PHASE_BOOT) {
+		j->phase = PHASE_SETTLE;
+		j->settle_until_ms = now_ms() + o->settle_ms;
+	} else if (!strcmp(type, "scenario_end"))
+		j->phase = PHASE_AFTER;
+	else if (!strcmp(type, "sample") && o->replay && j->mon)
+		monitor_add(j->mon, rec);
+}
+
+/* One sample of every VM that is up. */
+static void sample_all(struct job *jobs, const struct opts *o)
+{
+	long long now = now_ms();
+
+	for (struct job *j = jobs; j; j = j->next) {
+		json_t *rec, *body;
+
+		if (!j->sampling)
+			continue;
+		if (j->phase == PHASE_SETTLE && now >= j->settle_until_ms)
+			j->phase = PHASE_SCENARIO;
+		rec = json_pack("{s:s, s:s, s:I, s:s}", "type", "sample", "job", j->id,
+				"t_ms", (json_int_t)(now - j->start_ms), "phase", phase_name[j->phase]);
+		body = sampler_read(&j->smp);
+		json_object_update(rec, body);
+		json_decref(body);
+		monitor_add(j->mon, rec);
+		if (o->samples)
+			put_record(rec);
+		json_decref(rec);
+	}
+}
+
+static int any_sampling(const struct job *jobs)
+{
+	for (; jobs; jobs = jobs->next)
+		if (jobs->sampling)
+			return 1;
+	return 0;
+}
+
+static unsigned parse_ms(const char *opt, const char *s, unsigned lo, unsigned hi)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v < lo || v > hi)
+		die(EXIT_USAGE, "%s %s: expected milliseconds from %u to %u", opt, s, lo, hi);
+	return (unsigned)v;
+}
+
+/* Read what stdin has, handle each whole line; 0 at end of input. */
+static int read_input(struct ndjson_reader *rd, char **buf, size_t *len, size_t *cap,
+		      struct job **jobs, const struct opts *o)
+{
+	ssize_t got;
+	char *p, *nl;
+
+	if (*cap - *len < 65536) {
+		*cap = *cap ? *cap * 2 : 262144;
+		*buf = xrealloc(*buf, *cap + 1);
+	}
+	do
+		got = read(0, *buf + *len, *cap - *len);
+	while (got < 0 && errno == EINTR);
+	if (got < 0)
+		die(EXIT_USAGE, "stdin: read error: %s", strerror(errno));
+	*len += (size_t)got;
+	if (got == 0 && *len && (*buf)[*len - 1] != '\n')
+		(*buf)[(*len)++] = '\n';	/* the last line had no newline */
+	for (p = *buf; (nl = memchr(p, '\n', (size_t)(*buf + *len - p))); p = nl + 1) {
+		size_t n = (size_t)(nl - p);
+		json_t *rec;
+
+		while (n && p[n - 1] == '\r')
+			n--;
+		p[n] = '\0';
+		if ((rec = ndjson_parse_line(rd, p, n))) {
+			handle(jobs, rec, p, n, o);
+			json_decref(rec);
+		}
+	}
+	*len -= (size_t)(p - *buf);
+	memmove(*buf, p, *len);
+	return got != 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "interval-ms", required_argument, NULL, 'i' },
+		{ "settle-ms", required_argument, NULL, 's' },
+		{ "no-samples", no_argument, NULL, 'n' },
+		{ "replay", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct opts o = { .interval_ms = 100, .settle_ms = 500, .samples = 1 };
+	struct ndjson_reader rd;
+	struct job *jobs = NULL;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	long long next_tick = 0;
+	int c, more = 1;
+
+	die_setprog(argv[0]);
+	json_object_seed(1);
+	while ((c = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'i': o.interval_ms = parse_ms("--interval-ms", optarg, 10, 60000); break;
+		case 's': o.settle_ms = parse_ms("--settle-ms", optarg, 0, 600000); break;
+		case 'n': o.samples = 0; break;
+		case 'r': o.replay = 1; break;
+		case 'h': usage(stdout); return EXIT_PASS;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		die(EXIT_USAGE, "unexpected argument '%s' (the stream comes on stdin)", argv[optind]);
+	ndjson_reader_init(&rd, stdin, "stdin");
+	while (more) {
+		struct pollfd p = { .fd = 0, .events = POLLIN };
+		long long now = now_ms();
+		int timeout = -1;
+
+		if (any_sampling(jobs)) {
+			if (!next_tick || now >= next_tick) {
+				sample_all(jobs, &o);
+				/* a late tick is not made up: the next is one interval on */
+				next_tick = (next_tick && now - next_tick < o.interval_ms ? next_tick : now) +
+					    o.interval_ms;
+			}
+			timeout = (int)(next_tick - now_ms());
+			if (timeout < 0)
+				timeout = 0;
+		} else {
+			next_tick = 0;
+		}
+		if (fflush(stdout) == EOF)
+			die(EXIT_INCONCLUSIVE, "write error: %s", strerror(errno));
+		if (poll(&p, 1, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			die(EXIT_INCONCLUSIVE, "poll: %s", strerror(errno));
+		}
+		if (p.revents)
+			more = read_input(&rd, &buf, &len, &cap, &jobs, &o);
+	}
+	/* VMs whose exit never came: their summaries still, oldest first */
+	while (jobs) {
+		struct job *j = jobs;
+
+		while (j->next)
+			j = j->next;
+		put_monitor(j);
+		job_free(&jobs, j);
+	}
+	if (fflush(stdout) == EOF)
+		die(EXIT_INCONCLUSIVE, "write error: %s", strerror(errno));
+	free(buf);
+	ndjson_reader_free(&rd);
+	return EXIT_PASS;
+}

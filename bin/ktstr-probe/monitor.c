@@ -1,0 +1,478 @@
+/*
+ * The monitor summary (reference §4.2-4.3; fields in
+ * share/ktstr/schema/monitor.json). Each judged sample keeps only what the
+ * summary needs: per CPU nr_running, local DSQ depth, rq_clock and vCPU
+ * time; the imbalance ratio; and the event totals of the first and last
+ * sample that carried any.
+ */
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "die.h"
+#include "monitor.h"
+
+/* Longest window the summary reports (ktstr-eval looks up sustained_samples). */
+#define MAX_WINDOW 10
+/* Deeper than this is uninitialised memory, not a queue (DSQ_PLAUSIBILITY_CEILING). */
+#define DSQ_PLAUSIBILITY_CEILING 10000
+/* CPU ids beyond this are ignored (as struct cpuset's limit). */
+#define MAX_CPUS 4096
+
+struct cpu_snap {
+	long long nr_running;
+	long long load;		/* what the imbalance ratio compares: see cpu_load() */
+	long long dsq_depth;
+	long long rq_clock;
+	long long vcpu_ns;
+	bool present;
+	bool has_vcpu;
+};
+
+struct judged_sample {
+	long long t_ms;
+	double ratio;
+	size_t ncpu;		/* cpu[] covers ids 0..ncpu-1; absent ones are !present */
+	struct cpu_snap *cpu;
+};
+
+struct event_totals {
+	json_t *totals;		/* object name -> integer, or NULL */
+	long long t_ms;
+};
+
+struct monitor {
+	unsigned interval_ms;
+	long long preempt_ns;
+	struct judged_sample *s;
+	size_t n, cap;
+	size_t ncpu;		/* largest ncpu of any judged sample */
+	struct event_totals first_events, last_events;
+	char *scheduler;
+};
+
+struct monitor *monitor_new(unsigned interval_ms, long long preempt_ns)
+{
+	struct monitor *m = xcalloc(1, sizeof(*m));
+
+	m->interval_ms = interval_ms ? interval_ms : 100;
+	m->preempt_ns = preempt_ns > 0 ? preempt_ns : 40000000;
+	return m;
+}
+
+void monitor_free(struct monitor *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->n; i++)
+		free(m->s[i].cpu);
+	free(m->s);
+	json_decref(m->first_events.totals);
+	json_decref(m->last_events.totals);
+	free(m->scheduler);
+	free(m);
+}
+
+/* rec[key] when it is an integer, else dflt. */
+static long long int_or(json_t *rec, const char *key, long long dflt)
+{
+	json_t *v = json_object_get(rec, key);
+
+	return json_is_integer(v) ? (long long)json_integer_value(v) : dflt;
+}
+
+/* The cpu id of one cpus[] entry, or -1 when it has none usable. */
+static long long cpu_id(json_t *entry)
+{
+	long long id = int_or(entry, "cpu", -1);
+
+	return id >= 0 && id < MAX_CPUS ? id : -1;
+}
+
+/*
+ * A CPU's load for the imbalance ratio. nr_running, as the reference has it,
+ * except under a sched_ext scheduler: its tasks count on the rq they were
+ * enqueued from even while they wait in a DSQ that every CPU of an LLC (or
+ * the machine) takes from, so two CPUs sharing a queue of 30 read 29 and 1
+ * while both are busy. There the CPU's own share is its running task and its
+ * local DSQ: other classes' tasks + min(scx_nr_running, 1 + local DSQ depth).
+ */
+static long long cpu_load(json_t *entry, bool scx)
+{
+	long long nr = int_or(entry, "nr_running", 0), scx_nr = int_or(entry, "scx_nr_running", -1);
+	long long local = int_or(entry, "local_dsq_depth", -1), own;
+
+	if (!scx || scx_nr < 0 || local < 0 || scx_nr > nr)
+		return nr;
+	own = local + 1 < scx_nr ? local + 1 : scx_nr;
+	return nr - scx_nr + own;
+}
+
+/* The per-CPU snapshots of a sample's "cpus" array, indexed by cpu id. */
+static void read_cpus(struct judged_sample *js, json_t *cpus, bool scx)
+{
+	json_t *e, *vcpu;
+	size_t i;
+
+	js->ncpu = 0;
+	json_array_foreach(cpus, i, e)
+		if (cpu_id(e) >= 0 && (size_t)cpu_id(e) + 1 > js->ncpu)
+			js->ncpu = (size_t)cpu_id(e) + 1;
+	js->cpu = xcalloc(js->ncpu ? js->ncpu : 1, sizeof(*js->cpu));
+	json_array_foreach(cpus, i, e) {
+		struct cpu_snap *c;
+
+		if (cpu_id(e) < 0)
+			continue;
+		c = &js->cpu[cpu_id(e)];
+		c->present = true;
+		c->nr_running = int_or(e, "nr_running", 0);
+		c->load = cpu_load(e, scx);
+		c->dsq_depth = int_or(e, "local_dsq_depth", 0);
+		c->rq_clock = int_or(e, "rq_clock", 0);
+		vcpu = json_object_get(e, "vcpu_ns");
+		c->has_vcpu = json_is_integer(vcpu);
+		c->vcpu_ns = c->has_vcpu ? (long long)json_integer_value(vcpu) : 0;
+	}
+}
+
+/* max(load) / max(1, min(load)) over the CPUs present; 0 with none. */
+static double imbalance_ratio(const struct judged_sample *js)
+{
+	long long lo = 0, hi = 0;
+	bool any = false;
+
+	for (size_t c = 0; c < js->ncpu; c++) {
+		const struct cpu_snap *s = &js->cpu[c];
+
+		if (!s->present)
+			continue;
+		if (!any || s->load < lo)
+			lo = s->load;
+		if (!any || s->load > hi)
+			hi = s->load;
+		any = true;
+	}
+	return any ? (double)hi / (double)(lo > 1 ? lo : 1) : 0.0;
+}
+
+/* Keep the sample's event totals: the first ones seen, and the latest. */
+static void note_events(struct monitor *m, json_t *events, long long t_ms)
+{
+	if (!json_is_object(events))
+		return;
+	if (!m->first_events.totals) {
+		m->first_events.totals = json_deep_copy(events);
+		m->first_events.t_ms = t_ms;
+	}
+	json_decref(m->last_events.totals);
+	m->last_events.totals = json_deep_copy(events);
+	m->last_events.t_ms = t_ms;
+}
+
+void monitor_add(struct monitor *m, json_t *sample)
+{
+	const char *phase = json_string_value(json_object_get(sample, "phase"));
+	const char *sched = json_string_value(json_object_get(sample, "scheduler"));
+	struct judged_sample *js;
+
+	if (!phase || strcmp(phase, "scenario") != 0)
+		return;
+	if (m->n == m->cap) {
+		m->cap = m->cap ? 2 * m->cap : 64;
+		m->s = xrealloc(m->s, m->cap * sizeof(*m->s));
+	}
+	js = &m->s[m->n++];
+	js->t_ms = int_or(sample, "t_ms", 0);
+	read_cpus(js, json_object_get(sample, "cpus"), sched && *sched);
+	js->ratio = imbalance_ratio(js);
+	if (js->ncpu > m->ncpu)
+		m->ncpu = js->ncpu;
+	if (sched && *sched) {
+		free(m->scheduler);
+		m->scheduler = xstrdup(sched);
+	}
+	note_events(m, json_object_get(sample, "events"), js->t_ms);
+}
+
+/* Sample i's snapshot of cpu c, or NULL when it was not read. */
+static const struct cpu_snap *snap(const struct monitor *m, size_t i, size_t c)
+{
+	const struct judged_sample *js = &m->s[i];
+
+	return c < js->ncpu && js->cpu[c].present ? &js->cpu[c] : NULL;
+}
+
+/* Ratios, averages and rates go out with 3 decimals (all are >= 0). */
+static json_t *real3(double x)
+{
+	if (x < 0)
+		x = 0;
+	if (x >= 1e15)	/* garbage counts: nothing to round, and no overflow */
+		return json_real(x);
+	return json_real((double)(long long)(x * 1000.0 + 0.5) / 1000.0);
+}
+
+/*
+ * false when the runqueues never looked initialised: every rq_clock equal,
+ * or a DSQ deeper than any real queue.
+ */
+static bool looks_initialized(const struct monitor *m)
+{
+	bool seen = false, differs = false;
+	long long clock0 = 0;
+
+	for (size_t i = 0; i < m->n; i++)
+		for (size_t c = 0; c < m->s[i].ncpu; c++) {
+			const struct cpu_snap *s = snap(m, i, c);
+
+			if (!s)
+				continue;
+			if (s->dsq_depth > DSQ_PLAUSIBILITY_CEILING)
+				return false;
+			if (seen && s->rq_clock != clock0)
+				differs = true;
+			if (!seen)
+				clock0 = s->rq_clock;
+			seen = true;
+		}
+	return differs;
+}
+
+struct window {
+	bool found;
+	double value;		/* the window's minimum */
+	size_t end;		/* index of its last sample */
+};
+
+/*
+ * Over the windows of k consecutive samples that are all valid, the one
+ * with the largest minimum (the earliest on a tie).
+ */
+static struct window best_window(const double *v, const bool *valid, size_t n, size_t k)
+{
+	struct window best = {0};
+	size_t run = 0;
+
+	for (size_t e = 0; e < n; e++) {
+		double lo;
+
+		run = valid[e] ? run + 1 : 0;
+		if (run < k)
+			continue;
+		lo = v[e];
+		for (size_t j = e + 1 - k; j < e; j++)
+			if (v[j] < lo)
+				lo = v[j];
+		if (!best.found || lo > best.value)
+			best = (struct window){true, lo, e};
+	}
+	return best;
+}
+
+static void add_imbalance(const struct monitor *m, json_t *out)
+{
+	double *ratio = xcalloc(m->n, sizeof(*ratio)), max = 0, sum = 0;
+	bool *valid = xcalloc(m->n, sizeof(*valid));
+	json_t *windows = json_array();
+
+	for (size_t i = 0; i < m->n; i++) {
+		ratio[i] = m->s[i].ratio;
+		valid[i] = true;
+		sum += ratio[i];
+		if (ratio[i] > max)
+			max = ratio[i];
+	}
+	for (size_t k = 1; k <= MAX_WINDOW && k <= m->n; k++) {
+		struct window w = best_window(ratio, valid, m->n, k);
+
+		json_array_append_new(windows, json_pack("{s:I, s:o, s:I}", "samples", (json_int_t)k,
+							 "ratio", real3(w.value),
+							 "end_sample", (json_int_t)w.end));
+	}
+	json_object_set_new(out, "max_imbalance_ratio", real3(max));
+	json_object_set_new(out, "avg_imbalance_ratio", real3(sum / (double)m->n));
+	json_object_set_new(out, "imbalance_windows", windows);
+	free(ratio);
+	free(valid);
+}
+
+/* Per K, the CPU whose local DSQ held the deepest queue for K samples in a row. */
+static json_t *dsq_windows(const struct monitor *m)
+{
+	struct window best[MAX_WINDOW + 1] = {{0}};
+	size_t best_cpu[MAX_WINDOW + 1] = {0};
+	double *depth = xcalloc(m->n, sizeof(*depth));
+	bool *valid = xcalloc(m->n, sizeof(*valid));
+	json_t *windows = json_array();
+
+	for (size_t c = 0; c < m->ncpu; c++) {
+		for (size_t i = 0; i < m->n; i++) {
+			const struct cpu_snap *s = snap(m, i, c);
+
+			valid[i] = s != NULL;
+			depth[i] = s ? (double)s->dsq_depth : 0;
+		}
+		for (size_t k = 1; k <= MAX_WINDOW && k <= m->n; k++) {
+			struct window w = best_window(depth, valid, m->n, k);
+
+			if (w.found && (!best[k].found || w.value > best[k].value)) {
+				best[k] = w;
+				best_cpu[k] = c;
+			}
+		}
+	}
+	for (size_t k = 1; k <= MAX_WINDOW && k <= m->n; k++)
+		if (best[k].found)
+			json_array_append_new(windows, json_pack("{s:I, s:I, s:I, s:I}",
+				"samples", (json_int_t)k, "depth", (json_int_t)best[k].value,
+				"cpu", (json_int_t)best_cpu[k], "end_sample", (json_int_t)best[k].end));
+	free(depth);
+	free(valid);
+	return windows;
+}
+
+/* Deepest and mean local DSQ, and mean nr_running, over samples and CPUs. */
+static void add_depths(const struct monitor *m, json_t *out)
+{
+	long long max = -1, entries = 0;
+	double sum_depth = 0, sum_running = 0;	/* (no overflow on garbage counts) */
+	size_t max_cpu = 0;
+
+	for (size_t i = 0; i < m->n; i++)
+		for (size_t c = 0; c < m->s[i].ncpu; c++) {
+			const struct cpu_snap *s = snap(m, i, c);
+
+			if (!s)
+				continue;
+			if (s->dsq_depth > max) {
+				max = s->dsq_depth;
+				max_cpu = c;
+			}
+			sum_depth += s->dsq_depth;
+			sum_running += s->nr_running;
+			entries++;
+		}
+	if (entries == 0)
+		return;
+	json_object_set_new(out, "max_local_dsq_depth", json_integer(max));
+	json_object_set_new(out, "max_local_dsq_depth_cpu", json_integer((json_int_t)max_cpu));
+	json_object_set_new(out, "avg_local_dsq_depth", real3(sum_depth / (double)entries));
+	json_object_set_new(out, "dsq_depth_windows", dsq_windows(m));
+	json_object_set_new(out, "avg_nr_running", real3(sum_running / (double)entries));
+}
+
+/*
+ * cpu c stalled between samples i-1 and i: its rq_clock is nonzero and
+ * stood still although it had tasks and its vCPU ran (preempt_ns or more of
+ * host CPU time; without vCPU times it counts as having run). Returns its
+ * snapshot in sample i then, else NULL.
+ */
+static const struct cpu_snap *stalled(const struct monitor *m, size_t i, size_t c)
+{
+	const struct cpu_snap *a = snap(m, i - 1, c), *b = snap(m, i, c);
+
+	if (!a || !b || b->rq_clock == 0 || a->rq_clock != b->rq_clock)
+		return NULL;
+	if (a->nr_running == 0 && b->nr_running == 0)
+		return NULL;
+	/* (unsigned: no overflow on garbage; a clock that went back counts as preempted) */
+	if (a->has_vcpu && b->has_vcpu &&
+	    (b->vcpu_ns < a->vcpu_ns ||
+	     (unsigned long long)b->vcpu_ns - (unsigned long long)a->vcpu_ns <
+		     (unsigned long long)m->preempt_ns))
+		return NULL;
+	return b;
+}
+
+/* Per CPU its longest run of stalled sample pairs; the count of all of them. */
+static void add_stalls(const struct monitor *m, json_t *out)
+{
+	json_t *stalls = json_array();
+	long long count = 0;
+
+	for (size_t c = 0; c < m->ncpu; c++) {
+		size_t run = 0, best = 0, best_end = 0;
+		long long best_clock = 0;
+
+		for (size_t i = 1; i < m->n; i++) {
+			const struct cpu_snap *s = stalled(m, i, c);
+
+			run = s ? run + 1 : 0;
+			count += run > 0;
+			if (s && run > best) {
+				best = run;
+				best_end = i;
+				best_clock = s->rq_clock;
+			}
+		}
+		if (best > 0)
+			json_array_append_new(stalls, json_pack("{s:I, s:I, s:I, s:I}",
+				"cpu", (json_int_t)c, "samples", (json_int_t)best,
+				"end_sample", (json_int_t)best_end, "rq_clock", (json_int_t)best_clock));
+	}
+	json_object_set_new(out, "stall_detected", json_boolean(count > 0));
+	json_object_set_new(out, "stall_count", json_integer(count));
+	json_object_set_new(out, "stalls", stalls);
+}
+
+/*
+ * Event counts over the judged samples: last totals minus first, for names
+ * in both (a counter that went backwards, i.e. a scheduler that attached
+ * again, counts 0); the fallback rate per second of that span, the
+ * keep_last rate per second and CPU (each CPU whose only task outlives its
+ * slice adds 1/slice: a healthy 20 ms slice gives 50/s per busy CPU).
+ */
+static void add_events(const struct monitor *m, json_t *out)
+{
+	json_t *first = m->first_events.totals, *last = m->last_events.totals, *v, *events;
+	double span_s;
+	const char *name;
+
+	if (!first || !last)
+		return;
+	events = json_object();
+	json_object_foreach(last, name, v) {
+		json_t *before = json_object_get(first, name);
+		unsigned long long d;
+
+		if (!json_is_integer(v) || !json_is_integer(before))
+			continue;
+		/* (unsigned: no overflow on garbage counts) */
+		d = (unsigned long long)json_integer_value(v) - (unsigned long long)json_integer_value(before);
+		if (json_integer_value(v) < json_integer_value(before) || d > (unsigned long long)LLONG_MAX)
+			d = 0;
+		json_object_set_new(events, name, json_integer((json_int_t)d));
+	}
+	span_s = ((double)m->last_events.t_ms - (double)m->first_events.t_ms) / 1000.0;
+	if (span_s > 0 && json_object_get(events, "select_cpu_fallback"))
+		json_object_set_new(out, "fallback_rate",
+				    real3((double)json_integer_value(json_object_get(events, "select_cpu_fallback")) / span_s));
+	if (span_s > 0 && json_object_get(events, "dispatch_keep_last"))
+		json_object_set_new(out, "keep_last_rate",
+				    real3((double)json_integer_value(json_object_get(events, "dispatch_keep_last")) /
+					  span_s / (double)(m->ncpu ? m->ncpu : 1)));
+	json_object_set_new(out, "events", events);
+}
+
+json_t *monitor_summary(const struct monitor *m, const char *job)
+{
+	json_t *out = json_pack("{s:s, s:s, s:I, s:I}", "type", "monitor", "job", job ? job : "",
+				"samples", (json_int_t)m->n, "interval_ms", (json_int_t)m->interval_ms);
+
+	if (m->n == 0)
+		return out;
+	if (!looks_initialized(m)) {
+		json_object_set_new(out, "initialized", json_false());
+	} else {
+		json_object_set_new(out, "initialized", json_true());
+		add_imbalance(m, out);
+		add_depths(m, out);
+		add_stalls(m, out);
+		add_events(m, out);
+	}
+	if (m->scheduler)
+		json_object_set_new(out, "scheduler", json_string(m->scheduler));
+	return out;
+}

@@ -1,0 +1,29 @@
+/*
+ * The `monitor` summary of one job (share/ktstr/schema/monitor.json) from
+ * its `sample` records: imbalance, local DSQ depth, rq_clock stalls and
+ * sched_ext event rates (reference §4.2-4.3). Only samples with
+ * "phase":"scenario" are judged; the others are ignored.
+ */
+#ifndef KTSTR_PROBE_MONITOR_H
+#define KTSTR_PROBE_MONITOR_H
+
+#include <jansson.h>
+
+struct monitor;
+
+/*
+ * preempt_ns: a vCPU given less host CPU time than this between two samples
+ * was preempted by the host, so its rq clock standing still is no stall
+ * (0: 40 ms, 10 ticks at HZ 250).
+ */
+struct monitor *monitor_new(unsigned interval_ms, long long preempt_ns);
+
+/* One sample record (the caller keeps ownership). Only samples with "phase":"scenario" are judged. */
+void monitor_add(struct monitor *m, json_t *sample);
+
+/* The monitor record for job (new reference, caller owns), from the judged samples so far. */
+json_t *monitor_summary(const struct monitor *m, const char *job);
+
+void monitor_free(struct monitor *m);
+
+#endif

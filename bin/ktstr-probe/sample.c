@@ -1,0 +1,182 @@
+/* Reading a VM's runqueues (see sample.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "die.h"
+#include "sample.h"
+#include "vcpu.h"
+
+static const char *str_at(json_t *o, const char *a, const char *b)
+{
+	return json_string_value(json_object_get(json_object_get(o, a), b));
+}
+
+/* The memory files of a `vm` record: [{node, fd, size_mb}], in node order. */
+static int vm_memory(json_t *vm, int *fds, size_t *sizes, unsigned *n, char *err, size_t errlen)
+{
+	json_t *mem = json_object_get(vm, "memory"), *m;
+	size_t i;
+
+	*n = 0;
+	if (!json_array_size(mem) || json_array_size(mem) > GUESTMEM_MAX_NODES) {
+		snprintf(err, errlen, "vm record: no \"memory\" files to read");
+		return -1;
+	}
+	json_array_foreach(mem, i, m) {
+		json_int_t fd = json_integer_value(json_object_get(m, "fd"));
+		json_int_t mb = json_integer_value(json_object_get(m, "size_mb"));
+
+		if (fd <= 2 || mb <= 0) {
+			snprintf(err, errlen, "vm record: memory[%zu] needs fd and size_mb", i);
+			return -1;
+		}
+		fds[i] = (int)fd;
+		sizes[i] = (size_t)mb << 20;
+	}
+	*n = (unsigned)i;
+	return 0;
+}
+
+int sampler_open(struct sampler *s, json_t *job, json_t *vm, char *err, size_t errlen)
+{
+	const char *ksyms = str_at(job, "kernel", "ksyms"), *btf = str_at(job, "kernel", "btf");
+	json_int_t cpus = json_integer_value(json_object_get(json_object_get(job, "topo"), "cpus"));
+	int fds[GUESTMEM_MAX_NODES], ok = 1;
+	size_t sizes[GUESTMEM_MAX_NODES];
+	unsigned n;
+	uint64_t pob;
+
+	memset(s, 0, sizeof(*s));
+	if (!ksyms || !btf) {
+		snprintf(err, errlen, "job has no kernel.ksyms and kernel.btf (kallsyms and vmlinux)");
+		return -1;
+	}
+	if (cpus <= 0 || cpus > 4096) {
+		snprintf(err, errlen, "job has no topo.cpus");
+		return -1;
+	}
+	if (vm_memory(vm, fds, sizes, &n, err, errlen) ||
+	    kernel_info_load(&s->ki, ksyms, btf, str_at(job, "kernel", "config"), err, errlen))
+		return -1;
+	s->pid = (int)json_integer_value(json_object_get(vm, "pid"));
+	if (s->pid <= 0) {
+		snprintf(err, errlen, "vm record has no pid");
+		return -1;
+	}
+	if (guestmem_open(&s->gm, s->pid, fds, sizes, n, err, errlen))
+		return -1;
+	/* a kernel built without KASLR-stable values still says where its direct map is */
+	pob = s->ki.page_offset_base ? guestmem_u64(&s->gm, s->ki.page_offset_base, &ok) : 0;
+	if (ok && pob >> 47 == 0x1ffff)
+		s->gm.page_offset = pob;
+	s->ncpus = (unsigned)cpus;
+	s->vcpu_tids = xcalloc(s->ncpus, sizeof(*s->vcpu_tids));
+	return 0;
+}
+
+/* One CPU's runqueue, or NULL when it does not read back as CPU c. */
+static json_t *read_cpu(struct sampler *s, unsigned c)
+{
+	const struct kernel_info *ki = &s->ki;
+	const struct guestmem *gm = &s->gm;
+	int ok = 1;
+	uint64_t rq = ki->runqueues + guestmem_u64(gm, ki->per_cpu_offset + 8ull * c, &ok);
+	uint64_t curr;
+	json_t *o;
+
+	if (!ok || guestmem_u32(gm, rq + ki->rq_cpu, &ok) != c || !ok)
+		return NULL;
+	o = json_pack("{s:i, s:I, s:I}", "cpu", (int)c,
+		      "nr_running", (json_int_t)guestmem_u32(gm, rq + ki->rq_nr_running, &ok),
+		      "rq_clock", (json_int_t)guestmem_u64(gm, rq + ki->rq_clock, &ok));
+	if (ki->rq_scx_nr_running != OFF_NONE)
+		json_object_set_new(o, "scx_nr_running",
+				    json_integer(guestmem_u32(gm, rq + ki->rq_scx_nr_running, &ok)));
+	if (ki->rq_scx_local_dsq_nr != OFF_NONE)
+		json_object_set_new(o, "local_dsq_depth",
+				    json_integer(guestmem_u32(gm, rq + ki->rq_scx_local_dsq_nr, &ok)));
+	curr = guestmem_u64(gm, rq + ki->rq_curr, &ok);
+	if (curr) {
+		int pid_ok = 1;
+		int32_t pid = (int32_t)guestmem_u32(gm, curr + ki->task_pid, &pid_ok);
+
+		if (pid_ok)
+			json_object_set_new(o, "curr_pid", json_integer(pid));
+	}
+	if (s->vcpu_tids[c]) {
+		int64_t ns = vcpu_run_ns(s->pid, s->vcpu_tids[c]);
+
+		if (ns >= 0)
+			json_object_set_new(o, "vcpu_ns", json_integer(ns));
+	}
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* The attached sched_ext scheduler's name and event totals into rec, if there is one. */
+static void read_scheduler(struct sampler *s, json_t *rec)
+{
+	const struct kernel_info *ki = &s->ki;
+	const struct guestmem *gm = &s->gm;
+	int64_t total[KERNEL_MAX_EVENTS] = { 0 };
+	char name[129] = "";
+	uint64_t sch, pcpu;
+	json_t *ev;
+	int ok = 1;
+
+	if (!ki->scx_root || !(sch = guestmem_u64(gm, ki->scx_root, &ok)) || !ok)
+		return;
+	if (ki->sch_ops_name != OFF_NONE) {
+		size_t len = ki->ops_name_len < sizeof(name) ? ki->ops_name_len : sizeof(name) - 1;
+
+		if (!guestmem_read(gm, sch + ki->sch_ops_name, name, len) && name[0]) {
+			name[len] = '\0';
+			json_object_set_new(rec, "scheduler", json_string(name));
+		}
+	}
+	if (ki->sch_pcpu == OFF_NONE || ki->pcpu_event_stats == OFF_NONE || !ki->nevents)
+		return;
+	pcpu = guestmem_u64(gm, sch + ki->sch_pcpu, &ok);
+	for (unsigned c = 0; ok && c < s->ncpus; c++) {
+		uint64_t base = pcpu + guestmem_u64(gm, ki->per_cpu_offset + 8ull * c, &ok) +
+				ki->pcpu_event_stats;
+
+		for (unsigned e = 0; ok && e < ki->nevents; e++)
+			total[e] += (int64_t)guestmem_u64(gm, base + ki->event_off[e], &ok);
+	}
+	if (!ok)
+		return;
+	ev = json_object();
+	for (unsigned e = 0; e < ki->nevents; e++)
+		json_object_set_new(ev, ki->event_name[e], json_integer(total[e]));
+	json_object_set_new(rec, "events", ev);
+}
+
+json_t *sampler_read(struct sampler *s)
+{
+	json_t *rec = json_object(), *cpus = json_array();
+
+	/* vCPU threads exist once QEMU runs the guest; look until all are known */
+	if (s->vcpus_found < s->ncpus)
+		s->vcpus_found = vcpu_find_threads(s->pid, s->vcpu_tids, s->ncpus);
+	read_scheduler(s, rec);
+	for (unsigned c = 0; c < s->ncpus; c++) {
+		json_t *o = read_cpu(s, c);
+
+		if (o)
+			json_array_append_new(cpus, o);
+	}
+	json_object_set_new(rec, "cpus", cpus);
+	return rec;
+}
+
+void sampler_close(struct sampler *s)
+{
+	guestmem_close(&s->gm);
+	free(s->vcpu_tids);
+	s->vcpu_tids = NULL;
+}

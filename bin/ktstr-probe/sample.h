@@ -1,0 +1,39 @@
+/*
+ * One VM's runqueues, read from its memory: per CPU nr_running, sched_ext's
+ * nr_running and local DSQ depth, the rq clock, the current task's pid and
+ * the host CPU time of its vCPU; sched_ext's attached scheduler and its
+ * event counters summed over CPUs.
+ */
+#ifndef KTSTR_PROBE_SAMPLE_H
+#define KTSTR_PROBE_SAMPLE_H
+
+#include <jansson.h>
+
+#include "guestmem.h"
+#include "kernel.h"
+
+struct sampler {
+	struct guestmem gm;
+	struct kernel_info ki;
+	unsigned ncpus;
+	int pid;
+	int *vcpu_tids;		/* per CPU, 0 when unknown */
+	unsigned vcpus_found;
+};
+
+/*
+ * Ready to sample the VM of a job record (kernel.ksyms, kernel.btf,
+ * kernel.config, topo.cpus) whose `vm` started record is vm (pid, memory).
+ * 0, or -1 with err set.
+ */
+int sampler_open(struct sampler *s, json_t *job, json_t *vm, char *err, size_t errlen);
+
+/*
+ * {"scheduler", "cpus": [...], "events": {...}} now; a CPU whose rq does not
+ * say it is that CPU (memory not set up yet) is left out.
+ */
+json_t *sampler_read(struct sampler *s);
+
+void sampler_close(struct sampler *s);
+
+#endif

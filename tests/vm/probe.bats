@@ -1,0 +1,86 @@
+#!/usr/bin/env bats
+# ktstr-probe on real VMs: what it reads from guest memory must match what the guest itself
+# reports (its workers' pids running on its CPUs, the attached scheduler's name), and a killed
+# probe must take the VM down with it.
+load ../helpers
+
+setup() {
+	require_kernel
+	export KTSTR_RUNS_DIR="$BATS_TEST_TMPDIR/runs"
+}
+
+stream() { cat "$KTSTR_RUNS_DIR"/*/stream.ndjson; }
+
+@test "probe under scx-ktstr: samples agree with the guest; the monitor sums up the scenario" {
+	run ktstr run steady --scheduler scx-ktstr --topo 1n2l2c1t
+	[ "$status" -eq 0 ]
+	stream > "$BATS_TEST_TMPDIR/s"
+	S="$BATS_TEST_TMPDIR/s"
+	# phases in order: boot, settle, scenario (then maybe after)
+	[ "$(jq -r 'select(.type == "sample") | .phase' "$S" | uniq | head -n 3 | tr '\n' ' ')" = "boot settle scenario " ]
+	# during the scenario every CPU reads back as itself, with the scheduler attached (the last
+	# sample may already see it going: the guest detaches it as soon as the workers are done)
+	jq -c 'select(.type == "sample" and .phase == "scenario") | [[.cpus[].cpu], .scheduler, (.events // {} | keys)]' "$S"
+	jq -e -s '[.[] | select(.type == "sample" and .phase == "scenario")] | length >= 8 and
+		all(.[]; [.cpus[].cpu] == [0,1,2,3]) and
+		all(.[:-1][]; .scheduler == "ktstr" and (.events | has("select_cpu_fallback")))' "$S"
+	# the pids running on the CPUs are the guest's workers (it reports their tids itself)
+	n=$(jq -s '([.[] | select(.type == "worker") | .tid]) as $w |
+		[.[] | select(.type == "sample" and .phase == "scenario") | .cpus[].curr_pid] | unique |
+		map(select(. as $p | $w | index($p))) | length' "$S")
+	echo "worker pids seen running: $n of 4"
+	[ "$n" -ge 3 ]
+	# four CPU-bound workers on four CPUs: four or more runnable in most samples
+	jq -e -s '[.[] | select(.type == "sample" and .phase == "scenario") | ([.cpus[].nr_running] | add >= 4)] |
+		(map(select(.)) | length) * 10 >= length * 8' "$S"
+	# each busy CPU's rq clock and its vCPU thread's host CPU time move forward
+	jq -e -s '[.[] | select(.type == "sample" and .phase == "scenario")] as $s |
+		all(range(0; 4); . as $c | [$s[] | .cpus[$c] | .rq_clock] as $k | [$s[] | .cpus[$c] | .vcpu_ns] as $v |
+			($k == ($k | sort)) and ($k | unique | length) == ($k | length) and $v == ($v | sort))' "$S"
+	# the summary: scenario samples only, nothing wrong, the scheduler it saw, copied into the verdict
+	jq -e -s --argjson n "$(jq -s '[.[] | select(.type == "sample" and .phase == "scenario")] | length' "$S")" '
+		[.[] | select(.type == "monitor")] as $m | ($m | length) == 1 and $m[0].samples == $n and
+		$m[0].initialized and $m[0].stall_count == 0 and $m[0].scheduler == "ktstr" and
+		$m[0].fallback_rate == 0 and ($m[0].imbalance_windows | length) == 10' "$S"
+	jq -e -s '[.[] | select(.type == "verdict")][0] | .result == "pass" and .monitor.scheduler == "ktstr"' "$S"
+	# the summary comes just before the VM's exit record
+	[ "$(jq -r '.type + (.phase // "")' "$S" | grep -A1 '^monitor$' | tail -n 1)" = vmexited ]
+}
+
+@test "probe under EEVDF: runqueues without a sched_ext scheduler; --no-monitor leaves it out" {
+	run ktstr run steady --topo 1n2l2c1t
+	[ "$status" -eq 0 ]
+	jq -e -s '[.[] | select(.type == "sample")] | length >= 8 and
+		all((has("scheduler") or has("events")) | not) and all(.[].cpus[]; .scx_nr_running == 0)' "$KTSTR_RUNS_DIR"/*/stream.ndjson
+	jq -e -s '[.[] | select(.type == "monitor")] | length == 1 and (.[0] | has("events") | not) and .[0].samples > 0' \
+		"$KTSTR_RUNS_DIR"/*/stream.ndjson
+	rm -rf "$KTSTR_RUNS_DIR"
+	run ktstr run steady --topo 1n2l2c1t --no-monitor
+	[ "$status" -eq 0 ]
+	[ "$(jq -s '[.[] | select(.type == "sample" or .type == "monitor")] | length' "$KTSTR_RUNS_DIR"/*/stream.ndjson)" -eq 0 ]
+}
+
+@test "a killed ktstr-probe stops the VM: no qemu, no /dev/shm file left" {
+	shm_before=$(ls -A /dev/shm | sort)
+	ktstr run steady --duration 30 > "$BATS_TEST_TMPDIR/out" 2>&1 &
+	front=$!
+	probe=""
+	for _ in $(seq 200); do
+		probe=$(pgrep -x ktstr-probe || true)
+		qemu=$(pgrep -f 'qemu-system.*ktstr,debug-threads' || true)
+		[ -n "$probe" ] && [ -n "$qemu" ] && break
+		sleep 0.1
+	done
+	[ -n "$probe" ] && [ -n "$qemu" ]
+	sleep 2
+	kill -9 $probe
+	wait $front || true
+	for _ in $(seq 50); do
+		kill -0 $qemu 2>/dev/null || break
+		sleep 0.1
+	done
+	! kill -0 $qemu 2>/dev/null
+	[ "$(ls -A /dev/shm | sort)" = "$shm_before" ]
+	cat "$BATS_TEST_TMPDIR/out"
+	grep -q 'INCONCLUSIVE' "$BATS_TEST_TMPDIR/out"
+}
