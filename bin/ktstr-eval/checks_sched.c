@@ -164,6 +164,14 @@ static void exit_info_of(struct job_state *js, json_t *ev, struct exit_info *x)
 		if (exit_from_kmsg(js, &better) || exit_from_loader(js, &better))
 			*x = better;
 	}
+	if (!x->message[0]) {
+		/* the guest caught "disabled (...)" before the kernel's next line: it came later */
+		struct exit_info more = { "", "", "" };
+
+		if ((exit_from_kmsg(js, &more) && more.message[0]) ||
+		    (exit_from_loader(js, &more) && more.message[0]))
+			snprintf(x->message, sizeof(x->message), "%s", more.message);
+	}
 }
 
 /* A stalled task "comm[pid] failed to run for ..." or a "CPU N" in the kernel's message. */

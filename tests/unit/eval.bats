@@ -172,6 +172,12 @@ WorkerStuck: cg_1: tid 131 went 2060 ms without running on cpu 2 during step 1 o
 	# the kernel names the task: so does the detail
 	run sh -c "ktstr-eval < '$F/sched-stall-task.ndjson' | tail -n 1 | jq -c '.details[0] | [(.message | split(\"\n\")[0]), .exit_kind, .task, .pid]'"
 	[ "$output" = '["sched_ext disabled the scheduler during step 1 of 1 (4.1 s into the test): runnable task stall: ktstr-init[131] failed to run for 4.512s (ERROR_STALL)","ERROR_STALL","ktstr-init",131]' ]
+	# the guest read the kind from the kernel's first line before its second (the message) came
+	sed 's/"kind":"UNKNOWN","reason":"sched_ext state is disabling","message":null,"source":"sysfs"/"kind":"ERROR_STALL","reason":"runnable task stall","message":null,"source":"kmsg"/' \
+		"$F/sched-stall-task.ndjson" > "$BATS_TEST_TMPDIR/early.ndjson"
+	grep -q '"kind":"ERROR_STALL","reason":"runnable task stall","message":null' "$BATS_TEST_TMPDIR/early.ndjson"
+	run sh -c "ktstr-eval < '$BATS_TEST_TMPDIR/early.ndjson' | tail -n 1 | jq -c '.details[0] | [(.message | split(\"\n\")[0]), .task, .pid]'"
+	[ "$output" = '["sched_ext disabled the scheduler during step 1 of 1 (4.1 s into the test): runnable task stall: ktstr-init[131] failed to run for 4.512s (ERROR_STALL)","ktstr-init",131]' ]
 }
 
 @test "eval: a scheduler that dies at start fails (not inconclusive) with its log" {

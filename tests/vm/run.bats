@@ -47,3 +47,13 @@ stream() { cat "$KTSTR_RUNS_DIR"/*/stream.ndjson; }
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"run 'ktstr kernel fetch'"* ]]
 }
+
+@test "run --job-only: the job record, to run by hand through the stages" {
+	run ktstr run steady --topo 1n2l2c1t --scheduler scx-ktstr --flags scatter --job-only
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | jq -r '"\(.type) \(.id) \(.topo.name) \(.scheduler.name) \(.scheduler.flags)"')" = 'job steady-1n2l2c1t 1n2l2c1t scx-ktstr ["scatter"]' ]
+	[ ! -e "$KTSTR_RUNS_DIR" ]
+	# the stages by hand give the same verdict as ktstr run
+	run sh -c "printf '%s\n' '$output' | ktstr-boot --run-dir '$BATS_TEST_TMPDIR/rd' | ktstr-probe | ktstr-eval | jq -r 'select(.type == \"verdict\") | .result'"
+	[ "$output" = pass ]
+}
