@@ -41,15 +41,22 @@ static int vm_memory(json_t *vm, int *fds, size_t *sizes, unsigned *n, char *err
 int sampler_open(struct sampler *s, json_t *job, json_t *vm, char *err, size_t errlen)
 {
 	const char *ksyms = str_at(job, "kernel", "ksyms"), *btf = str_at(job, "kernel", "btf");
+	const char *dir = str_at(job, "kernel", "dir");
 	json_int_t cpus = json_integer_value(json_object_get(json_object_get(job, "topo"), "cpus"));
 	int fds[GUESTMEM_MAX_NODES], ok = 1;
 	size_t sizes[GUESTMEM_MAX_NODES];
+	char ksyms_in_dir[4096];
 	unsigned n;
 	uint64_t pob;
 
 	memset(s, 0, sizeof(*s));
+	if (!ksyms && dir) {
+		/* a kernel's first job: ktstr-boot's calibrate boot wrote them before this VM */
+		snprintf(ksyms_in_dir, sizeof(ksyms_in_dir), "%s/kallsyms", dir);
+		ksyms = ksyms_in_dir;
+	}
 	if (!ksyms || !btf) {
-		snprintf(err, errlen, "job has no kernel.ksyms and kernel.btf (kallsyms and vmlinux)");
+		snprintf(err, errlen, "job has no kernel.ksyms (or kernel.dir) and kernel.btf (kallsyms and vmlinux)");
 		return -1;
 	}
 	if (cpus <= 0 || cpus > 4096) {

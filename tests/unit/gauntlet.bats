@@ -24,7 +24,7 @@ steady-tiny-2llc-short-slice+scatter+slow	~6.5 s" ]
 
 @test "gauntlet --list: a flag's requires drops the profiles without it" {
 	mkdir -p "$BATS_TEST_TMPDIR/share/schedulers"
-	cp -r "$KTSTR_SHARE_DIR"/scenarios "$KTSTR_SHARE_DIR"/presets.json "$BATS_TEST_TMPDIR/share/"
+	cp -r "$KTSTR_SHARE_DIR"/scenarios "$KTSTR_SHARE_DIR"/presets.json "$KTSTR_SHARE_DIR"/checks.json "$BATS_TEST_TMPDIR/share/"
 	jq '.flags = [{name: "llc", args: []}, {name: "steal", args: [], requires: ["llc"]}, {name: "x", args: []}]' \
 		"$KTSTR_SHARE_DIR/schedulers/scx-ktstr.json" > "$BATS_TEST_TMPDIR/share/schedulers/s.json"
 	KTSTR_SHARE_DIR="$BATS_TEST_TMPDIR/share" run ktstr gauntlet steady --scheduler s --presets tiny-1llc --list
@@ -60,7 +60,7 @@ steady-tiny-1llc-slow+scatter" ]
 @test "gauntlet: bad usage exits 2 with one line, before any VM" {
 	for args in "steady --presets nope" "nope --presets tiny-1llc" "-j 0" "--budget 1 --presets tiny-1llc" \
 		"--scheduler scx-ktstr --profiles bogus --presets tiny-1llc" "--scheduler nosuch --presets tiny-1llc" \
-		"--duration x" "--frobnicate"; do
+		"--duration x" "--frobnicate" "--check nosuch=1 --presets tiny-1llc" "--check a --presets tiny-1llc"; do
 		# shellcheck disable=SC2086
 		run --separate-stderr ktstr gauntlet $args --list
 		echo "$args: $status $stderr"

@@ -6,7 +6,7 @@ load ../helpers
 	d="$BATS_TEST_TMPDIR/root"
 	run make -C "$KTSTR_ROOT" -s install PREFIX=/opt/k DESTDIR="$d"
 	[ "$status" -eq 0 ]
-	for f in ktstr ktstr-topo ktstr-boot ktstr-eval ktstr-sidecar ktstr-kernel ktstr-sched; do
+	for f in ktstr ktstr-topo ktstr-boot ktstr-probe ktstr-eval ktstr-sidecar ktstr-kernel ktstr-sched ktstr-gauntlet; do
 		[ -x "$d/opt/k/bin/$f" ]
 	done
 	[ -x "$d/opt/k/libexec/ktstr/ktstr-init" ]
@@ -19,4 +19,8 @@ load ../helpers
 	run env -i HOME="$HOME" PATH=/usr/bin:/bin "$d/opt/k/bin/ktstr" run no_such_scenario
 	[ "$status" -eq 2 ]
 	[ "$output" = "ktstr: unknown scenario 'no_such_scenario' (see $d/opt/k/share/ktstr/scenarios/)" ]
+	# the gauntlet finds its tools and presets there too
+	run env -i HOME="$HOME" PATH=/usr/bin:/bin KTSTR_ACCEL=tcg "$d/opt/k/bin/ktstr" gauntlet steady --presets tiny-2llc --list
+	[ "$status" -eq 0 ]
+	[ "$output" = "steady-tiny-2llc-default	~6.5 s" ]
 }

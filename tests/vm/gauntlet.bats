@@ -63,3 +63,11 @@ steady-tiny-2llc-scatter 1n2l2c1t scatter" ]
 	[ -z "$(pgrep -x ktstr-boot || true)" ]
 	[ "$(ls -A /dev/shm | sort)" = "$shm_before" ]
 }
+
+@test "gauntlet: a job that cannot be built stops it before any VM, leaving no run behind" {
+	run --separate-stderr ktstr gauntlet steady --sched-args "-v" --presets tiny-1llc
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "ktstr: eevdf is the kernel's own scheduler: it takes no --flags or --sched-args" ]
+	[ ! -e "$KTSTR_RUNS_DIR" ]
+	[ -z "$(ls "${TMPDIR:-/tmp}" | grep '^ktstr-gauntlet\.' || true)" ]
+}

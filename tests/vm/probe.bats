@@ -4,6 +4,8 @@
 # probe must take the VM down with it.
 load ../helpers
 
+bats_require_minimum_version 1.5.0
+
 setup() {
 	require_kernel
 	export KTSTR_RUNS_DIR="$BATS_TEST_TMPDIR/runs"
@@ -83,4 +85,19 @@ stream() { cat "$KTSTR_RUNS_DIR"/*/stream.ndjson; }
 	[ "$(ls -A /dev/shm | sort)" = "$shm_before" ]
 	cat "$BATS_TEST_TMPDIR/out"
 	grep -q 'INCONCLUSIVE' "$BATS_TEST_TMPDIR/out"
+}
+
+@test "probe: a kernel's first run, before its kallsyms are cached, is sampled too" {
+	src=$(dirname "$KTSTR_TEST_KERNEL_IMAGE")
+	kdir="$BATS_TEST_TMPDIR/kernel"
+	mkdir -p "$kdir"
+	ln -s "$src/vmlinuz" "$kdir/vmlinuz"
+	ln -s "$src/vmlinux" "$kdir/vmlinux"
+	cp "$src/config" "$kdir/config"
+	[ "$(ktstr kernel path --json "$kdir" | jq -r .ksyms)" = null ]
+	run --separate-stderr ktstr run steady --kernel "$kdir" --json
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	[ -s "$kdir/kallsyms" ]	# ktstr-boot's calibrate boot wrote them before the job's VM
+	[ "$(printf '%s\n' "$output" | jq -s '[.[] | select(.type == "monitor")][0] | [.samples > 0, has("error")]' | jq -c .)" = "[true,false]" ]
 }

@@ -55,6 +55,8 @@ details() { verdict '.details[] | .kind + ": " + (.message | split("\n")[0])'; }
 	details | grep -Eq '^Unfair: cg_1: '
 	[ -z "$(details | grep 'cg_0')" ]	# the other cgroup is unaffected
 	[ "$(stream | jq -r 'select(.type == "scenario_end") | .sched_died')" = false ]
+	# the report shows what the host saw of the runqueues
+	printf '%s\n' "$output" | grep -Eq '^  monitor: [0-9]+ samples, imbalance max [0-9.]+ \(held 5: [0-9.]+\), local DSQ max [0-9]+, rq-clock stalls 0, fallback [0-9.]+/s, keep-last [0-9.]+/s per CPU$'
 }
 
 @test "a build the verifier rejects fails at load with the verifier's log tail" {
