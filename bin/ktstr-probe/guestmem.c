@@ -17,10 +17,11 @@
 #define FOUR_GIB 0x100000000ull
 
 int guestmem_open(struct guestmem *gm, int pid, const int *fds, const size_t *sizes,
-		  unsigned n, char *err, size_t errlen)
+		  unsigned n, int writable, char *err, size_t errlen)
 {
 	memset(gm, 0, sizeof(*gm));
 	gm->page_offset = DIRECT_MAP;
+	gm->writable = writable;
 	if (n == 0 || n > GUESTMEM_MAX_NODES) {
 		snprintf(err, errlen, "%u memory nodes (1 to %d supported)", n, GUESTMEM_MAX_NODES);
 		return -1;
@@ -31,13 +32,13 @@ int guestmem_open(struct guestmem *gm, int pid, const int *fds, const size_t *si
 		int fd;
 
 		snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fds[i]);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 		if (fd < 0) {
 			snprintf(err, errlen, "guest memory %s: %s", path, strerror(errno));
 			guestmem_close(gm);
 			return -1;
 		}
-		p = mmap(NULL, sizes[i], PROT_READ, MAP_SHARED, fd, 0);
+		p = mmap(NULL, sizes[i], PROT_READ | (writable ? PROT_WRITE : 0), MAP_SHARED, fd, 0);
 		close(fd);	/* the mapping keeps the file, even after QEMU exits */
 		if (p == MAP_FAILED) {
 			snprintf(err, errlen, "guest memory %s: mmap: %s", path, strerror(errno));
@@ -71,7 +72,8 @@ static int64_t ram_offset(const struct guestmem *gm, uint64_t pa)
 	return pa < gm->total ? (int64_t)pa : -1;
 }
 
-int guestmem_read(const struct guestmem *gm, uint64_t va, void *buf, size_t len)
+/* Where len bytes at kernel address va are in the host's mappings, or NULL. */
+static unsigned char *host_addr(const struct guestmem *gm, uint64_t va, size_t len)
 {
 	uint64_t pa;
 	int64_t off;
@@ -81,20 +83,40 @@ int guestmem_read(const struct guestmem *gm, uint64_t va, void *buf, size_t len)
 	else if (va >= gm->page_offset && va - gm->page_offset < DIRECT_MAP_SPAN)
 		pa = va - gm->page_offset;
 	else
-		return -1;	/* vmalloc, user space, NULL: not read without page tables */
+		return NULL;	/* vmalloc, user space, NULL: not read without page tables */
 	off = ram_offset(gm, pa);
 	if (off < 0 || ram_offset(gm, pa + len - 1) != off + (int64_t)len - 1)
-		return -1;
+		return NULL;
 	for (unsigned i = 0; i < gm->n; i++) {
 		if ((uint64_t)off < gm->node[i].size) {
 			if ((uint64_t)off + len > gm->node[i].size)
-				return -1;	/* straddles two nodes: not one object */
-			memcpy(buf, gm->node[i].base + off, len);
-			return 0;
+				return NULL;	/* straddles two nodes: not one object */
+			return (unsigned char *)gm->node[i].base + off;
 		}
 		off -= (int64_t)gm->node[i].size;
 	}
-	return -1;
+	return NULL;
+}
+
+int guestmem_read(const struct guestmem *gm, uint64_t va, void *buf, size_t len)
+{
+	const unsigned char *p = host_addr(gm, va, len);
+
+	if (!p)
+		return -1;
+	memcpy(buf, p, len);
+	return 0;
+}
+
+int guestmem_put_u64(const struct guestmem *gm, uint64_t va, uint64_t v)
+{
+	unsigned char *p = host_addr(gm, va, sizeof(v));
+
+	if (!p || !gm->writable || va % sizeof(v))
+		return -1;
+	/* one aligned store, as the guest's WRITE_ONCE would be */
+	__atomic_store_n((uint64_t *)(void *)p, v, __ATOMIC_RELAXED);
+	return 0;
 }
 
 uint64_t guestmem_u64(const struct guestmem *gm, uint64_t va, int *ok)

@@ -21,19 +21,24 @@ struct guestmem {
 	} node[GUESTMEM_MAX_NODES];
 	size_t total;
 	uint64_t phys_base, page_offset;	/* for the two translations */
+	int writable;
 };
 
 /*
  * Map the fds (in QEMU's table) of pid, node after node in guest-physical
- * order. 0, or -1 with err set (nothing left mapped).
+ * order; writable too when writable is set. 0, or -1 with err set (nothing
+ * left mapped).
  */
 int guestmem_open(struct guestmem *gm, int pid, const int *fds, const size_t *sizes,
-		  unsigned n, char *err, size_t errlen);
+		  unsigned n, int writable, char *err, size_t errlen);
 void guestmem_close(struct guestmem *gm);
 
 /* Copy len bytes at kernel virtual address va: 0, or -1 when not in RAM. */
 int guestmem_read(const struct guestmem *gm, uint64_t va, void *buf, size_t len);
 uint64_t guestmem_u64(const struct guestmem *gm, uint64_t va, int *ok);
 uint32_t guestmem_u32(const struct guestmem *gm, uint64_t va, int *ok);
+
+/* Store a u64 at va (a mapping opened writable): 0, or -1. */
+int guestmem_put_u64(const struct guestmem *gm, uint64_t va, uint64_t v);
 
 #endif

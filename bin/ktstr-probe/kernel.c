@@ -153,6 +153,7 @@ static int read_offsets(struct kernel_info *ki, const struct btf *btf, char *err
 	ki->sch_ops_name = member_off(btf, "scx_sched", "ops.name", &ki->ops_name_len);
 	ki->sch_pcpu = member_off(btf, "scx_sched", "pcpu", NULL);
 	ki->pcpu_event_stats = member_off(btf, "scx_sched_pcpu", "event_stats", NULL);
+	ki->sch_watchdog_timeout = member_off(btf, "scx_sched", "watchdog_timeout", NULL);
 	read_events(btf, ki);
 	return 0;
 }
@@ -161,13 +162,14 @@ int kernel_info_load(struct kernel_info *ki, const char *kallsyms, const char *b
 		     const char *config, char *err, size_t errlen)
 {
 	static const char *const syms[] = { "runqueues", "__per_cpu_offset", "page_offset_base",
-					    "phys_base", "scx_root" };
-	uint64_t addr[5] = { 0 };
+					    "phys_base", "scx_root", "jiffies", "scx_watchdog_interval",
+					    "scx_watchdog_timestamp" };
+	uint64_t addr[8] = { 0 };
 	struct btf *btf;
 	int rc;
 
 	memset(ki, 0, sizeof(*ki));
-	if (read_symbols(kallsyms, syms, addr, 5, err, errlen))
+	if (read_symbols(kallsyms, syms, addr, 8, err, errlen))
 		return -1;
 	for (size_t i = 0; i < 2; i++)
 		if (!addr[i]) {
@@ -179,6 +181,9 @@ int kernel_info_load(struct kernel_info *ki, const char *kallsyms, const char *b
 	ki->page_offset_base = addr[2];
 	ki->phys_base = addr[3];
 	ki->scx_root = addr[4];
+	ki->jiffies = addr[5];
+	ki->scx_watchdog_interval = addr[6];
+	ki->scx_watchdog_timestamp = addr[7];
 	btf = btf__parse(btf_path, NULL);
 	if (!btf) {
 		snprintf(err, errlen, "BTF %s: %s", btf_path, strerror(errno));

@@ -18,13 +18,14 @@
 struct kernel_info {
 	/* symbols */
 	uint64_t runqueues, per_cpu_offset, page_offset_base, phys_base, scx_root;
+	uint64_t jiffies, scx_watchdog_interval, scx_watchdog_timestamp;	/* 0 when absent */
 	/* struct rq */
 	uint64_t rq_nr_running, rq_curr, rq_clock, rq_cpu;
 	uint64_t rq_scx_nr_running, rq_scx_local_dsq_nr;	/* OFF_NONE without sched_ext */
 	/* struct task_struct */
 	uint64_t task_pid;
 	/* struct scx_sched (7.2): ops.name, pcpu -> scx_sched_pcpu.event_stats */
-	uint64_t sch_ops_name, sch_pcpu, pcpu_event_stats;
+	uint64_t sch_ops_name, sch_pcpu, pcpu_event_stats, sch_watchdog_timeout;
 	size_t ops_name_len;
 	/* the s64 members of struct scx_event_stats, named without SCX_EV_, lower case */
 	unsigned nevents;

@@ -21,7 +21,7 @@ enum phase { PHASE_BOOT, PHASE_SETTLE, PHASE_SCENARIO, PHASE_AFTER };
 static const char *const phase_name[] = { "boot", "settle", "scenario", "after" };
 
 struct opts {
-	unsigned interval_ms, settle_ms;
+	unsigned interval_ms, settle_ms, watchdog_ms;
 	int samples, replay;
 };
 
@@ -39,7 +39,8 @@ struct job {
 
 static void usage(FILE *f)
 {
-	fputs("usage: ktstr-probe [--interval-ms N] [--settle-ms N] [--no-samples] [--replay]\n"
+	fputs("usage: ktstr-probe [--interval-ms N] [--settle-ms N] [--watchdog-ms N] [--no-samples]\n"
+	      "                   [--replay]\n"
 	      "Copy a ktstr record stream from stdin to stdout and, while each job's VM runs,\n"
 	      "read its runqueues from guest memory: one `sample` record per interval, and a\n"
 	      "`monitor` summary (imbalance, local DSQ depth, rq-clock stalls, sched_ext event\n"
@@ -48,6 +49,9 @@ static void usage(FILE *f)
 	      "\n"
 	      "  --interval-ms N  sampling period (default 100)\n"
 	      "  --settle-ms N    left out after the scenario starts (default 500)\n"
+	      "  --watchdog-ms N  shorten sched_ext's stall watchdog to N ms by writing guest\n"
+	      "                   memory, when the scheduler's own is longer (default 4000;\n"
+	      "                   0 leaves it and maps the memory read-only)\n"
 	      "  --no-samples     write only the monitor summaries\n"
 	      "  --replay         read no memory: summarise the stream's own sample records\n"
 	      "                   again (its monitor records are replaced)\n"
@@ -145,7 +149,8 @@ static void vm_started(struct job *j, json_t *vm, const struct opts *o)
 	j->phase = PHASE_BOOT;
 	if (!o->replay && !j->rec)
 		snprintf(j->err, sizeof(j->err), "no job record before the vm record");
-	else if (!o->replay && sampler_open(&j->smp, j->rec, vm, j->err, sizeof(j->err)) == 0)
+	else if (!o->replay &&
+		 sampler_open(&j->smp, j->rec, vm, o->watchdog_ms, j->err, sizeof(j->err)) == 0)
 		j->opened = 1;
 	if (!o->replay && !j->opened)
 		warnmsg("job %s: no monitor: %s", j->id, j->err);
@@ -283,12 +288,13 @@ int main(int argc, char **argv)
 	static const struct option lopts[] = {
 		{ "interval-ms", required_argument, NULL, 'i' },
 		{ "settle-ms", required_argument, NULL, 's' },
+		{ "watchdog-ms", required_argument, NULL, 'w' },
 		{ "no-samples", no_argument, NULL, 'n' },
 		{ "replay", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct opts o = { .interval_ms = 100, .settle_ms = 500, .samples = 1 };
+	struct opts o = { .interval_ms = 100, .settle_ms = 500, .watchdog_ms = 4000, .samples = 1 };
 	struct ndjson_reader rd;
 	struct job *jobs = NULL;
 	char *buf = NULL;
@@ -302,6 +308,11 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'i': o.interval_ms = parse_ms("--interval-ms", optarg, 10, 60000); break;
 		case 's': o.settle_ms = parse_ms("--settle-ms", optarg, 0, 600000); break;
+		case 'w':
+			o.watchdog_ms = parse_ms("--watchdog-ms", optarg, 0, 30000);
+			if (o.watchdog_ms && o.watchdog_ms < 1000)
+				die(EXIT_USAGE, "--watchdog-ms %s: expected 0, or 1000 to 30000", optarg);
+			break;
 		case 'n': o.samples = 0; break;
 		case 'r': o.replay = 1; break;
 		case 'h': usage(stdout); return EXIT_PASS;

@@ -38,7 +38,8 @@ static int vm_memory(json_t *vm, int *fds, size_t *sizes, unsigned *n, char *err
 	return 0;
 }
 
-int sampler_open(struct sampler *s, json_t *job, json_t *vm, char *err, size_t errlen)
+int sampler_open(struct sampler *s, json_t *job, json_t *vm, unsigned watchdog_ms,
+		 char *err, size_t errlen)
 {
 	const char *ksyms = str_at(job, "kernel", "ksyms"), *btf = str_at(job, "kernel", "btf");
 	const char *dir = str_at(job, "kernel", "dir");
@@ -71,8 +72,9 @@ int sampler_open(struct sampler *s, json_t *job, json_t *vm, char *err, size_t e
 		snprintf(err, errlen, "vm record has no pid");
 		return -1;
 	}
-	if (guestmem_open(&s->gm, s->pid, fds, sizes, n, err, errlen))
+	if (guestmem_open(&s->gm, s->pid, fds, sizes, n, watchdog_ms > 0, err, errlen))
 		return -1;
+	s->watchdog_ms = watchdog_ms;
 	/* a kernel built without KASLR-stable values still says where its direct map is */
 	pob = s->ki.page_offset_base ? guestmem_u64(&s->gm, s->ki.page_offset_base, &ok) : 0;
 	if (ok && pob >> 47 == 0x1ffff)
@@ -124,6 +126,63 @@ static json_t *read_cpu(struct sampler *s, unsigned c)
 	return o;
 }
 
+/*
+ * sched_ext ejects a scheduler whose runnable tasks wait longer than its
+ * watchdog timeout: 30 s unless the scheduler asks for less, longer than a
+ * test. As the reference does, the probe shortens it from the host. On 7.2
+ * the timeout is per scheduler and checked by a delayed work that runs every
+ * scx_watchdog_interval (half the timeout), while scx_tick ejects the
+ * scheduler when that work has not stamped scx_watchdog_timestamp within
+ * the timeout. So the interval is shortened too, and the stamp kept fresh
+ * until the work, still queued with the old delay, has run once (it then
+ * writes a stamp of its own and keeps the new pace): the first check comes
+ * at the old pace (15 s after attaching, for 30 s), the next ones every
+ * half of watchdog_ms. Past the old delay and a second more, the stamp is
+ * left alone: a work that does not run is the kernel's to report.
+ */
+static void shorten_watchdog(struct sampler *s, uint64_t sch, json_t *rec)
+{
+	const struct kernel_info *ki = &s->ki;
+	const struct guestmem *gm = &s->gm;
+	uint64_t want = (uint64_t)s->watchdog_ms * ki->hz / 1000, cur, now, stamp;
+	int ok = 1;
+
+	if (ki->sch_watchdog_timeout == OFF_NONE)
+		return;
+	cur = guestmem_u64(gm, sch + ki->sch_watchdog_timeout, &ok);
+	if (!ok || !cur)
+		return;
+	if (s->wd_sch != sch) {	/* another scheduler attached */
+		s->wd_sch = sch;
+		s->wd_state = WD_IDLE;
+	}
+	if (want && gm->writable && ki->jiffies && ki->scx_watchdog_interval &&
+	    ki->scx_watchdog_timestamp && s->wd_state != WD_DONE) {
+		now = guestmem_u64(gm, ki->jiffies, &ok);
+		stamp = guestmem_u64(gm, ki->scx_watchdog_timestamp, &ok);
+		if (ok && s->wd_state == WD_IDLE && cur > want) {
+			uint64_t old_intv = guestmem_u64(gm, ki->scx_watchdog_interval, &ok);
+
+			if (!ok)
+				return;
+			s->wd_deadline = stamp + old_intv + ki->hz;
+			guestmem_put_u64(gm, ki->scx_watchdog_timestamp, now);
+			guestmem_put_u64(gm, sch + ki->sch_watchdog_timeout, want);
+			guestmem_put_u64(gm, ki->scx_watchdog_interval, want / 2 ? want / 2 : 1);
+			s->wd_stamp = now;
+			s->wd_state = WD_WAITING;
+			cur = want;
+		} else if (ok && s->wd_state == WD_WAITING &&
+			   (stamp != s->wd_stamp || (int64_t)(now - s->wd_deadline) > 0)) {
+			s->wd_state = WD_DONE;	/* the work ran at the new pace, or is the kernel's case */
+		} else if (ok && s->wd_state == WD_WAITING) {
+			guestmem_put_u64(gm, ki->scx_watchdog_timestamp, now);
+			s->wd_stamp = now;
+		}
+	}
+	json_object_set_new(rec, "watchdog_ms", json_integer((json_int_t)(cur * 1000 / ki->hz)));
+}
+
 /* The attached sched_ext scheduler's name and event totals into rec, if there is one. */
 static void read_scheduler(struct sampler *s, json_t *rec)
 {
@@ -145,6 +204,7 @@ static void read_scheduler(struct sampler *s, json_t *rec)
 			json_object_set_new(rec, "scheduler", json_string(name));
 		}
 	}
+	shorten_watchdog(s, sch, rec);
 	if (ki->sch_pcpu == OFF_NONE || ki->pcpu_event_stats == OFF_NONE || !ki->nevents)
 		return;
 	pcpu = guestmem_u64(gm, sch + ki->sch_pcpu, &ok);

@@ -19,18 +19,25 @@ struct sampler {
 	int pid;
 	int *vcpu_tids;		/* per CPU, 0 when unknown */
 	unsigned vcpus_found;
+	/* the sched_ext watchdog, shortened to watchdog_ms (0: left alone) */
+	unsigned watchdog_ms;
+	uint64_t wd_sch, wd_stamp;	/* the scheduler it was done for; the stamp we last wrote */
+	uint64_t wd_deadline;		/* jiffies by which the work, queued at the old pace, runs */
+	enum { WD_IDLE, WD_WAITING, WD_DONE } wd_state;
 };
 
 /*
  * Ready to sample the VM of a job record (kernel.ksyms, kernel.btf,
  * kernel.config, topo.cpus) whose `vm` started record is vm (pid, memory).
- * 0, or -1 with err set.
+ * With watchdog_ms, the memory is mapped writable to shorten sched_ext's
+ * watchdog to it. 0, or -1 with err set.
  */
-int sampler_open(struct sampler *s, json_t *job, json_t *vm, char *err, size_t errlen);
+int sampler_open(struct sampler *s, json_t *job, json_t *vm, unsigned watchdog_ms,
+		 char *err, size_t errlen);
 
 /*
- * {"scheduler", "cpus": [...], "events": {...}} now; a CPU whose rq does not
- * say it is that CPU (memory not set up yet) is left out.
+ * {"scheduler", "watchdog_ms", "cpus": [...], "events": {...}} now; a CPU
+ * whose rq does not say it is that CPU (memory not set up yet) is left out.
  */
 json_t *sampler_read(struct sampler *s);
 

@@ -121,8 +121,18 @@ static int open_events(struct events *ev)
 	char path[128];
 	int fd = -1;
 
-	if (virtio_port_path("ktstr.events", path, sizeof(path)) == 0)
-		fd = open(path, O_WRONLY | O_CLOEXEC);
+	/*
+	 * QEMU announces the port to the driver by a control message that a
+	 * workqueue handles: on a busy host it can come after init starts
+	 * (seen once in some hundreds of boots). Wait up to 3 s for it.
+	 */
+	for (int tries = 0; tries < 60; tries++) {
+		if (virtio_port_path("ktstr.events", path, sizeof(path)) == 0) {
+			fd = open(path, O_WRONLY | O_CLOEXEC);
+			break;
+		}
+		usleep(50000);
+	}
 	events_set_fd(ev, fd >= 0 ? fd : 1);	/* no port: the console gets the events */
 	crash_fd = ev->fd;
 	return fd;

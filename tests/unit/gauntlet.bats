@@ -60,7 +60,7 @@ steady-tiny-1llc-slow+scatter" ]
 @test "gauntlet: bad usage exits 2 with one line, before any VM" {
 	for args in "steady --presets nope" "nope --presets tiny-1llc" "-j 0" "--budget 1 --presets tiny-1llc" \
 		"--scheduler scx-ktstr --profiles bogus --presets tiny-1llc" "--scheduler nosuch --presets tiny-1llc" \
-		"--duration x" "--frobnicate" "--check nosuch=1 --presets tiny-1llc" "--check a --presets tiny-1llc"; do
+		"--duration x" "--oversub x" "--frobnicate" "--check nosuch=1 --presets tiny-1llc" "--check a --presets tiny-1llc"; do
 		# shellcheck disable=SC2086
 		run --separate-stderr ktstr gauntlet $args --list
 		echo "$args: $status $stderr"

@@ -10,13 +10,16 @@ F="$BATS_TEST_DIRNAME/../fixtures/eval"
 @test "probe: --help, bad options and arguments exit 2 with one line" {
 	run ktstr-probe --help
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "usage: ktstr-probe [--interval-ms N] [--settle-ms N] [--no-samples] [--replay]" ]
+	[ "${lines[0]}" = "usage: ktstr-probe [--interval-ms N] [--settle-ms N] [--watchdog-ms N] [--no-samples]" ]
 	run --separate-stderr ktstr-probe --interval-ms 5
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "ktstr-probe: --interval-ms 5: expected milliseconds from 10 to 60000" ]
 	run --separate-stderr ktstr-probe --settle-ms -1
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "ktstr-probe: --settle-ms -1: expected milliseconds from 0 to 600000" ]
+	run --separate-stderr ktstr-probe --watchdog-ms 500
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "ktstr-probe: --watchdog-ms 500: expected 0, or 1000 to 30000" ]
 	run --separate-stderr ktstr-probe stream.ndjson
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "ktstr-probe: unexpected argument 'stream.ndjson' (the stream comes on stdin)" ]

@@ -101,3 +101,18 @@ stream() { cat "$KTSTR_RUNS_DIR"/*/stream.ndjson; }
 	[ -s "$kdir/kallsyms" ]	# ktstr-boot's calibrate boot wrote them before the job's VM
 	[ "$(printf '%s\n' "$output" | jq -s '[.[] | select(.type == "monitor")][0] | [.samples > 0, has("error")]' | jq -c .)" = "[true,false]" ]
 }
+
+@test "probe shortens a scheduler's 30 s stall watchdog to 4 s from the host" {
+	# scx-ktstr asking for the kernel's longest timeout, then parking user tasks after 500 ms.
+	# The kernel's first check is queued at the old pace (15 s after attaching); from then on it
+	# checks every 2 s against 4 s. With its own 30 s the kernel could not eject the scheduler
+	# for a wait under 30 s (without the probe this run is ejected 45 s in).
+	run ktstr run steady --scheduler scx-ktstr --sched-args "--timeout-ms 30000 --stall-after 500" --duration 20
+	[ "$status" -eq 1 ]
+	S=$(ls "$KTSTR_RUNS_DIR"/*/stream.ndjson)
+	[ "$(jq -r 'select(.type == "sample" and .watchdog_ms) | .watchdog_ms' "$S" | sort -u)" = 4000 ]
+	msg=$(jq -r 'select(.type == "verdict") | .details[] | select(.kind == "SchedulerDied") | .message | split("\n")[0]' "$S")
+	echo "$msg"
+	waited=$(printf '%s\n' "$msg" | sed -En 's/.*runnable task stall: .*failed to run for ([0-9]+)\.[0-9]{3}s \(ERROR_STALL\)$/\1/p')
+	[ -n "$waited" ] && [ "$waited" -ge 4 ] && [ "$waited" -lt 20 ]
+}
