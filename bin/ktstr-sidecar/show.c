@@ -104,6 +104,10 @@ static void print_monitor(json_t *mon)
 
 		if (json_is_object(v) || json_is_array(v))
 			continue;
+		if (json_is_real(v)) {	/* 0.944, not 0.94399999999999995 */
+			printf("%s %s=%g", n++ ? "," : "", key, json_real_value(v));
+			continue;
+		}
 		s = json_dumps(v, JSON_ENCODE_ANY);
 		printf("%s %s=%s", n++ ? "," : "", key, s ? s : "?");
 		free(s);

@@ -241,7 +241,7 @@ steady on 1n2l2c1t under eevdf: FAIL
   kernel     7.2.0-1-cloud-amd64
   accel      kvm, VM 2.5 s, exit poweroff
   stats: 3 workers, 3000 work units" ]
-	[ "$(printf '%s\n' "$output" | sed -n '11p')" = "  monitor: samples=18, max_imbalance_ratio=2.0, max_local_dsq_depth=3, stall_count=0" ]
+	[ "$(printf '%s\n' "$output" | sed -n '11p')" = "  monitor: samples=18, max_imbalance_ratio=2, max_local_dsq_depth=3, stall_count=0" ]
 	run ktstr-sidecar show --json r2 steady
 	[ "$(printf '%s\n' "$output" | jq -r .job)" = "j1
 steady-1n2l2c1t-scx" ]
