@@ -72,19 +72,11 @@ static int64_t ram_offset(const struct guestmem *gm, uint64_t pa)
 	return pa < gm->total ? (int64_t)pa : -1;
 }
 
-/* Where len bytes at kernel address va are in the host's mappings, or NULL. */
-static unsigned char *host_addr(const struct guestmem *gm, uint64_t va, size_t len)
+/* Where len bytes at guest-physical pa are in the host's mappings, or NULL. */
+static unsigned char *phys_addr(const struct guestmem *gm, uint64_t pa, size_t len)
 {
-	uint64_t pa;
-	int64_t off;
+	int64_t off = ram_offset(gm, pa);
 
-	if (va >= KERNEL_MAP)
-		pa = va - KERNEL_MAP + gm->phys_base;
-	else if (va >= gm->page_offset && va - gm->page_offset < DIRECT_MAP_SPAN)
-		pa = va - gm->page_offset;
-	else
-		return NULL;	/* vmalloc, user space, NULL: not read without page tables */
-	off = ram_offset(gm, pa);
 	if (off < 0 || ram_offset(gm, pa + len - 1) != off + (int64_t)len - 1)
 		return NULL;
 	for (unsigned i = 0; i < gm->n; i++) {
@@ -96,6 +88,56 @@ static unsigned char *host_addr(const struct guestmem *gm, uint64_t va, size_t l
 		off -= (int64_t)gm->node[i].size;
 	}
 	return NULL;
+}
+
+#define PTE_PRESENT 0x1ull
+#define PTE_HUGE 0x80ull
+#define PTE_ADDR 0x000ffffffffff000ull
+
+/* va through the guest kernel's page tables (4-level): 0 and *pa, or -1 when not mapped. */
+static int walk_page_tables(const struct guestmem *gm, uint64_t va, uint64_t *pa)
+{
+	static const unsigned shift[] = { 39, 30, 21, 12 };
+	uint64_t table = gm->pgd_pa;
+
+	for (unsigned level = 0; level < 4; level++) {
+		const unsigned char *p = phys_addr(gm, table + ((va >> shift[level]) & 511) * 8, 8);
+		uint64_t entry;
+
+		if (!p)
+			return -1;
+		entry = __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_RELAXED);
+		if (!(entry & PTE_PRESENT))
+			return -1;
+		if ((level == 1 || level == 2) && (entry & PTE_HUGE)) {	/* a 1 GiB or 2 MiB page */
+			uint64_t span = 1ull << shift[level];
+
+			*pa = (entry & PTE_ADDR & ~(span - 1)) | (va & (span - 1));
+			return 0;
+		}
+		table = entry & PTE_ADDR;
+	}
+	*pa = table | (va & 0xfff);
+	return 0;
+}
+
+/* Where len bytes at kernel address va are in the host's mappings, or NULL. */
+static unsigned char *host_addr(const struct guestmem *gm, uint64_t va, size_t len)
+{
+	uint64_t pa;
+
+	if (va >= KERNEL_MAP)
+		pa = va - KERNEL_MAP + gm->phys_base;
+	else if (va >= gm->page_offset && va - gm->page_offset < DIRECT_MAP_SPAN)
+		pa = va - gm->page_offset;
+	else if (!gm->pgd_pa || (va & 0xfff) + len > 4096 || walk_page_tables(gm, va, &pa))
+		return NULL;	/* user space, NULL, or across a page: not read */
+	return phys_addr(gm, pa, len);
+}
+
+void guestmem_use_page_tables(struct guestmem *gm, uint64_t pgd_va)
+{
+	gm->pgd_pa = pgd_va >= KERNEL_MAP ? pgd_va - KERNEL_MAP + gm->phys_base : 0;
 }
 
 int guestmem_read(const struct guestmem *gm, uint64_t va, void *buf, size_t len)

@@ -1,9 +1,10 @@
 /*
  * A running VM's RAM, read from the host: ktstr-boot gives QEMU one tmpfs
  * file per NUMA node and names its fd in the `vm` record; the probe maps
- * /proc/QEMU/fd/N read-only. Kernel addresses are translated without page
- * tables: the kernel image (nokaslr) and the direct map, which hold the
- * runqueues, tasks and sched_ext's structures.
+ * /proc/QEMU/fd/N. Kernel addresses are translated without page tables for
+ * the kernel image (nokaslr) and the direct map, which hold the runqueues,
+ * tasks and sched_ext's structures; anything else (vmalloc: BPF programs)
+ * by walking the kernel's own 4-level page tables once pgd_pa is set.
  */
 #ifndef KTSTR_PROBE_GUESTMEM_H
 #define KTSTR_PROBE_GUESTMEM_H
@@ -21,6 +22,7 @@ struct guestmem {
 	} node[GUESTMEM_MAX_NODES];
 	size_t total;
 	uint64_t phys_base, page_offset;	/* for the two translations */
+	uint64_t pgd_pa;			/* init_top_pgt's physical address, 0: no walks */
 	int writable;
 };
 
@@ -32,6 +34,9 @@ struct guestmem {
 int guestmem_open(struct guestmem *gm, int pid, const int *fds, const size_t *sizes,
 		  unsigned n, int writable, char *err, size_t errlen);
 void guestmem_close(struct guestmem *gm);
+
+/* Walk the page tables rooted at the kernel-image address pgd_va for other addresses. */
+void guestmem_use_page_tables(struct guestmem *gm, uint64_t pgd_va);
 
 /* Copy len bytes at kernel virtual address va: 0, or -1 when not in RAM. */
 int guestmem_read(const struct guestmem *gm, uint64_t va, void *buf, size_t len);

@@ -115,6 +115,36 @@ static void read_events(const struct btf *btf, struct kernel_info *ki)
 	}
 }
 
+/* The value of enumerator name in enum ename, or -1. */
+static int64_t enum_value(const struct btf *btf, const char *ename, const char *name)
+{
+	int id = btf__find_by_name_kind(btf, ename, BTF_KIND_ENUM);
+	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	const struct btf_enum *e;
+
+	if (!t)
+		return -1;
+	e = btf_enum(t);
+	for (unsigned i = 0; i < btf_vlen(t); i++, e++)
+		if (!strcmp(btf__name_by_offset(btf, e->name_off), name))
+			return e->val;
+	return -1;
+}
+
+/* Where the BPF programs are: the prog idr's xarray, struct bpf_prog, its aux and stats. */
+static void read_prog_offsets(const struct btf *btf, struct kernel_info *ki)
+{
+	ki->idr_head = member_off(btf, "idr", "idr_rt.xa_head", NULL);
+	ki->xa_node_slots = member_off(btf, "xa_node", "slots", NULL);
+	ki->prog_type = member_off(btf, "bpf_prog", "type", NULL);
+	ki->prog_aux = member_off(btf, "bpf_prog", "aux", NULL);
+	ki->prog_stats = member_off(btf, "bpf_prog", "stats", NULL);
+	ki->aux_name = member_off(btf, "bpf_prog_aux", "name", &ki->aux_name_len);
+	ki->stats_cnt = member_off(btf, "bpf_prog_stats", "cnt", NULL);
+	ki->stats_nsecs = member_off(btf, "bpf_prog_stats", "nsecs", NULL);
+	ki->prog_type_struct_ops = enum_value(btf, "bpf_prog_type", "BPF_PROG_TYPE_STRUCT_OPS");
+}
+
 static unsigned config_hz(const char *path)
 {
 	FILE *f = path ? fopen(path, "r") : NULL;
@@ -155,6 +185,7 @@ static int read_offsets(struct kernel_info *ki, const struct btf *btf, char *err
 	ki->pcpu_event_stats = member_off(btf, "scx_sched_pcpu", "event_stats", NULL);
 	ki->sch_watchdog_timeout = member_off(btf, "scx_sched", "watchdog_timeout", NULL);
 	read_events(btf, ki);
+	read_prog_offsets(btf, ki);
 	return 0;
 }
 
@@ -163,13 +194,14 @@ int kernel_info_load(struct kernel_info *ki, const char *kallsyms, const char *b
 {
 	static const char *const syms[] = { "runqueues", "__per_cpu_offset", "page_offset_base",
 					    "phys_base", "scx_root", "jiffies", "scx_watchdog_interval",
-					    "scx_watchdog_timestamp" };
-	uint64_t addr[8] = { 0 };
+					    "scx_watchdog_timestamp", "prog_idr", "init_top_pgt",
+					    "__pgtable_l5_enabled" };
+	uint64_t addr[11] = { 0 };
 	struct btf *btf;
 	int rc;
 
 	memset(ki, 0, sizeof(*ki));
-	if (read_symbols(kallsyms, syms, addr, 8, err, errlen))
+	if (read_symbols(kallsyms, syms, addr, 11, err, errlen))
 		return -1;
 	for (size_t i = 0; i < 2; i++)
 		if (!addr[i]) {
@@ -184,6 +216,9 @@ int kernel_info_load(struct kernel_info *ki, const char *kallsyms, const char *b
 	ki->jiffies = addr[5];
 	ki->scx_watchdog_interval = addr[6];
 	ki->scx_watchdog_timestamp = addr[7];
+	ki->prog_idr = addr[8];
+	ki->init_top_pgt = addr[9];
+	ki->pgtable_l5_enabled = addr[10];
 	btf = btf__parse(btf_path, NULL);
 	if (!btf) {
 		snprintf(err, errlen, "BTF %s: %s", btf_path, strerror(errno));

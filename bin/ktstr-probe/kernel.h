@@ -19,6 +19,12 @@ struct kernel_info {
 	/* symbols */
 	uint64_t runqueues, per_cpu_offset, page_offset_base, phys_base, scx_root;
 	uint64_t jiffies, scx_watchdog_interval, scx_watchdog_timestamp;	/* 0 when absent */
+	uint64_t prog_idr, init_top_pgt, pgtable_l5_enabled;
+	/* BPF programs: the idr's xarray, struct bpf_prog and its stats (OFF_NONE: not read) */
+	uint64_t idr_head, xa_node_slots;
+	uint64_t prog_type, prog_aux, prog_stats, aux_name, stats_cnt, stats_nsecs;
+	size_t aux_name_len;
+	int64_t prog_type_struct_ops;	/* -1 when unknown */
 	/* struct rq */
 	uint64_t rq_nr_running, rq_curr, rq_clock, rq_cpu;
 	uint64_t rq_scx_nr_running, rq_scx_local_dsq_nr;	/* OFF_NONE without sched_ext */

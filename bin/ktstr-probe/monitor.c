@@ -49,6 +49,7 @@ struct monitor {
 	size_t n, cap;
 	size_t ncpu;		/* largest ncpu of any judged sample */
 	struct event_totals first_events, last_events;
+	struct event_totals first_progs, last_progs;	/* {name: {cnt, nsecs}} */
 	char *scheduler;
 };
 
@@ -70,6 +71,8 @@ void monitor_free(struct monitor *m)
 	free(m->s);
 	json_decref(m->first_events.totals);
 	json_decref(m->last_events.totals);
+	json_decref(m->first_progs.totals);
+	json_decref(m->last_progs.totals);
 	free(m->scheduler);
 	free(m);
 }
@@ -158,17 +161,18 @@ static double imbalance_ratio(const struct judged_sample *js)
 }
 
 /* Keep the sample's event totals: the first ones seen, and the latest. */
-static void note_events(struct monitor *m, json_t *events, long long t_ms)
+static void note_totals(struct event_totals *first, struct event_totals *last, json_t *totals,
+			long long t_ms)
 {
-	if (!json_is_object(events))
+	if (!json_is_object(totals))
 		return;
-	if (!m->first_events.totals) {
-		m->first_events.totals = json_deep_copy(events);
-		m->first_events.t_ms = t_ms;
+	if (!first->totals) {
+		first->totals = json_deep_copy(totals);
+		first->t_ms = t_ms;
 	}
-	json_decref(m->last_events.totals);
-	m->last_events.totals = json_deep_copy(events);
-	m->last_events.t_ms = t_ms;
+	json_decref(last->totals);
+	last->totals = json_deep_copy(totals);
+	last->t_ms = t_ms;
 }
 
 void monitor_add(struct monitor *m, json_t *sample)
@@ -193,7 +197,8 @@ void monitor_add(struct monitor *m, json_t *sample)
 		free(m->scheduler);
 		m->scheduler = xstrdup(sched);
 	}
-	note_events(m, json_object_get(sample, "events"), js->t_ms);
+	note_totals(&m->first_events, &m->last_events, json_object_get(sample, "events"), js->t_ms);
+	note_totals(&m->first_progs, &m->last_progs, json_object_get(sample, "progs"), js->t_ms);
 }
 
 /* Sample i's snapshot of cpu c, or NULL when it was not read. */
@@ -456,6 +461,45 @@ static void add_events(const struct monitor *m, json_t *out)
 	json_object_set_new(out, "events", events);
 }
 
+/* A counter's growth from first to last (0 when it went back: the program was loaded again). */
+static long long grown(json_t *first, json_t *last, const char *key)
+{
+	json_t *a = json_object_get(first, key), *b = json_object_get(last, key);
+
+	if (!json_is_integer(a) || !json_is_integer(b) || json_integer_value(b) < json_integer_value(a))
+		return 0;
+	return (long long)(json_integer_value(b) - json_integer_value(a));
+}
+
+/*
+ * Per BPF program of the scheduler (name): its runs over the judged span,
+ * runs per second and mean ns per run, for programs in the first and last
+ * judged samples.
+ */
+static void add_progs(const struct monitor *m, json_t *out)
+{
+	json_t *first = m->first_progs.totals, *last = m->last_progs.totals, *v, *progs;
+	double span_s = ((double)m->last_progs.t_ms - (double)m->first_progs.t_ms) / 1000.0;
+	const char *name;
+
+	if (!first || !last || span_s <= 0)
+		return;
+	progs = json_object();
+	json_object_foreach(last, name, v) {
+		json_t *before = json_object_get(first, name);
+		long long runs, ns;
+
+		if (!before)
+			continue;
+		runs = grown(before, v, "cnt");
+		ns = grown(before, v, "nsecs");
+		json_object_set_new(progs, name, json_pack("{s:I, s:o, s:o}", "runs", (json_int_t)runs,
+			"runs_per_s", real3((double)runs / span_s),
+			"ns_per_run", real3(runs ? (double)ns / (double)runs : 0)));
+	}
+	json_object_set_new(out, "progs", progs);
+}
+
 json_t *monitor_summary(const struct monitor *m, const char *job)
 {
 	json_t *out = json_pack("{s:s, s:s, s:I, s:I}", "type", "monitor", "job", job ? job : "",
@@ -471,6 +515,7 @@ json_t *monitor_summary(const struct monitor *m, const char *job)
 		add_depths(m, out);
 		add_stalls(m, out);
 		add_events(m, out);
+		add_progs(m, out);
 	}
 	if (m->scheduler)
 		json_object_set_new(out, "scheduler", json_string(m->scheduler));

@@ -290,3 +290,20 @@ summary() {
 	run sh -c "ktstr-probe --replay < '$S.eevdf' | jq -c 'select(.type == \"monitor\") | .max_imbalance_ratio'"
 	[ "$output" = 31 ]
 }
+
+@test "probe summary: the scheduler's BPF programs: runs, runs per second, ns per run" {
+	# 2 s of scenario; ktstr_enqueue ran 400 times for 1,200,000 ns; a program loaded again
+	# (its count went back) counts 0; one seen only at the end is left out
+	p() { printf ',"scheduler":"ktstr","progs":{%s}' "$1"; }
+	{
+		vm_started
+		sample 4800 settle "$(p '"ktstr_enqueue":{"cnt":1,"nsecs":5}')" "$(cpu 0 1 0 1000)"
+		sample 5000 scenario "$(p '"ktstr_enqueue":{"cnt":100,"nsecs":300000},"ktstr_init":{"cnt":9,"nsecs":9}')" "$(cpu 0 1 0 2000)"
+		sample 6000 scenario "$(p '"ktstr_enqueue":{"cnt":300,"nsecs":900000}')" "$(cpu 0 1 0 3000)"
+		sample 7000 scenario "$(p '"ktstr_enqueue":{"cnt":500,"nsecs":1500000},"ktstr_init":{"cnt":1,"nsecs":1},"ktstr_tick":{"cnt":7,"nsecs":7}')" "$(cpu 0 1 0 4000)"
+		vm_exited
+	} > "$S"
+	run sh -c "ktstr-probe --replay < '$S' | jq -c 'select(.type == \"monitor\") | .progs'"
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"ktstr_enqueue":{"runs":400,"runs_per_s":200,"ns_per_run":3000},"ktstr_init":{"runs":0,"runs_per_s":0,"ns_per_run":0}}' ]
+}

@@ -45,6 +45,9 @@ stream() { cat "$KTSTR_RUNS_DIR"/*/stream.ndjson; }
 		$m[0].initialized and $m[0].stall_count == 0 and $m[0].scheduler == "ktstr" and
 		$m[0].fallback_rate == 0 and ($m[0].imbalance_windows | length) == 10' "$S"
 	jq -e -s '[.[] | select(.type == "verdict")][0] | .result == "pass" and .monitor.scheduler == "ktstr"' "$S"
+	# the scheduler's own BPF callbacks, with their runs and time (kernel.bpf_stats_enabled)
+	jq -e -s '[.[] | select(.type == "monitor")][0].progs as $p |
+		($p.ktstr_enqueue.runs > 0) and ($p.ktstr_dispatch.runs > 0) and ($p.ktstr_enqueue.ns_per_run > 0)' "$S"
 	# the summary comes just before the VM's exit record
 	[ "$(jq -r '.type + (.phase // "")' "$S" | grep -A1 '^monitor$' | tail -n 1)" = vmexited ]
 }
