@@ -180,6 +180,8 @@ static int read_offsets(struct kernel_info *ki, const struct btf *btf, char *err
 	/* sched_ext's parts are optional: a kernel without it is still sampled */
 	ki->rq_scx_nr_running = member_off(btf, "rq", "scx.nr_running", NULL);
 	ki->rq_scx_local_dsq_nr = member_off(btf, "rq", "scx.local_dsq.nr", NULL);
+	ki->rq_run_delay = member_off(btf, "rq", "rq_sched_info.run_delay", NULL);
+	ki->rq_pcount = member_off(btf, "rq", "rq_sched_info.pcount", NULL);
 	ki->sch_ops_name = member_off(btf, "scx_sched", "ops.name", &ki->ops_name_len);
 	ki->sch_pcpu = member_off(btf, "scx_sched", "pcpu", NULL);
 	ki->pcpu_event_stats = member_off(btf, "scx_sched_pcpu", "event_stats", NULL);

@@ -28,6 +28,7 @@ struct kernel_info {
 	/* struct rq */
 	uint64_t rq_nr_running, rq_curr, rq_clock, rq_cpu;
 	uint64_t rq_scx_nr_running, rq_scx_local_dsq_nr;	/* OFF_NONE without sched_ext */
+	uint64_t rq_run_delay, rq_pcount;	/* rq_sched_info (CONFIG_SCHED_INFO), or OFF_NONE */
 	/* struct task_struct */
 	uint64_t task_pid;
 	/* struct scx_sched (7.2): ops.name, pcpu -> scx_sched_pcpu.event_stats */

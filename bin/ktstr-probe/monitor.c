@@ -26,8 +26,10 @@ struct cpu_snap {
 	long long dsq_depth;
 	long long rq_clock;
 	long long vcpu_ns;
+	long long run_delay_ns, pcount;	/* the rq's sched_info: waits before running, runs */
 	bool present;
 	bool has_vcpu;
+	bool has_sched_info;
 };
 
 struct judged_sample {
@@ -134,6 +136,10 @@ static void read_cpus(struct judged_sample *js, json_t *cpus, bool scx)
 		c->load = cpu_load(e, scx);
 		c->dsq_depth = int_or(e, "local_dsq_depth", 0);
 		c->rq_clock = int_or(e, "rq_clock", 0);
+		c->has_sched_info = json_is_integer(json_object_get(e, "run_delay_ns")) &&
+				    json_is_integer(json_object_get(e, "pcount"));
+		c->run_delay_ns = int_or(e, "run_delay_ns", 0);
+		c->pcount = int_or(e, "pcount", 0);
 		vcpu = json_object_get(e, "vcpu_ns");
 		c->has_vcpu = json_is_integer(vcpu);
 		c->vcpu_ns = c->has_vcpu ? (long long)json_integer_value(vcpu) : 0;
@@ -461,6 +467,45 @@ static void add_events(const struct monitor *m, json_t *out)
 	json_object_set_new(out, "events", events);
 }
 
+/*
+ * How long tasks waited on a runqueue before they ran, from the rqs'
+ * sched_info over the judged samples: the mean wait per run over all CPUs,
+ * and the CPU whose mean was worst.
+ */
+static void add_run_delay(const struct monitor *m, json_t *out)
+{
+	long long delay = 0, runs = 0, worst_cpu = -1;
+	double worst = 0;
+
+	for (size_t c = 0; c < m->ncpu; c++) {
+		const struct cpu_snap *a = NULL, *b = NULL;
+		long long d, r;
+
+		for (size_t i = 0; i < m->n; i++) {
+			const struct cpu_snap *x = snap(m, i, c);
+
+			if (x && x->has_sched_info) {
+				if (!a)
+					a = x;
+				b = x;
+			}
+		}
+		if (!a || (d = b->run_delay_ns - a->run_delay_ns) < 0 || (r = b->pcount - a->pcount) <= 0)
+			continue;
+		delay += d;
+		runs += r;
+		if (worst_cpu < 0 || (double)d / (double)r > worst) {
+			worst = (double)d / (double)r;
+			worst_cpu = (long long)c;
+		}
+	}
+	if (!runs)
+		return;
+	json_object_set_new(out, "avg_run_delay_us", real3((double)delay / (double)runs / 1000.0));
+	json_object_set_new(out, "max_cpu_run_delay_us", real3(worst / 1000.0));
+	json_object_set_new(out, "max_run_delay_cpu", json_integer(worst_cpu));
+}
+
 /* A counter's growth from first to last (0 when it went back: the program was loaded again). */
 static long long grown(json_t *first, json_t *last, const char *key)
 {
@@ -514,6 +559,7 @@ json_t *monitor_summary(const struct monitor *m, const char *job)
 		add_imbalance(m, out);
 		add_depths(m, out);
 		add_stalls(m, out);
+		add_run_delay(m, out);
 		add_events(m, out);
 		add_progs(m, out);
 	}

@@ -110,6 +110,13 @@ static json_t *read_cpu(struct sampler *s, unsigned c)
 	if (ki->rq_scx_local_dsq_nr != OFF_NONE)
 		json_object_set_new(o, "local_dsq_depth",
 				    json_integer(guestmem_u32(gm, rq + ki->rq_scx_local_dsq_nr, &ok)));
+	if (ki->rq_run_delay != OFF_NONE && ki->rq_pcount != OFF_NONE) {
+		/* time tasks waited on this rq before running, and how many times they ran */
+		json_object_set_new(o, "run_delay_ns",
+				    json_integer((json_int_t)guestmem_u64(gm, rq + ki->rq_run_delay, &ok)));
+		json_object_set_new(o, "pcount",
+				    json_integer((json_int_t)guestmem_u64(gm, rq + ki->rq_pcount, &ok)));
+	}
 	curr = guestmem_u64(gm, rq + ki->rq_curr, &ok);
 	if (curr) {
 		int pid_ok = 1;

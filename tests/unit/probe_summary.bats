@@ -307,3 +307,20 @@ summary() {
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"ktstr_enqueue":{"runs":400,"runs_per_s":200,"ns_per_run":3000},"ktstr_init":{"runs":0,"runs_per_s":0,"ns_per_run":0}}' ]
 }
+
+@test "probe summary: runqueue wait per run, over all CPUs and the worst CPU's" {
+	# cpu0 waited 3 ms over 10 runs (300 us each), cpu1 1 ms over 20 (50 us); cpu2 has no
+	# sched_info; the settle sample before is not judged
+	sc() { printf '{"cpu":%s,"nr_running":1,"local_dsq_depth":0,"rq_clock":%s,"run_delay_ns":%s,"pcount":%s}' "$@"; }
+	{
+		vm_started
+		sample 4900 settle '' "$(sc 0 100 0 0)" "$(sc 1 100 0 0)" "$(cpu 2 1 0 100)"
+		sample 5000 scenario '' "$(sc 0 1000 1000000 10)" "$(sc 1 1000 0 10)" "$(cpu 2 1 0 1000)"
+		sample 5100 scenario '' "$(sc 0 2000 2500000 15)" "$(sc 1 2000 500000 20)" "$(cpu 2 1 0 2000)"
+		sample 5200 scenario '' "$(sc 0 3000 4000000 20)" "$(sc 1 3000 1000000 30)" "$(cpu 2 1 0 3000)"
+		vm_exited
+	} > "$S"
+	run sh -c "ktstr-probe --replay < '$S' | jq -c 'select(.type == \"monitor\") | [.avg_run_delay_us, .max_cpu_run_delay_us, .max_run_delay_cpu]'"
+	[ "$status" -eq 0 ]
+	[ "$output" = '[133.333,300,0]' ]
+}

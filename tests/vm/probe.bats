@@ -43,7 +43,8 @@ stream() { cat "$KTSTR_RUNS_DIR"/*/stream.ndjson; }
 	jq -e -s --argjson n "$(jq -s '[.[] | select(.type == "sample" and .phase == "scenario")] | length' "$S")" '
 		[.[] | select(.type == "monitor")] as $m | ($m | length) == 1 and $m[0].samples == $n and
 		$m[0].initialized and $m[0].stall_count == 0 and $m[0].scheduler == "ktstr" and
-		$m[0].fallback_rate == 0 and ($m[0].imbalance_windows | length) == 10' "$S"
+		$m[0].fallback_rate == 0 and ($m[0].imbalance_windows | length) == 10 and
+		$m[0].avg_run_delay_us >= 0 and ($m[0].max_run_delay_cpu | . >= 0 and . <= 3)' "$S"
 	jq -e -s '[.[] | select(.type == "verdict")][0] | .result == "pass" and .monitor.scheduler == "ktstr"' "$S"
 	# the scheduler's own BPF callbacks, with their runs and time (kernel.bpf_stats_enabled)
 	jq -e -s '[.[] | select(.type == "monitor")][0].progs as $p |
