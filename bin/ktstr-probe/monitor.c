@@ -435,6 +435,22 @@ static void add_stalls(const struct monitor *m, json_t *out)
  * keep_last rate per second and CPU (each CPU whose only task outlives its
  * slice adds 1/slice: a healthy 20 ms slice gives 50/s per busy CPU).
  */
+/*
+ * How much a counter grew from before to after: 0 when it went back (a
+ * scheduler or program loaded again) or either is not an integer (unsigned
+ * arithmetic: no overflow on garbage counts).
+ */
+static long long counter_growth(json_t *before, json_t *after)
+{
+	unsigned long long d;
+
+	if (!json_is_integer(before) || !json_is_integer(after) ||
+	    json_integer_value(after) < json_integer_value(before))
+		return 0;
+	d = (unsigned long long)json_integer_value(after) - (unsigned long long)json_integer_value(before);
+	return d > (unsigned long long)LLONG_MAX ? 0 : (long long)d;
+}
+
 static void add_events(const struct monitor *m, json_t *out)
 {
 	json_t *first = m->first_events.totals, *last = m->last_events.totals, *v, *events;
@@ -446,15 +462,10 @@ static void add_events(const struct monitor *m, json_t *out)
 	events = json_object();
 	json_object_foreach(last, name, v) {
 		json_t *before = json_object_get(first, name);
-		unsigned long long d;
 
 		if (!json_is_integer(v) || !json_is_integer(before))
 			continue;
-		/* (unsigned: no overflow on garbage counts) */
-		d = (unsigned long long)json_integer_value(v) - (unsigned long long)json_integer_value(before);
-		if (json_integer_value(v) < json_integer_value(before) || d > (unsigned long long)LLONG_MAX)
-			d = 0;
-		json_object_set_new(events, name, json_integer((json_int_t)d));
+		json_object_set_new(events, name, json_integer(counter_growth(before, v)));
 	}
 	span_s = ((double)m->last_events.t_ms - (double)m->first_events.t_ms) / 1000.0;
 	if (span_s > 0 && json_object_get(events, "select_cpu_fallback"))
@@ -506,16 +517,6 @@ static void add_run_delay(const struct monitor *m, json_t *out)
 	json_object_set_new(out, "max_run_delay_cpu", json_integer(worst_cpu));
 }
 
-/* A counter's growth from first to last (0 when it went back: the program was loaded again). */
-static long long grown(json_t *first, json_t *last, const char *key)
-{
-	json_t *a = json_object_get(first, key), *b = json_object_get(last, key);
-
-	if (!json_is_integer(a) || !json_is_integer(b) || json_integer_value(b) < json_integer_value(a))
-		return 0;
-	return (long long)(json_integer_value(b) - json_integer_value(a));
-}
-
 /*
  * Per BPF program of the scheduler (name): its runs over the judged span,
  * runs per second and mean ns per run, for programs in the first and last
@@ -536,8 +537,8 @@ static void add_progs(const struct monitor *m, json_t *out)
 
 		if (!before)
 			continue;
-		runs = grown(before, v, "cnt");
-		ns = grown(before, v, "nsecs");
+		runs = counter_growth(json_object_get(before, "cnt"), json_object_get(v, "cnt"));
+		ns = counter_growth(json_object_get(before, "nsecs"), json_object_get(v, "nsecs"));
 		json_object_set_new(progs, name, json_pack("{s:I, s:o, s:o}", "runs", (json_int_t)runs,
 			"runs_per_s", real3((double)runs / span_s),
 			"ns_per_run", real3(runs ? (double)ns / (double)runs : 0)));
