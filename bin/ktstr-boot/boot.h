@@ -7,6 +7,7 @@
 #include <sys/types.h>
 #include <jansson.h>
 
+#include "linebuf.h"
 #include "topo.h"
 
 /* Under TCG a job's timeout_s is multiplied by this (emulation is ~3x slower). */
@@ -71,17 +72,5 @@ void accel_decide(struct accel *a, const struct boot_opts *o, const char *kernel
 /* mkdir -p; 0 or -1 with errno. */
 int boot_mkdir_p(const char *path);
 
-/* Line splitter for a byte stream. */
-struct linebuf {
-	char *buf;
-	size_t len, cap;
-};
-/* Append bytes; calls fn for each complete line (without '\n'). */
-void linebuf_feed(struct linebuf *lb, const char *data, size_t n,
-		  void (*fn)(void *ctx, char *line, size_t len), void *ctx);
-/* Hand out what is left (a last line without '\n'). */
-void linebuf_flush(struct linebuf *lb, void (*fn)(void *ctx, char *line, size_t len),
-		   void *ctx);
-void linebuf_free(struct linebuf *lb);
 
 #endif

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "linebuf.h"
 #include "monitor.h"
 #include "ndjson.h"
 #include "sample.h"
@@ -247,40 +249,45 @@ static unsigned parse_ms(const char *opt, const char *s, unsigned lo, unsigned h
 	return (unsigned)v;
 }
 
-/* Read what stdin has, handle each whole line; 0 at end of input. */
-static int read_input(struct ndjson_reader *rd, char **buf, size_t *len, size_t *cap,
-		      struct job **jobs, const struct opts *o)
-{
-	ssize_t got;
-	char *p, *nl;
+struct input {
+	struct ndjson_reader rd;
+	struct linebuf lb;
+	struct job **jobs;
+	const struct opts *o;
+};
 
-	if (*cap - *len < 65536) {
-		*cap = *cap ? *cap * 2 : 262144;
-		*buf = xrealloc(*buf, *cap + 1);
+/* One input line: check it, copy it on, note what sampling needs. */
+static void input_line(void *ctx, char *line, size_t n)
+{
+	struct input *in = ctx;
+	json_t *rec;
+
+	while (n && line[n - 1] == '\r')
+		n--;
+	line[n] = '\0';
+	if ((rec = ndjson_parse_line(&in->rd, line, n))) {
+		handle(in->jobs, rec, line, n, in->o);
+		json_decref(rec);
 	}
+}
+
+/* Read what stdin has, handle each whole line; 0 at end of input. */
+static int read_input(struct input *in)
+{
+	char buf[65536];
+	ssize_t got;
+
 	do
-		got = read(0, *buf + *len, *cap - *len);
+		got = read(0, buf, sizeof(buf));
 	while (got < 0 && errno == EINTR);
 	if (got < 0)
 		die(EXIT_USAGE, "stdin: read error: %s", strerror(errno));
-	*len += (size_t)got;
-	if (got == 0 && *len && (*buf)[*len - 1] != '\n')
-		(*buf)[(*len)++] = '\n';	/* the last line had no newline */
-	for (p = *buf; (nl = memchr(p, '\n', (size_t)(*buf + *len - p))); p = nl + 1) {
-		size_t n = (size_t)(nl - p);
-		json_t *rec;
-
-		while (n && p[n - 1] == '\r')
-			n--;
-		p[n] = '\0';
-		if ((rec = ndjson_parse_line(rd, p, n))) {
-			handle(jobs, rec, p, n, o);
-			json_decref(rec);
-		}
+	if (got == 0) {
+		linebuf_flush(&in->lb, input_line, in);	/* the last line had no newline */
+		return 0;
 	}
-	*len -= (size_t)(p - *buf);
-	memmove(*buf, p, *len);
-	return got != 0;
+	linebuf_feed(&in->lb, buf, (size_t)got, input_line, in);
+	return 1;
 }
 
 int main(int argc, char **argv)
@@ -295,10 +302,8 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	struct opts o = { .interval_ms = 100, .settle_ms = 500, .watchdog_ms = 4000, .samples = 1 };
-	struct ndjson_reader rd;
 	struct job *jobs = NULL;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	struct input in = { .lb.max = SIZE_MAX, .jobs = &jobs, .o = &o };	/* no line too long */
 	long long next_tick = 0;
 	int c, more = 1;
 
@@ -321,7 +326,7 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc)
 		die(EXIT_USAGE, "unexpected argument '%s' (the stream comes on stdin)", argv[optind]);
-	ndjson_reader_init(&rd, stdin, "stdin");
+	ndjson_reader_init(&in.rd, stdin, "stdin");
 	while (more) {
 		struct pollfd p = { .fd = 0, .events = POLLIN };
 		long long now = now_ms();
@@ -348,7 +353,7 @@ int main(int argc, char **argv)
 			die(EXIT_INCONCLUSIVE, "poll: %s", strerror(errno));
 		}
 		if (p.revents)
-			more = read_input(&rd, &buf, &len, &cap, &jobs, &o);
+			more = read_input(&in);
 	}
 	/* VMs whose exit never came: their summaries still, oldest first */
 	while (jobs) {
@@ -361,7 +366,7 @@ int main(int argc, char **argv)
 	}
 	if (fflush(stdout) == EOF)
 		die(EXIT_INCONCLUSIVE, "write error: %s", strerror(errno));
-	free(buf);
-	ndjson_reader_free(&rd);
+	linebuf_free(&in.lb);
+	ndjson_reader_free(&in.rd);
 	return EXIT_PASS;
 }
