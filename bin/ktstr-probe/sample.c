@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "die.h"
+#include "progs.h"
 #include "sample.h"
 #include "vcpu.h"
 
@@ -195,92 +196,6 @@ static void shorten_watchdog(struct sampler *s, uint64_t sch, json_t *rec)
 	json_object_set_new(rec, "watchdog_ms", json_integer((json_int_t)(cur * 1000 / ki->hz)));
 }
 
-#define XA_CHUNK 64		/* slots per xa_node */
-#define MAX_PROGS_SEEN 4096	/* entries walked per sample at most */
-
-/* One struct_ops program: its name and call count and time summed over CPUs into progs. */
-static void add_prog(struct sampler *s, uint64_t prog, json_t *progs)
-{
-	const struct kernel_info *ki = &s->ki;
-	const struct guestmem *gm = &s->gm;
-	char name[64] = "";
-	uint64_t aux, stats, cnt = 0, nsecs = 0;
-	size_t len = ki->aux_name_len < sizeof(name) ? ki->aux_name_len : sizeof(name) - 1;
-	json_t *o;
-	int ok = 1;
-
-	if (guestmem_u32(gm, prog + ki->prog_type, &ok) != (uint32_t)ki->prog_type_struct_ops || !ok)
-		return;
-	aux = guestmem_u64(gm, prog + ki->prog_aux, &ok);
-	stats = guestmem_u64(gm, prog + ki->prog_stats, &ok);
-	if (!ok || guestmem_read(gm, aux + ki->aux_name, name, len) || !name[0])
-		return;
-	name[len] = '\0';
-	for (unsigned c = 0; ok && c < s->ncpus; c++) {
-		uint64_t st = stats + guestmem_u64(gm, ki->per_cpu_offset + 8ull * c, &ok);
-
-		cnt += guestmem_u64(gm, st + ki->stats_cnt, &ok);
-		nsecs += guestmem_u64(gm, st + ki->stats_nsecs, &ok);
-	}
-	if (!ok)
-		return;
-	if ((o = json_object_get(progs, name))) {	/* same name twice: one line */
-		cnt += (uint64_t)json_integer_value(json_object_get(o, "cnt"));
-		nsecs += (uint64_t)json_integer_value(json_object_get(o, "nsecs"));
-	}
-	json_object_set_new(progs, name, json_pack("{s:I, s:I}", "cnt", (json_int_t)cnt,
-						   "nsecs", (json_int_t)nsecs));
-}
-
-/* The programs under one xarray entry (the idr of all BPF programs). */
-static void walk_progs(struct sampler *s, uint64_t entry, unsigned depth, unsigned *seen,
-		       json_t *progs)
-{
-	const struct kernel_info *ki = &s->ki;
-	int ok = 1;
-
-	if (!entry || ++*seen > MAX_PROGS_SEEN || depth > 8)
-		return;
-	if ((entry & 3) == 0) {	/* a pointer: a struct bpf_prog */
-		add_prog(s, entry, progs);
-		return;
-	}
-	if ((entry & 3) != 2 || entry <= 4096)
-		return;		/* a value or a retry/zero marker */
-	entry -= 2;		/* an xa_node */
-	for (unsigned i = 0; ok && i < XA_CHUNK; i++)
-		walk_progs(s, guestmem_u64(&s->gm, entry + ki->xa_node_slots + 8ull * i, &ok),
-			   depth + 1, seen, progs);
-}
-
-/*
- * The struct_ops programs (the scheduler's callbacks) with their run counts
- * and time, which the kernel keeps while kernel.bpf_stats_enabled is 1.
- */
-static void read_progs(struct sampler *s, json_t *rec)
-{
-	const struct kernel_info *ki = &s->ki;
-	json_t *progs;
-	unsigned seen = 0;
-	uint64_t head;
-	int ok = 1;
-
-	if (!s->gm.pgd_pa || !ki->prog_idr || ki->prog_type_struct_ops < 0 ||
-	    ki->idr_head == OFF_NONE || ki->xa_node_slots == OFF_NONE || ki->prog_type == OFF_NONE ||
-	    ki->prog_aux == OFF_NONE || ki->prog_stats == OFF_NONE || ki->aux_name == OFF_NONE ||
-	    ki->stats_cnt == OFF_NONE || ki->stats_nsecs == OFF_NONE)
-		return;
-	head = guestmem_u64(&s->gm, ki->prog_idr + ki->idr_head, &ok);
-	if (!ok)
-		return;
-	progs = json_object();
-	walk_progs(s, head, 0, &seen, progs);
-	if (json_object_size(progs))
-		json_object_set_new(rec, "progs", progs);
-	else
-		json_decref(progs);
-}
-
 /* The attached sched_ext scheduler's name and event totals into rec, if there is one. */
 static void read_scheduler(struct sampler *s, json_t *rec)
 {
@@ -303,7 +218,7 @@ static void read_scheduler(struct sampler *s, json_t *rec)
 		}
 	}
 	shorten_watchdog(s, sch, rec);
-	read_progs(s, rec);
+	progs_read(s, rec);
 	if (ki->sch_pcpu == OFF_NONE || ki->pcpu_event_stats == OFF_NONE || !ki->nevents)
 		return;
 	pcpu = guestmem_u64(gm, sch + ki->sch_pcpu, &ok);
