@@ -182,6 +182,13 @@ static int read_offsets(struct kernel_info *ki, const struct btf *btf, char *err
 	ki->rq_scx_local_dsq_nr = member_off(btf, "rq", "scx.local_dsq.nr", NULL);
 	ki->rq_run_delay = member_off(btf, "rq", "rq_sched_info.run_delay", NULL);
 	ki->rq_pcount = member_off(btf, "rq", "rq_sched_info.pcount", NULL);
+	ki->rq_scx_runnable_list = member_off(btf, "rq", "scx.runnable_list", NULL);
+	ki->task_tgid = member_off(btf, "task_struct", "tgid", NULL);
+	ki->task_flags = member_off(btf, "task_struct", "flags", NULL);
+	ki->task_comm = member_off(btf, "task_struct", "comm", &ki->comm_len);
+	ki->task_cpus_ptr = member_off(btf, "task_struct", "cpus_ptr", NULL);
+	ki->task_scx_runnable_node = member_off(btf, "task_struct", "scx.runnable_node", NULL);
+	ki->task_scx_runnable_at = member_off(btf, "task_struct", "scx.runnable_at", NULL);
 	ki->sch_ops_name = member_off(btf, "scx_sched", "ops.name", &ki->ops_name_len);
 	ki->sch_pcpu = member_off(btf, "scx_sched", "pcpu", NULL);
 	ki->pcpu_event_stats = member_off(btf, "scx_sched_pcpu", "event_stats", NULL);
@@ -197,13 +204,13 @@ int kernel_info_load(struct kernel_info *ki, const char *kallsyms, const char *b
 	static const char *const syms[] = { "runqueues", "__per_cpu_offset", "page_offset_base",
 					    "phys_base", "scx_root", "jiffies", "scx_watchdog_interval",
 					    "scx_watchdog_timestamp", "prog_idr", "init_top_pgt",
-					    "__pgtable_l5_enabled" };
-	uint64_t addr[11] = { 0 };
+					    "__pgtable_l5_enabled", "scx_watchdog_timeout" };
+	uint64_t addr[12] = { 0 };
 	struct btf *btf;
 	int rc;
 
 	memset(ki, 0, sizeof(*ki));
-	if (read_symbols(kallsyms, syms, addr, 11, err, errlen))
+	if (read_symbols(kallsyms, syms, addr, 12, err, errlen))
 		return -1;
 	for (size_t i = 0; i < 2; i++)
 		if (!addr[i]) {
@@ -221,6 +228,7 @@ int kernel_info_load(struct kernel_info *ki, const char *kallsyms, const char *b
 	ki->prog_idr = addr[8];
 	ki->init_top_pgt = addr[9];
 	ki->pgtable_l5_enabled = addr[10];
+	ki->scx_watchdog_timeout = addr[11];
 	btf = btf__parse(btf_path, NULL);
 	if (!btf) {
 		snprintf(err, errlen, "BTF %s: %s", btf_path, strerror(errno));

@@ -19,6 +19,7 @@ struct kernel_info {
 	/* symbols */
 	uint64_t runqueues, per_cpu_offset, page_offset_base, phys_base, scx_root;
 	uint64_t jiffies, scx_watchdog_interval, scx_watchdog_timestamp;	/* 0 when absent */
+	uint64_t scx_watchdog_timeout;	/* the global timeout of kernels before per-scheduler ones */
 	uint64_t prog_idr, init_top_pgt, pgtable_l5_enabled;
 	/* BPF programs: the idr's xarray, struct bpf_prog and its stats (OFF_NONE: not read) */
 	uint64_t idr_head, xa_node_slots;
@@ -29,8 +30,11 @@ struct kernel_info {
 	uint64_t rq_nr_running, rq_curr, rq_clock, rq_cpu;
 	uint64_t rq_scx_nr_running, rq_scx_local_dsq_nr;	/* OFF_NONE without sched_ext */
 	uint64_t rq_run_delay, rq_pcount;	/* rq_sched_info (CONFIG_SCHED_INFO), or OFF_NONE */
+	uint64_t rq_scx_runnable_list;	/* tasks sched_ext holds runnable on this rq, or OFF_NONE */
 	/* struct task_struct */
-	uint64_t task_pid;
+	uint64_t task_pid, task_tgid, task_flags, task_comm, task_cpus_ptr;
+	size_t comm_len;
+	uint64_t task_scx_runnable_node, task_scx_runnable_at;	/* OFF_NONE without sched_ext */
 	/* struct scx_sched (7.2): ops.name, pcpu -> scx_sched_pcpu.event_stats */
 	uint64_t sch_ops_name, sch_pcpu, pcpu_event_stats, sch_watchdog_timeout;
 	size_t ops_name_len;
