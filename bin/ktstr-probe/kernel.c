@@ -142,7 +142,50 @@ static void read_prog_offsets(const struct btf *btf, struct kernel_info *ki)
 	ki->aux_name = member_off(btf, "bpf_prog_aux", "name", &ki->aux_name_len);
 	ki->stats_cnt = member_off(btf, "bpf_prog_stats", "cnt", NULL);
 	ki->stats_nsecs = member_off(btf, "bpf_prog_stats", "nsecs", NULL);
+	ki->prog_jited_len = member_off(btf, "bpf_prog", "jited_len", NULL);
+	ki->aux_verified_insns = member_off(btf, "bpf_prog_aux", "verified_insns", NULL);
 	ki->prog_type_struct_ops = enum_value(btf, "bpf_prog_type", "BPF_PROG_TYPE_STRUCT_OPS");
+}
+
+/* Where the BPF maps are: struct bpf_map, array and hash values, the BTF blob, the type names. */
+static void read_map_offsets(const struct btf *btf, struct kernel_info *ki)
+{
+	int id = btf__find_by_name_kind(btf, "bpf_map_type", BTF_KIND_ENUM);
+	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	const struct btf_enum *e = t ? btf_enum(t) : NULL;
+
+	ki->map_type = member_off(btf, "bpf_map", "map_type", NULL);
+	ki->map_key_size = member_off(btf, "bpf_map", "key_size", NULL);
+	ki->map_value_size = member_off(btf, "bpf_map", "value_size", NULL);
+	ki->map_max_entries = member_off(btf, "bpf_map", "max_entries", NULL);
+	ki->map_id = member_off(btf, "bpf_map", "id", NULL);
+	ki->map_name = member_off(btf, "bpf_map", "name", &ki->map_name_len);
+	ki->map_btf = member_off(btf, "bpf_map", "btf", NULL);
+	ki->map_btf_key_type_id = member_off(btf, "bpf_map", "btf_key_type_id", NULL);
+	ki->map_btf_value_type_id = member_off(btf, "bpf_map", "btf_value_type_id", NULL);
+	ki->array_value = member_off(btf, "bpf_array", "value", NULL);
+	ki->array_pptrs = member_off(btf, "bpf_array", "pptrs", NULL);
+	ki->htab_buckets = member_off(btf, "bpf_htab", "buckets", NULL);
+	ki->htab_n_buckets = member_off(btf, "bpf_htab", "n_buckets", NULL);
+	ki->htab_elem_key = member_off(btf, "htab_elem", "key", NULL);
+	id = btf__find_by_name_kind(btf, "bucket", BTF_KIND_STRUCT);
+	ki->htab_bucket_size = id > 0 ? (size_t)btf__resolve_size(btf, id) : 0;
+	ki->btf_data = member_off(btf, "btf", "data", NULL);
+	ki->btf_data_size = member_off(btf, "btf", "data_size", NULL);
+	ki->aux_used_maps = member_off(btf, "bpf_prog_aux", "used_maps", NULL);
+	ki->aux_used_map_cnt = member_off(btf, "bpf_prog_aux", "used_map_cnt", NULL);
+	ki->sch_exit_kind = member_off(btf, "scx_sched", "exit_kind", NULL);
+	for (unsigned i = 0; t && i < btf_vlen(t); i++, e++) {
+		const char *n = btf__name_by_offset(btf, e->name_off);
+		size_t j;
+
+		/* of two names for one value (X_DEPRECATED, then X) the last wins */
+		if (!n || strncmp(n, "BPF_MAP_TYPE_", 13) || e->val < 0 || e->val >= KERNEL_MAX_MAP_TYPES)
+			continue;
+		for (j = 0; n[13 + j] && j + 1 < sizeof(ki->map_type_name[0]); j++)
+			ki->map_type_name[e->val][j] = (char)tolower((unsigned char)n[13 + j]);
+		ki->map_type_name[e->val][j] = '\0';
+	}
 }
 
 static unsigned config_hz(const char *path)
@@ -189,12 +232,14 @@ static int read_offsets(struct kernel_info *ki, const struct btf *btf, char *err
 	ki->task_cpus_ptr = member_off(btf, "task_struct", "cpus_ptr", NULL);
 	ki->task_scx_runnable_node = member_off(btf, "task_struct", "scx.runnable_node", NULL);
 	ki->task_scx_runnable_at = member_off(btf, "task_struct", "scx.runnable_at", NULL);
+	ki->task_scx_weight = member_off(btf, "task_struct", "scx.weight", NULL);
 	ki->sch_ops_name = member_off(btf, "scx_sched", "ops.name", &ki->ops_name_len);
 	ki->sch_pcpu = member_off(btf, "scx_sched", "pcpu", NULL);
 	ki->pcpu_event_stats = member_off(btf, "scx_sched_pcpu", "event_stats", NULL);
 	ki->sch_watchdog_timeout = member_off(btf, "scx_sched", "watchdog_timeout", NULL);
 	read_events(btf, ki);
 	read_prog_offsets(btf, ki);
+	read_map_offsets(btf, ki);
 	return 0;
 }
 
@@ -204,13 +249,13 @@ int kernel_info_load(struct kernel_info *ki, const char *kallsyms, const char *b
 	static const char *const syms[] = { "runqueues", "__per_cpu_offset", "page_offset_base",
 					    "phys_base", "scx_root", "jiffies", "scx_watchdog_interval",
 					    "scx_watchdog_timestamp", "prog_idr", "init_top_pgt",
-					    "__pgtable_l5_enabled", "scx_watchdog_timeout" };
-	uint64_t addr[12] = { 0 };
+					    "__pgtable_l5_enabled", "scx_watchdog_timeout", "map_idr" };
+	uint64_t addr[13] = { 0 };
 	struct btf *btf;
 	int rc;
 
 	memset(ki, 0, sizeof(*ki));
-	if (read_symbols(kallsyms, syms, addr, 12, err, errlen))
+	if (read_symbols(kallsyms, syms, addr, 13, err, errlen))
 		return -1;
 	for (size_t i = 0; i < 2; i++)
 		if (!addr[i]) {
@@ -229,6 +274,7 @@ int kernel_info_load(struct kernel_info *ki, const char *kallsyms, const char *b
 	ki->init_top_pgt = addr[9];
 	ki->pgtable_l5_enabled = addr[10];
 	ki->scx_watchdog_timeout = addr[11];
+	ki->map_idr = addr[12];
 	btf = btf__parse(btf_path, NULL);
 	if (!btf) {
 		snprintf(err, errlen, "BTF %s: %s", btf_path, strerror(errno));

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #define KERNEL_MAX_EVENTS 32
+#define KERNEL_MAX_MAP_TYPES 48
 
 /* A byte offset, or OFF_NONE when this kernel has no such member. */
 #define OFF_NONE ((uint64_t)-1)
@@ -24,8 +25,21 @@ struct kernel_info {
 	/* BPF programs: the idr's xarray, struct bpf_prog and its stats (OFF_NONE: not read) */
 	uint64_t idr_head, xa_node_slots;
 	uint64_t prog_type, prog_aux, prog_stats, aux_name, stats_cnt, stats_nsecs;
+	uint64_t prog_jited_len, aux_verified_insns;	/* u32s; OFF_NONE on kernels without them */
 	size_t aux_name_len;
 	int64_t prog_type_struct_ops;	/* -1 when unknown */
+	/* BPF maps: map_idr, struct bpf_map, array and hash layouts, struct btf (OFF_NONE: not read) */
+	uint64_t map_idr;
+	uint64_t map_type, map_key_size, map_value_size, map_max_entries, map_id, map_name;
+	uint64_t map_btf, map_btf_key_type_id, map_btf_value_type_id;
+	size_t map_name_len;
+	uint64_t array_value, array_pptrs;	/* struct bpf_array: inline values, per-CPU pointers */
+	uint64_t htab_buckets, htab_n_buckets, htab_elem_key;
+	size_t htab_bucket_size;
+	uint64_t btf_data, btf_data_size;	/* struct btf: the raw blob the loader gave */
+	uint64_t aux_used_maps, aux_used_map_cnt;	/* struct bpf_prog_aux */
+	uint64_t sch_exit_kind;	/* struct scx_sched: set on the way out, errors >= 1024 */
+	char map_type_name[KERNEL_MAX_MAP_TYPES][24];	/* enum bpf_map_type, lower case */
 	/* struct rq */
 	uint64_t rq_nr_running, rq_curr, rq_clock, rq_cpu;
 	uint64_t rq_scx_nr_running, rq_scx_local_dsq_nr;	/* OFF_NONE without sched_ext */
@@ -34,7 +48,7 @@ struct kernel_info {
 	/* struct task_struct */
 	uint64_t task_pid, task_tgid, task_flags, task_comm, task_cpus_ptr;
 	size_t comm_len;
-	uint64_t task_scx_runnable_node, task_scx_runnable_at;	/* OFF_NONE without sched_ext */
+	uint64_t task_scx_runnable_node, task_scx_runnable_at, task_scx_weight;	/* OFF_NONE without sched_ext */
 	/* struct scx_sched (7.2): ops.name, pcpu -> scx_sched_pcpu.event_stats */
 	uint64_t sch_ops_name, sch_pcpu, pcpu_event_stats, sch_watchdog_timeout;
 	size_t ops_name_len;

@@ -35,6 +35,7 @@ struct job {
 	int opened, sampling;	/* smp is open; the guest is up */
 	char err[256];		/* why there are no samples */
 	enum phase phase;
+	long long step;		/* index of the scenario's latest step, -1 before the first */
 	long long start_ms, settle_until_ms;
 	struct monitor *mon;
 };
@@ -149,6 +150,7 @@ static void vm_started(struct job *j, json_t *vm, const struct opts *o)
 {
 	j->start_ms = now_ms();
 	j->phase = PHASE_BOOT;
+	j->step = -1;
 	if (!o->replay && !j->rec)
 		snprintf(j->err, sizeof(j->err), "no job record before the vm record");
 	else if (!o->replay &&
@@ -196,9 +198,13 @@ static void handle(struct job **jobs, json_t *rec, const char *line, size_t n, c
 		vm_started(j, rec, o);
 	else if (!strcmp(type, "guest") && phase && !strcmp(phase, "init"))
 		j->sampling = j->opened;
-	else if (!strcmp(type, "step") && j->phase == PHASE_BOOT) {
-		j->phase = PHASE_SETTLE;
-		j->settle_until_ms = now_ms() + o->settle_ms;
+	else if (!strcmp(type, "step")) {
+		if (json_is_integer(json_object_get(rec, "index")))
+			j->step = json_integer_value(json_object_get(rec, "index"));
+		if (j->phase == PHASE_BOOT) {
+			j->phase = PHASE_SETTLE;
+			j->settle_until_ms = now_ms() + o->settle_ms;
+		}
 	} else if (!strcmp(type, "scenario_end"))
 		j->phase = PHASE_AFTER;
 	else if (!strcmp(type, "sample") && o->replay && j->mon)
@@ -219,6 +225,8 @@ static void sample_all(struct job *jobs, const struct opts *o)
 			j->phase = PHASE_SCENARIO;
 		rec = json_pack("{s:s, s:s, s:I, s:s}", "type", "sample", "job", j->id,
 				"t_ms", (json_int_t)(now - j->start_ms), "phase", phase_name[j->phase]);
+		if (j->step >= 0)
+			json_object_set_new(rec, "step", json_integer(j->step));
 		body = sampler_read(&j->smp);
 		json_object_update(rec, body);
 		json_decref(body);

@@ -12,9 +12,9 @@
 
 #include "die.h"
 #include "monitor.h"
+#include "waits.h"
 
-/* Longest window the summary reports (ktstr-eval looks up sustained_samples). */
-#define MAX_WINDOW 10
+#define MAX_WINDOW MONITOR_MAX_WINDOW
 /* Deeper than this is uninitialised memory, not a queue (DSQ_PLAUSIBILITY_CEILING). */
 #define DSQ_PLAUSIBILITY_CEILING 10000
 /* CPU ids beyond this are ignored (as struct cpuset's limit). */
@@ -53,6 +53,7 @@ struct monitor {
 	struct event_totals first_events, last_events;
 	struct event_totals first_progs, last_progs;	/* {name: {cnt, nsecs}} */
 	char *scheduler;
+	struct waits *waits;
 };
 
 struct monitor *monitor_new(unsigned interval_ms, long long preempt_ns)
@@ -61,6 +62,7 @@ struct monitor *monitor_new(unsigned interval_ms, long long preempt_ns)
 
 	m->interval_ms = interval_ms ? interval_ms : 100;
 	m->preempt_ns = preempt_ns > 0 ? preempt_ns : 40000000;
+	m->waits = waits_new();
 	return m;
 }
 
@@ -76,6 +78,7 @@ void monitor_free(struct monitor *m)
 	json_decref(m->first_progs.totals);
 	json_decref(m->last_progs.totals);
 	free(m->scheduler);
+	waits_free(m->waits);
 	free(m);
 }
 
@@ -186,8 +189,10 @@ void monitor_add(struct monitor *m, json_t *sample)
 	const char *phase = json_string_value(json_object_get(sample, "phase"));
 	const char *sched = json_string_value(json_object_get(sample, "scheduler"));
 	struct judged_sample *js;
+	bool judged = phase && !strcmp(phase, "scenario");
 
-	if (!phase || strcmp(phase, "scenario") != 0)
+	waits_add(m->waits, sample, judged);
+	if (!judged)
 		return;
 	if (m->n == m->cap) {
 		m->cap = m->cap ? 2 * m->cap : 64;
@@ -251,17 +256,7 @@ static bool looks_initialized(const struct monitor *m)
 	return differs;
 }
 
-struct window {
-	bool found;
-	double value;		/* the window's minimum */
-	size_t end;		/* index of its last sample */
-};
-
-/*
- * Over the windows of k consecutive samples that are all valid, the one
- * with the largest minimum (the earliest on a tie).
- */
-static struct window best_window(const double *v, const bool *valid, size_t n, size_t k)
+struct window best_window(const double *v, const bool *valid, size_t n, size_t k)
 {
 	struct window best = {0};
 	size_t run = 0;
@@ -520,11 +515,13 @@ static void add_run_delay(const struct monitor *m, json_t *out)
 /*
  * Per BPF program of the scheduler (name): its runs over the judged span,
  * runs per second and mean ns per run, for programs in the first and last
- * judged samples.
+ * judged samples; and its verified_insns and jited_bytes, which are fixed
+ * once it is loaded, as the last sample has them.
  */
 static void add_progs(const struct monitor *m, json_t *out)
 {
-	json_t *first = m->first_progs.totals, *last = m->last_progs.totals, *v, *progs;
+	static const char *const fixed[] = { "verified_insns", "jited_bytes" };
+	json_t *first = m->first_progs.totals, *last = m->last_progs.totals, *v, *progs, *o;
 	double span_s = ((double)m->last_progs.t_ms - (double)m->first_progs.t_ms) / 1000.0;
 	const char *name;
 
@@ -539,9 +536,13 @@ static void add_progs(const struct monitor *m, json_t *out)
 			continue;
 		runs = counter_growth(json_object_get(before, "cnt"), json_object_get(v, "cnt"));
 		ns = counter_growth(json_object_get(before, "nsecs"), json_object_get(v, "nsecs"));
-		json_object_set_new(progs, name, json_pack("{s:I, s:o, s:o}", "runs", (json_int_t)runs,
-			"runs_per_s", real3((double)runs / span_s),
-			"ns_per_run", real3(runs ? (double)ns / (double)runs : 0)));
+		o = json_pack("{s:I, s:o, s:o}", "runs", (json_int_t)runs,
+			      "runs_per_s", real3((double)runs / span_s),
+			      "ns_per_run", real3(runs ? (double)ns / (double)runs : 0));
+		for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+			if (json_is_integer(json_object_get(v, fixed[i])))
+				json_object_set(o, fixed[i], json_object_get(v, fixed[i]));
+		json_object_set_new(progs, name, o);
 	}
 	json_object_set_new(out, "progs", progs);
 }
@@ -551,6 +552,7 @@ json_t *monitor_summary(const struct monitor *m, const char *job)
 	json_t *out = json_pack("{s:s, s:s, s:I, s:I}", "type", "monitor", "job", job ? job : "",
 				"samples", (json_int_t)m->n, "interval_ms", (json_int_t)m->interval_ms);
 
+	waits_summary(m->waits, out);	/* every phase: a stall at the start or end counts too */
 	if (m->n == 0)
 		return out;
 	if (!looks_initialized(m)) {

@@ -7,7 +7,24 @@
 #ifndef KTSTR_PROBE_MONITOR_H
 #define KTSTR_PROBE_MONITOR_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <jansson.h>
+
+/* Longest window of consecutive samples the summary reports (ktstr-eval looks up sustained_samples). */
+#define MONITOR_MAX_WINDOW 10
+
+struct window {
+	bool found;
+	double value;		/* the window's minimum */
+	size_t end;		/* index of its last sample */
+};
+
+/*
+ * Over the windows of k consecutive values that are all valid, the one with
+ * the largest minimum (the earliest on a tie).
+ */
+struct window best_window(const double *v, const bool *valid, size_t n, size_t k);
 
 struct monitor;
 
@@ -18,7 +35,11 @@ struct monitor;
  */
 struct monitor *monitor_new(unsigned interval_ms, long long preempt_ns);
 
-/* One sample record (the caller keeps ownership). Only samples with "phase":"scenario" are judged. */
+/*
+ * One sample record (the caller keeps ownership). Only samples with
+ * "phase":"scenario" are judged, except for runnable waits, which count
+ * in every phase (and get their counted_ms added: see waits.h).
+ */
 void monitor_add(struct monitor *m, json_t *sample);
 
 /* The monitor record for job (new reference, caller owns), from the judged samples so far. */

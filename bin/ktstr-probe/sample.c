@@ -5,6 +5,7 @@
 
 #include "die.h"
 #include "progs.h"
+#include "runnable.h"
 #include "sample.h"
 #include "vcpu.h"
 
@@ -91,7 +92,7 @@ int sampler_open(struct sampler *s, json_t *job, json_t *vm, unsigned watchdog_m
 }
 
 /* One CPU's runqueue, or NULL when it does not read back as CPU c. */
-static json_t *read_cpu(struct sampler *s, unsigned c)
+static json_t *read_cpu(struct sampler *s, unsigned c, uint64_t jiffies)
 {
 	const struct kernel_info *ki = &s->ki;
 	const struct guestmem *gm = &s->gm;
@@ -126,11 +127,14 @@ static json_t *read_cpu(struct sampler *s, unsigned c)
 		if (pid_ok)
 			json_object_set_new(o, "curr_pid", json_integer(pid));
 	}
+	runnable_read(s, rq, jiffies, o);
 	if (s->vcpu_tids[c]) {
-		int64_t ns = vcpu_run_ns(s->pid, s->vcpu_tids[c]);
+		int64_t run, wait;
 
-		if (ns >= 0)
-			json_object_set_new(o, "vcpu_ns", json_integer(ns));
+		if (!vcpu_sched_ns(s->pid, s->vcpu_tids[c], &run, &wait)) {
+			json_object_set_new(o, "vcpu_ns", json_integer(run));
+			json_object_set_new(o, "vcpu_wait_ns", json_integer(wait));
+		}
 	}
 	if (!ok) {
 		json_decref(o);
@@ -240,13 +244,17 @@ static void read_scheduler(struct sampler *s, json_t *rec)
 json_t *sampler_read(struct sampler *s)
 {
 	json_t *rec = json_object(), *cpus = json_array();
+	uint64_t jiffies = 0;
+	int ok = 1;
 
 	/* vCPU threads exist once QEMU runs the guest; look until all are known */
 	if (s->vcpus_found < s->ncpus)
 		s->vcpus_found = vcpu_find_threads(s->pid, s->vcpu_tids, s->ncpus);
+	if (s->ki.jiffies && (jiffies = guestmem_u64(&s->gm, s->ki.jiffies, &ok)) && ok)
+		json_object_set_new(rec, "jiffies", json_integer((json_int_t)jiffies));
 	read_scheduler(s, rec);
 	for (unsigned c = 0; c < s->ncpus; c++) {
-		json_t *o = read_cpu(s, c);
+		json_t *o = read_cpu(s, c, ok ? jiffies : 0);
 
 		if (o)
 			json_array_append_new(cpus, o);

@@ -37,17 +37,19 @@ unsigned vcpu_find_threads(int pid, int *tids, unsigned ncpus)
 	return found;
 }
 
-int64_t vcpu_run_ns(int pid, int tid)
+int vcpu_sched_ns(int pid, int tid, int64_t *run_ns, int64_t *wait_ns)
 {
 	char path[64];
-	long long ns = -1;
+	long long run = -1, wait = -1;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", pid, tid);
 	if (!(f = fopen(path, "r")))
 		return -1;
-	if (fscanf(f, "%lld", &ns) != 1)
-		ns = -1;
+	if (fscanf(f, "%lld %lld", &run, &wait) != 2)
+		run = wait = -1;
 	fclose(f);
-	return ns;
+	*run_ns = run;
+	*wait_ns = wait;
+	return run < 0 || wait < 0 ? -1 : 0;
 }

@@ -11,7 +11,10 @@
 /* tids[cpu] for cpu < ncpus (0 when not found); the number found. */
 unsigned vcpu_find_threads(int pid, int *tids, unsigned ncpus);
 
-/* Host CPU time of thread tid of pid in ns, or -1 when unreadable. */
-int64_t vcpu_run_ns(int pid, int tid);
+/*
+ * From the host's schedstat of thread tid of pid: the CPU time it ran and the
+ * time it waited runnable for a host CPU, in ns. 0, or -1 when unreadable.
+ */
+int vcpu_sched_ns(int pid, int tid, int64_t *run_ns, int64_t *wait_ns);
 
 #endif

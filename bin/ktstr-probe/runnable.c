@@ -1,0 +1,117 @@
+/* Walking a runqueue's sched_ext runnable list in guest memory (see runnable.h). */
+#include <string.h>
+
+#include "cpulist.h"
+#include "runnable.h"
+
+#define PF_KTHREAD 0x00200000u	/* task_struct.flags of a kernel thread */
+#define MAX_WALKED 4096		/* list nodes followed per rq: a list torn mid-read ends here */
+
+struct waiter {
+	uint64_t task, runnable_at, wait;
+};
+
+/* Insert w into the longest-first list top (n of them, at most max). */
+static void keep_longest(struct waiter *top, unsigned *n, unsigned max, struct waiter w)
+{
+	unsigned i = *n < max ? (*n)++ : max;
+
+	if (i == max && (max == 0 || w.wait <= top[max - 1].wait))
+		return;
+	if (i == max)
+		i = max - 1;
+	while (i > 0 && top[i - 1].wait < w.wait) {
+		top[i] = top[i - 1];
+		i--;
+	}
+	top[i] = w;
+}
+
+/* The CPUs task may run on, in list form ("" when unreadable). */
+static void task_allowed(struct sampler *s, uint64_t task, char *buf, size_t len)
+{
+	const struct kernel_info *ki = &s->ki;
+	struct cpuset set;
+	uint64_t mask;
+	int ok = 1;
+
+	buf[0] = '\0';
+	if (ki->task_cpus_ptr == OFF_NONE)
+		return;
+	mask = guestmem_u64(&s->gm, task + ki->task_cpus_ptr, &ok);
+	cpuset_zero(&set);
+	for (unsigned w = 0; ok && w < (s->ncpus + 63) / 64 && w < CPUSET_MAX / 64; w++)
+		set.bits[w] = guestmem_u64(&s->gm, mask + 8ull * w, &ok);
+	if (!ok)
+		return;
+	if (s->ncpus % 64 && (s->ncpus + 63) / 64 <= CPUSET_MAX / 64)
+		set.bits[(s->ncpus - 1) / 64] &= (1ull << (s->ncpus % 64)) - 1;
+	cpulist_format(&set, buf, len);
+}
+
+static json_t *waiter_json(struct sampler *s, const struct waiter *w)
+{
+	const struct kernel_info *ki = &s->ki;
+	char comm[64] = "", allowed[256];
+	size_t len = ki->comm_len && ki->comm_len < sizeof(comm) ? ki->comm_len : sizeof(comm) - 1;
+	int ok = 1;
+	int32_t pid = (int32_t)guestmem_u32(&s->gm, w->task + ki->task_pid, &ok);
+	json_t *o;
+
+	if (!ok || pid <= 0 || ki->task_comm == OFF_NONE ||
+	    guestmem_read(&s->gm, w->task + ki->task_comm, comm, len))
+		return NULL;
+	comm[len] = '\0';
+	o = json_pack("{s:i, s:s}", "pid", (int)pid, "comm", comm);
+	if (ki->task_tgid != OFF_NONE)
+		json_object_set_new(o, "tgid", json_integer((int32_t)guestmem_u32(&s->gm, w->task + ki->task_tgid, &ok)));
+	if (ki->task_flags != OFF_NONE)
+		json_object_set_new(o, "kthread",
+				    json_boolean(guestmem_u32(&s->gm, w->task + ki->task_flags, &ok) & PF_KTHREAD));
+	if (ki->task_scx_weight != OFF_NONE)
+		json_object_set_new(o, "weight", json_integer(guestmem_u32(&s->gm, w->task + ki->task_scx_weight, &ok)));
+	task_allowed(s, w->task, allowed, sizeof(allowed));
+	if (allowed[0])
+		json_object_set_new(o, "allowed", json_string(allowed));
+	json_object_set_new(o, "runnable_at", json_integer((json_int_t)w->runnable_at));
+	json_object_set_new(o, "wait_ms", json_integer((json_int_t)(w->wait * 1000 / ki->hz)));
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+void runnable_read(struct sampler *s, uint64_t rq, uint64_t jiffies, json_t *o)
+{
+	const struct kernel_info *ki = &s->ki;
+	struct waiter top[RUNNABLE_MAX_REPORTED];
+	uint64_t head, node;
+	unsigned n = 0, walked = 0;
+	json_t *waiting;
+	int ok = 1;
+
+	if (ki->rq_scx_runnable_list == OFF_NONE || ki->task_scx_runnable_node == OFF_NONE ||
+	    ki->task_scx_runnable_at == OFF_NONE || !jiffies)
+		return;
+	head = rq + ki->rq_scx_runnable_list;
+	for (node = guestmem_u64(&s->gm, head, &ok); ok && node && node != head && walked < MAX_WALKED;
+	     node = guestmem_u64(&s->gm, node, &ok), walked++) {
+		uint64_t task = node - ki->task_scx_runnable_node;
+		uint64_t at = guestmem_u64(&s->gm, task + ki->task_scx_runnable_at, &ok);
+
+		/* (a stamp from the future is a task mid-update: no wait yet) */
+		if (ok && (int64_t)(jiffies - at) >= RUNNABLE_MIN_WAIT_TICKS)
+			keep_longest(top, &n, RUNNABLE_MAX_REPORTED,
+				     (struct waiter){ task, at, jiffies - at });
+	}
+	json_object_set_new(o, "runnable", json_integer(walked));
+	waiting = json_array();
+	for (unsigned i = 0; i < n; i++) {
+		json_t *w = waiter_json(s, &top[i]);
+
+		if (w)
+			json_array_append_new(waiting, w);
+	}
+	json_object_set_new(o, "waiting", waiting);
+}

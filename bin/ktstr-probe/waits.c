@@ -1,0 +1,359 @@
+/* Runnable waits: starvation and idle CPUs beside waiting tasks (see waits.h). */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpulist.h"
+#include "die.h"
+#include "monitor.h"
+#include "waits.h"
+
+#define HIST_MAX 600		/* host-delay points kept per CPU: 60 s at 100 ms */
+#define MAX_TASKS 256		/* tasks past WAITS_REPORT_MS remembered */
+#define MAX_LISTED 16		/* of which the summary lists the longest */
+#define MAX_CPUS 4096
+
+struct delay_point {
+	long long t_ms, wait_ns;	/* sample time; the vCPU thread's host run delay then */
+};
+
+struct cpu_hist {
+	struct delay_point p[HIST_MAX];
+	size_t n, head;		/* points held; index of the oldest */
+};
+
+struct starved {
+	int pid, tgid, cpu;
+	bool kthread;
+	long long weight, counted_ms, wait_ms, t_ms, onset_t_ms, step;
+	char comm[32], phase[16], allowed[64];
+};
+
+/* One judged sample: CPUs idle while a task that may run there waited. */
+struct idle_sample {
+	long long t_ms;
+	unsigned idle_cpus;	/* idle CPUs some waiting task could use */
+	unsigned waiting;	/* tasks waiting >= WAITS_IDLE_MIN_MS that could use one */
+	char cpus[64];		/* those CPUs, list form */
+	struct starved example;	/* the longest of those waits */
+};
+
+struct waits {
+	size_t ncpu;
+	struct cpu_hist **hist;	/* per CPU, allocated when first seen */
+	struct starved tasks[MAX_TASKS];
+	size_t ntasks;
+	long long max_counted_ms;
+	struct starved worst;
+	bool any_waiting_list;	/* some sample had waiting lists: the kernel has them */
+	long long scenario_t_ms;	/* first sample with a step, -1 before */
+	struct idle_sample *idle;
+	size_t nidle, capidle;
+};
+
+struct waits *waits_new(void)
+{
+	struct waits *w = xcalloc(1, sizeof(*w));
+
+	w->scenario_t_ms = -1;
+	return w;
+}
+
+void waits_free(struct waits *w)
+{
+	if (!w)
+		return;
+	for (size_t c = 0; c < w->ncpu; c++)
+		free(w->hist[c]);
+	free(w->hist);
+	free(w->idle);
+	free(w);
+}
+
+static long long int_or(json_t *o, const char *key, long long dflt)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? (long long)json_integer_value(v) : dflt;
+}
+
+static struct cpu_hist *hist_of(struct waits *w, long long cpu)
+{
+	if (cpu < 0 || cpu >= MAX_CPUS)
+		return NULL;
+	if ((size_t)cpu >= w->ncpu) {
+		w->hist = xrealloc(w->hist, ((size_t)cpu + 1) * sizeof(*w->hist));
+		memset(w->hist + w->ncpu, 0, ((size_t)cpu + 1 - w->ncpu) * sizeof(*w->hist));
+		w->ncpu = (size_t)cpu + 1;
+	}
+	if (!w->hist[cpu])
+		w->hist[cpu] = xcalloc(1, sizeof(struct cpu_hist));
+	return w->hist[cpu];
+}
+
+static const struct delay_point *hist_at(const struct cpu_hist *h, size_t i)
+{
+	return &h->p[(h->head + i) % HIST_MAX];
+}
+
+static void hist_push(struct cpu_hist *h, long long t_ms, long long wait_ns)
+{
+	if (h->n && hist_at(h, h->n - 1)->t_ms >= t_ms)
+		return;		/* (time must move on) */
+	if (h->n == HIST_MAX) {
+		h->head = (h->head + 1) % HIST_MAX;
+		h->n--;
+	}
+	h->p[(h->head + h->n++) % HIST_MAX] = (struct delay_point){ t_ms, wait_ns };
+}
+
+/*
+ * Host run delay of the vCPU within [from, to] in ms: each interval between
+ * two points adds its delay in proportion to its overlap with the span.
+ * Before the first point nothing is known, and nothing is taken off.
+ */
+static double host_delay_ms(const struct cpu_hist *h, long long from, long long to)
+{
+	double sum = 0;
+
+	for (size_t i = 1; h && i < h->n; i++) {
+		const struct delay_point *a = hist_at(h, i - 1), *b = hist_at(h, i);
+		long long lo = a->t_ms > from ? a->t_ms : from, hi = b->t_ms < to ? b->t_ms : to;
+
+		if (hi <= lo || b->wait_ns < a->wait_ns)
+			continue;
+		sum += (double)(b->wait_ns - a->wait_ns) / 1e6 * (double)(hi - lo) /
+		       (double)(b->t_ms - a->t_ms);
+	}
+	return sum;
+}
+
+/* The host delay of the last interval is more than half of it: the host, not the guest, idled. */
+static bool host_held_back(const struct cpu_hist *h)
+{
+	const struct delay_point *a, *b;
+
+	if (!h || h->n < 2)
+		return false;
+	a = hist_at(h, h->n - 2);
+	b = hist_at(h, h->n - 1);
+	return (b->wait_ns - a->wait_ns) / 1000000 * 2 > b->t_ms - a->t_ms;
+}
+
+static void starved_from(struct starved *s, json_t *wt, long long cpu, json_t *sample)
+{
+	memset(s, 0, sizeof(*s));
+	s->pid = (int)int_or(wt, "pid", 0);
+	s->tgid = (int)int_or(wt, "tgid", s->pid);
+	s->cpu = (int)cpu;
+	s->kthread = json_is_true(json_object_get(wt, "kthread"));
+	s->weight = int_or(wt, "weight", -1);
+	s->counted_ms = int_or(wt, "counted_ms", 0);
+	s->wait_ms = int_or(wt, "wait_ms", 0);
+	s->t_ms = int_or(sample, "t_ms", 0);
+	s->onset_t_ms = s->t_ms - s->wait_ms;
+	s->step = int_or(sample, "step", -1);
+	snprintf(s->comm, sizeof(s->comm), "%s", json_string_value(json_object_get(wt, "comm")) ?: "");
+	snprintf(s->phase, sizeof(s->phase), "%s", json_string_value(json_object_get(sample, "phase")) ?: "");
+	snprintf(s->allowed, sizeof(s->allowed), "%s", json_string_value(json_object_get(wt, "allowed")) ?: "");
+}
+
+/* Keep the longest counted wait of each task (by pid) past WAITS_REPORT_MS. */
+static void note_starved(struct waits *w, const struct starved *s)
+{
+	size_t i;
+
+	if (!w->worst.pid || s->counted_ms > w->max_counted_ms) {
+		w->max_counted_ms = s->counted_ms;
+		w->worst = *s;
+	}
+	if (s->counted_ms < WAITS_REPORT_MS)
+		return;
+	for (i = 0; i < w->ntasks; i++)
+		if (w->tasks[i].pid == s->pid)
+			break;
+	if (i == w->ntasks) {
+		if (w->ntasks == MAX_TASKS)
+			return;
+		w->ntasks++;
+	} else if (w->tasks[i].counted_ms >= s->counted_ms) {
+		return;
+	}
+	w->tasks[i] = *s;
+}
+
+/* May a task allowed on `allowed` (list form; "" or unparsable: anywhere) run on cpu? */
+static bool allowed_on(const char *allowed, size_t cpu)
+{
+	struct cpuset set;
+	char err[64];
+
+	if (!allowed || !*allowed || cpulist_parse(allowed, &set, err, sizeof(err)))
+		return true;
+	return cpu < CPUSET_MAX && cpuset_has(&set, (unsigned)cpu);
+}
+
+/* Which idle CPUs of this sample a task waiting elsewhere could have used. */
+static void note_idle(struct waits *w, json_t *sample)
+{
+	json_t *cpus = json_object_get(sample, "cpus"), *e, *wt;
+	struct idle_sample is = { .t_ms = int_or(sample, "t_ms", 0) };
+	struct cpuset idle, used;
+	size_t i, j;
+
+	cpuset_zero(&idle);
+	cpuset_zero(&used);
+	json_array_foreach(cpus, i, e) {
+		long long c = int_or(e, "cpu", -1);
+
+		if (c >= 0 && c < CPUSET_MAX && int_or(e, "curr_pid", -1) == 0 &&
+		    !host_held_back(hist_of(w, c)))
+			cpuset_set(&idle, (unsigned)c);
+	}
+	json_array_foreach(cpus, i, e) {
+		long long c = int_or(e, "cpu", -1);
+
+		json_array_foreach(json_object_get(e, "waiting"), j, wt) {
+			const char *allowed = json_string_value(json_object_get(wt, "allowed"));
+			bool could = false;
+
+			if (int_or(wt, "counted_ms", 0) < WAITS_IDLE_MIN_MS)
+				continue;
+			for (int k = cpuset_next(&idle, 0); k >= 0; k = cpuset_next(&idle, (unsigned)k + 1))
+				if (k != c && allowed_on(allowed, (size_t)k)) {
+					cpuset_set(&used, (unsigned)k);
+					could = true;
+				}
+			if (!could)
+				continue;
+			if (!is.waiting++ || int_or(wt, "counted_ms", 0) > is.example.counted_ms)
+				starved_from(&is.example, wt, c, sample);
+		}
+	}
+	is.idle_cpus = cpuset_count(&used);
+	cpulist_format(&used, is.cpus, sizeof(is.cpus));
+	if (w->nidle == w->capidle) {
+		w->capidle = w->capidle ? 2 * w->capidle : 64;
+		w->idle = xrealloc(w->idle, w->capidle * sizeof(*w->idle));
+	}
+	w->idle[w->nidle++] = is;
+}
+
+void waits_add(struct waits *w, json_t *sample, int judged)
+{
+	long long t = int_or(sample, "t_ms", 0);
+	json_t *cpus = json_object_get(sample, "cpus"), *e, *wt;
+	size_t i, j;
+
+	if (w->scenario_t_ms < 0 && int_or(sample, "step", -1) >= 0)
+		w->scenario_t_ms = t;
+	json_array_foreach(cpus, i, e) {
+		long long c = int_or(e, "cpu", -1);
+		struct cpu_hist *h = hist_of(w, c);
+
+		if (h && json_is_integer(json_object_get(e, "vcpu_wait_ns")))
+			hist_push(h, t, int_or(e, "vcpu_wait_ns", 0));
+	}
+	json_array_foreach(cpus, i, e) {
+		long long c = int_or(e, "cpu", -1);
+		struct cpu_hist *h = c >= 0 && (size_t)c < w->ncpu ? w->hist[c] : NULL;
+
+		if (json_is_array(json_object_get(e, "waiting")))
+			w->any_waiting_list = true;
+		json_array_foreach(json_object_get(e, "waiting"), j, wt) {
+			long long wait = int_or(wt, "wait_ms", 0), counted;
+			struct starved s;
+
+			counted = wait - (long long)(host_delay_ms(h, t - wait, t) + 0.5);
+			json_object_set_new(wt, "counted_ms", json_integer(counted > 0 ? counted : 0));
+			starved_from(&s, wt, c, sample);
+			note_starved(w, &s);
+		}
+	}
+	if (judged)
+		note_idle(w, sample);
+}
+
+static json_t *starved_json(const struct waits *w, const struct starved *s)
+{
+	json_t *o = json_pack("{s:i, s:i, s:s, s:b, s:i, s:I, s:I, s:I, s:I, s:s}",
+			      "pid", s->pid, "tgid", s->tgid, "comm", s->comm, "kthread", s->kthread,
+			      "cpu", s->cpu, "wait_ms", (json_int_t)s->counted_ms,
+			      "guest_wait_ms", (json_int_t)s->wait_ms, "t_ms", (json_int_t)s->t_ms,
+			      "onset_t_ms", (json_int_t)s->onset_t_ms, "phase", s->phase);
+
+	if (s->weight >= 0)
+		json_object_set_new(o, "weight", json_integer(s->weight));
+	if (s->step >= 0)
+		json_object_set_new(o, "step", json_integer(s->step));
+	if (s->allowed[0])
+		json_object_set_new(o, "allowed", json_string(s->allowed));
+	if (w->scenario_t_ms >= 0)
+		json_object_set_new(o, "onset_scenario_ms", json_integer(s->onset_t_ms - w->scenario_t_ms));
+	return o;
+}
+
+static int by_counted_desc(const void *a, const void *b)
+{
+	const struct starved *x = a, *y = b;
+
+	return (x->counted_ms < y->counted_ms) - (x->counted_ms > y->counted_ms);
+}
+
+/* Per window length K, the most idle CPUs held for K judged samples, with the end sample's detail. */
+static void add_idle_windows(const struct waits *w, json_t *out)
+{
+	double *v = xcalloc(w->nidle ? w->nidle : 1, sizeof(*v));
+	bool *valid = xcalloc(w->nidle ? w->nidle : 1, sizeof(*valid));
+	json_t *windows = json_array();
+	size_t with = 0;
+
+	for (size_t i = 0; i < w->nidle; i++) {
+		v[i] = w->idle[i].idle_cpus;
+		valid[i] = true;
+		with += w->idle[i].idle_cpus > 0;
+	}
+	for (size_t k = 1; k <= MONITOR_MAX_WINDOW && k <= w->nidle; k++) {
+		struct window win = best_window(v, valid, w->nidle, k);
+		const struct idle_sample *is = &w->idle[win.end];
+		json_t *o = json_pack("{s:I, s:I, s:I, s:I}", "samples", (json_int_t)k,
+				      "cpus", (json_int_t)win.value, "end_sample", (json_int_t)win.end,
+				      "t_ms", (json_int_t)is->t_ms);
+
+		if (win.value > 0) {
+			json_object_set_new(o, "idle_cpus", json_string(is->cpus));
+			json_object_set_new(o, "waiting", json_integer(is->waiting));
+			json_object_set_new(o, "longest", starved_json(w, &is->example));
+		}
+		json_array_append_new(windows, o);
+	}
+	json_object_set_new(out, "idle_while_waiting_windows", windows);
+	json_object_set_new(out, "idle_while_waiting_pct",
+			    json_real(w->nidle ? (double)(long long)(1000.0 * (double)with / (double)w->nidle + 0.5) / 10.0 : 0));
+	free(v);
+	free(valid);
+}
+
+void waits_summary(const struct waits *w, json_t *out)
+{
+	struct starved sorted[MAX_TASKS];
+	json_t *list;
+
+	if (!w->any_waiting_list)
+		return;		/* no sched_ext runnable lists in this kernel or stream */
+	json_object_set_new(out, "max_runnable_wait_ms", json_integer(w->max_counted_ms));
+	if (w->worst.pid)
+		json_object_set_new(out, "longest_wait", starved_json(w, &w->worst));
+	memcpy(sorted, w->tasks, w->ntasks * sizeof(*sorted));
+	qsort(sorted, w->ntasks, sizeof(*sorted), by_counted_desc);
+	list = json_array();
+	for (size_t i = 0; i < w->ntasks && i < MAX_LISTED; i++)
+		json_array_append_new(list, starved_json(w, &sorted[i]));
+	json_object_set_new(out, "long_waits", list);
+	json_object_set_new(out, "long_wait_tasks", json_integer((json_int_t)w->ntasks));
+	if (w->scenario_t_ms >= 0)
+		json_object_set_new(out, "scenario_t_ms", json_integer(w->scenario_t_ms));
+	if (w->nidle)
+		add_idle_windows(w, out);
+}

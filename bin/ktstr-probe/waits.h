@@ -1,0 +1,42 @@
+/*
+ * How long runnable sched_ext tasks waited, from the waiting lists of the
+ * sample records (runnable.h): the starvation and work-conservation parts of
+ * the monitor summary.
+ *
+ * A wait counts only the time its CPU's vCPU could run: the host's own
+ * run delay of that vCPU thread (runnable on the host but not running) over
+ * the wait is taken off, so a host that descheduled a vCPU never makes a task
+ * look starved. An idle vCPU sleeps on the host and gathers no delay: a task
+ * left waiting beside an idle CPU counts in full.
+ */
+#ifndef KTSTR_PROBE_WAITS_H
+#define KTSTR_PROBE_WAITS_H
+
+#include <jansson.h>
+
+/* Tasks whose counted wait reached this are listed one by one in the summary. */
+#define WAITS_REPORT_MS 250
+/* A task waiting this long beside an idle CPU it may use makes that CPU "idle while waited for". */
+#define WAITS_IDLE_MIN_MS 8
+
+struct waits;
+
+struct waits *waits_new(void);
+void waits_free(struct waits *w);
+
+/*
+ * Note one sample record of any phase: add "counted_ms" to each entry of its
+ * CPUs' "waiting" lists (the sample is changed), remember the longest waits,
+ * and for judged samples the CPUs that sat idle while a task that may run
+ * there waited.
+ */
+void waits_add(struct waits *w, json_t *sample, int judged);
+
+/*
+ * The summary's fields into out: max_runnable_wait_ms, starved[] and
+ * idle_while_waiting*, with times also from the first sample of the
+ * scenario (the first to carry a "step").
+ */
+void waits_summary(const struct waits *w, json_t *out);
+
+#endif
