@@ -1,7 +1,8 @@
 /*
  * The attached scheduler's BPF programs, found through the kernel's prog
  * idr: each struct_ops program's name, runs and time (kept by the kernel
- * while kernel.bpf_stats_enabled is 1).
+ * while kernel.bpf_stats_enabled is 1), and what loading it cost: the
+ * instructions the verifier processed and the size of its JITed code.
  */
 #include <string.h>
 
@@ -13,7 +14,24 @@ struct prog_walk {
 	json_t *progs;
 };
 
-/* One struct_ops program: its name and call count and time summed over CPUs into progs. */
+/* A u32 member of the object at addr into o as key, when the kernel has it. */
+static void add_u32(const struct guestmem *gm, json_t *o, const char *key, uint64_t addr,
+		    uint64_t off)
+{
+	int ok = 1;
+	uint32_t v;
+
+	if (off == OFF_NONE)
+		return;
+	v = guestmem_u32(gm, addr + off, &ok);
+	if (ok)
+		json_object_set_new(o, key, json_integer(v));
+}
+
+/*
+ * One struct_ops program: its name and call count and time summed over CPUs
+ * into progs, with its verified_insns and jited_bytes.
+ */
 static void add_prog(void *ctx, uint64_t prog)
 {
 	struct prog_walk *w = ctx;
@@ -45,8 +63,10 @@ static void add_prog(void *ctx, uint64_t prog)
 		cnt += (uint64_t)json_integer_value(json_object_get(o, "cnt"));
 		nsecs += (uint64_t)json_integer_value(json_object_get(o, "nsecs"));
 	}
-	json_object_set_new(w->progs, name, json_pack("{s:I, s:I}", "cnt", (json_int_t)cnt,
-						      "nsecs", (json_int_t)nsecs));
+	o = json_pack("{s:I, s:I}", "cnt", (json_int_t)cnt, "nsecs", (json_int_t)nsecs);
+	add_u32(gm, o, "verified_insns", aux, ki->aux_verified_insns);
+	add_u32(gm, o, "jited_bytes", prog, ki->prog_jited_len);
+	json_object_set_new(w->progs, name, o);
 }
 
 void progs_read(struct sampler *s, json_t *rec)

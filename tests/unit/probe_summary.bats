@@ -308,6 +308,19 @@ summary() {
 	[ "$output" = '{"ktstr_enqueue":{"runs":400,"runs_per_s":200,"ns_per_run":3000},"ktstr_init":{"runs":0,"runs_per_s":0,"ns_per_run":0}}' ]
 }
 
+@test "probe summary: each program's verified instructions and JITed bytes, as last seen" {
+	p() { printf ',"scheduler":"ktstr","progs":{%s}' "$1"; }
+	{
+		vm_started
+		sample 5000 scenario "$(p '"ktstr_enqueue":{"cnt":100,"nsecs":300000,"verified_insns":1234,"jited_bytes":800},"ktstr_tick":{"cnt":1,"nsecs":10}')" "$(cpu 0 1 0 2000)"
+		sample 6000 scenario "$(p '"ktstr_enqueue":{"cnt":300,"nsecs":900000,"verified_insns":1234,"jited_bytes":800},"ktstr_tick":{"cnt":2,"nsecs":20,"verified_insns":77}')" "$(cpu 0 1 0 3000)"
+		vm_exited
+	} > "$S"
+	run sh -c "ktstr-probe --replay < '$S' | jq -c 'select(.type == \"monitor\") | .progs'"
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"ktstr_enqueue":{"runs":200,"runs_per_s":200,"ns_per_run":3000,"verified_insns":1234,"jited_bytes":800},"ktstr_tick":{"runs":1,"runs_per_s":1,"ns_per_run":10,"verified_insns":77}}' ]
+}
+
 @test "probe summary: runqueue wait per run, over all CPUs and the worst CPU's" {
 	# cpu0 waited 3 ms over 10 runs (300 us each), cpu1 1 ms over 20 (50 us); cpu2 has no
 	# sched_info; the settle sample before is not judged
