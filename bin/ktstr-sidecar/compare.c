@@ -154,6 +154,74 @@ static void report_change(const struct cmp_opts *o, struct table *t, const char 
 	table_add(t, regression ? "regression" : "improvement", key, m->name, sa, sb, sd, sr);
 }
 
+static int strp_cmp(const void *a, const void *b);
+
+/* One metric of one pair of sides: a change past both gates is counted and reported. */
+static void gate_metric(const struct cmp_opts *o, const struct metric_set *ms,
+			const char *key, const struct metric *m, const struct side *a,
+			const struct side *b, struct table *t, struct tally *tl)
+{
+	double va, vb, delta, rel;
+	int bad;
+
+	if (!side_mean(m, a, &va) || !side_mean(m, b, &vb) || (va == 0 && vb == 0) ||
+	    !guard_ok(ms, m, a, b))
+		return;
+	delta = vb - va;
+	rel = va != 0 ? delta / fabs(va) : 0;
+	if (fabs(delta) < m->abs_gate || fabs(rel) < m->rel_gate)
+		return;
+	bad = m->higher_better ? delta < 0 : delta > 0;
+	if (bad)
+		tl->regressions++;
+	else
+		tl->improvements++;
+	report_change(o, t, key, m, va, vb, bad);
+}
+
+/* The members a reduce-each metric names in either side's jobs (an object used as a set). */
+static json_t *each_members(const struct metric *m, const struct side *a, const struct side *b)
+{
+	const struct side *sides[] = { a, b };
+	json_t *names = json_object(), *v;
+	const char *name;
+
+	for (size_t s = 0; s < 2; s++)
+		for (size_t i = 0; i < sides[s]->n; i++)
+			json_object_foreach(metric_members(m, sides[s]->recs[i]->rec), name, v)
+				json_object_set_new(names, name, json_true());
+	return names;
+}
+
+/* A reduce-each metric, gated per member as "NAME[member]" (members in name order). */
+static void gate_each(const struct cmp_opts *o, const struct metric_set *ms, const char *key,
+		      const struct metric *m, const struct side *a, const struct side *b,
+		      struct table *t, struct tally *tl)
+{
+	const char *star = strstr(m->path, ".*"), *name;
+	json_t *names = each_members(m, a, b), *v;
+	const char **sorted = xcalloc(json_object_size(names) + 1, sizeof(*sorted));
+	size_t n = 0;
+
+	json_object_foreach(names, name, v)
+		sorted[n++] = name;
+	qsort(sorted, n, sizeof(*sorted), strp_cmp);
+	for (size_t i = 0; i < n; i++) {
+		struct metric one = *m;
+		char path[512], label[256];
+
+		snprintf(path, sizeof(path), "%.*s.%s%s", (int)(star - m->path), m->path, sorted[i],
+			 star + 2);
+		snprintf(label, sizeof(label), "%s[%s]", m->name, sorted[i]);
+		one.path = path;
+		one.name = label;
+		one.reduce = "value";
+		gate_metric(o, ms, key, &one, a, b, t, tl);
+	}
+	free(sorted);
+	json_decref(names);
+}
+
 /* Every selected metric of one pair of sides. */
 static void compare_pair(const struct cmp_opts *o, const struct metric_set *ms,
 			 const char *key, const struct side *a, const struct side *b,
@@ -161,24 +229,16 @@ static void compare_pair(const struct cmp_opts *o, const struct metric_set *ms,
 {
 	for (size_t i = 0; i < ms->n; i++) {
 		const struct metric *m = &ms->v[i];
-		double va, vb, delta, rel;
-		int selected = !o->nmetric, bad;
+		int selected = !o->nmetric;
 
 		for (size_t k = 0; k < o->nmetric; k++)
 			selected |= !strcmp(o->metric_names[k], m->name);
-		if (!selected || !side_mean(m, a, &va) || !side_mean(m, b, &vb) ||
-		    (va == 0 && vb == 0) || !guard_ok(ms, m, a, b))
+		if (!selected)
 			continue;
-		delta = vb - va;
-		rel = va != 0 ? delta / fabs(va) : 0;
-		if (fabs(delta) < m->abs_gate || fabs(rel) < m->rel_gate)
-			continue;
-		bad = m->higher_better ? delta < 0 : delta > 0;
-		if (bad)
-			tl->regressions++;
+		if (!strcmp(m->reduce, "each"))
+			gate_each(o, ms, key, m, a, b, t, tl);
 		else
-			tl->improvements++;
-		report_change(o, t, key, m, va, vb, bad);
+			gate_metric(o, ms, key, m, a, b, t, tl);
 	}
 }
 

@@ -8,7 +8,8 @@
 #include "paths.h"
 #include "sidecar.h"
 
-static const char *const reducers[] = { "max", "min", "sum", "value", NULL };
+/* "each": the path's one '*' names members that compare gates one by one. */
+static const char *const reducers[] = { "max", "min", "sum", "value", "each", NULL };
 
 static int in_list(const char *s, const char *const *list)
 {
@@ -37,7 +38,10 @@ static void metric_parse(const char *path, size_t i, json_t *e, struct metric *m
 	    !json_is_number(json_object_get(e, "rel_gate")) || m->abs_gate < 0 ||
 	    m->rel_gate < 0)
 		die(EXIT_USAGE, "%s: metrics[%zu]: needs name, path, polarity lower|higher, "
-		    "abs_gate >= 0, rel_gate >= 0, reduce max|min|sum|value", path, i);
+		    "abs_gate >= 0, rel_gate >= 0, reduce max|min|sum|value|each", path, i);
+	if (!strcmp(m->reduce, "each") &&
+	    (!strstr(m->path, ".*") || strchr(strstr(m->path, ".*") + 2, '*')))
+		die(EXIT_USAGE, "%s: metrics[%zu]: reduce each needs one '.*' in its path", path, i);
 	m->higher_better = !strcmp(m->polarity, "higher");
 	if (guard) {
 		m->guard_metric = rec_str(guard, "metric", NULL);
@@ -101,7 +105,7 @@ static void reduce_one(struct reduction *r, double v)
 {
 	if (!r->n)
 		r->acc = v;
-	else if (!strcmp(r->how, "max") && v > r->acc)
+	else if ((!strcmp(r->how, "max") || !strcmp(r->how, "each")) && v > r->acc)
 		r->acc = v;
 	else if (!strcmp(r->how, "min") && v < r->acc)
 		r->acc = v;
@@ -155,6 +159,24 @@ int metric_value(const struct metric *m, json_t *rec, double *out)
 	walk(rec, m->path, &r);
 	*out = r.acc;
 	return r.n > 0;
+}
+
+json_t *metric_members(const struct metric *m, json_t *rec)
+{
+	const char *star = strstr(m->path, ".*");
+	char prefix[256];
+	json_t *node = rec;
+
+	if (!star || (size_t)(star - m->path) >= sizeof(prefix))
+		return NULL;
+	memcpy(prefix, m->path, (size_t)(star - m->path));
+	prefix[star - m->path] = '\0';
+	for (char *seg = prefix, *dot; node && seg; seg = dot ? dot + 1 : NULL) {
+		if ((dot = strchr(seg, '.')))
+			*dot = '\0';
+		node = json_object_get(node, seg);
+	}
+	return json_is_object(node) ? node : NULL;
 }
 
 static void usage(FILE *f)

@@ -115,6 +115,28 @@ static void print_monitor(json_t *mon)
 	putchar('\n');
 }
 
+/* What the verifier processed to load each of the scheduler's BPF programs, and the total. */
+static void print_verified(json_t *mon)
+{
+	json_t *progs = json_object_get(mon, "progs"), *p, *v;
+	long long total = 0;
+	const char *name;
+	int n = 0;
+
+	json_object_foreach(progs, name, p)
+		if (json_is_integer(v = json_object_get(p, "verified_insns")))
+			total += (long long)json_integer_value(v);
+	json_object_foreach(progs, name, p) {
+		if (!json_is_integer(v = json_object_get(p, "verified_insns")))
+			continue;
+		if (!n++)
+			printf("  verified   %lld insns:", total);
+		printf("%s %s %lld", n > 1 ? "," : "", name, (long long)json_integer_value(v));
+	}
+	if (n)
+		putchar('\n');
+}
+
 static void print_job(const struct run_rec *r)
 {
 	json_t *rec = r->rec;
@@ -132,6 +154,7 @@ static void print_job(const struct run_rec *r)
 	print_details(rec);
 	print_stats(json_object_get(rec, "stats"));
 	print_monitor(json_object_get(rec, "monitor"));
+	print_verified(json_object_get(rec, "monitor"));
 	printf("  console    %s\n",
 	       rec_str(json_object_get(rec, "logs"), "console_log", "(none)"));
 	printf("  record     %s\n", r->path);

@@ -82,6 +82,8 @@ void metrics_free(struct metric_set *ms);
 const struct metric *metrics_find(const struct metric_set *ms, const char *name);
 /* The metric's value in a run record: 1 when present, 0 when not. */
 int metric_value(const struct metric *m, json_t *rec, double *out);
+/* For reduce "each": the object whose members the path's '*' names, or NULL. */
+json_t *metric_members(const struct metric *m, json_t *rec);
 
 /* report.c: JUnit XML and TAP from run records. */
 struct junit {

@@ -20,6 +20,13 @@ verdict() {
 		"$1" "$2" "$3" "$4" "$5"
 }
 
+# A passing scx-ktstr job whose monitor saw its programs: job enqueue_insns dispatch_insns
+verified() {
+	printf '{"type":"job","id":"%s","test":"steady","topo":{"name":"1n1l1c1t"},"scheduler":{"name":"scx-ktstr"},"kernel":{"id":"7.2.0"}}\n' "$1"
+	printf '{"type":"verdict","job":"%s","test":"steady","topo":"1n1l1c1t","scheduler":"scx-ktstr","result":"pass","details":[],"stats":{"workers":1,"total_work_units":1000,"cgroups":{}},"accel":"tcg","monitor":{"samples":5,"progs":{"ktstr_enqueue":{"runs":9,"verified_insns":%s,"jited_bytes":700},"ktstr_dispatch":{"runs":9,"verified_insns":%s}}}}\n' \
+		"$1" "$2" "$3"
+}
+
 # Pin a run's start time so list/show output is exact.
 set_started() {
 	for f in "$KTSTR_RUNS_DIR/$1"/*.json; do
@@ -319,10 +326,30 @@ regression  steady 1n2l2c1t eevdf tcg  worst_spread  10%  30%   +20%  +200.0%
 	[ "$output" = "ktstr-sidecar: --metric nope: unknown (see 'ktstr-sidecar metrics')" ]
 }
 
-@test "sidecar metrics: the reference's 19 metrics plus total_work_units, gates and polarity" {
+@test "sidecar: verified instructions per program: stored, shown, gated one by one" {
+	verified a 1000 80 | ktstr-sidecar write --run-id base > /dev/null
+	verified a 1500 85 | ktstr-sidecar write --run-id new > /dev/null
+	[ "$(jq -c '.monitor.progs | map_values(.verified_insns)' "$KTSTR_RUNS_DIR/new/a.json")" = '{"ktstr_enqueue":1500,"ktstr_dispatch":85}' ]
+	run ktstr-sidecar show new
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | grep verified)" = "  verified   1585 insns: ktstr_enqueue 1500, ktstr_dispatch 85" ]
+	# enqueue +500 (+50%) passes both gates; dispatch +5 passes neither; the total +505 too
+	run ktstr-sidecar compare base new
+	[ "$status" -eq 1 ]
+	[ "$output" = "A: base (1 job), B: new (1 job)
+CHANGE      JOB                            METRIC                                  A           B       DELTA     REL
+regression  steady 1n1l1c1t scx-ktstr tcg  verified_insns[ktstr_enqueue]  1000 insns  1500 insns  +500 insns  +50.0%
+regression  steady 1n1l1c1t scx-ktstr tcg  total_verified_insns           1080 insns  1585 insns  +505 insns  +46.8%
+1 pair compared (0 not passing on both sides, 0 only in A, 0 only in B): 2 regressions, 0 improvements" ]
+	run ktstr-sidecar compare --metric verified_insns new base
+	[ "$status" -eq 0 ]
+	[ "${lines[2]}" = "improvement  steady 1n1l1c1t scx-ktstr tcg  verified_insns[ktstr_enqueue]  1500 insns  1000 insns  -500 insns  -33.3%" ]
+}
+
+@test "sidecar metrics: the reference's 19 metrics plus total_work_units and verified instructions, gates and polarity" {
 	run ktstr-sidecar metrics --json
 	[ "$status" -eq 0 ]
-	[ "$(printf '%s\n' "$output" | jq -r .name | paste -sd, -)" = "worst_spread,worst_gap_ms,total_migrations,worst_migration_ratio,max_imbalance_ratio,max_dsq_depth,stall_count,total_fallback,total_keep_last,worst_p99_wake_latency_us,worst_median_wake_latency_us,worst_wake_latency_cv,total_iterations,worst_mean_run_delay_us,worst_run_delay_us,worst_wake_latency_tail_ratio,worst_iterations_per_worker,worst_page_locality,worst_cross_node_migration_ratio,total_work_units" ]
+	[ "$(printf '%s\n' "$output" | jq -r .name | paste -sd, -)" = "worst_spread,worst_gap_ms,total_migrations,worst_migration_ratio,max_imbalance_ratio,max_dsq_depth,stall_count,total_fallback,total_keep_last,worst_p99_wake_latency_us,worst_median_wake_latency_us,worst_wake_latency_cv,total_iterations,worst_mean_run_delay_us,worst_run_delay_us,worst_wake_latency_tail_ratio,worst_iterations_per_worker,worst_page_locality,worst_cross_node_migration_ratio,verified_insns,total_verified_insns,total_work_units" ]
 	[ "$(printf '%s\n' "$output" | jq -c 'select(.name == "worst_gap_ms") | [.polarity, .abs_gate, .rel_gate, .path]')" = '["lower",500,0.5,"stats.cgroups.*.max_gap_ms"]' ]
 	[ "$(printf '%s\n' "$output" | jq -r 'select(.polarity == "higher") | .name' | paste -sd, -)" = "total_iterations,worst_iterations_per_worker,worst_page_locality,total_work_units" ]
 }
