@@ -29,6 +29,9 @@ static const struct {
 	{ "sustained_samples", CHECK_COUNT },
 	{ "max_fallback_rate", CHECK_NUMBER },
 	{ "max_keep_last_rate", CHECK_NUMBER },
+	{ "max_runnable_wait_ms", CHECK_NUMBER },
+	{ "max_idle_cpus_while_waiting", CHECK_NUMBER },
+	{ "require_monitor", CHECK_BOOL },
 };
 #define NCHECKS (sizeof(known_checks) / sizeof(known_checks[0]))
 

@@ -1,9 +1,14 @@
 /*
- * ktstr-probe's `monitor` summary against the monitor thresholds (reference
- * §5.3; fields in share/ktstr/schema/monitor.json). Imbalance and DSQ depth
- * count only when sustained for `sustained_samples` consecutive samples: the
- * probe gives, per window length K, the largest value held for K samples in a
- * row (*_windows); without them the worst single sample is used.
+ * ktstr-probe's `monitor` summary against the monitor thresholds (fields in
+ * share/ktstr/schema/monitor.json). Harms fail a run: a runnable task that
+ * did not run for too long (Starved), CPUs left idle while tasks that may
+ * run there waited (WorkConservation), a runqueue clock that stood still.
+ * Symptoms (imbalance, local DSQ depth, fallback and keep_last rates) fail
+ * only when the run shows a cost: a harm, or a task that waited at least
+ * half of max_runnable_wait_ms; otherwise they are warnings. Windowed
+ * values count only when held for `sustained_samples` consecutive samples:
+ * the probe gives, per window length K, the largest value held for K samples
+ * in a row (*_windows); without them the worst single sample is used.
  */
 #include <stdio.h>
 #include <string.h>
@@ -23,38 +28,188 @@ static json_t *window_for(json_t *monitor, const char *field, double k)
 	return NULL;
 }
 
-static void check_imbalance(struct verdict_ctx *v, json_t *m, double k)
+/* What the run cost, for symptom details: who waited longest, or NULL when nothing did. */
+struct cost {
+	bool backed;		/* a harm failed, or a task waited >= half the wait limit */
+	char who[256];		/* "; meanwhile worker 130 (cg_0) waited 0.6 s on cpu 0" */
+};
+
+/* "worker 130 (cg_0)", "kthread ksoftirqd/1 (pid 18)" or "task sshd (pid 40)". */
+static void task_name(struct verdict_ctx *v, json_t *t, char *buf, size_t len)
+{
+	json_int_t pid = json_integer_value(json_object_get(t, "pid"));
+	json_t *w;
+	size_t i;
+
+	json_array_foreach(v->js->workers, i, w)
+		if (json_integer_value(json_object_get(w, "tid")) == pid) {
+			snprintf(buf, len, "worker %lld (%s)", (long long)pid, rec_str(w, "cgroup", "/"));
+			return;
+		}
+	snprintf(buf, len, "%s %s (pid %lld)", json_is_true(json_object_get(t, "kthread")) ? "kthread" : "task",
+		 rec_str(t, "comm", "?"), (long long)pid);
+}
+
+/* "during step 1 of 2 (0.6 s into the scenario)", "before the scenario (...)", "after the scenario". */
+static void wait_when(struct verdict_ctx *v, json_t *t, char *buf, size_t len)
+{
+	const char *phase = rec_str(t, "phase", "");
+	json_t *step = json_object_get(t, "step"), *into = json_object_get(t, "onset_scenario_ms");
+	int k;
+
+	if (!strcmp(phase, "boot") || !json_is_integer(step))
+		k = snprintf(buf, len, "before the scenario, while the scheduler was starting");
+	else if (!strcmp(phase, "after"))
+		k = snprintf(buf, len, "after the scenario's end");
+	else
+		k = snprintf(buf, len, "during step %lld of %lld", (long long)json_integer_value(step) + 1,
+			     (long long)steps_total(v->js));
+	if (k > 0 && (size_t)k < len && json_is_integer(into) && json_integer_value(into) >= 0)
+		snprintf(buf + k, len - (size_t)k, " (from %.1f s into the scenario)",
+			 (double)json_integer_value(into) / 1000.0);
+}
+
+/* The wait limit for a task of sched_ext weight w (100 is nice 0): lighter tasks may wait longer. */
+static double wait_limit_for(double limit, json_t *t)
+{
+	json_t *w = json_object_get(t, "weight");
+	double weight = json_is_integer(w) ? (double)json_integer_value(w) : 100;
+
+	return weight > 0 && weight < 100 ? limit * 100 / weight : limit;
+}
+
+/* Starved: each task whose wait (the time its vCPU could run) passed max_runnable_wait_ms. */
+static void check_waits(struct verdict_ctx *v, json_t *m)
+{
+	json_t *list = json_object_get(m, "long_waits"), *t;
+	double limit;
+	int shown = 0, more = 0;
+	size_t i;
+
+	if (!check_limit(v->th, "max_runnable_wait_ms", &limit))
+		return;
+	if (!json_is_array(list) && json_is_object(json_object_get(m, "longest_wait")))
+		list = json_pack("[O]", json_object_get(m, "longest_wait"));
+	else
+		json_incref(list);
+	json_array_foreach(list, i, t) {
+		double lim = wait_limit_for(limit, t);
+		char who[128], when[160];
+		json_t *d;
+
+		if (rec_num(t, "wait_ms") <= lim)
+			continue;
+		if (shown == 3) {
+			more++;
+			continue;
+		}
+		task_name(v, t, who, sizeof(who));
+		wait_when(v, t, when, sizeof(when));
+		d = detail_add(v, "Starved", true,
+			       "%s was runnable on cpu %.0f for %.2f s without running (limit %.2f s) %s",
+			       who, rec_num(t, "cpu"), rec_num(t, "wait_ms") / 1000.0, lim / 1000.0, when);
+		json_object_set(d, "pid", json_object_get(t, "pid"));
+		json_object_set(d, "cpu", json_object_get(t, "cpu"));
+		json_object_set(d, "wait_ms", json_object_get(t, "wait_ms"));
+		shown++;
+	}
+	if (more)
+		detail_add(v, "Starved", false, "%d more tasks waited past their limit", more);
+	json_decref(list);
+}
+
+/* WorkConservation: CPUs idle for sustained_samples in a row while tasks that may run there waited. */
+static void check_idle(struct verdict_ctx *v, json_t *m, double k)
+{
+	json_t *w = window_for(m, "idle_while_waiting_windows", k), *t;
+	char who[128], when[160];
+	double limit;
+
+	if (!check_limit(v->th, "max_idle_cpus_while_waiting", &limit) || !w || rec_num(w, "cpus") <= limit)
+		return;
+	t = json_object_get(w, "longest");
+	task_name(v, t, who, sizeof(who));
+	wait_when(v, t, when, sizeof(when));
+	detail_add(v, "WorkConservation", true,
+		   "cpus %s sat idle for %.0f samples in a row while %.0f runnable tasks that may run there waited; "
+		   "the longest, %s, waited %.0f ms on cpu %.0f %s",
+		   rec_str(w, "idle_cpus", "?"), k, rec_num(w, "waiting"), who, rec_num(t, "wait_ms"),
+		   rec_num(t, "cpu"), when);
+}
+
+/* Did the run cost something? Then symptoms fail, and say who waited. */
+static void run_cost(struct verdict_ctx *v, json_t *m, struct cost *c)
+{
+	json_t *t = json_object_get(m, "longest_wait");
+	double limit;
+	char who[128];
+
+	c->backed = v->failures > 0;
+	c->who[0] = '\0';
+	if (!json_is_object(t))
+		return;
+	if (check_limit(v->th, "max_runnable_wait_ms", &limit) &&
+	    rec_num(t, "wait_ms") * 2 >= wait_limit_for(limit, t))
+		c->backed = true;
+	task_name(v, t, who, sizeof(who));
+	snprintf(c->who, sizeof(c->who), "; the longest wait: %s, %.0f ms on cpu %.0f", who,
+		 rec_num(t, "wait_ms"), rec_num(t, "cpu"));
+}
+
+/* A symptom past its limit: a failure when the run shows a cost, else a warning. */
+static void symptom(struct verdict_ctx *v, const struct cost *c, const char *what)
+{
+	json_t *d;
+
+	if (c->backed) {
+		detail_add(v, "Monitor", true, "%s%s", what, c->who);
+		return;
+	}
+	d = detail_add(v, "Monitor", false, "warning: %s (not a failure: no task waited long%s, nothing unfair, no stall)",
+		       what, c->who[0] ? c->who : "");
+	json_object_set_new(d, "warning", json_true());
+}
+
+static void check_imbalance(struct verdict_ctx *v, json_t *m, double k, const struct cost *c)
 {
 	json_t *w = window_for(m, "imbalance_windows", k);
 	double limit;
+	char what[256];
 
 	if (!check_limit(v->th, "max_imbalance_ratio", &limit))
 		return;
 	if (w && rec_num(w, "ratio") > limit)
-		detail_add(v, "Monitor", true,
-			   "imbalance ratio %.1f exceeded limit %.1f for %.0f consecutive samples (ending at sample %.0f)",
-			   rec_num(w, "ratio"), limit, k, rec_num(w, "end_sample"));
+		snprintf(what, sizeof(what),
+			 "imbalance ratio %.1f exceeded limit %.1f for %.0f consecutive samples (ending at sample %.0f)",
+			 rec_num(w, "ratio"), limit, k, rec_num(w, "end_sample"));
 	else if (!json_object_get(m, "imbalance_windows") && rec_num(m, "max_imbalance_ratio") > limit)
-		detail_add(v, "Monitor", true,
-			   "imbalance ratio %.1f exceeded limit %.1f (worst single sample: the monitor gave no windows)",
-			   rec_num(m, "max_imbalance_ratio"), limit);
+		snprintf(what, sizeof(what),
+			 "imbalance ratio %.1f exceeded limit %.1f (worst single sample: the monitor gave no windows)",
+			 rec_num(m, "max_imbalance_ratio"), limit);
+	else
+		return;
+	symptom(v, c, what);
 }
 
-static void check_dsq(struct verdict_ctx *v, json_t *m, double k)
+static void check_dsq(struct verdict_ctx *v, json_t *m, double k, const struct cost *c)
 {
 	json_t *w = window_for(m, "dsq_depth_windows", k);
 	double limit;
+	char what[256];
 
 	if (!check_limit(v->th, "max_local_dsq_depth", &limit))
 		return;
 	if (w && rec_num(w, "depth") > limit)
-		detail_add(v, "Monitor", true,
-			   "local DSQ depth %.0f on cpu %.0f exceeded limit %.0f for %.0f consecutive samples (ending at sample %.0f)",
-			   rec_num(w, "depth"), rec_num(w, "cpu"), limit, k, rec_num(w, "end_sample"));
+		snprintf(what, sizeof(what),
+			 "local DSQ depth %.0f on cpu %.0f exceeded limit %.0f for %.0f consecutive samples (ending at sample %.0f)",
+			 rec_num(w, "depth"), rec_num(w, "cpu"), limit, k, rec_num(w, "end_sample"));
 	else if (!json_object_get(m, "dsq_depth_windows") && rec_num(m, "max_local_dsq_depth") > limit)
-		detail_add(v, "Monitor", true,
-			   "local DSQ depth %.0f on cpu %.0f exceeded limit %.0f (worst single sample: the monitor gave no windows)",
-			   rec_num(m, "max_local_dsq_depth"), rec_num(m, "max_local_dsq_depth_cpu"), limit);
+		snprintf(what, sizeof(what),
+			 "local DSQ depth %.0f on cpu %.0f exceeded limit %.0f (worst single sample: the monitor gave no windows)",
+			 rec_num(m, "max_local_dsq_depth"), rec_num(m, "max_local_dsq_depth_cpu"), limit);
+	else
+		return;
+	symptom(v, c, what);
 }
 
 static void check_stalls(struct verdict_ctx *v, json_t *m, double k)
@@ -75,26 +230,47 @@ static void check_stalls(struct verdict_ctx *v, json_t *m, double k)
 }
 
 static void check_rate(struct verdict_ctx *v, json_t *m, const char *field, const char *key,
-		       const char *what)
+		       const char *what, const struct cost *c)
 {
 	double limit;
+	char msg[256];
 
 	if (check_limit(v->th, key, &limit) && json_is_number(json_object_get(m, field)) &&
-	    rec_num(m, field) > limit)
-		detail_add(v, "Monitor", true, "%s rate %.1f/s exceeded limit %.1f/s", what,
-			   rec_num(m, field), limit);
+	    rec_num(m, field) > limit) {
+		snprintf(msg, sizeof(msg), "%s rate %.1f/s exceeded limit %.1f/s", what, rec_num(m, field), limit);
+		symptom(v, c, msg);
+	}
+}
+
+const char *monitor_missing(struct verdict_ctx *v)
+{
+	json_t *m = v->js->monitor;
+
+	if (!check_on(v->th, "require_monitor"))
+		return NULL;
+	if (!m)
+		return "no monitor record (ktstr-probe was not in the pipeline)";
+	if (json_is_string(json_object_get(m, "error")))
+		return rec_str(m, "error", "");
+	if (rec_num(m, "samples") <= 0 && !json_object_get(m, "max_runnable_wait_ms"))
+		return "the monitor took no samples";
+	return NULL;
 }
 
 void judge_monitor(struct verdict_ctx *v, json_t *m)
 {
 	json_t *ss = json_object_get(v->th, "sustained_samples");
 	double k = json_is_integer(ss) ? (double)json_integer_value(ss) : 1;
+	struct cost c;
 
+	check_waits(v, m);	/* every phase: the probe watched until the VM ended */
 	if (json_is_false(json_object_get(m, "initialized")) || rec_num(m, "samples") <= 0)
-		return;	/* "monitor data not yet initialized": nothing to judge */
-	check_imbalance(v, m, k);
-	check_dsq(v, m, k);
+		return;	/* "monitor data not yet initialized": nothing more to judge */
 	check_stalls(v, m, k);
-	check_rate(v, m, "fallback_rate", "max_fallback_rate", "select_cpu fallback");
-	check_rate(v, m, "keep_last_rate", "max_keep_last_rate", "dispatch keep_last");
+	check_idle(v, m, k);
+	run_cost(v, m, &c);
+	check_imbalance(v, m, k, &c);
+	check_dsq(v, m, k, &c);
+	check_rate(v, m, "fallback_rate", "max_fallback_rate", "select_cpu fallback", &c);
+	check_rate(v, m, "keep_last_rate", "max_keep_last_rate", "dispatch keep_last", &c);
 }

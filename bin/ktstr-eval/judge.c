@@ -192,6 +192,13 @@ void step_phrase(struct verdict_ctx *v, json_int_t step, json_t *t_ms, char *buf
 			 (json_number_value(t_ms) - t0) / 1000.0);
 }
 
+static bool is_eevdf(struct job_state *js)
+{
+	const char *name = rec_str(json_object_get(js->job, "scheduler"), "name", "eevdf");
+
+	return !strcmp(name, "eevdf");
+}
+
 /* The VM ended without scenario_end: say why, fail only what the scheduler or kernel did. */
 static const char *judge_unfinished(struct verdict_ctx *v, json_t *vm_exit, char *reason,
 				    size_t len)
@@ -201,6 +208,8 @@ static const char *judge_unfinished(struct verdict_ctx *v, json_t *vm_exit, char
 	size_t i;
 	json_t *c;
 
+	if (ran && v->js->monitor && !is_eevdf(v->js))
+		judge_monitor(v, v->js->monitor);	/* what the host saw before the end */
 	if (ran && !strcmp(why, "panic")) {
 		detail_add(v, "KernelPanic", true, "the guest kernel panicked during the scenario");
 		json_array_foreach(v->js->console, i, c)
@@ -221,24 +230,30 @@ static const char *judge_unfinished(struct verdict_ctx *v, json_t *vm_exit, char
 	return "inconclusive";
 }
 
-static bool is_eevdf(struct job_state *js)
-{
-	const char *name = rec_str(json_object_get(js->job, "scheduler"), "name", "eevdf");
-
-	return !strcmp(name, "eevdf");
-}
-
-/* The scenario ran to its end: worker checks, then the monitor's (reference §5.3). */
-static json_t *judge_scenario(struct verdict_ctx *v, char *reason, size_t len)
+/*
+ * The scenario ran to its end: worker checks, then the monitor's. A sched_ext
+ * run that the monitor could not watch is no pass: only the kernel's own
+ * watchdog, at the scheduler's own timeout, would have caught a starved task.
+ */
+static json_t *judge_scenario(struct verdict_ctx *v, char *reason, size_t len, bool *unwatched)
 {
 	json_t *stats = judge_workers(v);
+	int before;
+	const char *why;
 
 	if (!json_array_size(v->js->workers))
 		detail_add(v, "NoWorkers", true, "the scenario reported no workers");
-	if (!v->failures && v->js->monitor && !is_eevdf(v->js)) {
+	if (is_eevdf(v->js))
+		return stats;
+	before = v->failures;
+	if (v->js->monitor)
 		judge_monitor(v, v->js->monitor);
-		if (v->failures)
-			snprintf(reason, len, "passed scenario but monitor failed");
+	if (!before && v->failures)
+		snprintf(reason, len, "passed scenario but monitor failed");
+	if (!v->failures && (why = monitor_missing(v))) {
+		snprintf(reason, len, "the host-side monitor could not watch the scheduler: %s "
+			 "(ktstr run --no-monitor, or --check require_monitor=false, accepts that)", why);
+		*unwatched = true;
 	}
 	return stats;
 }
@@ -250,6 +265,7 @@ static const char *judge_outcome(struct verdict_ctx *v, json_t *vm_exit, char *r
 	struct job_state *js = v->js;
 	const char *se = rec_str(js->scenario_end, "result", NULL);
 	json_t *tc = js->topo_check;
+	bool unwatched = false;
 
 	if (tc && json_is_false(json_object_get(tc, "ok"))) {
 		const char *first = json_string_value(json_array_get(json_object_get(tc, "mismatches"), 0));
@@ -273,8 +289,8 @@ static const char *judge_outcome(struct verdict_ctx *v, json_t *vm_exit, char *r
 			 rec_str(js->scenario_end, "reason", se));
 		return "inconclusive";
 	}
-	*stats = judge_scenario(v, reason, len);
-	return v->failures ? "fail" : "pass";
+	*stats = judge_scenario(v, reason, len, &unwatched);
+	return v->failures ? "fail" : unwatched ? "inconclusive" : "pass";
 }
 
 static void copy_monitor(json_t *verdict, json_t *monitor)

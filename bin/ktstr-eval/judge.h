@@ -62,8 +62,10 @@ json_t *judge_workers(struct verdict_ctx *v);
 /* checks_sched.c: scheduler start/death (reference §3.9); 1 if it failed to start. */
 int judge_scheduler(struct verdict_ctx *v, char *reason, size_t len);
 void judge_worker_stuck(struct verdict_ctx *v);
-/* checks_monitor.c: ktstr-probe's summary against the monitor thresholds (§5.3). */
+/* checks_monitor.c: ktstr-probe's summary against the monitor thresholds. */
 void judge_monitor(struct verdict_ctx *v, json_t *monitor);
+/* Why a sched_ext run has no usable monitor summary (require_monitor), or NULL. */
+const char *monitor_missing(struct verdict_ctx *v);
 
 /* Small accessors. */
 double rec_num(json_t *o, const char *key);

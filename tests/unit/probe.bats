@@ -44,8 +44,10 @@ F="$BATS_TEST_DIRNAME/../fixtures/eval"
 	[ "$(printf '%s\n' "$output" | tail -n 2 | head -n 1 | jq -c 'del(.t_ms)')" = \
 		"{\"type\":\"monitor\",\"job\":\"steady-1n2l2c1t\",\"samples\":0,\"interval_ms\":100,\"error\":\"kallsyms $ksyms: No such file or directory\"}" ]
 	[ "$(printf '%s\n' "$output" | tail -n 1 | jq -r '.type + " " + .phase')" = "vm exited" ]
-	# and ktstr-eval judges nothing from it (no samples): the run still passes
-	printf '%s\n' "$output" | ktstr-eval > /dev/null
+	# ktstr-eval will not call a sched_ext run that nobody watched a pass
+	run sh -c "printf '%s\\n' \"\$1\" | ktstr-eval | tail -n 1 | jq -r '.result, .reason'" sh "$output"
+	[ "$output" = "inconclusive
+the host-side monitor could not watch the scheduler: kallsyms $ksyms: No such file or directory (ktstr run --no-monitor, or --check require_monitor=false, accepts that)" ]
 }
 
 @test "probe: --replay replaces a stream's monitor records with its own summary" {
