@@ -61,6 +61,9 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS_COMMON)
 
+# qmp_check drives ktstr-probe's QMP client.
+$(BUILD)/tests/qmp_check: $(BUILD)/obj/bin/ktstr-probe/qmp.o
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # ---- guest/scx-ktstr: the fixture sched_ext scheduler -------------------------------------------

@@ -84,6 +84,23 @@ static void add_topology(struct argv_builder *b, const struct job *j,
 	topo_qemu_args_free(targs);
 }
 
+/* QMP for the host side (ktstr-probe asks for SysRq through it); QEMU options double a ','. */
+static void add_qmp(struct argv_builder *b, const char *path)
+{
+	char *arg = xmalloc(2 * strlen(path) + 32), *p = arg;
+
+	p += sprintf(p, "unix:");
+	for (const char *s = path; *s; s++) {
+		*p++ = *s;
+		if (*s == ',')
+			*p++ = ',';
+	}
+	strcpy(p, ",server=on,wait=off");
+	add(b, "-qmp");
+	add(b, arg);
+	free(arg);
+}
+
 static void add_channels(struct argv_builder *b, const struct qemu_fds *fds)
 {
 	if (fds->console >= 0) {
@@ -109,6 +126,8 @@ static void add_channels(struct argv_builder *b, const struct qemu_fds *fds)
 	}
 	add(b, "-device");
 	add(b, "isa-debug-exit,iobase=0xf4,iosize=4");
+	if (fds->qmp_path)
+		add_qmp(b, fds->qmp_path);
 }
 
 char **qemu_argv(const struct boot_opts *o, const struct accel *a,

@@ -16,6 +16,7 @@ struct qemu_fds {
 	int console;			/* -1: interactive, ttyS0 on qemu's stdio */
 	int events;
 	int kallsyms;			/* -1 unless calibrate mode */
+	const char *qmp_path;		/* QMP socket qemu listens on, or NULL */
 };
 
 /* The kernel command line ktstr-boot always sets (before job.cmdline). */

@@ -14,6 +14,7 @@
 #include "die.h"
 #include "ndjson.h"
 #include "paths.h"
+#include "privdir.h"
 #include "qemu.h"
 #include "spawn.h"
 #include "vm.h"
@@ -152,6 +153,26 @@ static int open_channels(struct vm *vm, struct qemu_fds *f, int tty, int *errpip
 	return 0;
 }
 
+/* The QMP socket's path: short, since a unix socket path has at most 107 bytes. */
+static int qmp_socket_path(struct vm *vm, struct vm_env *env, struct qemu_fds *f,
+			   char *err, size_t errlen)
+{
+	const char *dir = privdir_get(err, errlen);
+	char name[32];
+
+	if (!dir)
+		return -1;
+	snprintf(name, sizeof(name), "vm%u.qmp", ++env->vms_started);
+	vm->qmp_path = paths_join(dir, name);
+	if (strlen(vm->qmp_path) > 107) {
+		snprintf(err, errlen, "QMP socket path %s: longer than a unix socket allows "
+			 "(set XDG_RUNTIME_DIR or TMPDIR to a shorter folder)", vm->qmp_path);
+		return -1;
+	}
+	f->qmp_path = vm->qmp_path;
+	return 0;
+}
+
 static void set_timers(struct vm *vm, const struct accel *a)
 {
 	long long hard = (long long)vm->job.timeout_s * 1000 * (a->kvm ? 1 : TCG_TIMEOUT_SCALE);
@@ -222,6 +243,7 @@ static void write_started(struct vm *vm, const struct vm_env *env)
 
 	json_object_set_new(rec, "console_log", vm->interactive ? json_null()
 							   : json_string(vm->log_path));
+	json_object_set_new(rec, "qmp", vm->qmp_path ? json_string(vm->qmp_path) : json_null());
 	json_object_set_new(rec, "initramfs_bytes", json_integer(vm->initrd_bytes));
 	json_object_set_new(rec, "initramfs_ms", json_integer(vm->initrd_ms));
 	if (!vm->job.internal)
@@ -276,6 +298,7 @@ int vm_start(struct vm *vm, struct vm_env *env, char *err, size_t errlen)
 	if (f.initrd >= 0 && open_memory(vm, &f, err, errlen) == 0 &&
 	    open_log(vm, env->o, err, errlen) == 0 &&
 	    open_channels(vm, &f, tty, &errpipe, err, errlen) == 0 &&
+	    qmp_socket_path(vm, env, &f, err, errlen) == 0 &&
 	    launch(vm, env, &f, tty, errpipe, err, errlen) == 0)
 		rc = 0;
 	close_qemu_fds(&f);	/* qemu has its own copies now */

@@ -21,6 +21,7 @@ struct vm {
 	struct linebuf con_lb, ev_lb, err_lb;
 	int log_fd;
 	char *log_path;
+	char *qmp_path;			/* its QMP socket (in the private folder), or NULL */
 	int ks_out_fd;			/* unnamed file in kernel.dir */
 	unsigned long long ks_bytes;
 	json_t *memory;			/* [{node, fd, size_mb}] for the records */
@@ -41,6 +42,7 @@ struct vm_env {
 	struct accel accel;
 	struct initramfs_base base;
 	bool base_ready;
+	unsigned vms_started;		/* names the QMP sockets */
 };
 
 /*

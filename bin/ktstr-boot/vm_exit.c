@@ -154,6 +154,9 @@ void vm_free(struct vm *vm)
 	linebuf_free(&vm->err_lb);
 	json_decref(vm->memory);
 	free(vm->log_path);
+	if (vm->qmp_path)
+		unlink(vm->qmp_path);	/* qemu removes it on a clean exit, not when killed */
+	free(vm->qmp_path);
 	free(vm->qemu_error);
 	job_free(&vm->job);
 	free(vm);

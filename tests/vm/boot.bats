@@ -81,6 +81,7 @@ job() {
 
 @test "ktstr-boot SIGKILLed mid-run leaves no qemu, no /dev/shm file, no temp file" {
 	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
+	unset XDG_RUNTIME_DIR	# the QMP socket's folder goes in TMPDIR
 	mkdir -p "$TMPDIR"
 	shm_before=$(ls -A /dev/shm | sort)
 	job hang 'sleep 1000' > "$BATS_TEST_TMPDIR/in"
@@ -93,8 +94,11 @@ job() {
 	qpid=$(jq -r 'select(.phase == "started") | .pid' "$BATS_TEST_TMPDIR/out")
 	memfd=$(jq -r 'select(.phase == "started") | .memory[0].fd' "$BATS_TEST_TMPDIR/out")
 	[ -n "$qpid" ]
-	# guest RAM is reachable from outside while the VM runs
+	# guest RAM is reachable from outside while the VM runs, and so is QMP
 	[ "$(stat -L -c %s "/proc/$qpid/fd/$memfd")" -eq $((512 << 20)) ]
+	qmp=$(jq -r 'select(.phase == "started") | .qmp' "$BATS_TEST_TMPDIR/out")
+	[ "${qmp#"$TMPDIR"/ktstr-boot.}" != "$qmp" ]
+	[ -S "$qmp" ]
 	sleep 1
 	kill -9 "$boot"
 	wait "$boot" || true
