@@ -246,8 +246,6 @@ const char *monitor_missing(struct verdict_ctx *v)
 {
 	json_t *m = v->js->monitor;
 
-	if (!check_on(v->th, "require_monitor"))
-		return NULL;
 	if (!m)
 		return "no monitor record (ktstr-probe was not in the pipeline)";
 	if (json_is_string(json_object_get(m, "error")))

@@ -250,7 +250,12 @@ static json_t *judge_scenario(struct verdict_ctx *v, char *reason, size_t len, b
 		judge_monitor(v, v->js->monitor);
 	if (!before && v->failures)
 		snprintf(reason, len, "passed scenario but monitor failed");
-	if (!v->failures && (why = monitor_missing(v))) {
+	if (!(why = monitor_missing(v)))
+		return stats;
+	if (!check_on(v->th, "require_monitor"))
+		detail_add(v, "Unwatched", false, "no host-side monitor, %s: a starved task is caught only "
+			   "by sched_ext's own watchdog, at the scheduler's own timeout", why);
+	else if (!v->failures) {
 		snprintf(reason, len, "the host-side monitor could not watch the scheduler: %s "
 			 "(ktstr run --no-monitor, or --check require_monitor=false, accepts that)", why);
 		*unwatched = true;

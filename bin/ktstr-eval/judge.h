@@ -64,7 +64,7 @@ int judge_scheduler(struct verdict_ctx *v, char *reason, size_t len);
 void judge_worker_stuck(struct verdict_ctx *v);
 /* checks_monitor.c: ktstr-probe's summary against the monitor thresholds. */
 void judge_monitor(struct verdict_ctx *v, json_t *monitor);
-/* Why a sched_ext run has no usable monitor summary (require_monitor), or NULL. */
+/* Why a sched_ext run has no usable monitor summary, or NULL. */
 const char *monitor_missing(struct verdict_ctx *v);
 
 /* Small accessors. */

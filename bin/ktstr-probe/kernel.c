@@ -237,6 +237,8 @@ static int read_offsets(struct kernel_info *ki, const struct btf *btf, char *err
 	ki->sch_pcpu = member_off(btf, "scx_sched", "pcpu", NULL);
 	ki->pcpu_event_stats = member_off(btf, "scx_sched_pcpu", "event_stats", NULL);
 	ki->sch_watchdog_timeout = member_off(btf, "scx_sched", "watchdog_timeout", NULL);
+	ki->ops_static_name = member_off(btf, "sched_ext_ops", "name", &ki->ops_static_name_len);
+	ki->scx_ops_enabled = enum_value(btf, "scx_ops_enable_state", "SCX_OPS_ENABLED");
 	read_events(btf, ki);
 	read_prog_offsets(btf, ki);
 	read_map_offsets(btf, ki);
@@ -246,35 +248,36 @@ static int read_offsets(struct kernel_info *ki, const struct btf *btf, char *err
 int kernel_info_load(struct kernel_info *ki, const char *kallsyms, const char *btf_path,
 		     const char *config, char *err, size_t errlen)
 {
-	static const char *const syms[] = { "runqueues", "__per_cpu_offset", "page_offset_base",
-					    "phys_base", "scx_root", "jiffies", "scx_watchdog_interval",
-					    "scx_watchdog_timestamp", "prog_idr", "init_top_pgt",
-					    "__pgtable_l5_enabled", "scx_watchdog_timeout", "map_idr" };
-	uint64_t addr[13] = { 0 };
+	/* the first two are required; the others are 0 when this kernel lacks them */
+	const struct { const char *name; uint64_t *addr; } syms[] = {
+		{ "runqueues", &ki->runqueues }, { "__per_cpu_offset", &ki->per_cpu_offset },
+		{ "page_offset_base", &ki->page_offset_base }, { "phys_base", &ki->phys_base },
+		{ "scx_root", &ki->scx_root }, { "jiffies", &ki->jiffies },
+		{ "scx_watchdog_interval", &ki->scx_watchdog_interval },
+		{ "scx_watchdog_timestamp", &ki->scx_watchdog_timestamp },
+		{ "scx_watchdog_timeout", &ki->scx_watchdog_timeout },
+		{ "scx_ops", &ki->scx_ops }, { "scx_ops_enable_state_var", &ki->scx_ops_enable_state },
+		{ "prog_idr", &ki->prog_idr }, { "map_idr", &ki->map_idr },
+		{ "init_top_pgt", &ki->init_top_pgt }, { "__pgtable_l5_enabled", &ki->pgtable_l5_enabled },
+	};
+	enum { NSYMS = sizeof(syms) / sizeof(syms[0]) };
+	const char *names[NSYMS];
+	uint64_t addr[NSYMS] = { 0 };
 	struct btf *btf;
 	int rc;
 
 	memset(ki, 0, sizeof(*ki));
-	if (read_symbols(kallsyms, syms, addr, 13, err, errlen))
+	for (size_t i = 0; i < NSYMS; i++)
+		names[i] = syms[i].name;
+	if (read_symbols(kallsyms, names, addr, NSYMS, err, errlen))
 		return -1;
 	for (size_t i = 0; i < 2; i++)
 		if (!addr[i]) {
-			snprintf(err, errlen, "kallsyms %s has no %s", kallsyms, syms[i]);
+			snprintf(err, errlen, "kallsyms %s has no %s", kallsyms, syms[i].name);
 			return -1;
 		}
-	ki->runqueues = addr[0];
-	ki->per_cpu_offset = addr[1];
-	ki->page_offset_base = addr[2];
-	ki->phys_base = addr[3];
-	ki->scx_root = addr[4];
-	ki->jiffies = addr[5];
-	ki->scx_watchdog_interval = addr[6];
-	ki->scx_watchdog_timestamp = addr[7];
-	ki->prog_idr = addr[8];
-	ki->init_top_pgt = addr[9];
-	ki->pgtable_l5_enabled = addr[10];
-	ki->scx_watchdog_timeout = addr[11];
-	ki->map_idr = addr[12];
+	for (size_t i = 0; i < NSYMS; i++)
+		*syms[i].addr = addr[i];
 	btf = btf__parse(btf_path, NULL);
 	if (!btf) {
 		snprintf(err, errlen, "BTF %s: %s", btf_path, strerror(errno));

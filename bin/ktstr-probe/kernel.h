@@ -21,6 +21,10 @@ struct kernel_info {
 	uint64_t runqueues, per_cpu_offset, page_offset_base, phys_base, scx_root;
 	uint64_t jiffies, scx_watchdog_interval, scx_watchdog_timestamp;	/* 0 when absent */
 	uint64_t scx_watchdog_timeout;	/* the global timeout of kernels before per-scheduler ones */
+	/* kernels before scx_root: the one static scheduler and its state (0 / OFF_NONE / -1: absent) */
+	uint64_t scx_ops, scx_ops_enable_state, ops_static_name;
+	size_t ops_static_name_len;
+	int64_t scx_ops_enabled;
 	uint64_t prog_idr, init_top_pgt, pgtable_l5_enabled;
 	/* BPF programs: the idr's xarray, struct bpf_prog and its stats (OFF_NONE: not read) */
 	uint64_t idr_head, xa_node_slots;

@@ -74,7 +74,10 @@ int sampler_open(struct sampler *s, json_t *job, json_t *vm, unsigned watchdog_m
 		snprintf(err, errlen, "vm record has no pid");
 		return -1;
 	}
-	if (guestmem_open(&s->gm, s->pid, fds, sizes, n, watchdog_ms > 0, err, errlen))
+	/* writable to shorten the watchdog, or for the job's map_writes */
+	if (guestmem_open(&s->gm, s->pid, fds, sizes, n,
+			  watchdog_ms > 0 || json_array_size(json_object_get(job, "map_writes")) > 0,
+			  err, errlen))
 		return -1;
 	s->watchdog_ms = watchdog_ms;
 	/* a kernel built without KASLR-stable values still says where its direct map is */
@@ -146,46 +149,49 @@ static json_t *read_cpu(struct sampler *s, unsigned c, uint64_t jiffies)
 /*
  * sched_ext ejects a scheduler whose runnable tasks wait longer than its
  * watchdog timeout: 30 s unless the scheduler asks for less, longer than a
- * test. As the reference does, the probe shortens it from the host. On 7.2
- * the timeout is per scheduler and checked by a delayed work that runs every
- * scx_watchdog_interval (half the timeout), while scx_tick ejects the
- * scheduler when that work has not stamped scx_watchdog_timestamp within
- * the timeout. So the interval is shortened too, and the stamp kept fresh
- * until the work, still queued with the old delay, has run once (it then
- * writes a stamp of its own and keeps the new pace): the first check comes
- * at the old pace (15 s after attaching, for 30 s), the next ones every
- * half of watchdog_ms. Past the old delay and a second more, the stamp is
- * left alone: a work that does not run is the kernel's to report.
+ * test. The probe shortens it from the host. The timeout is per scheduler
+ * on newer kernels (scx_sched.watchdog_timeout) and the global
+ * scx_watchdog_timeout before them. A delayed work checks the runnable lists
+ * every scx_watchdog_interval (or, where that variable does not exist, every
+ * half timeout, read when the work queues itself again), while scx_tick
+ * ejects the scheduler when that work has not stamped scx_watchdog_timestamp
+ * within the timeout. So the interval is shortened too where it exists, and
+ * the stamp kept fresh until the work, still queued with the old delay, has
+ * run once (it then writes a stamp of its own and keeps the new pace): the
+ * first check comes at the old pace (15 s after attaching, for 30 s), the
+ * next ones every half of watchdog_ms. Past the old delay and a second more,
+ * the stamp is left alone: a work that does not run is the kernel's to report.
+ * id names the attached scheduler (a new one starts over); timeout is the
+ * address of its timeout.
  */
-static void shorten_watchdog(struct sampler *s, uint64_t sch, json_t *rec)
+static void shorten_watchdog(struct sampler *s, uint64_t id, uint64_t timeout, json_t *rec)
 {
 	const struct kernel_info *ki = &s->ki;
 	const struct guestmem *gm = &s->gm;
 	uint64_t want = (uint64_t)s->watchdog_ms * ki->hz / 1000, cur, now, stamp;
 	int ok = 1;
 
-	if (ki->sch_watchdog_timeout == OFF_NONE)
-		return;
-	cur = guestmem_u64(gm, sch + ki->sch_watchdog_timeout, &ok);
+	cur = guestmem_u64(gm, timeout, &ok);
 	if (!ok || !cur)
 		return;
-	if (s->wd_sch != sch) {	/* another scheduler attached */
-		s->wd_sch = sch;
+	if (s->wd_sch != id) {	/* another scheduler attached */
+		s->wd_sch = id;
 		s->wd_state = WD_IDLE;
 	}
-	if (want && gm->writable && ki->jiffies && ki->scx_watchdog_interval &&
-	    ki->scx_watchdog_timestamp && s->wd_state != WD_DONE) {
+	if (want && gm->writable && ki->jiffies && ki->scx_watchdog_timestamp && s->wd_state != WD_DONE) {
 		now = guestmem_u64(gm, ki->jiffies, &ok);
 		stamp = guestmem_u64(gm, ki->scx_watchdog_timestamp, &ok);
 		if (ok && s->wd_state == WD_IDLE && cur > want) {
-			uint64_t old_intv = guestmem_u64(gm, ki->scx_watchdog_interval, &ok);
+			uint64_t old_intv = ki->scx_watchdog_interval ?
+				guestmem_u64(gm, ki->scx_watchdog_interval, &ok) : cur / 2;
 
 			if (!ok)
 				return;
 			s->wd_deadline = stamp + old_intv + ki->hz;
 			guestmem_put_u64(gm, ki->scx_watchdog_timestamp, now);
-			guestmem_put_u64(gm, sch + ki->sch_watchdog_timeout, want);
-			guestmem_put_u64(gm, ki->scx_watchdog_interval, want / 2 ? want / 2 : 1);
+			guestmem_put_u64(gm, timeout, want);
+			if (ki->scx_watchdog_interval)
+				guestmem_put_u64(gm, ki->scx_watchdog_interval, want / 2 ? want / 2 : 1);
 			s->wd_stamp = now;
 			s->wd_state = WD_WAITING;
 			cur = want;
@@ -200,6 +206,35 @@ static void shorten_watchdog(struct sampler *s, uint64_t sch, json_t *rec)
 	json_object_set_new(rec, "watchdog_ms", json_integer((json_int_t)(cur * 1000 / ki->hz)));
 }
 
+/*
+ * Kernels before scx_root (6.12 to 6.15) have one scheduler, the static
+ * scx_ops, attached while scx_ops_enable_state_var says enabled; their
+ * watchdog timeout is the global scx_watchdog_timeout.
+ */
+static void read_scheduler_static(struct sampler *s, json_t *rec)
+{
+	const struct kernel_info *ki = &s->ki;
+	char name[129] = "";
+	int ok = 1;
+
+	if (!ki->scx_ops || !ki->scx_ops_enable_state || ki->scx_ops_enabled < 0 ||
+	    guestmem_u32(&s->gm, ki->scx_ops_enable_state, &ok) != (uint32_t)ki->scx_ops_enabled || !ok) {
+		s->wd_sch = 0;
+		return;
+	}
+	if (ki->ops_static_name != OFF_NONE) {
+		size_t len = ki->ops_static_name_len < sizeof(name) ? ki->ops_static_name_len : sizeof(name) - 1;
+
+		if (!guestmem_read(&s->gm, ki->scx_ops + ki->ops_static_name, name, len) && name[0]) {
+			name[len] = '\0';
+			json_object_set_new(rec, "scheduler", json_string(name));
+		}
+	}
+	if (ki->scx_watchdog_timeout)
+		shorten_watchdog(s, 1, ki->scx_watchdog_timeout, rec);
+	progs_read(s, rec);
+}
+
 /* The attached sched_ext scheduler's name and event totals into rec, if there is one. */
 static void read_scheduler(struct sampler *s, json_t *rec)
 {
@@ -211,8 +246,14 @@ static void read_scheduler(struct sampler *s, json_t *rec)
 	json_t *ev;
 	int ok = 1;
 
-	if (!ki->scx_root || !(sch = guestmem_u64(gm, ki->scx_root, &ok)) || !ok)
+	if (!ki->scx_root) {
+		read_scheduler_static(s, rec);
 		return;
+	}
+	if (!(sch = guestmem_u64(gm, ki->scx_root, &ok)) || !ok) {
+		s->wd_sch = 0;
+		return;
+	}
 	if (ki->sch_ops_name != OFF_NONE) {
 		size_t len = ki->ops_name_len < sizeof(name) ? ki->ops_name_len : sizeof(name) - 1;
 
@@ -221,7 +262,10 @@ static void read_scheduler(struct sampler *s, json_t *rec)
 			json_object_set_new(rec, "scheduler", json_string(name));
 		}
 	}
-	shorten_watchdog(s, sch, rec);
+	if (ki->sch_watchdog_timeout != OFF_NONE)
+		shorten_watchdog(s, sch, sch + ki->sch_watchdog_timeout, rec);
+	else if (ki->scx_watchdog_timeout)
+		shorten_watchdog(s, sch, ki->scx_watchdog_timeout, rec);
 	progs_read(s, rec);
 	if (ki->sch_pcpu == OFF_NONE || ki->pcpu_event_stats == OFF_NONE || !ki->nevents)
 		return;
