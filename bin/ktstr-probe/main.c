@@ -15,6 +15,7 @@
 
 #include "die.h"
 #include "linebuf.h"
+#include "mapwatch.h"
 #include "monitor.h"
 #include "ndjson.h"
 #include "sample.h"
@@ -38,6 +39,7 @@ struct job {
 	long long step;		/* index of the scenario's latest step, -1 before the first */
 	long long start_ms, settle_until_ms;
 	struct monitor *mon;
+	struct mapwatch *maps;	/* the scheduler's BPF maps: records and writes */
 };
 
 static void usage(FILE *f)
@@ -100,6 +102,7 @@ static void job_free(struct job **jobs, struct job *j)
 	if (j->opened)
 		sampler_close(&j->smp);
 	monitor_free(j->mon);
+	mapwatch_free(j->maps);
 	json_decref(j->rec);
 	free(j->id);
 	free(j);
@@ -115,6 +118,27 @@ static void put_record(json_t *rec)
 {
 	if (json_dumpf(rec, stdout, JSON_COMPACT) < 0 || putchar('\n') == EOF)
 		die(EXIT_INCONCLUSIVE, "write error: %s", strerror(errno));
+}
+
+/* The map records mapwatch_* gave (freed). */
+static void put_map_records(json_t *recs)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(recs, i, r)
+		put_record(r);
+	json_decref(recs);
+}
+
+/* The end-of-run map records of the job (before its monitor record). */
+static void put_maps_end(struct job *j)
+{
+	json_t *out = json_array();
+
+	if (j->opened)
+		mapwatch_end(j->maps, &j->smp, now_ms() - j->start_ms, out);
+	put_map_records(out);
 }
 
 /* The job's monitor record, now. */
@@ -148,16 +172,22 @@ static long long preempt_ns(json_t *vm, unsigned hz)
 /* A VM started: open its memory (sampling starts when the guest is up). */
 static void vm_started(struct job *j, json_t *vm, const struct opts *o)
 {
+	int rc = 0;
+
 	j->start_ms = now_ms();
 	j->phase = PHASE_BOOT;
 	j->step = -1;
 	if (!o->replay && !j->rec)
 		snprintf(j->err, sizeof(j->err), "no job record before the vm record");
 	else if (!o->replay &&
-		 sampler_open(&j->smp, j->rec, vm, o->watchdog_ms, j->err, sizeof(j->err)) == 0)
+		 (rc = sampler_open(&j->smp, j->rec, vm, o->watchdog_ms, j->err, sizeof(j->err))) == 0)
 		j->opened = 1;
+	if (rc == -2)
+		die(EXIT_USAGE, "job %s: %s", j->id, j->err);
 	if (!o->replay && !j->opened)
 		warnmsg("job %s: no monitor: %s", j->id, j->err);
+	mapwatch_free(j->maps);
+	j->maps = j->opened ? mapwatch_new(j->rec, j->id) : NULL;
 	monitor_free(j->mon);
 	j->mon = monitor_new(o->interval_ms, preempt_ns(vm, j->opened ? j->smp.ki.hz : 250));
 }
@@ -170,7 +200,11 @@ static void handle(struct job **jobs, json_t *rec, const char *line, size_t n, c
 	struct job *j;
 
 	if (!strcmp(type, "job")) {
+		char err[256];
+
 		id = json_string_value(json_object_get(rec, "id"));
+		if (mapwatch_check_job(rec, err, sizeof(err)))
+			die(EXIT_USAGE, "job %s: %s", id ? id : "?", err);
 		put_line(line, n);
 		if (!id)
 			return;
@@ -186,6 +220,7 @@ static void handle(struct job **jobs, json_t *rec, const char *line, size_t n, c
 	if (!strcmp(type, "monitor") && o->replay)
 		return;	/* replaced by ours */
 	if (j && !strcmp(type, "vm") && phase && !strcmp(phase, "exited")) {
+		put_maps_end(j);
 		put_monitor(j);
 		put_line(line, n);
 		job_free(jobs, j);
@@ -194,6 +229,12 @@ static void handle(struct job **jobs, json_t *rec, const char *line, size_t n, c
 	put_line(line, n);
 	if (!j)
 		return;
+	if (j->maps && j->sampling) {	/* writes due at a step; a failure the guest saw */
+		json_t *out = json_array();
+
+		mapwatch_record(j->maps, &j->smp, rec, now_ms() - j->start_ms, out);
+		put_map_records(out);
+	}
 	if (!strcmp(type, "vm") && phase && !strcmp(phase, "started"))
 		vm_started(j, rec, o);
 	else if (!strcmp(type, "guest") && phase && !strcmp(phase, "init"))
@@ -234,6 +275,12 @@ static void sample_all(struct job *jobs, const struct opts *o)
 		if (o->samples)
 			put_record(rec);
 		json_decref(rec);
+		if (j->maps) {
+			json_t *out = json_array();
+
+			mapwatch_sample(j->maps, &j->smp, now - j->start_ms, out);
+			put_map_records(out);
+		}
 	}
 }
 
@@ -369,6 +416,7 @@ int main(int argc, char **argv)
 
 		while (j->next)
 			j = j->next;
+		put_maps_end(j);
 		put_monitor(j);
 		job_free(&jobs, j);
 	}

@@ -1,7 +1,10 @@
 /* Reading a VM's runqueues (see sample.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "die.h"
 #include "progs.h"
@@ -40,6 +43,46 @@ static int vm_memory(json_t *vm, int *fds, size_t *sizes, unsigned *n, char *err
 	return 0;
 }
 
+/*
+ * The vm record names a process and its memory files: map them only when
+ * that process is a QEMU and each file is at least as large as claimed
+ * (mapping past a file's end would fault). -1: gone (a finished VM, a stored
+ * stream), -2: not what the record says (bad input).
+ */
+static int vm_check(int pid, const int *fds, const size_t *sizes, unsigned n, char *err, size_t errlen)
+{
+	char path[64], exe[4096];
+	const char *base;
+	struct stat st;
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	if ((len = readlink(path, exe, sizeof(exe) - 1)) < 0) {
+		snprintf(err, errlen, "vm record: pid %d: %s", pid, strerror(errno));
+		return errno == ENOENT || errno == ESRCH ? -1 : -2;
+	}
+	exe[len] = '\0';
+	base = strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe;
+	if (strncmp(base, "qemu-system-", 12) && strncmp(base, "qemu-kvm", 8)) {
+		snprintf(err, errlen, "vm record: pid %d is not a QEMU (it runs %s)", pid, exe);
+		return -2;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fds[i]);
+		if (stat(path, &st)) {
+			snprintf(err, errlen, "vm record: memory[%u]: %s: %s", i, path, strerror(errno));
+			return errno == ENOENT ? -1 : -2;
+		}
+		if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size < sizes[i]) {
+			snprintf(err, errlen, "vm record: memory[%u] (%s) is %s of %lld bytes, not the %zu MiB it claims",
+				 i, path, S_ISREG(st.st_mode) ? "a file" : "not a file", (long long)st.st_size,
+				 sizes[i] >> 20);
+			return -2;
+		}
+	}
+	return 0;
+}
+
 int sampler_open(struct sampler *s, json_t *job, json_t *vm, unsigned watchdog_ms,
 		 char *err, size_t errlen)
 {
@@ -50,6 +93,7 @@ int sampler_open(struct sampler *s, json_t *job, json_t *vm, unsigned watchdog_m
 	size_t sizes[GUESTMEM_MAX_NODES];
 	char ksyms_in_dir[4096];
 	unsigned n;
+	int rc;
 	uint64_t pob;
 
 	memset(s, 0, sizeof(*s));
@@ -66,14 +110,16 @@ int sampler_open(struct sampler *s, json_t *job, json_t *vm, unsigned watchdog_m
 		snprintf(err, errlen, "job has no topo.cpus");
 		return -1;
 	}
-	if (vm_memory(vm, fds, sizes, &n, err, errlen) ||
-	    kernel_info_load(&s->ki, ksyms, btf, str_at(job, "kernel", "config"), err, errlen))
-		return -1;
+	if (vm_memory(vm, fds, sizes, &n, err, errlen))
+		return -2;
 	s->pid = (int)json_integer_value(json_object_get(vm, "pid"));
 	if (s->pid <= 0) {
 		snprintf(err, errlen, "vm record has no pid");
-		return -1;
+		return -2;
 	}
+	if ((rc = vm_check(s->pid, fds, sizes, n, err, errlen)) ||
+	    kernel_info_load(&s->ki, ksyms, btf, str_at(job, "kernel", "config"), err, errlen))
+		return rc ? rc : -1;
 	/* writable to shorten the watchdog, or for the job's map_writes */
 	if (guestmem_open(&s->gm, s->pid, fds, sizes, n,
 			  watchdog_ms > 0 || json_array_size(json_object_get(job, "map_writes")) > 0,

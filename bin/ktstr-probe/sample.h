@@ -30,7 +30,8 @@ struct sampler {
  * Ready to sample the VM of a job record (kernel.ksyms, kernel.btf,
  * kernel.config, topo.cpus) whose `vm` started record is vm (pid, memory).
  * With watchdog_ms, the memory is mapped writable to shorten sched_ext's
- * watchdog to it. 0, or -1 with err set.
+ * watchdog to it. 0, or -1 with err set (-2: the vm record names something
+ * that is not its QEMU or memory: bad input).
  */
 int sampler_open(struct sampler *s, json_t *job, json_t *vm, unsigned watchdog_ms,
 		 char *err, size_t errlen);
