@@ -161,6 +161,44 @@ int guestmem_put_u64(const struct guestmem *gm, uint64_t va, uint64_t v)
 	return 0;
 }
 
+int guestmem_read_span(const struct guestmem *gm, uint64_t va, void *buf, size_t len)
+{
+	unsigned char *out = buf;
+
+	while (len) {
+		size_t n = 4096 - (va & 0xfff);
+
+		if (n > len)
+			n = len;
+		if (guestmem_read(gm, va, out, n))
+			return -1;
+		va += n;
+		out += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int guestmem_write(const struct guestmem *gm, uint64_t va, const void *buf, size_t len)
+{
+	unsigned char *p = len && len <= 8 ? host_addr(gm, va, len) : NULL;
+	uint64_t v = 0;
+
+	if (!p || !gm->writable)
+		return -1;
+	memcpy(&v, buf, len);
+	/* an aligned field in one store, as the guest's WRITE_ONCE would be */
+	if (len == 8 && va % 8 == 0)
+		__atomic_store_n((uint64_t *)(void *)p, v, __ATOMIC_RELAXED);
+	else if (len == 4 && va % 4 == 0)
+		__atomic_store_n((uint32_t *)(void *)p, (uint32_t)v, __ATOMIC_RELAXED);
+	else if (len == 2 && va % 2 == 0)
+		__atomic_store_n((uint16_t *)(void *)p, (uint16_t)v, __ATOMIC_RELAXED);
+	else
+		memcpy(p, buf, len);
+	return 0;
+}
+
 uint64_t guestmem_u64(const struct guestmem *gm, uint64_t va, int *ok)
 {
 	uint64_t v = 0;

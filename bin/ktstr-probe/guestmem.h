@@ -43,6 +43,15 @@ int guestmem_read(const struct guestmem *gm, uint64_t va, void *buf, size_t len)
 uint64_t guestmem_u64(const struct guestmem *gm, uint64_t va, int *ok);
 uint32_t guestmem_u32(const struct guestmem *gm, uint64_t va, int *ok);
 
+/*
+ * Copy len bytes at va page by page, as vmalloc'd objects (BPF maps, BTF)
+ * need: 0, or -1 when any page of it is not mapped.
+ */
+int guestmem_read_span(const struct guestmem *gm, uint64_t va, void *buf, size_t len);
+
+/* Store len (1 to 8) bytes at va, within one page, in a writable mapping: 0, or -1. */
+int guestmem_write(const struct guestmem *gm, uint64_t va, const void *buf, size_t len);
+
 /* Store a u64 at va (a mapping opened writable): 0, or -1. */
 int guestmem_put_u64(const struct guestmem *gm, uint64_t va, uint64_t v);
 
