@@ -298,16 +298,17 @@ void sched_close(struct ktstr_sched *s)
 int sched_read_stats(const struct ktstr_sched *s, uint64_t *out)
 {
 	int nr_cpus = libbpf_num_possible_cpus();
-	uint64_t *percpu = xcalloc((size_t)nr_cpus, sizeof(*percpu));
+	struct ktstr_stats *percpu = xcalloc((size_t)nr_cpus, sizeof(*percpu));
+	uint32_t key = 0;
 
+	if (bpf_map_lookup_elem(s->stats_fd, &key, percpu)) {
+		free(percpu);
+		return -1;
+	}
 	for (uint32_t idx = 0; idx < KTSTR_NR_STATS; idx++) {
 		out[idx] = 0;
-		if (bpf_map_lookup_elem(s->stats_fd, &idx, percpu)) {
-			free(percpu);
-			return -1;
-		}
-		for (int c = 0; c < nr_cpus; c++)
-			out[idx] += percpu[c];
+		for (int c = 0; c < nr_cpus; c++)	/* the struct's u64s in enum order */
+			out[idx] += ((const uint64_t *)&percpu[c])[idx];
 	}
 	free(percpu);
 	return 0;

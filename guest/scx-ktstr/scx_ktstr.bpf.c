@@ -40,9 +40,9 @@ struct ktstr_state state;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, KTSTR_NR_STATS);
+	__uint(max_entries, 1);
 	__type(key, u32);
-	__type(value, u64);
+	__type(value, struct ktstr_stats);
 } stats SEC(".maps");
 
 /* Per task of the degraded cgroup: its rank among that cgroup's tasks (1, 2, ...). */
@@ -74,10 +74,11 @@ struct {
 
 static void stat_inc(u32 idx)
 {
-	u64 *cnt = bpf_map_lookup_elem(&stats, &idx);
+	u32 key = 0;
+	u64 *cnt = bpf_map_lookup_elem(&stats, &key);
 
-	if (cnt)
-		(*cnt)++;
+	if (cnt && idx < KTSTR_NR_STATS)
+		cnt[idx]++;
 }
 
 static u64 elapsed_ns(void)

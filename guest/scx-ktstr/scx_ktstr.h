@@ -65,24 +65,37 @@ struct ktstr_state {
 	struct ktstr_exit_info uei;
 };
 
-/* Per-CPU counters (map "stats"), in the order the loader prints them. */
-enum ktstr_stat {
-	KTSTR_STAT_ENQUEUES,
-	KTSTR_STAT_DISPATCHES,	/* tasks moved from a DSQ to a local DSQ */
-	KTSTR_STAT_IDLE_HITS,	/* select_cpu found an idle CPU: direct dispatch */
-	KTSTR_STAT_STEALS,	/* moved from another LLC's DSQ */
-	KTSTR_STAT_KICKS,	/* idle CPUs woken for a queued task */
-	KTSTR_STAT_DEGRADED,	/* enqueues of the degraded cgroup's tasks */
-	KTSTR_STAT_SCATTERED,	/* random placements */
-	KTSTR_STAT_SLOW_SPINS,	/* enqueues that spun for --slow */
-	KTSTR_STAT_STALLED,	/* user-task enqueues parked by the stall */
-	KTSTR_STAT_BALANCED,	/* enqueued on a shorter LLC queue than the task's own */
-	KTSTR_STAT_PENALISED,	/* disfavoured tasks of the degraded cgroup dispatched */
-	KTSTR_NR_STATS,
+/*
+ * Per-CPU counters, in the order the loader prints them: (enum suffix, name).
+ * Map "stats" holds one struct ktstr_stats, so the map's own BTF names them
+ * for whoever reads it (the host's probe among them).
+ */
+#define KTSTR_STATS(X)							\
+	X(ENQUEUES, enqueues)						\
+	X(DISPATCHES, dispatches)	/* tasks moved from a DSQ to a local DSQ */ \
+	X(IDLE_HITS, idle_hits)	/* select_cpu found an idle CPU: direct dispatch */ \
+	X(STEALS, steals)	/* moved from another LLC's DSQ */	\
+	X(KICKS, kicks)		/* idle CPUs woken for a queued task */	\
+	X(DEGRADED, degraded)	/* enqueues of the degraded cgroup's tasks */ \
+	X(SCATTERED, scattered)	/* random placements */			\
+	X(SLOW_SPINS, slow_spins)	/* enqueues that spun for --slow */	\
+	X(STALLED, stalled_enqueues)	/* user-task enqueues parked by the stall */ \
+	X(BALANCED, balanced)	/* enqueued on a shorter LLC queue than the task's own */ \
+	X(PENALISED, penalised)	/* disfavoured tasks of the degraded cgroup dispatched */
+
+#define KTSTR_STAT_ENUM(suffix, name) KTSTR_STAT_##suffix,
+#define KTSTR_STAT_FIELD(suffix, name) u64 name;
+#define KTSTR_STAT_NAME(suffix, name) #name,
+
+enum ktstr_stat { KTSTR_STATS(KTSTR_STAT_ENUM) KTSTR_NR_STATS };
+
+/* The counters as u64s in enum order: stat_inc() indexes them. */
+struct ktstr_stats {
+	KTSTR_STATS(KTSTR_STAT_FIELD)
 };
 
-#define KTSTR_STAT_NAMES { "enqueues", "dispatches", "idle_hits", "steals", "kicks", \
-			   "degraded", "scattered", "slow_spins", "stalled_enqueues", \
-			   "balanced", "penalised" }
+_Static_assert(sizeof(struct ktstr_stats) == KTSTR_NR_STATS * sizeof(u64), "stats are u64s");
+
+#define KTSTR_STAT_NAMES { KTSTR_STATS(KTSTR_STAT_NAME) }
 
 #endif
