@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "dumpreq.h"
 #include "linebuf.h"
 #include "mapwatch.h"
 #include "monitor.h"
@@ -24,7 +25,7 @@ enum phase { PHASE_BOOT, PHASE_SETTLE, PHASE_SCENARIO, PHASE_AFTER };
 static const char *const phase_name[] = { "boot", "settle", "scenario", "after" };
 
 struct opts {
-	unsigned interval_ms, settle_ms, watchdog_ms;
+	unsigned interval_ms, settle_ms, watchdog_ms, dump_ms;
 	int samples, replay;
 };
 
@@ -40,29 +41,38 @@ struct job {
 	long long start_ms, settle_until_ms;
 	struct monitor *mon;
 	struct mapwatch *maps;	/* the scheduler's BPF maps: records and writes */
+	struct dumpreq dump;	/* SysRq-D once a task has waited too long */
 };
 
 static void usage(FILE *f)
 {
 	fputs("usage: ktstr-probe [--interval-ms N] [--settle-ms N] [--watchdog-ms N] [--no-samples]\n"
-	      "                   [--replay]\n"
+	      "                   [--dump-after-ms N] [--replay]\n"
 	      "Copy a ktstr record stream from stdin to stdout and, while each job's VM runs,\n"
 	      "read its runqueues from guest memory: one `sample` record per interval, and a\n"
 	      "`monitor` summary (imbalance, local DSQ depth, rq-clock stalls, sched_ext event\n"
-	      "rates) just before the VM's exit record. Samples are judged from --settle-ms\n"
-	      "after the scenario's first step to its end (their \"phase\" says which).\n"
+	      "rates, how long runnable tasks waited, CPUs idle beside waiting tasks) just\n"
+	      "before the VM's exit record. Samples are judged from --settle-ms after the\n"
+	      "scenario's first step to its end (their \"phase\" says which); runnable waits\n"
+	      "count from the first sample to the VM's end. A wait counts only the time the\n"
+	      "host let the task's vCPU run.\n"
 	      "\n"
-	      "  --interval-ms N  sampling period (default 100)\n"
-	      "  --settle-ms N    left out after the scenario starts (default 500)\n"
-	      "  --watchdog-ms N  shorten sched_ext's stall watchdog to N ms by writing guest\n"
-	      "                   memory, when the scheduler's own is longer (default 4000;\n"
-	      "                   0 leaves it and maps the memory read-only)\n"
-	      "  --no-samples     write only the monitor summaries\n"
-	      "  --replay         read no memory: summarise the stream's own sample records\n"
-	      "                   again (its monitor records are replaced)\n"
-	      "  -h, --help       this text\n"
-	      "Exit: 0, or 2 for bad input. A VM that cannot be read gets a monitor record\n"
-	      "with \"samples\": 0 and its \"error\".\n",
+	      "  --interval-ms N    sampling period (default 100)\n"
+	      "  --settle-ms N      left out after the scenario starts (default 500)\n"
+	      "  --watchdog-ms N    shorten sched_ext's stall watchdog to N ms by writing guest\n"
+	      "                     memory, when the scheduler's own is longer (default 4000;\n"
+	      "                     0 leaves it and maps the memory read-only)\n"
+	      "  --dump-after-ms N  the first time a task has waited N ms while a scheduler is\n"
+	      "                     attached, ask the guest for sched_ext's dump (SysRq-D\n"
+	      "                     through the vm record's QMP socket) and write a\n"
+	      "                     dump_request record (default 1000; 0: never)\n"
+	      "  --no-samples       write only the monitor summaries\n"
+	      "  --replay           read no memory: summarise the stream's own sample records\n"
+	      "                     again (its monitor records are replaced)\n"
+	      "  -h, --help         this text\n"
+	      "Exit: 0, or 2 for bad input (also a vm record that names a process that is not\n"
+	      "QEMU, or memory files smaller than it claims). A VM that cannot be read gets a\n"
+	      "monitor record with \"samples\": 0 and its \"error\".\n",
 	      f);
 }
 
@@ -103,6 +113,7 @@ static void job_free(struct job **jobs, struct job *j)
 		sampler_close(&j->smp);
 	monitor_free(j->mon);
 	mapwatch_free(j->maps);
+	dumpreq_free(&j->dump);
 	json_decref(j->rec);
 	free(j->id);
 	free(j);
@@ -190,6 +201,8 @@ static void vm_started(struct job *j, json_t *vm, const struct opts *o)
 	j->maps = j->opened ? mapwatch_new(j->rec, j->id) : NULL;
 	monitor_free(j->mon);
 	j->mon = monitor_new(o->interval_ms, preempt_ns(vm, j->opened ? j->smp.ki.hz : 250));
+	dumpreq_free(&j->dump);
+	dumpreq_init(&j->dump, vm, j->opened ? o->dump_ms : 0);
 }
 
 /* One record of the stream: note what the sampling needs; copy it on. */
@@ -219,6 +232,11 @@ static void handle(struct job **jobs, json_t *rec, const char *line, size_t n, c
 		j = job_add(jobs, id);
 	if (!strcmp(type, "monitor") && o->replay)
 		return;	/* replaced by ours */
+	if (!strcmp(type, "sample") && o->replay && j && j->mon) {
+		monitor_add(j->mon, rec);	/* its waits counted again */
+		put_record(rec);
+		return;
+	}
 	if (j && !strcmp(type, "vm") && phase && !strcmp(phase, "exited")) {
 		put_maps_end(j);
 		put_monitor(j);
@@ -248,8 +266,6 @@ static void handle(struct job **jobs, json_t *rec, const char *line, size_t n, c
 		}
 	} else if (!strcmp(type, "scenario_end"))
 		j->phase = PHASE_AFTER;
-	else if (!strcmp(type, "sample") && o->replay && j->mon)
-		monitor_add(j->mon, rec);
 }
 
 /* One sample of every VM that is up. */
@@ -274,6 +290,10 @@ static void sample_all(struct job *jobs, const struct opts *o)
 		monitor_add(j->mon, rec);
 		if (o->samples)
 			put_record(rec);
+		if ((body = dumpreq_check(&j->dump, rec, j->id))) {
+			put_record(body);
+			json_decref(body);
+		}
 		json_decref(rec);
 		if (j->maps) {
 			json_t *out = json_array();
@@ -351,12 +371,14 @@ int main(int argc, char **argv)
 		{ "interval-ms", required_argument, NULL, 'i' },
 		{ "settle-ms", required_argument, NULL, 's' },
 		{ "watchdog-ms", required_argument, NULL, 'w' },
+		{ "dump-after-ms", required_argument, NULL, 'd' },
 		{ "no-samples", no_argument, NULL, 'n' },
 		{ "replay", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct opts o = { .interval_ms = 100, .settle_ms = 500, .watchdog_ms = 4000, .samples = 1 };
+	struct opts o = { .interval_ms = 100, .settle_ms = 500, .watchdog_ms = 4000, .dump_ms = 1000,
+			  .samples = 1 };
 	struct job *jobs = NULL;
 	struct input in = { .lb.max = SIZE_MAX, .jobs = &jobs, .o = &o };	/* no line too long */
 	long long next_tick = 0;
@@ -368,6 +390,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'i': o.interval_ms = parse_ms("--interval-ms", optarg, 10, 60000); break;
 		case 's': o.settle_ms = parse_ms("--settle-ms", optarg, 0, 600000); break;
+		case 'd': o.dump_ms = parse_ms("--dump-after-ms", optarg, 0, 600000); break;
 		case 'w':
 			o.watchdog_ms = parse_ms("--watchdog-ms", optarg, 0, 30000);
 			if (o.watchdog_ms && o.watchdog_ms < 1000)

@@ -62,7 +62,7 @@ struct monitor *monitor_new(unsigned interval_ms, long long preempt_ns)
 
 	m->interval_ms = interval_ms ? interval_ms : 100;
 	m->preempt_ns = preempt_ns > 0 ? preempt_ns : 40000000;
-	m->waits = waits_new();
+	m->waits = waits_new(m->preempt_ns);
 	return m;
 }
 

@@ -15,7 +15,8 @@
 #define MAX_CPUS 4096
 
 struct delay_point {
-	long long t_ms, wait_ns;	/* sample time; the vCPU thread's host run delay then */
+	long long t_ms;		/* sample time */
+	long long run_ns, wait_ns;	/* the vCPU thread's host CPU time and run delay then */
 };
 
 struct cpu_hist {
@@ -40,6 +41,7 @@ struct idle_sample {
 };
 
 struct waits {
+	long long preempt_ns;
 	size_t ncpu;
 	struct cpu_hist **hist;	/* per CPU, allocated when first seen */
 	struct starved tasks[MAX_TASKS];
@@ -52,10 +54,11 @@ struct waits {
 	size_t nidle, capidle;
 };
 
-struct waits *waits_new(void)
+struct waits *waits_new(long long preempt_ns)
 {
 	struct waits *w = xcalloc(1, sizeof(*w));
 
+	w->preempt_ns = preempt_ns;
 	w->scenario_t_ms = -1;
 	return w;
 }
@@ -97,7 +100,7 @@ static const struct delay_point *hist_at(const struct cpu_hist *h, size_t i)
 	return &h->p[(h->head + i) % HIST_MAX];
 }
 
-static void hist_push(struct cpu_hist *h, long long t_ms, long long wait_ns)
+static void hist_push(struct cpu_hist *h, long long t_ms, long long run_ns, long long wait_ns)
 {
 	if (h->n && hist_at(h, h->n - 1)->t_ms >= t_ms)
 		return;		/* (time must move on) */
@@ -105,40 +108,43 @@ static void hist_push(struct cpu_hist *h, long long t_ms, long long wait_ns)
 		h->head = (h->head + 1) % HIST_MAX;
 		h->n--;
 	}
-	h->p[(h->head + h->n++) % HIST_MAX] = (struct delay_point){ t_ms, wait_ns };
+	h->p[(h->head + h->n++) % HIST_MAX] = (struct delay_point){ t_ms, run_ns, wait_ns };
 }
 
 /*
- * Host run delay of the vCPU within [from, to] in ms: each interval between
- * two points adds its delay in proportion to its overlap with the span.
+ * Between two points the host held the vCPU back: it ran less than
+ * preempt_ns (two guest ticks under TCG) although it waited at least that
+ * long for a host CPU. A vCPU that ran that much had ticks, so the guest had
+ * its chances to run a waiting task; an idle vCPU sleeps on the host and is
+ * not held back either.
+ */
+static bool held_back(const struct waits *w, const struct delay_point *a, const struct delay_point *b)
+{
+	return b->run_ns - a->run_ns < w->preempt_ns && b->wait_ns - a->wait_ns >= w->preempt_ns;
+}
+
+/*
+ * The part of [from, to] in ms during which the host held this vCPU back.
  * Before the first point nothing is known, and nothing is taken off.
  */
-static double host_delay_ms(const struct cpu_hist *h, long long from, long long to)
+static long long held_back_ms(const struct waits *w, const struct cpu_hist *h, long long from, long long to)
 {
-	double sum = 0;
+	long long sum = 0;
 
 	for (size_t i = 1; h && i < h->n; i++) {
 		const struct delay_point *a = hist_at(h, i - 1), *b = hist_at(h, i);
 		long long lo = a->t_ms > from ? a->t_ms : from, hi = b->t_ms < to ? b->t_ms : to;
 
-		if (hi <= lo || b->wait_ns < a->wait_ns)
-			continue;
-		sum += (double)(b->wait_ns - a->wait_ns) / 1e6 * (double)(hi - lo) /
-		       (double)(b->t_ms - a->t_ms);
+		if (hi > lo && held_back(w, a, b))
+			sum += hi - lo;
 	}
 	return sum;
 }
 
-/* The host delay of the last interval is more than half of it: the host, not the guest, idled. */
-static bool host_held_back(const struct cpu_hist *h)
+/* The host held this vCPU back over the last interval. */
+static bool last_held_back(const struct waits *w, const struct cpu_hist *h)
 {
-	const struct delay_point *a, *b;
-
-	if (!h || h->n < 2)
-		return false;
-	a = hist_at(h, h->n - 2);
-	b = hist_at(h, h->n - 1);
-	return (b->wait_ns - a->wait_ns) / 1000000 * 2 > b->t_ms - a->t_ms;
+	return h && h->n >= 2 && held_back(w, hist_at(h, h->n - 2), hist_at(h, h->n - 1));
 }
 
 static void starved_from(struct starved *s, json_t *wt, long long cpu, json_t *sample)
@@ -208,7 +214,7 @@ static void note_idle(struct waits *w, json_t *sample)
 		long long c = int_or(e, "cpu", -1);
 
 		if (c >= 0 && c < CPUSET_MAX && int_or(e, "curr_pid", -1) == 0 &&
-		    !host_held_back(hist_of(w, c)))
+		    !last_held_back(w, hist_of(w, c)))
 			cpuset_set(&idle, (unsigned)c);
 	}
 	json_array_foreach(cpus, i, e) {
@@ -253,7 +259,7 @@ void waits_add(struct waits *w, json_t *sample, int judged)
 		struct cpu_hist *h = hist_of(w, c);
 
 		if (h && json_is_integer(json_object_get(e, "vcpu_wait_ns")))
-			hist_push(h, t, int_or(e, "vcpu_wait_ns", 0));
+			hist_push(h, t, int_or(e, "vcpu_ns", 0), int_or(e, "vcpu_wait_ns", 0));
 	}
 	json_array_foreach(cpus, i, e) {
 		long long c = int_or(e, "cpu", -1);
@@ -265,7 +271,7 @@ void waits_add(struct waits *w, json_t *sample, int judged)
 			long long wait = int_or(wt, "wait_ms", 0), counted;
 			struct starved s;
 
-			counted = wait - (long long)(host_delay_ms(h, t - wait, t) + 0.5);
+			counted = wait - held_back_ms(w, h, t - wait, t);
 			json_object_set_new(wt, "counted_ms", json_integer(counted > 0 ? counted : 0));
 			starved_from(&s, wt, c, sample);
 			note_starved(w, &s);

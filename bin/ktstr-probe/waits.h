@@ -3,11 +3,12 @@
  * sample records (runnable.h): the starvation and work-conservation parts of
  * the monitor summary.
  *
- * A wait counts only the time its CPU's vCPU could run: the host's own
- * run delay of that vCPU thread (runnable on the host but not running) over
- * the wait is taken off, so a host that descheduled a vCPU never makes a task
- * look starved. An idle vCPU sleeps on the host and gathers no delay: a task
- * left waiting beside an idle CPU counts in full.
+ * A wait counts only the time its CPU's vCPU could run: sample intervals in
+ * which the host held the vCPU thread back (it ran less than two guest
+ * ticks while it waited at least that long for a host CPU) are taken off, so
+ * a host that descheduled a vCPU never makes a task look starved. An idle
+ * vCPU sleeps on the host and is not held back: a task left waiting beside
+ * an idle CPU counts in full.
  */
 #ifndef KTSTR_PROBE_WAITS_H
 #define KTSTR_PROBE_WAITS_H
@@ -21,7 +22,8 @@
 
 struct waits;
 
-struct waits *waits_new(void);
+/* preempt_ns: less host CPU time than this between samples is a vCPU the host held back. */
+struct waits *waits_new(long long preempt_ns);
 void waits_free(struct waits *w);
 
 /*
