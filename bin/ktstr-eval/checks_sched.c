@@ -10,6 +10,7 @@
 
 #include "scxexit.h"
 #include "judge.h"
+#include "verifier_log.h"
 
 static const char *event_of(json_t *ev)
 {
@@ -43,13 +44,31 @@ static void wait_status(json_t *ev, char *buf, size_t len)
 		snprintf(buf, len, "unknown status");
 }
 
+/*
+ * The scheduler's last output lines under the detail's message. A verifier
+ * log goes with its loop iterations collapsed, and also as the detail's
+ * verifier_log (the failure report prints it).
+ */
 static void add_log(json_t *d, json_t *ev)
 {
-	json_t *tail = json_object_get(ev, "log_tail");
-	char heading[64];
+	json_t *tail = json_object_get(ev, "log_tail"), *shown;
+	size_t omitted = 0;
+	char heading[128];
 
-	snprintf(heading, sizeof(heading), "scheduler log (last %zu lines):", json_array_size(tail));
-	detail_append_lines(d, heading, tail);
+	if (!verifier_log_present(tail)) {
+		snprintf(heading, sizeof(heading), "scheduler log (last %zu lines):", json_array_size(tail));
+		detail_append_lines(d, heading, tail);
+		return;
+	}
+	shown = verifier_log_collapse(tail, &omitted);
+	if (omitted)
+		snprintf(heading, sizeof(heading),
+			 "scheduler log (last %zu lines; %zu lines of repeated loop iterations omitted):",
+			 json_array_size(tail), omitted);
+	else
+		snprintf(heading, sizeof(heading), "scheduler log (last %zu lines):", json_array_size(tail));
+	detail_append_lines(d, heading, shown);
+	json_object_set_new(d, "verifier_log", shown);
 }
 
 /* exec_failed, died_at_start, never_attached: the scenario never ran. */

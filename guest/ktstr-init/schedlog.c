@@ -11,8 +11,16 @@
 #include "scxexit.h"
 #include "sched.h"
 
-#define LOG_TAIL_BYTES 65536	/* the tail comes from the last 64 KiB of the log */
 #define LOG_LINE_MAX 1000	/* longer lines are cut (a verifier log has long ones) */
+/*
+ * A log that holds the verifier's verdict on a program ("processed N insns
+ * (limit 1000000)") keeps up to VERIFIER_LOG_LINES lines, so that the host
+ * sees the whole walk that led to a rejection; 512 KiB of text stays well
+ * under the host's 1 MiB limit on one event line.
+ */
+#define LOG_TAIL_BYTES (512 * 1024)
+#define VERIFIER_LOG_LINES 2000
+#define VERIFIER_SUMMARY " insns (limit "
 
 /* The last LOG_TAIL_BYTES of the log, NUL-terminated (malloc'd), or NULL. */
 static char *read_log_end(size_t *lenp)
@@ -63,18 +71,25 @@ static size_t last_lines(const char *buf, size_t len, size_t *starts, size_t max
 
 json_t *sched_log_tail(void)
 {
-	size_t len = 0, starts[SCHED_LOG_TAIL_LINES], n;
+	size_t len = 0, n, max = SCHED_LOG_TAIL_LINES, *starts;
 	char *buf = read_log_end(&len);
 	json_t *arr = json_array();
 
 	if (!buf)
 		return arr;
-	n = last_lines(buf, len, starts, SCHED_LOG_TAIL_LINES);
+	if (strstr(buf, VERIFIER_SUMMARY))
+		max = VERIFIER_LOG_LINES;
+	if (!(starts = malloc(max * sizeof(*starts)))) {
+		free(buf);
+		return arr;
+	}
+	n = last_lines(buf, len, starts, max);
 	while (n--) {
 		size_t l = strcspn(buf + starts[n], "\n");
 
 		json_array_append_new(arr, json_bytes(buf + starts[n], l < LOG_LINE_MAX ? l : LOG_LINE_MAX));
 	}
+	free(starts);
 	free(buf);
 	return arr;
 }
