@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "die.h"
+#include "maprec.h"
 #include "ndjson.h"
 #include "runrec.h"
 #include "sidecar.h"
@@ -44,6 +45,8 @@ void job_seen_note(struct job_seen *js, json_t *rec)
 		keep(&js->guest, rec);
 	else if (!strcmp(type, "monitor"))
 		keep(&js->monitor, rec);
+	else if (!strcmp(type, "map") || !strcmp(type, "map_write"))
+		maprec_note(&js->maps, rec);
 }
 
 void job_seen_drop(struct job_seen **list, struct job_seen *js)
@@ -61,6 +64,7 @@ void job_seen_drop(struct job_seen **list, struct job_seen *js)
 	json_decref(js->vm_exited);
 	json_decref(js->guest);
 	json_decref(js->monitor);
+	json_decref(js->maps);
 	free(js);
 }
 
@@ -158,7 +162,7 @@ json_t *runrec_build(const struct job_seen *js, json_t *verdict,
 	iso_utc(now, ended, sizeof(ended));
 	return json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:o,"
 			 " s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
-			 " s:o, s:o, s:o, s:s, s:s}",
+			 " s:o, s:o, s:o, s:s, s:s, s:o}",
 		"type", "run", "schema_version", 1, "run_id", ctx->run_id,
 		"job", js->id,
 		"test", rec_str(verdict, "test", rec_str(job, "test", js->id)),
@@ -183,5 +187,6 @@ json_t *runrec_build(const struct job_seen *js, json_t *verdict,
 		"logs", logs_of(js),
 		"host", json_incref(ctx->host),
 		"project_commit", json_incref(ctx->project_commit),
-		"started_at", started, "ended_at", ended);
+		"started_at", started, "ended_at", ended,
+		"maps", maprec_of(js->maps));
 }

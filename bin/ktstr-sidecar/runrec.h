@@ -10,6 +10,7 @@ struct job_seen {
 	json_t *vm_started, *vm_exited;
 	json_t *guest;		/* the guest's boot facts (uname) */
 	json_t *monitor;	/* ktstr-probe's summary */
+	json_t *maps;		/* ktstr-probe's map records (maprec.h) */
 	long long first_seen;	/* time(), when the first record came */
 	struct job_seen *next;
 };

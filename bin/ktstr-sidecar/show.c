@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "die.h"
+#include "maprec.h"
 #include "ndjson.h"
 #include "paths.h"
 #include "sidecar.h"
@@ -154,6 +155,7 @@ static void print_job(const struct run_rec *r)
 	print_details(rec);
 	print_stats(json_object_get(rec, "stats"));
 	print_monitor(json_object_get(rec, "monitor"));
+	maprec_print(json_object_get(rec, "maps"));
 	print_verified(json_object_get(rec, "monitor"));
 	printf("  console    %s\n",
 	       rec_str(json_object_get(rec, "logs"), "console_log", "(none)"));
