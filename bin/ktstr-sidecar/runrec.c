@@ -47,6 +47,11 @@ void job_seen_note(struct job_seen *js, json_t *rec)
 		keep(&js->monitor, rec);
 	else if (!strcmp(type, "map") || !strcmp(type, "map_write"))
 		maprec_note(&js->maps, rec);
+	else if (!strcmp(type, "dump")) {
+		if (!js->dumps)
+			js->dumps = json_array();
+		dumps_note(js->dumps, rec);
+	}
 }
 
 void job_seen_drop(struct job_seen **list, struct job_seen *js)
@@ -65,6 +70,7 @@ void job_seen_drop(struct job_seen **list, struct job_seen *js)
 	json_decref(js->guest);
 	json_decref(js->monitor);
 	json_decref(js->maps);
+	json_decref(js->dumps);
 	free(js);
 }
 

@@ -138,6 +138,33 @@ static void print_verified(json_t *mon)
 		putchar('\n');
 }
 
+/* The kernel's sched_ext dumps: what triggered each, its first lines, and the file with all of it. */
+static void print_dumps(json_t *rec, const char *rec_path)
+{
+	const char *slash = strrchr(rec_path, '/');
+	int dirlen = slash ? (int)(slash - rec_path) : 1;
+	json_t *d, *line;
+	size_t i, k;
+
+	json_array_foreach(json_object_get(rec, "dumps"), i, d) {
+		long long n = (long long)json_integer_value(json_object_get(d, "lines"));
+		const char *reason = rec_str(d, "reason", NULL), *msg = rec_str(d, "message", NULL);
+
+		printf("  sched_ext dump %lld (%s", (long long)json_integer_value(json_object_get(d, "dump")),
+		       rec_str(d, "trigger", "?"));
+		if (reason)
+			printf(": %s", reason);
+		if (msg && *msg)
+			printf(": %s", msg);
+		printf("), first %zu of %lld lines%s:\n", json_array_size(json_object_get(d, "head")), n,
+		       json_is_false(json_object_get(d, "complete")) ? " (incomplete: lines were lost)" : "");
+		json_array_foreach(json_object_get(d, "head"), k, line)
+			printf("    | %s\n", json_string_value(line) ? json_string_value(line) : "");
+		printf("    whole dump: %.*s/%s\n", slash ? dirlen : 1, slash ? rec_path : ".",
+		       rec_str(d, "file", "?"));
+	}
+}
+
 static void print_job(const struct run_rec *r)
 {
 	json_t *rec = r->rec;
@@ -157,6 +184,7 @@ static void print_job(const struct run_rec *r)
 	print_monitor(json_object_get(rec, "monitor"));
 	maprec_print(json_object_get(rec, "maps"));
 	print_verified(json_object_get(rec, "monitor"));
+	print_dumps(rec, r->path);
 	printf("  console    %s\n",
 	       rec_str(json_object_get(rec, "logs"), "console_log", "(none)"));
 	printf("  record     %s\n", r->path);

@@ -103,6 +103,51 @@ static const char *verdict_job(struct ndjson_reader *rd, json_t *v)
 	return id;
 }
 
+/* RUNS/RUN-ID, made on first use. */
+static const char *run_dir(struct writer *w)
+{
+	char err[1024];
+
+	if (!w->run_dir) {
+		w->run_dir = paths_join(w->runs_dir, w->run_id);
+		if (store_mkdirs(w->run_dir, err, sizeof(err)) < 0)
+			die(EXIT_INCONCLUSIVE, "run records: %s", err);
+	}
+	return w->run_dir;
+}
+
+/* Store the job's dumps beside its record and name them in it (every run record has "dumps"). */
+static void store_dumps(struct writer *w, json_t *run, const struct job_seen *js)
+{
+	char err[1024];
+	json_t *dumps = json_array();
+
+	if (js->dumps) {
+		json_decref(dumps);
+		dumps = dumps_store(js->dumps, run_dir(w), js->id, err, sizeof(err));
+		if (!dumps)
+			die(EXIT_INCONCLUSIVE, "job %s: %s", js->id, err);
+	}
+	json_object_set_new(run, "dumps", dumps);
+}
+
+/* The run summary's view of the stored dumps: where each one is. */
+static json_t *dumps_where(struct writer *w, json_t *run)
+{
+	json_t *out = json_array(), *d;
+	size_t i;
+
+	json_array_foreach(json_object_get(run, "dumps"), i, d) {
+		char *path = paths_join(w->run_dir, rec_str(d, "file", ""));
+
+		json_array_append_new(out, json_pack("{s:O, s:O, s:O, s:s}", "dump", json_object_get(d, "dump"),
+						     "trigger", json_object_get(d, "trigger"),
+						     "lines", json_object_get(d, "lines"), "path", path));
+		free(path);
+	}
+	return out;
+}
+
 /* Store the run record; die (exit 3) when it cannot be written whole. */
 static char *store_run(struct writer *w, json_t *run, const char *id)
 {
@@ -115,13 +160,7 @@ static char *store_run(struct writer *w, json_t *run, const char *id)
 	n = strlen(text);
 	text = xrealloc(text, n + 2);
 	memcpy(text + n, "\n", 2);
-	if (!w->run_dir) {
-		w->run_dir = paths_join(w->runs_dir, w->run_id);
-		if (store_mkdirs(w->run_dir, err, sizeof(err)) < 0) {
-			free(text);
-			die(EXIT_INCONCLUSIVE, "run records: %s", err);
-		}
-	}
+	run_dir(w);
 	snprintf(name, sizeof(name), "%s.json", id);
 	if (store_atomic(w->run_dir, name, text, err, sizeof(err)) < 0) {
 		free(text);
@@ -147,6 +186,7 @@ static void on_verdict(struct writer *w, struct job_seen **jobs,
 	run = runrec_build(js, v, &w->ctx, (long long)time(NULL));
 	if (!run)
 		die(EXIT_INCONCLUSIVE, "job %s: cannot build the run record", id);
+	store_dumps(w, run, js);
 	path = store_run(w, run, id);
 	w->njobs++;
 	if (w->tap) {
@@ -156,6 +196,8 @@ static void on_verdict(struct writer *w, struct job_seen **jobs,
 				    "run_id", w->run_id, "job", id,
 				    "test", rec_str(run, "test", id),
 				    "result", rec_str(run, "result", "?"), "path", path);
+		if (json_array_size(json_object_get(run, "dumps")))
+			json_object_set_new(summary, "dumps", dumps_where(w, run));
 		ndjson_write(stdout, summary);
 		json_decref(summary);
 	}
@@ -180,6 +222,8 @@ static void read_stream(struct writer *w, struct job_seen **jobs)
 
 		if (w->pass)
 			ndjson_write(stdout, rec);
+		if (!strcmp(type, "dump") && dump_part_check(rec))
+			ndjson_bad_record(&rd, rec, "%s", dump_part_check(rec));
 		if (!strcmp(type, "verdict"))
 			on_verdict(w, jobs, &rd, rec);
 		else if (id)

@@ -1,7 +1,8 @@
 /*
  * ktstr-init: PID 1 of the test VM (mount, read /job.json, check the topology,
  * run the scenario / shell / calibrate mode, power off with a status), and on
- * the host a checker: --check-scenario FILE prints what a scenario resolves to.
+ * the host a checker: --check-scenario FILE prints what a scenario resolves to,
+ * --parse-dump FILE the `dump` records a sched_ext_dump trace makes.
  */
 #include <cpuid.h>
 #include <dirent.h>
@@ -22,6 +23,7 @@
 #include "init.h"
 #include "ndjson.h"
 #include "sched.h"
+#include "scxdump.h"
 
 #define DEBUG_EXIT_PORT 0xf4
 #define BULK_OUTPUT_BYTES 65536	/* more through the ports than this: let QEMU drain them */
@@ -249,8 +251,11 @@ static void usage(FILE *f)
 	fprintf(f, "usage: ktstr-init                        (as PID 1 inside the test VM)\n"
 		   "       ktstr-init --check-scenario FILE (--topo NnNlNcNt | --topo-json FILE)\n"
 		   "                  [--duration-ms N]\n"
+		   "       ktstr-init --parse-dump FILE\n"
 		   "Checks a scenario file and prints the plan it resolves to on that topology as one\n"
-		   "`plan` record (exit 0; 77 when the scenario would skip itself; 2 on bad input).\n");
+		   "`plan` record (exit 0; 77 when the scenario would skip itself; 2 on bad input).\n"
+		   "--parse-dump reads tracefs trace text (FILE or - for stdin) and prints the `dump`\n"
+		   "records its sched_ext_dump lines make, as the guest sends them.\n");
 }
 
 /* A topo record from "NnNlNcNt" (the axes are all the guest model needs). */
@@ -297,6 +302,41 @@ static int check_main(const char *file, json_t *topo_rec, unsigned duration_ms)
 	return status;
 }
 
+static void print_dump(void *arg, json_t *rec)
+{
+	(void)arg;
+	ndjson_write(stdout, rec);
+	json_decref(rec);
+}
+
+static int parse_dump_main(const char *file)
+{
+	FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
+	struct dump_parser p;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (!f)
+		die(EXIT_USAGE, "--parse-dump %s: %s", file, strerror(errno));
+	dump_parser_init(&p, print_dump, NULL);
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		if (n && line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		dump_parser_line(&p, line, 0);
+	}
+	if (ferror(f))
+		die(EXIT_USAGE, "--parse-dump %s: %s", file, strerror(errno));
+	dump_parser_close(&p);
+	dump_parser_free(&p);
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		die(EXIT_INCONCLUSIVE, "write error on stdout");
+	return EXIT_PASS;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -304,10 +344,11 @@ int main(int argc, char **argv)
 		{ "topo", required_argument, NULL, 't' },
 		{ "topo-json", required_argument, NULL, 'j' },
 		{ "duration-ms", required_argument, NULL, 'd' },
+		{ "parse-dump", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *file = NULL;
+	const char *file = NULL, *dump_file = NULL;
 	json_t *topo = NULL;
 	unsigned long duration = 2000;
 	char *end;
@@ -324,6 +365,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': file = optarg; break;
+		case 'p': dump_file = optarg; break;
 		case 't': json_decref(topo); topo = topo_record_from_name(optarg); break;
 		case 'j':
 			json_decref(topo);
@@ -339,6 +381,8 @@ int main(int argc, char **argv)
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
+	if (dump_file && !file && !topo && optind == argc)
+		return parse_dump_main(dump_file);
 	if (!file || !topo || optind != argc) {
 		usage(stderr);
 		return EXIT_USAGE;

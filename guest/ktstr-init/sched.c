@@ -269,6 +269,7 @@ static int await_attach(struct sched *s, json_t *sj, const char *bin, char *why,
 	json_object_set_new(ev, "pid", json_integer(s->pid));
 	json_object_set_new(ev, "log_tail", sched_log_tail());
 	events_emit(s->ev, ev);
+	scx_dump_end(&s->dump);
 	return -1;
 }
 
@@ -282,6 +283,7 @@ int sched_start(struct sched *s, struct events *ev, json_t *job, char *why, size
 	memset(s, 0, sizeof(*s));
 	s->ev = ev;
 	s->kmsg_fd = -1;
+	s->dump.fd = -1;
 	s->died_step = -1;
 	s->backtrace = json_array();
 	if (!name || !strcmp(name, "eevdf"))
@@ -295,6 +297,7 @@ int sched_start(struct sched *s, struct events *ev, json_t *job, char *why, size
 	if (!(argv = build_argv(bin, json_object_get(sj, "args"), err, sizeof(err))))
 		return exec_failed(s, bin, err, why, len);
 	s->kmsg_fd = kmsg_open();
+	scx_dump_start(&s->dump, ev);
 	s->pid = spawn(argv, err, sizeof(err));
 	free(argv);
 	if (s->pid < 0) {
@@ -329,6 +332,7 @@ void sched_stop(struct sched *s, unsigned step)
 	killed = terminate(s);
 	wait_disabled(state, sizeof(state));
 	kmsg_drain(s);
+	scx_dump_end(&s->dump);
 	sched_check_kernel_exit(s, step, true);
 	ev = sched_event(s, "detached");
 	json_object_set_new(ev, "clean", json_boolean(!was_dead && !killed && !s->kernel_exit_sent &&
@@ -349,4 +353,5 @@ void sched_close(struct sched *s)
 	s->kmsg_fd = -1;
 	json_decref(s->backtrace);
 	s->backtrace = NULL;
+	scx_dump_end(&s->dump);
 }

@@ -3,6 +3,7 @@
 #define KTSTR_SCHED_H
 
 #include "init.h"
+#include "scxdump.h"
 
 #define SCHED_LOG "/tmp/sched.log"		/* the scheduler's stdout + stderr, whole */
 #define SCX_SYSFS "/sys/kernel/sched_ext"
@@ -36,6 +37,7 @@ struct sched {
 	char exit_kind[24];	/* "ERROR_STALL", ... once known */
 	bool death_sent;	/* the died event went out */
 	const char *start_failure;	/* "exec_failed", "died_at_start", "never_attached" */
+	struct scx_dump dump;	/* the kernel's sched_ext dumps, from the scheduler's start on */
 };
 
 /*

@@ -161,6 +161,8 @@ void sched_poll(struct sched *s, unsigned step, bool force)
 		return;
 	s->next_poll_ns = now + SCHED_POLL_MS * 1000000ull;
 	kmsg_drain(s);
+	/* the kernel writes an error's dump before it says "disabled": that closes the dump */
+	scx_dump_poll(&s->dump, s->disabled_seen);
 	if (!s->exited && waitpid(s->pid, &st, WNOHANG) == s->pid)
 		sched_note_exit(s, s->pid, st);
 	/* The kernel ended it and the loader followed: its line first, so kernel_exit precedes died. */
