@@ -9,6 +9,10 @@
 
 #include "kernel.h"
 
+const char *const kernel_schedstat_name[KERNEL_NSCHEDSTAT] = {
+	"yld_count", "sched_count", "sched_goidle", "ttwu_count", "ttwu_local",
+};
+
 /* Kallsyms lines "ADDR TYPE NAME": the addresses of the names in want (0 when absent). */
 static int read_symbols(const char *path, const char *const *want, uint64_t *addr, size_t n,
 			char *err, size_t errlen)
@@ -226,6 +230,21 @@ static int read_offsets(struct kernel_info *ki, const struct btf *btf, char *err
 	ki->rq_run_delay = member_off(btf, "rq", "rq_sched_info.run_delay", NULL);
 	ki->rq_pcount = member_off(btf, "rq", "rq_sched_info.pcount", NULL);
 	ki->rq_scx_runnable_list = member_off(btf, "rq", "scx.runnable_list", NULL);
+	for (unsigned i = 0; i < KERNEL_NSCHEDSTAT; i++)
+		ki->rq_schedstat[i] = member_off(btf, "rq", kernel_schedstat_name[i], NULL);
+	ki->rq_sd = member_off(btf, "rq", "sd", NULL);
+	ki->sd_parent = member_off(btf, "sched_domain", "parent", NULL);
+	ki->sd_level = member_off(btf, "sched_domain", "level", NULL);
+	ki->sd_name = member_off(btf, "sched_domain", "name", NULL);
+	ki->sd_flags = member_off(btf, "sched_domain", "flags", NULL);
+	ki->sd_span = member_off(btf, "sched_domain", "span", NULL);
+	if (ki->sd_span == OFF_NONE) {
+		/* BTF leaves out the flexible span[] at the end: it starts at the struct's size */
+		int id = btf__find_by_name_kind(btf, "sched_domain", BTF_KIND_STRUCT);
+
+		if (id > 0 && member_off(btf, "sched_domain", "span_weight", NULL) != OFF_NONE)
+			ki->sd_span = (uint64_t)btf__resolve_size(btf, id);
+	}
 	ki->task_tgid = member_off(btf, "task_struct", "tgid", NULL);
 	ki->task_flags = member_off(btf, "task_struct", "flags", NULL);
 	ki->task_comm = member_off(btf, "task_struct", "comm", &ki->comm_len);

@@ -49,6 +49,11 @@ struct kernel_info {
 	uint64_t rq_scx_nr_running, rq_scx_local_dsq_nr;	/* OFF_NONE without sched_ext */
 	uint64_t rq_run_delay, rq_pcount;	/* rq_sched_info (CONFIG_SCHED_INFO), or OFF_NONE */
 	uint64_t rq_scx_runnable_list;	/* tasks sched_ext holds runnable on this rq, or OFF_NONE */
+	/* schedstats (CONFIG_SCHEDSTATS; counted while schedstats are on), OFF_NONE when absent */
+#define KERNEL_NSCHEDSTAT 5
+	uint64_t rq_schedstat[KERNEL_NSCHEDSTAT];	/* yld_count, sched_count, sched_goidle, ttwu_count, ttwu_local */
+	/* sched domains: rq->sd, then ->parent */
+	uint64_t rq_sd, sd_parent, sd_level, sd_name, sd_flags, sd_span;
 	/* struct task_struct */
 	uint64_t task_pid, task_tgid, task_flags, task_comm, task_cpus_ptr;
 	size_t comm_len;
@@ -62,6 +67,9 @@ struct kernel_info {
 	uint64_t event_off[KERNEL_MAX_EVENTS];
 	unsigned hz;
 };
+
+/* The rq schedstat counters by member name, in rq_schedstat order. */
+extern const char *const kernel_schedstat_name[KERNEL_NSCHEDSTAT];
 
 /*
  * Fill ki from a kallsyms file, a BTF source (vmlinux ELF or raw BTF) and a

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "domains.h"
 #include "dumpreq.h"
 #include "linebuf.h"
 #include "mapwatch.h"
@@ -42,6 +43,7 @@ struct job {
 	struct monitor *mon;
 	struct mapwatch *maps;	/* the scheduler's BPF maps: records and writes */
 	struct dumpreq dump;	/* SysRq-D once a task has waited too long */
+	int domains_read;	/* the sched domains went into a sample */
 };
 
 static void usage(FILE *f)
@@ -287,6 +289,11 @@ static void sample_all(struct job *jobs, const struct opts *o)
 		body = sampler_read(&j->smp);
 		json_object_update(rec, body);
 		json_decref(body);
+		if (j->phase == PHASE_SCENARIO && !j->domains_read) {	/* built by now; once per run */
+			j->domains_read = 1;
+			if ((body = domains_read(&j->smp)))
+				json_object_set_new(rec, "sched_domains", body);
+		}
 		monitor_add(j->mon, rec);
 		if (o->samples)
 			put_record(rec);

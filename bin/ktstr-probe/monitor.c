@@ -52,6 +52,8 @@ struct monitor {
 	size_t ncpu;		/* largest ncpu of any judged sample */
 	struct event_totals first_events, last_events;
 	struct event_totals first_progs, last_progs;	/* {name: {cnt, nsecs}} */
+	struct event_totals first_schedstat, last_schedstat;	/* counters summed over CPUs */
+	json_t *domains;	/* the sched_domains of the last sample that had them */
 	char *scheduler;
 	struct waits *waits;
 };
@@ -77,6 +79,9 @@ void monitor_free(struct monitor *m)
 	json_decref(m->last_events.totals);
 	json_decref(m->first_progs.totals);
 	json_decref(m->last_progs.totals);
+	json_decref(m->first_schedstat.totals);
+	json_decref(m->last_schedstat.totals);
+	json_decref(m->domains);
 	free(m->scheduler);
 	waits_free(m->waits);
 	free(m);
@@ -184,6 +189,22 @@ static void note_totals(struct event_totals *first, struct event_totals *last, j
 	last->t_ms = t_ms;
 }
 
+/* The sample's rq schedstat counters summed over its CPUs, kept like the event totals. */
+static void note_schedstat(struct monitor *m, json_t *sample, long long t_ms)
+{
+	json_t *sum = json_object(), *e, *v;
+	const char *name;
+	size_t i;
+
+	json_array_foreach(json_object_get(sample, "cpus"), i, e)
+		json_object_foreach(json_object_get(e, "schedstat"), name, v)
+			json_object_set_new(sum, name, json_integer(json_integer_value(json_object_get(sum, name)) +
+								  json_integer_value(v)));
+	if (json_object_size(sum))
+		note_totals(&m->first_schedstat, &m->last_schedstat, sum, t_ms);
+	json_decref(sum);
+}
+
 void monitor_add(struct monitor *m, json_t *sample)
 {
 	const char *phase = json_string_value(json_object_get(sample, "phase"));
@@ -210,6 +231,11 @@ void monitor_add(struct monitor *m, json_t *sample)
 	}
 	note_totals(&m->first_events, &m->last_events, json_object_get(sample, "events"), js->t_ms);
 	note_totals(&m->first_progs, &m->last_progs, json_object_get(sample, "progs"), js->t_ms);
+	note_schedstat(m, sample, js->t_ms);
+	if (json_is_array(json_object_get(sample, "sched_domains"))) {
+		json_decref(m->domains);
+		m->domains = json_incref(json_object_get(sample, "sched_domains"));
+	}
 }
 
 /* Sample i's snapshot of cpu c, or NULL when it was not read. */
@@ -547,6 +573,25 @@ static void add_progs(const struct monitor *m, json_t *out)
 	json_object_set_new(out, "progs", progs);
 }
 
+/*
+ * The rq schedstat counters over the judged span, per second over all CPUs:
+ * schedule() calls, of them switches to idle, yields, wakeups, local wakeups.
+ */
+static void add_schedstat(const struct monitor *m, json_t *out)
+{
+	json_t *first = m->first_schedstat.totals, *last = m->last_schedstat.totals, *v, *rates;
+	double span_s = ((double)m->last_schedstat.t_ms - (double)m->first_schedstat.t_ms) / 1000.0;
+	const char *name;
+
+	if (!first || !last || span_s <= 0)
+		return;
+	rates = json_object();
+	json_object_foreach(last, name, v)
+		json_object_set_new(rates, name,
+				    real3((double)counter_growth(json_object_get(first, name), v) / span_s));
+	json_object_set_new(out, "schedstat_per_s", rates);
+}
+
 json_t *monitor_summary(const struct monitor *m, const char *job)
 {
 	json_t *out = json_pack("{s:s, s:s, s:I, s:I}", "type", "monitor", "job", job ? job : "",
@@ -565,8 +610,11 @@ json_t *monitor_summary(const struct monitor *m, const char *job)
 		add_run_delay(m, out);
 		add_events(m, out);
 		add_progs(m, out);
+		add_schedstat(m, out);
 	}
 	if (m->scheduler)
 		json_object_set_new(out, "scheduler", json_string(m->scheduler));
+	if (m->domains)
+		json_object_set(out, "sched_domains", m->domains);
 	return out;
 }

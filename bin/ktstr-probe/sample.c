@@ -140,6 +140,22 @@ int sampler_open(struct sampler *s, json_t *job, json_t *vm, unsigned watchdog_m
 	return 0;
 }
 
+/* The rq's schedstat counters into o's "schedstat", when the kernel has them. */
+static void read_schedstat(struct sampler *s, uint64_t rq, json_t *o)
+{
+	json_t *st = json_object();
+	int ok = 1;
+
+	for (unsigned i = 0; i < KERNEL_NSCHEDSTAT; i++)
+		if (s->ki.rq_schedstat[i] != OFF_NONE)
+			json_object_set_new(st, kernel_schedstat_name[i],
+					    json_integer(guestmem_u32(&s->gm, rq + s->ki.rq_schedstat[i], &ok)));
+	if (ok && json_object_size(st))
+		json_object_set_new(o, "schedstat", st);
+	else
+		json_decref(st);
+}
+
 /* One CPU's runqueue, or NULL when it does not read back as CPU c. */
 static json_t *read_cpu(struct sampler *s, unsigned c, uint64_t jiffies)
 {
@@ -177,6 +193,7 @@ static json_t *read_cpu(struct sampler *s, unsigned c, uint64_t jiffies)
 			json_object_set_new(o, "curr_pid", json_integer(pid));
 	}
 	runnable_read(s, rq, jiffies, o);
+	read_schedstat(s, rq, o);
 	if (s->vcpu_tids[c]) {
 		int64_t run, wait;
 
