@@ -182,6 +182,10 @@ static void configure(struct ktstr_cfg *cfg, const struct ktstr_opts *o, int nr_
 	cfg->error_after_ns = o->error_after_ms * 1000000;
 	cfg->slow_ns = o->slow_us * 1000;
 	cfg->scatter = o->scatter;
+	cfg->starve_kthread_after_ns = o->starve_kthread_after_ms * 1000000;
+	cfg->one_cpu = o->one_cpu;
+	cfg->one_cpu_id = 0;
+	cfg->overcharge = o->overcharge;
 	cfg->degrade = o->degrade;
 	cfg->degrade_cpu = (uint32_t)nr_cpus - 1;
 	set_degrade_name(cfg, o->degrade_cgroup);

@@ -17,6 +17,9 @@ struct ktstr_opts {
 	uint64_t error_after_ms;
 	uint64_t slow_us;
 	bool scatter;
+	uint64_t starve_kthread_after_ms;
+	bool one_cpu;
+	uint32_t overcharge;
 	bool degrade;
 	const char *degrade_cgroup;	/* leaf name or path; default "cg_1" */
 	uint64_t stats_ms;

@@ -3,6 +3,7 @@
  * a signal or its own exit, and report what it did as NDJSON on stdout:
  *   {"type":"scx_ktstr","event":"attached",...}
  *   {"type":"scx_ktstr","event":"stats","t_ms":..,"enqueues":..,...}   (--stats-ms, SIGUSR2, exit)
+ *   {"type":"scx_ktstr","event":"starved_kthread","pid":..,"comm":..,"cpu":..,"t_ms":..}
  *   {"type":"scx_ktstr","event":"exit","kind":"ERROR_STALL","kind_code":1026,"reason":..,"msg":..}
  * Exit status: 0 detached on a signal (or a non-error exit), 1 the scheduler
  * failed to load or attach or exited with an error, 2 bad usage.
@@ -54,6 +55,14 @@ static void usage(FILE *f)
 		"  --degrade-cgroup NAME  degrade the cgroup with this leaf name (or path) instead\n"
 		"  --slow US              spin US microseconds in every enqueue\n"
 		"  --scatter              random CPU placement among the allowed CPUs\n"
+		"  --starve-kthread-after MS  after MS, park the first per-CPU kthread enqueued\n"
+		"                         (a kworker or ksoftirqd) for good: it stays runnable and\n"
+		"                         never runs; the rest runs normally until the watchdog\n"
+		"                         ejects the scheduler (--timeout-ms later)\n"
+		"  --one-cpu              run every task on CPU 0 (tasks that may not run there: on\n"
+		"                         their first allowed CPU); the other CPUs idle\n"
+		"  --overcharge N         charge every second task of each cgroup N times its\n"
+		"                         runtime: equal tasks get unequal shares, nothing stalls\n"
 		"Output: NDJSON records of type \"scx_ktstr\" on stdout (attached, stats, exit).\n"
 		"Exit status: 0 detached cleanly, 1 load/attach failure or error exit, 2 bad usage.\n");
 }
@@ -73,7 +82,7 @@ static uint64_t parse_u64(const char *opt, const char *arg, uint64_t max)
 static void parse_opts(int argc, char **argv, struct ktstr_opts *o)
 {
 	enum { O_TIMEOUT = 256, O_SLICE, O_STATS, O_STALL, O_ERROR, O_DEGRADE, O_DEGRADE_CG,
-	       O_SLOW, O_SCATTER };
+	       O_SLOW, O_SCATTER, O_STARVE_KTHREAD, O_ONE_CPU, O_OVERCHARGE };
 	static const struct option longopts[] = {
 		{ "timeout-ms", required_argument, NULL, O_TIMEOUT },
 		{ "slice-us", required_argument, NULL, O_SLICE },
@@ -84,6 +93,9 @@ static void parse_opts(int argc, char **argv, struct ktstr_opts *o)
 		{ "degrade-cgroup", required_argument, NULL, O_DEGRADE_CG },
 		{ "slow", required_argument, NULL, O_SLOW },
 		{ "scatter", no_argument, NULL, O_SCATTER },
+		{ "starve-kthread-after", required_argument, NULL, O_STARVE_KTHREAD },
+		{ "one-cpu", no_argument, NULL, O_ONE_CPU },
+		{ "overcharge", required_argument, NULL, O_OVERCHARGE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -101,6 +113,11 @@ static void parse_opts(int argc, char **argv, struct ktstr_opts *o)
 		case O_DEGRADE_CG: o->degrade = true; o->degrade_cgroup = optarg; break;
 		case O_SLOW: o->slow_us = parse_u64("--slow", optarg, 1000000); break;
 		case O_SCATTER: o->scatter = true; break;
+		case O_STARVE_KTHREAD:
+			o->starve_kthread_after_ms = parse_u64("--starve-kthread-after", optarg, 86400000);
+			break;
+		case O_ONE_CPU: o->one_cpu = true; break;
+		case O_OVERCHARGE: o->overcharge = (uint32_t)parse_u64("--overcharge", optarg, 1000); break;
 		case 'v': o->verbose = true; break;
 		case 'h': usage(stdout); exit(EXIT_PASS);
 		default: die(EXIT_USAGE, "see 'scx-ktstr --help'");
@@ -220,7 +237,27 @@ static void emit_attached(const struct ktstr_opts *o)
 				"degrade_cgroup", o->degrade ? json_string(o->degrade_cgroup) : json_null(),
 				"verbose", o->verbose);
 
+	json_object_set_new(rec, "starve_kthread_after_ms", json_integer((json_int_t)o->starve_kthread_after_ms));
+	json_object_set_new(rec, "one_cpu", json_boolean(o->one_cpu));
+	json_object_set_new(rec, "overcharge", json_integer(o->overcharge));
 	ndjson_write(stdout, rec);
+	json_decref(rec);
+}
+
+/* The kthread --starve-kthread-after parked, once the BPF side has recorded it. */
+static void emit_starved_kthread(const volatile struct ktstr_state *st)
+{
+	char comm[KTSTR_COMM_LEN + 1] = "";
+	json_t *rec;
+
+	memcpy(comm, (const char *)st->starved_comm, KTSTR_COMM_LEN);
+	rec = json_pack("{s:s, s:s, s:i, s:s, s:i, s:I}", "type", "scx_ktstr",
+			"event", "starved_kthread", "pid", (int)st->starved_pid, "comm", comm,
+			"cpu", (int)st->starved_cpu, "t_ms", (json_int_t)(st->starved_at_ns / 1000000));
+	fprintf(stderr, "%s: parked kthread %s[%u] (CPU %d) for good\n", die_prog(), comm,
+		(unsigned)st->starved_pid, (int)st->starved_cpu);
+	if (rec)
+		ndjson_write(stdout, rec);
 	json_decref(rec);
 }
 
@@ -230,10 +267,15 @@ static bool run_until_exit(struct ktstr_sched *s, const struct ktstr_opts *o)
 	volatile struct ktstr_state *st = s->state;
 	uint64_t start = now_ms(), next_stats = start + o->stats_ms;
 	const struct timespec tick = { 0, POLL_MS * 1000000L };
+	bool starved_reported = false;
 
 	for (;;) {
 		uint64_t now = now_ms();
 
+		if (!starved_reported && st->starved_at_ns) {
+			emit_starved_kthread(st);
+			starved_reported = true;
+		}
 		if (st->uei.kind)
 			return true;
 		if (stop_signal)

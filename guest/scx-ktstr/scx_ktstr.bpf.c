@@ -9,8 +9,10 @@
  * empty. vtime_now is one clock for all queues, so a task keeps its vtime
  * (clamped to vtime_now - one slice) whichever queue it lands on.
  * Misbehaviour on request (struct ktstr_cfg, set by the loader): stall, an
- * injected error, a degraded cgroup, slow callbacks, random placement; and,
- * built with -DKTSTR_VERIFIER_FAIL, a program the verifier rejects.
+ * injected error, a degraded cgroup, slow callbacks, random placement, a
+ * starved kthread, one CPU for everything, overcharged tasks
+ * (share_faults.bpf.h); and, built with -DKTSTR_VERIFIER_FAIL, a program the
+ * verifier rejects.
  *
  * A stall parks user tasks only: kthreads keep running, so the kernel's
  * watchdog work item runs and names the starved task ("comm[pid] failed to
@@ -223,11 +225,27 @@ static s32 random_allowed_cpu(struct task_struct *p)
 	return -1;
 }
 
+/* A sleeper gets at most one slice of credit against the queue's clock. */
+static u64 clamped_vtime(struct task_struct *p, u64 now)
+{
+	u64 vtime = p->scx.dsq_vtime;
+
+	if ((s64)(vtime - (now - cfg.slice_ns)) < 0)
+		vtime = now - cfg.slice_ns;
+	return vtime;
+}
+
+#include "share_faults.bpf.h"
+
 s32 BPF_STRUCT_OPS(ktstr_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
 {
 	bool is_idle = false;
 	s32 cpu;
 
+	if (cfg.one_cpu)
+		return one_cpu_target(p, prev_cpu);
+	if (is_starved_kthread(p))
+		return prev_cpu;
 	if (cfg.scatter) {
 		cpu = random_allowed_cpu(p);
 		return cpu >= 0 ? cpu : prev_cpu;
@@ -242,16 +260,6 @@ s32 BPF_STRUCT_OPS(ktstr_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wa
 		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, cfg.slice_ns, 0);
 	}
 	return cpu;
-}
-
-/* A sleeper gets at most one slice of credit against the queue's clock. */
-static u64 clamped_vtime(struct task_struct *p, u64 now)
-{
-	u64 vtime = p->scx.dsq_vtime;
-
-	if ((s64)(vtime - (now - cfg.slice_ns)) < 0)
-		vtime = now - cfg.slice_ns;
-	return vtime;
 }
 
 #ifdef KTSTR_VERIFIER_FAIL
@@ -328,6 +336,10 @@ void BPF_STRUCT_OPS(ktstr_enqueue, struct task_struct *p, u64 enq_flags)
 		scx_bpf_dsq_insert(p, KTSTR_STALL_DSQ, cfg.slice_ns, enq_flags);
 		return;
 	}
+	if (starve_parks(p)) {
+		scx_bpf_dsq_insert(p, KTSTR_STARVE_DSQ, cfg.slice_ns, enq_flags);
+		return;
+	}
 	if (enq_flags & SCX_ENQ_LAST) {
 		/*
 		 * Only with SCX_OPS_ENQ_LAST (set for --stall-after, so that a task
@@ -335,6 +347,10 @@ void BPF_STRUCT_OPS(ktstr_enqueue, struct task_struct *p, u64 enq_flags)
 		 */
 		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, cfg.slice_ns, enq_flags);
 		scx_bpf_kick_cpu(scx_bpf_task_cpu(p), SCX_KICK_IDLE);
+		return;
+	}
+	if (cfg.one_cpu) {
+		enqueue_one_cpu(p, enq_flags);
 		return;
 	}
 	if (cfg.scatter) {
@@ -447,7 +463,9 @@ void BPF_STRUCT_OPS(ktstr_dispatch, s32 cpu, struct task_struct *prev)
 	bool moved;
 
 	raise_injected_errors();
-	if (cfg.degrade && cpu == cfg.degrade_cpu)
+	if (cfg.one_cpu)
+		moved = cpu == (s32)cfg.one_cpu_id && scx_bpf_dsq_move_to_local(KTSTR_ONE_CPU_DSQ);
+	else if (cfg.degrade && cpu == cfg.degrade_cpu)
 		moved = dispatch_degrade_cpu(cpu, prev);
 	else
 		moved = move_from_llcs(cpu);
@@ -465,6 +483,10 @@ void BPF_STRUCT_OPS(ktstr_update_idle, s32 cpu, bool idle)
 
 	if (!idle)
 		return;
+	if (cfg.one_cpu) {
+		one_cpu_update_idle(cpu);
+		return;
+	}
 	for (i = 0; i < KTSTR_MAX_LLCS && i < cfg.nr_llcs; i++) {
 		if (scx_bpf_dsq_nr_queued(i) > 0) {
 			stat_inc(KTSTR_STAT_KICKS);
@@ -508,12 +530,12 @@ static void set_vtime(struct task_struct *p, u64 vtime)
 		p->scx.dsq_vtime = vtime;
 }
 
-/* Charge the slice used, scaled by the inverse weight. */
+/* Charge the slice used, scaled by the inverse weight (and --overcharge's factor). */
 void BPF_STRUCT_OPS(ktstr_stopping, struct task_struct *p, bool runnable)
 {
 	u64 slice = is_degraded(p) ? cfg.slice_ns / 4 : cfg.slice_ns;
 	u64 used = p->scx.slice < slice ? slice - p->scx.slice : 0;
-	u64 charge = used * 100 / (p->scx.weight ? p->scx.weight : 100);
+	u64 charge = used * overcharge_factor(p) * 100 / (p->scx.weight ? p->scx.weight : 100);
 
 	set_vtime(p, p->scx.dsq_vtime + charge);
 }
@@ -537,6 +559,10 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(ktstr_init)
 	err = scx_bpf_create_dsq(KTSTR_DEGRADE_DSQ, -1);
 	if (!err)
 		err = scx_bpf_create_dsq(KTSTR_PENALTY_DSQ, -1);
+	if (!err)
+		err = scx_bpf_create_dsq(KTSTR_STARVE_DSQ, -1);
+	if (!err)
+		err = scx_bpf_create_dsq(KTSTR_ONE_CPU_DSQ, -1);
 	return err ? err : scx_bpf_create_dsq(KTSTR_STALL_DSQ, -1);
 }
 

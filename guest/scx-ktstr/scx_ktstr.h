@@ -20,6 +20,9 @@ typedef uint8_t u8;
 #define KTSTR_DEGRADE_DSQ 0x10000	/* the degraded cgroup's queue */
 #define KTSTR_PENALTY_DSQ 0x10001	/* its disfavoured tasks: served rarely */
 #define KTSTR_STALL_DSQ 0x10002	/* user tasks parked by a stall: never served */
+#define KTSTR_STARVE_DSQ 0x10003	/* the kthread parked by --starve-kthread-after: never served */
+#define KTSTR_ONE_CPU_DSQ 0x10004	/* --one-cpu: served by cfg.one_cpu_id only */
+#define KTSTR_COMM_LEN 16	/* TASK_COMM_LEN */
 #define KTSTR_NAME_LEN 64
 #define KTSTR_REASON_LEN 128
 #define KTSTR_MSG_LEN 1024
@@ -36,6 +39,11 @@ struct ktstr_cfg {
 	u32 degrade;		/* deprioritise the cgroup named degrade_name */
 	u32 degrade_cpu;	/* the one CPU that runs the degraded cgroup */
 	u32 pad;
+	u64 starve_kthread_after_ns;	/* 0: never */
+	u32 one_cpu;		/* run every task on one_cpu_id (or its first allowed CPU) */
+	u32 one_cpu_id;
+	u32 overcharge;		/* > 1: every second task of a cgroup pays this many times its use */
+	u32 pad2;
 	char degrade_name[KTSTR_NAME_LEN];
 	u32 llc_of_cpu[KTSTR_MAX_CPUS];
 };
@@ -61,6 +69,11 @@ struct ktstr_state {
 	u64 degrade_turn;	/* the degrade CPU alternates between its queues */
 	u64 degrade_seen;	/* tasks of the degraded cgroup seen so far */
 	u64 penalty_served_ns;	/* when the penalty queue was last served */
+	u64 starved_pid;	/* the kthread --starve-kthread-after parked; 0: none yet */
+	s32 starved_cpu;	/* the one CPU it may run on */
+	u32 pad2;
+	char starved_comm[KTSTR_COMM_LEN];
+	u64 starved_at_ns;	/* since ops.init; written last: non-zero = the fields above are set */
 	u8 steal_turn[KTSTR_MAX_CPUS];	/* per CPU: steal from a longer LLC queue first */
 	struct ktstr_exit_info uei;
 };

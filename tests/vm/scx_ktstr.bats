@@ -64,6 +64,26 @@ WAIT='wait_state() { i=0; while [ "$(cat /sys/kernel/sched_ext/state)" != "$1" ]
 	[[ "${lines[3]}" == '{"type":"scx_ktstr","event":"exit","kind":"ERROR_STALL","kind_code":1026,"exit_code":0,"reason":"runnable task stall","msg":'* ]]
 }
 
+@test "scx-ktstr --starve-kthread-after: one per-CPU kthread stays runnable and never runs" {
+	# the guest script: the parked kthread must read R with an unchanged timeslice count for 1 s
+	cat > "$BATS_TEST_TMPDIR/starve.sh" <<-'EOS'
+		/include-files/scx-ktstr --starve-kthread-after 200 --timeout-ms 20000 > /tmp/out 2>/dev/null & L=$!
+		sh -c 'while :; do :; done' & S=$!
+		i=0; while ! grep -q starved_kthread /tmp/out && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+		P=$(sed -n 's/.*"event":"starved_kthread","pid":\([0-9]*\).*/\1/p' /tmp/out)
+		a=$(cut -d' ' -f3 /proc/$P/schedstat); sleep 1; b=$(cut -d' ' -f3 /proc/$P/schedstat)
+		echo "comm=$(cat /proc/$P/comm | sed 's/[0-9]*:.*//;s/[0-9]*$//') state=$(cut -d' ' -f3 /proc/$P/stat) ran=$((b - a)) cpus=$(grep Cpus_allowed_list /proc/$P/status | cut -f2 | grep -c '^[0-9]*$')"
+		kill -INT $L; wait $L; echo rc=$?; kill $S
+		grep -c '"event":"starved_kthread"' /tmp/out
+	EOS
+	run ktstr shell --include "$SCX" --include "$BATS_TEST_TMPDIR/starve.sh" --exec "sh /include-files/starve.sh"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" =~ ^comm=(kworker/|ksoftirqd/)\ state=R\ ran=0\ cpus=1$ ]]
+	[ "${lines[1]}" = "rc=0" ]
+	[ "${lines[2]}" = "1" ]
+}
+
 @test "scx-ktstr --error-after: scx_bpf_error with the injected message, exit 1" {
 	run ktstr shell --include "$SCX" --exec "$WAIT
 		/include-files/scx-ktstr --error-after 500 > /tmp/out 2>/tmp/err & L=\$!
