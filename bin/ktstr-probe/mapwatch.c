@@ -172,18 +172,29 @@ static json_t *map_record(struct mapwatch *mw, struct sampler *s, const struct m
 	return rec;
 }
 
-/* The scheduler attached now, or 0; its name noted when it is a new one. */
+/*
+ * The scheduler attached now (its struct scx_sched; before scx_root, the
+ * static scx_ops while its state says enabled), or 0; its name noted when
+ * it is a new one (another address, or attached again after a detach).
+ */
 static uint64_t attached_scheduler(struct mapwatch *mw, struct sampler *s)
 {
 	const struct kernel_info *ki = &s->ki;
-	uint64_t sch;
+	uint64_t sch, name_off = ki->scx_root ? ki->sch_ops_name : ki->ops_static_name;
+	size_t name_len = ki->scx_root ? ki->ops_name_len : ki->ops_static_name_len;
 	int ok = 1;
 
-	if (!ki->scx_root || !(sch = guestmem_u64(&s->gm, ki->scx_root, &ok)) || !ok)
+	if (ki->scx_root)
+		sch = guestmem_u64(&s->gm, ki->scx_root, &ok);
+	else if (ki->scx_ops && ki->scx_ops_enable_state && ki->scx_ops_enabled >= 0)
+		sch = guestmem_u32(&s->gm, ki->scx_ops_enable_state, &ok) ==
+		      (uint32_t)ki->scx_ops_enabled ? ki->scx_ops : 0;
+	else
+		sch = 0;
+	if (!sch || !ok)
 		return 0;
-	if (sch != mw->sch) {
-		size_t len = ki->ops_name_len < sizeof(mw->sched_name) ? ki->ops_name_len
-								      : sizeof(mw->sched_name) - 1;
+	if (sch != mw->sch || !mw->attached_now) {
+		size_t len = name_len < sizeof(mw->sched_name) ? name_len : sizeof(mw->sched_name) - 1;
 
 		mw->sch = sch;
 		mw->detached_state = 0;
@@ -192,8 +203,7 @@ static uint64_t attached_scheduler(struct mapwatch *mw, struct sampler *s)
 		map_set_free(&mw->detached);
 		drop_btfs(mw);	/* the old scheduler's blobs; their addresses may come back */
 		mw->sched_name[0] = '\0';
-		if (ki->sch_ops_name != OFF_NONE &&
-		    !guestmem_read(&s->gm, sch + ki->sch_ops_name, mw->sched_name, len))
+		if (name_off != OFF_NONE && !guestmem_read(&s->gm, sch + name_off, mw->sched_name, len))
 			mw->sched_name[len] = '\0';
 	}
 	return sch;
@@ -258,7 +268,7 @@ void mapwatch_sample(struct mapwatch *mw, struct sampler *s, long long t_ms, jso
 			map_set_free(fresh);
 		}
 		free(fresh);
-		kind = s->ki.sch_exit_kind == OFF_NONE ? 0
+		kind = !s->ki.scx_root || s->ki.sch_exit_kind == OFF_NONE ? 0
 			: guestmem_u32(&s->gm, sch + s->ki.sch_exit_kind, &ok);
 		if (ok && kind >= SCX_EXIT_ERROR)
 			failure(mw, s, t_ms, json_integer(kind), out);
