@@ -24,7 +24,8 @@ steady-tiny-2llc-short-slice+scatter+slow	~6.5 s" ]
 
 @test "gauntlet --list: a flag's requires drops the profiles without it" {
 	mkdir -p "$BATS_TEST_TMPDIR/share/schedulers"
-	cp -r "$KTSTR_SHARE_DIR"/scenarios "$KTSTR_SHARE_DIR"/presets.json "$KTSTR_SHARE_DIR"/checks.json "$BATS_TEST_TMPDIR/share/"
+	cp -r "$KTSTR_SHARE_DIR"/scenarios "$KTSTR_SHARE_DIR"/presets.json "$KTSTR_SHARE_DIR"/checks.json \
+		"$KTSTR_SHARE_DIR"/profiles.jq "$BATS_TEST_TMPDIR/share/"
 	jq '.flags = [{name: "llc", args: []}, {name: "steal", args: [], requires: ["llc"]}, {name: "x", args: []}]' \
 		"$KTSTR_SHARE_DIR/schedulers/scx-ktstr.json" > "$BATS_TEST_TMPDIR/share/schedulers/s.json"
 	KTSTR_SHARE_DIR="$BATS_TEST_TMPDIR/share" run ktstr gauntlet steady --scheduler s --presets tiny-1llc --list
