@@ -246,13 +246,11 @@ static void apply_due(struct mapwatch *mw, struct sampler *s, long long t_ms, in
 	}
 }
 
-void mapwatch_sample(struct mapwatch *mw, struct sampler *s, long long t_ms, json_t *out)
+/* The maps now: a fresh snapshot while attached, the final read once it detached. */
+static void snapshot(struct mapwatch *mw, struct sampler *s, long long t_ms, json_t *out)
 {
-	uint64_t sch;
+	uint64_t sch = attached_scheduler(mw, s);
 
-	if (!mw || !maps_supported(&s->ki))
-		return;
-	sch = attached_scheduler(mw, s);
 	mw->attached_now = sch != 0;
 	if (sch) {
 		struct map_set *fresh = xcalloc(1, sizeof(*fresh));
@@ -277,6 +275,13 @@ void mapwatch_sample(struct mapwatch *mw, struct sampler *s, long long t_ms, jso
 		map_set_copy(&mw->detached, &mw->attached);
 		mw->detached_state = maps_reread(&s->gm, &s->ki, s->ncpus, &mw->detached) ? -1 : 1;
 	}
+}
+
+void mapwatch_sample(struct mapwatch *mw, struct sampler *s, long long t_ms, json_t *out)
+{
+	if (!mw || !maps_supported(&s->ki))
+		return;
+	snapshot(mw, s, t_ms, out);
 	apply_due(mw, s, t_ms, -1, out);
 }
 
@@ -290,9 +295,17 @@ void mapwatch_record(struct mapwatch *mw, struct sampler *s, json_t *rec, long l
 	if (!mw || !type)
 		return;
 	if (!strcmp(type, "step") && json_is_integer(index)) {
+		int step = (int)json_integer_value(index);
+
 		if (mw->first_step_ms < 0)
 			mw->first_step_ms = t_ms;
-		apply_due(mw, s, t_ms, (int)json_integer_value(index), out);
+		for (size_t i = 0; i < mw->writes.n; i++)
+			if (!mw->writes.w[i].done && mw->writes.w[i].at_step == step &&
+			    maps_supported(&s->ki)) {
+				snapshot(mw, s, t_ms, out);	/* the maps as the step begins */
+				break;
+			}
+		apply_due(mw, s, t_ms, step, out);
 	} else if (!strcmp(type, "sched") && event && !strcmp(event, "kernel_exit")) {
 		failure(mw, s, t_ms, json_copy(json_object_get(rec, "kind")), out);
 	}
