@@ -6,14 +6,6 @@
 #include "idr.h"
 #include "maps.h"
 
-/* enum bpf_map_type: stable UAPI values */
-#define MAP_HASH 1
-#define MAP_ARRAY 2
-#define MAP_PERCPU_HASH 5
-#define MAP_PERCPU_ARRAY 6
-#define MAP_LRU_HASH 9
-#define MAP_LRU_PERCPU_HASH 10
-
 #define ROUND8(x) (((x) + 7u) & ~(size_t)7)
 
 int maps_supported(const struct kernel_info *ki)

@@ -16,6 +16,14 @@
 #include "guestmem.h"
 #include "kernel.h"
 
+/* enum bpf_map_type: stable UAPI values */
+#define MAP_HASH 1
+#define MAP_ARRAY 2
+#define MAP_PERCPU_HASH 5
+#define MAP_PERCPU_ARRAY 6
+#define MAP_LRU_HASH 9
+#define MAP_LRU_PERCPU_HASH 10
+
 #define MAPS_MAX 64			/* maps per scheduler */
 #define MAPS_MAX_BYTES (64u << 10)	/* raw values read per map */
 #define MAPS_MAX_ENTRIES 1024		/* entries read per map */

@@ -241,8 +241,8 @@ json_t *mapval_decode(const struct btf *btf, uint32_t id, const void *data, size
 	struct decoder d = { btf, MAPVAL_MAX_SCALARS, 0 };
 	json_t *v = decode(&d, id, data, len, 0);
 
-	if (truncated)
-		*truncated = d.truncated;
+	if (truncated && d.truncated)
+		*truncated = 1;
 	return v;
 }
 

@@ -20,7 +20,8 @@
 
 /*
  * The value of BTF type id held in data (len bytes), or NULL when the type
- * is unknown or larger than len. *truncated is set when a cap cut it short.
+ * is unknown or larger than len. *truncated is set (never cleared) when a
+ * cap cut it short.
  */
 json_t *mapval_decode(const struct btf *btf, uint32_t id, const void *data, size_t len,
 		      int *truncated);

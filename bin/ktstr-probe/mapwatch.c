@@ -19,7 +19,7 @@ struct mapwatch {
 	struct map_set attached;	/* the latest snapshot while the scheduler ran */
 	struct map_set detached;	/* read again once it detached: final values */
 	int detached_state;		/* 0 not tried, 1 read, -1 the maps were gone */
-	uint64_t sch;			/* the struct scx_sched last attached */
+	uint64_t sch;			/* the scheduler last attached (attached_scheduler) */
 	int attached_now;		/* at the last sample */
 	char sched_name[129];
 	int failure_sent;
@@ -117,7 +117,7 @@ static json_t *percpu_json(const struct btf *btf, const struct map_snap *m, cons
 static void add_values(json_t *o, const struct btf *btf, const struct map_snap *m)
 {
 	size_t vsize = (size_t)m->value_size * (m->ncpus ? m->ncpus : 1);
-	int is_hash = m->type != 2 && m->type != 6, truncated = m->truncated;
+	int is_hash = m->type != MAP_ARRAY && m->type != MAP_PERCPU_ARRAY, truncated = m->truncated;
 	size_t ksize = is_hash ? ((size_t)m->key_size + 7) / 8 * 8 : 0;
 	json_t *entries = json_array();
 
@@ -146,10 +146,10 @@ static void add_values(json_t *o, const struct btf *btf, const struct map_snap *
 
 static json_t *map_json(struct mapwatch *mw, struct sampler *s, const struct map_snap *m)
 {
-	json_t *o = json_pack("{s:s, s:s, s:i, s:i, s:i, s:i}", "name", m->name,
-			      "type", maps_type_name(&s->ki, m->type), "id", (int)m->id,
-			      "key_size", (int)m->key_size, "value_size", (int)m->value_size,
-			      "max_entries", (int)m->max_entries);
+	json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}", "name", m->name,
+			      "type", maps_type_name(&s->ki, m->type), "id", (json_int_t)m->id,
+			      "key_size", (json_int_t)m->key_size, "value_size", (json_int_t)m->value_size,
+			      "max_entries", (json_int_t)m->max_entries);
 
 	if (m->ncpus)
 		json_object_set_new(o, "cpus", json_integer(m->ncpus));
