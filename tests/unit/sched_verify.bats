@@ -35,6 +35,9 @@ verify_jq() {
 	run ktstr sched verify scx-ktstr --frob
 	[ "$status" -eq 2 ]
 	[ "$output" = "ktstr sched: verify: unknown option '--frob' (see 'ktstr sched --help')" ]
+	run ktstr sched verify --help
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | grep -q '^  verify SCHED \[--kernel ID\] \[--profiles a,b+c | --all-profiles\] \[--json\]$'
 	run ktstr sched verify scx-ktstr eevdf
 	[ "$status" -eq 2 ]
 	[ "$output" = "ktstr sched: verify: one scheduler at a time ('scx-ktstr', 'eevdf') (see 'ktstr sched --help')" ]
