@@ -76,3 +76,27 @@ end" ]
 	run detail "$BATS_TEST_TMPDIR/plain.log" '| has("verifier_log")'
 	[ "$output" = false ]
 }
+
+@test "verifier log: states of subprogram frames and branch targets do not tell iterations apart" {
+	for r in 1 2 3 4; do
+		printf '; for (i = 0; i < n; i++) { @ sub.bpf.c:9\n'
+		printf '12: (bf) r1 = r6                      ; frame1: R1_w=%s R6=%s\n' "$r" "$r"
+		printf '13: (07) r6 += 1                      ; frame1: R6_w=%s\n' "$((r + 1))"
+		printf '14: (a5) if r6 < 0x4 goto pc-3 12: frame1: R6_w=%s\n' "$((r + 1))"
+		printf 'from 14 to 12: frame1: R1=%s R6=%s R10=fp0\n' "$r" "$((r + 1))"
+	done > "$BATS_TEST_TMPDIR/frames.log"
+	echo "15: (95) exit" >> "$BATS_TEST_TMPDIR/frames.log"
+	run detail "$BATS_TEST_TMPDIR/frames.log" '.verifier_log[]'
+	[ "$output" = "; for (i = 0; i < n; i++) { @ sub.bpf.c:9
+12: (bf) r1 = r6                      ; frame1: R1_w=1 R6=1
+13: (07) r6 += 1                      ; frame1: R6_w=2
+14: (a5) if r6 < 0x4 goto pc-3 12: frame1: R6_w=2
+from 14 to 12: frame1: R1=1 R6=2 R10=fp0
+--- 2 identical iterations omitted ---
+; for (i = 0; i < n; i++) { @ sub.bpf.c:9
+12: (bf) r1 = r6                      ; frame1: R1_w=4 R6=4
+13: (07) r6 += 1                      ; frame1: R6_w=5
+14: (a5) if r6 < 0x4 goto pc-3 12: frame1: R6_w=5
+from 14 to 12: frame1: R1=4 R6=5 R10=fp0
+15: (95) exit" ]
+}
