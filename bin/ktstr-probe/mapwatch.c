@@ -12,6 +12,7 @@
 #define MAX_BTFS 16
 #define SCX_EXIT_ERROR 1024	/* exit kinds from here on are errors */
 #define RAW_BYTES 256		/* a value without BTF: this many bytes, in hex */
+#define PER_CPU_SHOWN 64	/* a one-entry per-CPU map lists each CPU's value up to this many */
 
 struct mapwatch {
 	char *job;
@@ -113,7 +114,20 @@ static json_t *percpu_json(const struct btf *btf, const struct map_snap *m, cons
 	return sum;
 }
 
-/* Arrays: "value" for a single entry, else "entries" [{key, value}]; hashes: "entries". */
+/* Each CPU's value apart. */
+static json_t *per_cpu_json(const struct btf *btf, const struct map_snap *m, const unsigned char *p,
+			    int *truncated)
+{
+	json_t *arr = json_array();
+
+	for (unsigned c = 0; c < m->ncpus; c++)
+		json_array_append_new(arr, value_json(btf, m->value_type_id,
+						      p + (size_t)m->value_size * c, m->value_size,
+						      truncated));
+	return arr;
+}
+
+/* Arrays: "value" for a single entry (per-CPU: also "per_cpu"), else "entries" [{key, value}]; hashes: "entries". */
 static void add_values(json_t *o, const struct btf *btf, const struct map_snap *m)
 {
 	size_t vsize = (size_t)m->value_size * (m->ncpus ? m->ncpus : 1);
@@ -132,6 +146,8 @@ static void add_values(json_t *o, const struct btf *btf, const struct map_snap *
 		if (!is_hash && m->max_entries == 1) {
 			json_object_set_new(o, "value", v);
 			json_decref(key);
+			if (m->ncpus > 1 && m->ncpus <= PER_CPU_SHOWN)
+				json_object_set_new(o, "per_cpu", per_cpu_json(btf, m, p, &truncated));
 			continue;
 		}
 		json_array_append_new(entries, json_pack("{s:o, s:o}", "key", key, "value", v));

@@ -29,6 +29,9 @@ stream() { cat "$KTSTR_RUNS_DIR"/*/stream.ndjson; }
 	[ -n "$line" ]
 	[ "$mine" = "$line" ]
 	[ "$(printf '%s' "$mine" | jq '.enqueues > 0 and .dispatches > 0')" = true ]
+	# and each CPU's share, which add up to it
+	jq -e -s '[.[] | select(.type == "map")][0].maps[] | select(.name == "stats") |
+		(.per_cpu | length) == 4 and ([.per_cpu[].enqueues] | add) == .value.enqueues' "$S"
 	# its globals by name: the configuration the loader wrote, and the exit it recorded
 	jq -e -s '[.[] | select(.type == "map")][0].maps | (map(select(.name | endswith(".rodata")))[0].value.cfg |
 		.nr_cpus == 4 and .nr_llcs == 2 and .degrade_name == "cg_1") and
