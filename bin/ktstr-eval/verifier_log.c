@@ -23,6 +23,8 @@
 #define ANCHORS_TRIED 8		/* the most frequent lines a pass tries as anchors */
 #define GAP_STRIDES 3		/* an anchor may occur up to this often per iteration */
 
+static char *line_normalize(const char *line);
+
 struct vlog {
 	char **line, **norm;	/* both owned */
 	size_t n, cap;
@@ -36,7 +38,7 @@ static void vlog_add(struct vlog *v, const char *line)
 		v->norm = xrealloc(v->norm, v->cap * sizeof(*v->norm));
 	}
 	v->line[v->n] = xstrdup(line);
-	v->norm[v->n++] = verifier_line_normalize(line);
+	v->norm[v->n++] = line_normalize(line);
 }
 
 static void vlog_free(struct vlog *v)
@@ -118,7 +120,8 @@ static size_t state_offset(const char *line)
 	return len;
 }
 
-char *verifier_line_normalize(const char *line)
+/* The line without the register states the verifier printed on it (malloc'd). */
+static char *line_normalize(const char *line)
 {
 	size_t cut = state_offset(line), omitted;
 	char tail[8];

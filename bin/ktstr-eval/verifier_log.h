@@ -29,7 +29,4 @@ bool verifier_log_present(json_t *lines);
  */
 json_t *verifier_log_collapse(json_t *lines, size_t *omitted);
 
-/* The line without the register states the verifier printed on it (malloc'd). */
-char *verifier_line_normalize(const char *line);
-
 #endif
