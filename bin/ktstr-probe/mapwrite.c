@@ -160,8 +160,12 @@ static int store(struct map_write *w, const struct map_write_ctx *ctx, json_t *r
 		return -1;
 	}
 	if (!(va = maps_array_value(ctx->ki, m, w->key))) {
-		snprintf(err, errlen, "map %s (%s, %u entries): writes go to array maps, key below "
-			 "max_entries", m->name, maps_type_name(ctx->ki, m->type), m->max_entries);
+		if (m->type == MAP_ARRAY)
+			snprintf(err, errlen, "key %u is past the map's %u entries", w->key,
+				 m->max_entries);
+		else
+			snprintf(err, errlen, "map %s is a %s map: writes go to array maps", m->name,
+				 maps_type_name(ctx->ki, m->type));
 		return -1;
 	}
 	va += off;

@@ -77,3 +77,21 @@ stream() { cat "$KTSTR_RUNS_DIR"/*/stream.ndjson; }
 		(.maps[] | select(.name | endswith(".bss")) | .value.state.uei |
 		 .msg == "ktstr: host-triggered crash" and .kind == 1025)' "$S"
 }
+
+@test "maps: a hash map's entries by key; raw and refused writes are reported as such" {
+	# --overcharge counts each cgroup's tasks in the hash overcharge_seen (key: cgroup id)
+	run ktstr run steady --scheduler scx-ktstr --topo 1n2l2c1t --sched-args "--overcharge 3" \
+		--map-write 'bss:12/4=0@step0' --map-write 'stats:enqueues=1@step0' \
+		--map-write 'nosuch:x=1@step0' --map-write 'bss:state.stall=1@step5'
+	[ "$status" -eq 0 ]
+	S=$(ls "$KTSTR_RUNS_DIR"/*/stream.ndjson)
+	jq -c 'select(.type == "map") | .maps[] | select(.type == "hash")' "$S"
+	jq -e -s '[.[] | select(.type == "map")][0].maps[] | select(.name == "overcharge_seen") |
+		(.entries | length) >= 2 and all(.entries[]; (.key | type) == "number" and .value >= 1)' "$S"
+	jq -c 'select(.type == "map_write") | [.map, .offset, .size, .old, .new, .error]' "$S"
+	[ "$(jq -c 'select(.type == "map_write") | [.map, .offset, .size, .old, .new, .error]' "$S")" = \
+		'["scx_ktst.bss",12,4,0,0,null]
+["stats",null,null,null,null,"map stats is a percpu_array map: writes go to array maps"]
+["nosuch",null,null,null,null,"the scheduler has no map named nosuch"]
+["bss",null,null,null,null,"never applied: the run had no such step"]' ]
+}
