@@ -44,6 +44,7 @@ struct job {
 	struct mapwatch *maps;	/* the scheduler's BPF maps: records and writes */
 	struct dumpreq dump;	/* SysRq-D once a task has waited too long */
 	int domains_read;	/* the sched domains went into a sample */
+	long long open_cpu_ns, sample_cpu_ns, nsampled;	/* what watching this VM cost the probe */
 };
 
 static void usage(FILE *f)
@@ -79,6 +80,15 @@ static void usage(FILE *f)
 	      "QEMU, or memory files smaller than it claims). A VM that cannot be read gets a\n"
 	      "monitor record with \"samples\": 0 and its \"error\".\n",
 	      f);
+}
+
+/* CPU time of this thread: what sampling costs the host, in ns. */
+static long long thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (long long)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 static long long now_ms(void)
@@ -168,6 +178,10 @@ static void put_monitor(struct job *j)
 	if (j->err[0])
 		json_object_set_new(m, "error", json_string(j->err));
 	json_object_set_new(m, "t_ms", json_integer(j->start_ms ? now_ms() - j->start_ms : 0));
+	if (j->opened)
+		json_object_set_new(m, "probe", json_pack("{s:I, s:I, s:I}",
+			"start_cpu_us", (json_int_t)(j->open_cpu_ns / 1000), "samples", (json_int_t)j->nsampled,
+			"cpu_us_per_sample", (json_int_t)(j->nsampled ? j->sample_cpu_ns / j->nsampled / 1000 : 0)));
 	put_record(m);
 	json_decref(m);
 }
@@ -188,6 +202,7 @@ static long long preempt_ns(json_t *vm, unsigned hz)
 /* A VM started: open its memory (sampling starts when the guest is up). */
 static void vm_started(struct job *j, json_t *vm, const struct opts *o)
 {
+	long long cpu0 = thread_cpu_ns();
 	int rc = 0;
 
 	j->start_ms = now_ms();
@@ -198,6 +213,7 @@ static void vm_started(struct job *j, json_t *vm, const struct opts *o)
 	else if (!o->replay &&
 		 (rc = sampler_open(&j->smp, j->rec, vm, o->watchdog_ms, j->err, sizeof(j->err))) == 0)
 		j->opened = 1;
+	j->open_cpu_ns = thread_cpu_ns() - cpu0;
 	if (rc == -2)
 		die(EXIT_USAGE, "job %s: %s", j->id, j->err);
 	if (!o->replay && !j->opened)
@@ -279,6 +295,7 @@ static void sample_all(struct job *jobs, const struct opts *o)
 	long long now = now_ms();
 
 	for (struct job *j = jobs; j; j = j->next) {
+		long long cpu0 = thread_cpu_ns();
 		json_t *rec, *body;
 
 		if (!j->sampling)
@@ -311,6 +328,8 @@ static void sample_all(struct job *jobs, const struct opts *o)
 			mapwatch_sample(j->maps, &j->smp, now - j->start_ms, out);
 			put_map_records(out);
 		}
+		j->sample_cpu_ns += thread_cpu_ns() - cpu0;
+		j->nsampled++;
 	}
 }
 

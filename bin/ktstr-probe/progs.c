@@ -6,13 +6,24 @@
  */
 #include <string.h>
 
+#include "die.h"
 #include "idr.h"
 #include "progs.h"
 
-struct prog_walk {
-	struct sampler *s;
-	json_t *progs;
-};
+/* The prog idr is walked again every this many samples (a new scheduler shows within a second). */
+#define PROG_REWALK_SAMPLES 10
+#define PROG_MAX 256
+
+/* One idr entry: remember it when it is a struct_ops program. */
+static void note_prog(void *ctx, uint64_t prog)
+{
+	struct sampler *s = ctx;
+	int ok = 1;
+
+	if (s->nprog < PROG_MAX &&
+	    guestmem_u32(&s->gm, prog + s->ki.prog_type, &ok) == (uint32_t)s->ki.prog_type_struct_ops && ok)
+		s->prog_addr[s->nprog++] = prog;
+}
 
 /* A u32 member of the object at addr into o as key, when the kernel has it. */
 static void add_u32(const struct guestmem *gm, json_t *o, const char *key, uint64_t addr,
@@ -32,10 +43,8 @@ static void add_u32(const struct guestmem *gm, json_t *o, const char *key, uint6
  * One struct_ops program: its name and call count and time summed over CPUs
  * into progs, with its verified_insns and jited_bytes.
  */
-static void add_prog(void *ctx, uint64_t prog)
+static void add_prog(struct sampler *s, uint64_t prog, json_t *progs)
 {
-	struct prog_walk *w = ctx;
-	struct sampler *s = w->s;
 	const struct kernel_info *ki = &s->ki;
 	const struct guestmem *gm = &s->gm;
 	char name[64] = "";
@@ -59,28 +68,36 @@ static void add_prog(void *ctx, uint64_t prog)
 	}
 	if (!ok)
 		return;
-	if ((o = json_object_get(w->progs, name))) {	/* same name twice: one line */
+	if ((o = json_object_get(progs, name))) {	/* same name twice: one line */
 		cnt += (uint64_t)json_integer_value(json_object_get(o, "cnt"));
 		nsecs += (uint64_t)json_integer_value(json_object_get(o, "nsecs"));
 	}
 	o = json_pack("{s:I, s:I}", "cnt", (json_int_t)cnt, "nsecs", (json_int_t)nsecs);
 	add_u32(gm, o, "verified_insns", aux, ki->aux_verified_insns);
 	add_u32(gm, o, "jited_bytes", prog, ki->prog_jited_len);
-	json_object_set_new(w->progs, name, o);
+	json_object_set_new(progs, name, o);
 }
 
 void progs_read(struct sampler *s, json_t *rec)
 {
 	const struct kernel_info *ki = &s->ki;
-	struct prog_walk w = { s, NULL };
+	json_t *progs;
 
 	if (ki->prog_type_struct_ops < 0 || ki->prog_type == OFF_NONE || ki->prog_aux == OFF_NONE ||
 	    ki->prog_stats == OFF_NONE || ki->aux_name == OFF_NONE || ki->stats_cnt == OFF_NONE ||
 	    ki->stats_nsecs == OFF_NONE)
 		return;
-	w.progs = json_object();
-	if (idr_walk(&s->gm, ki, ki->prog_idr, add_prog, &w) > 0 && json_object_size(w.progs))
-		json_object_set_new(rec, "progs", w.progs);
+	if (s->prog_age++ % PROG_REWALK_SAMPLES == 0) {	/* walking the idr costs most */
+		if (!s->prog_addr)
+			s->prog_addr = xcalloc(PROG_MAX, sizeof(*s->prog_addr));
+		s->nprog = 0;
+		idr_walk(&s->gm, ki, ki->prog_idr, note_prog, s);
+	}
+	progs = json_object();
+	for (unsigned i = 0; i < s->nprog; i++)
+		add_prog(s, s->prog_addr[i], progs);
+	if (json_object_size(progs))
+		json_object_set_new(rec, "progs", progs);
 	else
-		json_decref(w.progs);
+		json_decref(progs);
 }

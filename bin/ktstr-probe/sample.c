@@ -137,6 +137,9 @@ int sampler_open(struct sampler *s, json_t *job, json_t *vm, unsigned watchdog_m
 		guestmem_use_page_tables(&s->gm, s->ki.init_top_pgt);
 	s->ncpus = (unsigned)cpus;
 	s->vcpu_tids = xcalloc(s->ncpus, sizeof(*s->vcpu_tids));
+	s->vcpu_fds = xcalloc(s->ncpus, sizeof(*s->vcpu_fds));
+	for (unsigned c = 0; c < s->ncpus; c++)
+		s->vcpu_fds[c] = -1;
 	return 0;
 }
 
@@ -197,7 +200,9 @@ static json_t *read_cpu(struct sampler *s, unsigned c, uint64_t jiffies)
 	if (s->vcpu_tids[c]) {
 		int64_t run, wait;
 
-		if (!vcpu_sched_ns(s->pid, s->vcpu_tids[c], &run, &wait)) {
+		if (s->vcpu_fds[c] < 0)
+			s->vcpu_fds[c] = vcpu_open_schedstat(s->pid, s->vcpu_tids[c]);
+		if (s->vcpu_fds[c] >= 0 && !vcpu_read_schedstat(s->vcpu_fds[c], &run, &wait)) {
 			json_object_set_new(o, "vcpu_ns", json_integer(run));
 			json_object_set_new(o, "vcpu_wait_ns", json_integer(wait));
 		}
@@ -373,6 +378,13 @@ json_t *sampler_read(struct sampler *s)
 void sampler_close(struct sampler *s)
 {
 	guestmem_close(&s->gm);
+	for (unsigned c = 0; s->vcpu_fds && c < s->ncpus; c++)
+		if (s->vcpu_fds[c] >= 0)
+			close(s->vcpu_fds[c]);
+	free(s->vcpu_fds);
+	s->vcpu_fds = NULL;
+	free(s->prog_addr);
+	s->prog_addr = NULL;
 	free(s->vcpu_tids);
 	s->vcpu_tids = NULL;
 }

@@ -18,6 +18,9 @@ struct sampler {
 	unsigned ncpus;
 	int pid;
 	int *vcpu_tids;		/* per CPU, 0 when unknown */
+	int *vcpu_fds;		/* per CPU, its thread's schedstat; -1 when not open */
+	uint64_t *prog_addr;	/* the struct_ops programs of the last prog idr walk */
+	unsigned nprog, prog_age;
 	unsigned vcpus_found;
 	/* the sched_ext watchdog, shortened to watchdog_ms (0: left alone) */
 	unsigned watchdog_ms;

@@ -1,8 +1,10 @@
 /* vCPU threads from /proc/PID/task (see vcpu.h). */
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vcpu.h"
 
@@ -37,19 +39,26 @@ unsigned vcpu_find_threads(int pid, int *tids, unsigned ncpus)
 	return found;
 }
 
-int vcpu_sched_ns(int pid, int tid, int64_t *run_ns, int64_t *wait_ns)
+int vcpu_open_schedstat(int pid, int tid)
 {
 	char path[64];
-	long long run = -1, wait = -1;
-	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", pid, tid);
-	if (!(f = fopen(path, "r")))
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+int vcpu_read_schedstat(int fd, int64_t *run_ns, int64_t *wait_ns)
+{
+	char buf[96];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	long long run, wait;
+
+	if (n <= 0)
 		return -1;
-	if (fscanf(f, "%lld %lld", &run, &wait) != 2)
-		run = wait = -1;
-	fclose(f);
+	buf[n] = '\0';
+	if (sscanf(buf, "%lld %lld", &run, &wait) != 2 || run < 0 || wait < 0)
+		return -1;
 	*run_ns = run;
 	*wait_ns = wait;
-	return run < 0 || wait < 0 ? -1 : 0;
+	return 0;
 }

@@ -12,9 +12,11 @@
 unsigned vcpu_find_threads(int pid, int *tids, unsigned ncpus);
 
 /*
- * From the host's schedstat of thread tid of pid: the CPU time it ran and the
- * time it waited runnable for a host CPU, in ns. 0, or -1 when unreadable.
+ * The host's schedstat of thread tid of pid, opened once (an fd, or -1) and
+ * read at each sample: the CPU time the thread ran and the time it waited
+ * runnable for a host CPU, in ns. 0, or -1 when unreadable.
  */
-int vcpu_sched_ns(int pid, int tid, int64_t *run_ns, int64_t *wait_ns);
+int vcpu_open_schedstat(int pid, int tid);
+int vcpu_read_schedstat(int fd, int64_t *run_ns, int64_t *wait_ns);
 
 #endif
