@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdnoreturn.h>
 
-/* Exit codes shared by every tool (DESIGN §3). */
+/* Exit codes shared by every tool. */
 enum {
 	EXIT_PASS = 0,
 	EXIT_FAIL = 1,

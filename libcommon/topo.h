@@ -44,7 +44,7 @@ unsigned topo_cpu_node(const struct topo *t, unsigned cpu);
 unsigned topo_cpu_core(const struct topo *t, unsigned cpu); /* global core id */
 unsigned topo_distance(const struct topo *t, unsigned a, unsigned b);
 
-/* The `topo` record (DESIGN §3). */
+/* The `topo` record. */
 json_t *topo_to_json(const struct topo *t);
 /* Read back the axes (and memory_mb) of a topo record; -1 with err. */
 int topo_from_json(json_t *rec, struct topo *t, char *err, size_t errlen);

@@ -72,7 +72,7 @@ static int run_capture(char **argv, int timeout_ms, const char *needle,
 	return found;
 }
 
-/* Multi-threaded TCG is trustworthy from QEMU 8.1 on (DESIGN §4). */
+/* Multi-threaded TCG is trustworthy from QEMU 8.1 on. */
 static bool qemu_tcg_multi_ok(const char *qemu, char *ver, size_t verlen)
 {
 	char *argv[] = { (char *)qemu, "--version", NULL };

@@ -1,6 +1,6 @@
 /*
  * The scheduler under test, from the guest's `sched` events and scenario_end
- * (share/ktstr/schedulers/README.md, reference §3.9): a scheduler that cannot
+ * (share/ktstr/schedulers/README.md): a scheduler that cannot
  * start, dies, is ejected by sched_ext or does not detach cleanly fails the
  * test; that is the scheduler's failure, not the harness's.
  */

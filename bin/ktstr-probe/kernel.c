@@ -203,7 +203,7 @@ static unsigned config_hz(const char *path)
 			break;
 	if (f)
 		fclose(f);
-	return hz ? hz : 250;	/* the reference's default too */
+	return hz ? hz : 250;	/* Debian's x86 kernels */
 }
 
 static int read_offsets(struct kernel_info *ki, const struct btf *btf, char *err, size_t errlen)

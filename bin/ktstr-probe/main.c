@@ -188,7 +188,7 @@ static void put_monitor(struct job *j)
 
 /*
  * Host CPU time a vCPU needs between samples for its rq clock to have to
- * move: 10 guest ticks (the reference's rule). Under TCG a busy vCPU thread
+ * move: 10 guest ticks. Under TCG a busy vCPU thread
  * gets only a share of a host core (25 ms in 100 ms with 4 vCPUs on 2 cores),
  * and 2 ticks of it deliver the timer interrupts just as well.
  */

@@ -1,5 +1,5 @@
 /*
- * The monitor summary (reference §4.2-4.3; fields in
+ * The monitor summary (fields in
  * share/ktstr/schema/monitor.json). Each judged sample keeps only what the
  * summary needs: per CPU nr_running, local DSQ depth, rq_clock and vCPU
  * time; the imbalance ratio; and the event totals of the first and last

@@ -1,7 +1,7 @@
 /*
  * The `monitor` summary of one job (share/ktstr/schema/monitor.json) from
  * its `sample` records: imbalance, local DSQ depth, rq_clock stalls and
- * sched_ext event rates (reference §4.2-4.3). Only samples with
+ * sched_ext event rates. Only samples with
  * "phase":"scenario" are judged; the others are ignored.
  */
 #ifndef KTSTR_PROBE_MONITOR_H

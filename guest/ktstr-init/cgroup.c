@@ -1,4 +1,4 @@
-/* Scenario cgroups under /sys/fs/cgroup/ktstr (reference §3.7). */
+/* Scenario cgroups under /sys/fs/cgroup/ktstr. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-/* Stop workers and collect their reports with one shared deadline (reference §3.6). */
+/* Stop workers and collect their reports with one shared deadline. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>

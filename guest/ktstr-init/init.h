@@ -223,7 +223,7 @@ int cg_teardown(char *err, size_t errlen);
 /* ---- work.c / telemetry in the worker ---- */
 #define MAX_STEPS 64
 /* A worker whose checkpoint gap passed WORKER_STUCK_GAP_MS tells the parent here. */
-#define WORKER_STUCK_GAP_MS 2000	/* reference §3.6: gap > 2 s */
+#define WORKER_STUCK_GAP_MS 2000	/* a gap over 2 s is noted */
 #define STUCK_SLOTS 64
 struct stuck_note {
 	volatile uint32_t ready;	/* set last: the other fields are written */

@@ -1,4 +1,4 @@
-/* Applying cgroup definitions and ops while a scenario runs (reference §3.4). */
+/* Applying cgroup definitions and ops while a scenario runs. */
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* The scenario executor: backdrop, steps, holds, reports, cleanup (reference §3.4). */
+/* The scenario executor: backdrop, steps, holds, reports, cleanup. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +33,7 @@ struct cg_state *runner_cg(struct runner *r, const char *name)
 	return NULL;
 }
 
-/* Emit the workers' new stuck notes (reference §3.6's watchdog, reported instead of SIGUSR2). */
+/* Emit the workers' new stuck notes (a watchdog's notes, reported rather than signalled). */
 static void poll_stuck_workers(struct runner *r)
 {
 	struct run_shared *sh = r->ws.shared;

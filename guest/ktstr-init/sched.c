@@ -1,5 +1,5 @@
 /*
- * Starting and stopping the scheduler under test (reference §2.6 steps 6 and 10, §3.9.1):
+ * Starting and stopping the scheduler under test:
  * exec it with its log in SCHED_LOG, wait until sched_ext says it is enabled and
  * root/ops names it, and at the end ask it to go and check that it detached.
  */

@@ -1,4 +1,4 @@
-/* Scheduler supervision in the guest (reference §3.9, DESIGN §6). */
+/* Scheduler supervision in the guest. */
 #ifndef KTSTR_SCHED_H
 #define KTSTR_SCHED_H
 

@@ -1,5 +1,5 @@
 /*
- * Watching the scheduler while the scenario runs (reference §3.9.2-3): its
+ * Watching the scheduler while the scenario runs: its
  * process (reaped by init's SIGCHLD polling or here), sched_ext's state and the
  * kernel's sched_ext messages. Nothing is stopped: the scenario runs on (the
  * kernel falls back to EEVDF) and its workers still report.

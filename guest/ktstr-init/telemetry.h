@@ -1,4 +1,4 @@
-/* What a worker measures about itself while it runs (reference §3.6). */
+/* What a worker measures about itself while it runs. */
 #ifndef KTSTR_TELEMETRY_H
 #define KTSTR_TELEMETRY_H
 

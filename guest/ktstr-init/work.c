@@ -1,4 +1,4 @@
-/* The work types' loops (reference §3.5). A "work unit" is one spin or one blocking op. */
+/* The work types' loops. A "work unit" is one spin or one blocking op. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>

@@ -1,4 +1,4 @@
-/* Work types by name, their parameters and defaults (reference §3.5). */
+/* Work types by name, their parameters and defaults. */
 #include <stdio.h>
 #include <string.h>
 

@@ -6,7 +6,7 @@ set -eu
 BASE="make gcc clang-19 pkg-config libelf-dev zlib1g-dev libzstd-dev libjansson-dev
 jq bats busybox-static zstd xz-utils cpio ca-certificates"
 BACKPORTS="qemu-system-x86 libbpf-dev bpftool"
-# Versions that must come from backports (DESIGN §10).
+# Versions that must come from backports.
 need_bpo() {
 	v=$(dpkg-query -W -f '${Version}' "$1" 2>/dev/null) || return 0
 	case $1 in
