@@ -19,11 +19,15 @@ struct qemu_fds {
 	const char *qmp_path;		/* QMP socket qemu listens on, or NULL */
 };
 
-/* The kernel command line ktstr-boot always sets (before job.cmdline). */
+/*
+ * The kernel command line ktstr-boot always sets (before job.cmdline).
+ * sysrq_always_enabled: SysRq-D (sched_ext's dump) from the host's keyboard,
+ * whatever sysrq mask the kernel was built with.
+ */
 #define KERNEL_CMDLINE_BASE \
 	"console=ttyS0 quiet loglevel=4 panic=-1 nokaslr rdinit=/init " \
 	"mitigations=off tsc=reliable no_timer_check i8042.noaux i8042.nomux " \
-	"i8042.nopnp i8042.dumbkbd"
+	"i8042.nopnp i8042.dumbkbd sysrq_always_enabled"
 
 /* NULL-terminated, malloc'd; free with qemu_argv_free(). */
 char **qemu_argv(const struct boot_opts *o, const struct accel *a,
