@@ -60,7 +60,7 @@ static void wait_when(struct verdict_ctx *v, json_t *t, char *buf, size_t len)
 	if (!strcmp(phase, "boot") || !json_is_integer(step))
 		k = snprintf(buf, len, "before the scenario, while the scheduler was starting");
 	else if (!strcmp(phase, "after"))
-		k = snprintf(buf, len, "after the scenario's end");
+		k = snprintf(buf, len, "and was still waiting after the scenario's end");
 	else
 		k = snprintf(buf, len, "during step %lld of %lld", (long long)json_integer_value(step) + 1,
 			     (long long)steps_total(v->js));

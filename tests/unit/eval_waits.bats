@@ -1,0 +1,60 @@
+#!/usr/bin/env bats
+# ktstr-eval on the host's runnable waits (the monitor record's max_runnable_wait_ms,
+# long_waits and idle_while_waiting_windows): Starved, WorkConservation, and symptoms
+# that fail only with a cost. The stream is the real scx-ktstr run of
+# tests/fixtures/eval/monitor-pass.ndjson (workers 126-129) with its monitor record edited.
+load ../helpers
+
+F="$BATS_TEST_DIRNAME/../fixtures/eval"
+
+# judge JQ_EDIT [ARGS...]: the verdict's result and details after editing the monitor record.
+judge() {
+	local edit=$1
+	shift
+	jq -c "if .type == \"monitor\" then $edit else . end" "$F/monitor-pass.ndjson" |
+		ktstr-eval "$@" | jq -r 'select(.type == "verdict") | .result, (.details[] | .kind + ": " + .message)'
+}
+
+W='{"pid":127,"tgid":127,"comm":"init","kthread":false,"cpu":1,"wait_ms":1900,"guest_wait_ms":1950,"t_ms":6000,"onset_t_ms":4050,"onset_scenario_ms":600,"phase":"scenario","step":0,"weight":100}'
+K='{"pid":18,"tgid":18,"comm":"ksoftirqd/1","kthread":true,"cpu":1,"wait_ms":1200,"guest_wait_ms":1200,"t_ms":5000,"onset_t_ms":3800,"onset_scenario_ms":-200,"phase":"boot","weight":100}'
+L='{"pid":130,"tgid":130,"comm":"nice19","kthread":false,"cpu":0,"wait_ms":5000,"guest_wait_ms":5000,"t_ms":9000,"onset_t_ms":4000,"onset_scenario_ms":600,"phase":"after","step":0,"weight":2}'
+
+@test "eval waits: Starved names each task past max_runnable_wait_ms, its CPU, its wait and when" {
+	run judge ".max_runnable_wait_ms = 1900 | .longest_wait = $W | .long_waits = [$W, $K, $L] | .long_wait_tasks = 3"
+	[ "$output" = "fail
+Starved: worker 127 (cg_0) was runnable on cpu 1 for 1.90 s without running (limit 1.00 s) during step 1 of 1 (from 0.6 s into the scenario)
+Starved: kthread ksoftirqd/1 (pid 18) was runnable on cpu 1 for 1.20 s without running (limit 1.00 s) before the scenario, while the scheduler was starting" ]
+	# a task of weight 2 (nice 19) may wait 50 times as long: 5 s is within its 50 s
+	run judge ".max_runnable_wait_ms = 5000 | .longest_wait = $L | .long_waits = [$L]"
+	[ "$output" = pass ]
+	run judge ".max_runnable_wait_ms = 5000 | .longest_wait = $L | .long_waits = [$L]" --check max_runnable_wait_ms=50
+	[ "$output" = "fail
+Starved: task nice19 (pid 130) was runnable on cpu 0 for 5.00 s without running (limit 2.50 s) and was still waiting after the scenario's end (from 0.6 s into the scenario)" ]
+	# off, or a run whose waits stayed short
+	run judge ".max_runnable_wait_ms = 1900 | .longest_wait = $W | .long_waits = [$W]" --check max_runnable_wait_ms=null
+	[ "$output" = pass ]
+	run judge ".max_runnable_wait_ms = 40 | .long_waits = []"
+	[ "$output" = pass ]
+}
+
+@test "eval waits: WorkConservation when CPUs idled for sustained_samples while tasks that may run there waited" {
+	win='[{"samples":4,"cpus":3,"end_sample":9,"t_ms":5000,"idle_cpus":"1-3","waiting":3,"longest":'"$W"'},{"samples":5,"cpus":3,"end_sample":10,"t_ms":5100,"idle_cpus":"1-3","waiting":3,"longest":'"$W"'},{"samples":6,"cpus":0,"end_sample":10,"t_ms":5100}]'
+	run judge ".idle_while_waiting_windows = $win | .max_runnable_wait_ms = 60"
+	[ "$output" = "fail
+WorkConservation: cpus 1-3 sat idle for 5 samples in a row while 3 runnable tasks that may run there waited; the longest, worker 127 (cg_0), waited 1900 ms on cpu 1 during step 1 of 1 (from 0.6 s into the scenario)" ]
+	run judge ".idle_while_waiting_windows = $win" --check sustained_samples=6
+	[ "$output" = pass ]
+	run judge ".idle_while_waiting_windows = $win" --check max_idle_cpus_while_waiting=3
+	[ "$output" = pass ]
+}
+
+@test "eval waits: a symptom fails with the cost it came with, and is a warning without one" {
+	# keep_last 150/s per CPU (limit 100): nobody waited long, so a warning
+	run judge ".keep_last_rate = 150 | .max_runnable_wait_ms = 30 | .longest_wait = ($W | .wait_ms = 30)"
+	[ "$output" = "pass
+Monitor: warning: dispatch keep_last rate 150.0/s exceeded limit 100.0/s (not a failure: no task waited long; the longest wait: worker 127 (cg_0), 30 ms on cpu 1, nothing unfair, no stall)" ]
+	# a task waited 600 ms, more than half the 1 s limit: the rate is a failure and says who paid
+	run judge ".keep_last_rate = 150 | .max_runnable_wait_ms = 600 | .longest_wait = ($W | .wait_ms = 600)"
+	[ "$output" = "fail
+Monitor: dispatch keep_last rate 150.0/s exceeded limit 100.0/s; the longest wait: worker 127 (cg_0), 600 ms on cpu 1" ]
+}
