@@ -263,7 +263,7 @@ s32 BPF_STRUCT_OPS(ktstr_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wa
 }
 
 #ifdef KTSTR_VERIFIER_FAIL
-/* The deliberate verifier failure: a store past the end of a 8-byte map value. */
+/* The deliberate verifier failure: a store past the end of the stats map value. */
 static void verifier_fail(void)
 {
 	u32 key = 0;

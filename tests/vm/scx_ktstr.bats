@@ -102,7 +102,7 @@ WAIT='wait_state() { i=0; while [ "$(cat /sys/kernel/sched_ext/state)" != "$1" ]
 @test "scx-ktstr-badverify: the verifier rejects it, the log tail names the bad access, exit 1" {
 	run ktstr shell --include "$BAD" --exec '/include-files/scx-ktstr-badverify 2>&1; echo rc=$?; cat /sys/kernel/sched_ext/state'
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"scx-ktstr-badverify: verifier: invalid access to map value, value_size=8 off=512 size=8"* ]]
+	[[ "$output" == *"scx-ktstr-badverify: verifier: invalid access to map value, value_size=88 off=512 size=8"* ]]
 	[ "${lines[${#lines[@]}-2]}" = "rc=1" ]
 	[ "${lines[${#lines[@]}-1]}" = "disabled" ]
 }
