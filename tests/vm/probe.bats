@@ -21,11 +21,12 @@ stream() { cat "$KTSTR_RUNS_DIR"/*/stream.ndjson; }
 	# phases in order: boot, settle, scenario (then maybe after)
 	[ "$(jq -r 'select(.type == "sample") | .phase' "$S" | uniq | head -n 3 | tr '\n' ' ')" = "boot settle scenario " ]
 	# during the scenario every CPU reads back as itself, with the scheduler attached (the last
-	# sample may already see it going: the guest detaches it as soon as the workers are done)
+	# samples may already see it going: the guest detaches it as soon as the workers are done,
+	# and the probe learns of the scenario's end only when that record has come down the pipe)
 	jq -c 'select(.type == "sample" and .phase == "scenario") | [[.cpus[].cpu], .scheduler, (.events // {} | keys)]' "$S"
 	jq -e -s '[.[] | select(.type == "sample" and .phase == "scenario")] | length >= 8 and
 		all(.[]; [.cpus[].cpu] == [0,1,2,3]) and
-		all(.[:-1][]; .scheduler == "ktstr" and (.events | has("select_cpu_fallback")))' "$S"
+		all(.[:-3][]; .scheduler == "ktstr" and (.events | has("select_cpu_fallback")))' "$S"
 	# the pids running on the CPUs are the guest's workers (it reports their tids itself)
 	n=$(jq -s '([.[] | select(.type == "worker") | .tid]) as $w |
 		[.[] | select(.type == "sample" and .phase == "scenario") | .cpus[].curr_pid] | unique |
