@@ -65,7 +65,7 @@ stream() { cat "$KTSTR_RUNS_DIR"/*/stream.ndjson; }
 	[ "$(jq -c 'select(.type == "monitor") | [.sched_domains[] | [.cpu, [.domains[] | "\(.name):\(.span)"]]]' "$KTSTR_RUNS_DIR"/*/stream.ndjson)" = \
 		'[[0,["MC:0-1","PKG:0-3"]],[1,["MC:0-1","PKG:0-3"]],[2,["MC:2-3","PKG:0-3"]],[3,["MC:2-3","PKG:0-3"]]]' ]
 	# schedstats are on: the runqueues count schedule() calls and wakeups
-	jq -e 'select(.type == "monitor") | .schedstat_per_s | .sched_count > 0 and .ttwu_count > 0 and has("sched_goidle") and has("yld_count") and has("ttwu_local")' \
+	jq -e -s '[.[] | select(.type == "monitor")][0].schedstat_per_s | .sched_count > 0 and .ttwu_count > 0 and has("sched_goidle") and has("yld_count") and has("ttwu_local")' \
 		"$KTSTR_RUNS_DIR"/*/stream.ndjson
 	rm -rf "$KTSTR_RUNS_DIR"
 	run ktstr run steady --topo 1n2l2c1t --no-monitor
