@@ -14,6 +14,8 @@
 #define RAW_BYTES 256		/* a value without BTF: this many bytes, in hex */
 #define PER_CPU_SHOWN 64	/* a one-entry per-CPU map lists each CPU's value up to this many */
 
+#define MAP_SNAPSHOT_SAMPLES 10	/* while attached, the maps are read every this many samples */
+
 struct mapwatch {
 	char *job;
 	struct map_writes writes;
@@ -22,6 +24,7 @@ struct mapwatch {
 	int detached_state;		/* 0 not tried, 1 read, -1 the maps were gone */
 	uint64_t sch;			/* the scheduler last attached (attached_scheduler) */
 	int attached_now;		/* at the last sample */
+	unsigned snap_age;		/* samples since the maps were last read while attached */
 	char sched_name[129];
 	int failure_sent;
 	long long first_step_ms;	/* t_ms of the scenario's first step, -1 before */
@@ -237,6 +240,8 @@ static void failure(struct mapwatch *mw, struct sampler *s, long long t_ms, json
 		return;
 	}
 	mw->failure_sent = 1;
+	if (mw->detached_state <= 0)	/* the last snapshot may be a second old: the values now */
+		maps_reread(&s->gm, &s->ki, s->ncpus, &mw->attached);
 	rec = map_record(mw, s, set, "failure", t_ms, mw->detached_state > 0);
 	json_object_set_new(rec, "exit_kind", exit_kind ? exit_kind : json_null());
 	json_array_append_new(out, rec);
@@ -269,19 +274,24 @@ static void snapshot(struct mapwatch *mw, struct sampler *s, long long t_ms, jso
 
 	mw->attached_now = sch != 0;
 	if (sch) {
-		struct map_set *fresh = xcalloc(1, sizeof(*fresh));
 		int ok = 1;
 		uint32_t kind;
 
-		if (maps_find(&s->gm, &s->ki, s->ncpus, fresh) > 0) {
-			map_set_free(&mw->attached);
-			mw->attached = *fresh;
-			for (unsigned i = 0; i < mw->attached.n; i++)
-				btf_of(mw, s, mw->attached.m[i].btf_addr, 1);
-		} else {
-			map_set_free(fresh);
+		/* reading every value is most of a sample's cost: once a second is enough, since
+		 * the final values are read again at the detach */
+		if (!mw->attached.n || mw->snap_age++ % MAP_SNAPSHOT_SAMPLES == 0) {
+			struct map_set *fresh = xcalloc(1, sizeof(*fresh));
+
+			if (maps_find(&s->gm, &s->ki, s->ncpus, fresh) > 0) {
+				map_set_free(&mw->attached);
+				mw->attached = *fresh;
+				for (unsigned i = 0; i < mw->attached.n; i++)
+					btf_of(mw, s, mw->attached.m[i].btf_addr, 1);
+			} else {
+				map_set_free(fresh);
+			}
+			free(fresh);
 		}
-		free(fresh);
 		kind = !s->ki.scx_root || s->ki.sch_exit_kind == OFF_NONE ? 0
 			: guestmem_u32(&s->gm, sch + s->ki.sch_exit_kind, &ok);
 		if (ok && kind >= SCX_EXIT_ERROR)
@@ -335,6 +345,8 @@ void mapwatch_end(struct mapwatch *mw, struct sampler *s, long long t_ms, json_t
 		return;
 	if (mw->sch && mw->attached.n) {
 		detached = mw->detached_state > 0;
+		if (!detached)	/* still attached at the VM's end: the values as they are now */
+			maps_reread(&s->gm, &s->ki, s->ncpus, &mw->attached);
 		json_array_append_new(out, map_record(mw, s, detached ? &mw->detached : &mw->attached,
 						      "end", t_ms, detached));
 	}
