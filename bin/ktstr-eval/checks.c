@@ -23,6 +23,8 @@ static const struct {
 	{ "max_wake_latency_cv", CHECK_NUMBER },
 	{ "min_iteration_rate", CHECK_NUMBER },
 	{ "max_migration_ratio", CHECK_NUMBER },
+	{ "max_share_ratio", CHECK_NUMBER },
+	{ "min_cgroup_cpu_pct", CHECK_NUMBER },
 	{ "max_imbalance_ratio", CHECK_NUMBER },
 	{ "max_local_dsq_depth", CHECK_NUMBER },
 	{ "fail_on_stall", CHECK_BOOL },

@@ -361,6 +361,8 @@ static json_t *merged_stats(struct cg_acc *cgs, size_t ncg, json_t *cgo)
 	merge_worst(stats, cgo, "mean_run_delay_us", "worst_mean_run_delay_us", false);
 	merge_worst(stats, cgo, "worst_run_delay_us", "worst_run_delay_us", false);
 	merge_worst(stats, cgo, "iterations_per_worker", "worst_iterations_per_worker", true);
+	merge_worst(stats, cgo, "share_ratio", "worst_share_ratio", false);
+	merge_worst(stats, cgo, "cpu_use_pct", "worst_cpu_use_pct", true);
 	json_object_set(stats, "cgroups", cgo);
 	return stats;
 }
@@ -381,6 +383,7 @@ json_t *judge_workers(struct verdict_ctx *v)
 		check_cgroup(v, &cgs[i]);
 		json_object_set_new(cgo, cgs[i].name, cg_stats_json(&cgs[i]));
 	}
+	judge_shares(v, cgo);
 	stats = merged_stats(cgs, ncg, cgo);
 	json_decref(cgo);
 	free(cgs);

@@ -8,6 +8,10 @@
 # isolation-outside (tid 124 ran on cpu 3 in step 2), no-vm-exit (last line cut),
 # sched-stall-task (the kernel's stall message names a task), monitor-fail/-pass
 # (steady-scx plus a monitor record as ktstr-probe writes it); starved.ndjson is synthetic.
+# Streams of `ktstr run` (probe records, samples and console lines left out): one-cpu-scx
+# (steady, scx-ktstr --one-cpu), one-cpu-mixed-scx (mixed_workloads, --one-cpu),
+# overcharge-scx (oversubscribed, --overcharge 8), oversubscribed-scx and cpuset-clear-eevdf
+# (healthy; the EEVDF run is the lowest CPU use measured, and fails the off-CPU spread).
 load ../helpers
 
 F="$BATS_TEST_DIRNAME/../fixtures/eval"
@@ -119,9 +123,9 @@ Isolation: cg_1: tid 124 ran on CPUs 3 outside its cpuset 1-2 in step 2 of 2" ]
 
 @test "eval: per-cgroup and merged stats carry the metric registry's fields" {
 	run sh -c "ktstr-eval < '$F/mixed-scx.ndjson' | tail -n 1 | jq -c '.stats | del(.cgroups)'"
-	[ "$output" = '{"workers":6,"num_cpus":4,"total_work_units":1094227616,"total_migrations":71,"total_iterations":1073159,"worst_spread_pct":10.698,"worst_gap_ms":354,"worst_migration_ratio":0.009247,"worst_p99_wake_latency_us":206167.6,"worst_median_wake_latency_us":2519.4,"worst_wake_latency_cv":6.9219,"worst_wake_latency_tail_ratio":81.833,"worst_mean_run_delay_us":227037.3,"worst_run_delay_us":242077,"worst_iterations_per_worker":2325}' ]
+	[ "$output" = '{"workers":6,"num_cpus":4,"total_work_units":1094227616,"total_migrations":71,"total_iterations":1073159,"worst_spread_pct":10.698,"worst_gap_ms":354,"worst_migration_ratio":0.009247,"worst_p99_wake_latency_us":206167.6,"worst_median_wake_latency_us":2519.4,"worst_wake_latency_cv":6.9219,"worst_wake_latency_tail_ratio":81.833,"worst_mean_run_delay_us":227037.3,"worst_run_delay_us":242077,"worst_iterations_per_worker":2325,"worst_share_ratio":1.2,"worst_cpu_use_pct":99.49}' ]
 	run sh -c "ktstr-eval < '$F/mixed-scx.ndjson' | tail -n 1 | jq -c '.stats.cgroups.cg_1'"
-	[ "$output" = '{"num_workers":2,"num_cpus":4,"cpus_used":"0-3","total_work_units":216133632,"avg_off_cpu_pct":66.519,"min_off_cpu_pct":63.419,"max_off_cpu_pct":69.62,"spread_pct":6.201,"max_gap_ms":306,"max_gap_cpu":0,"total_migrations":21,"migration_ratio":9.9e-05,"total_iterations":211068,"iterations_per_worker":105534,"mean_run_delay_us":23896.5,"worst_run_delay_us":31599.3,"p99_wake_latency_us":206167.6,"median_wake_latency_us":2519.4,"wake_latency_cv":3.0037,"wake_latency_tail_ratio":81.833}' ]
+	[ "$output" = '{"num_workers":2,"num_cpus":4,"cpus_used":"0-3","total_work_units":216133632,"avg_off_cpu_pct":66.519,"min_off_cpu_pct":63.419,"max_off_cpu_pct":69.62,"spread_pct":6.201,"max_gap_ms":306,"max_gap_cpu":0,"total_migrations":21,"migration_ratio":9.9e-05,"total_iterations":211068,"iterations_per_worker":105534,"mean_run_delay_us":23896.5,"worst_run_delay_us":31599.3,"p99_wake_latency_us":206167.6,"median_wake_latency_us":2519.4,"wake_latency_cv":3.0037,"wake_latency_tail_ratio":81.833,"share_ratio":1.2,"cpu_use_pct":99.49}' ]
 	# CPU-bound workers never sleep: no wake-latency fields rather than zeros
 	run sh -c "ktstr-eval < '$F/mixed-scx.ndjson' | tail -n 1 | jq -c '.stats.cgroups.cg_0 | has(\"p99_wake_latency_us\")'"
 	[ "$output" = false ]
@@ -414,3 +418,48 @@ sample" ]
 	[ "$got" -eq 312 ]
 	[ "$(tail -n 1 "$BATS_TEST_TMPDIR/out" | jq -r .result)" = pass ]
 }
+
+@test "eval: --one-cpu: Underused names the cgroups sharing the CPUs, the CPUs and the CPU used" {
+	run judged --check require_monitor=false < "$F/one-cpu-scx.ndjson"
+	[ "$status" -eq 1 ]
+	[ "$(printf '%s\n' "$output" | grep -v '^Unwatched: ')" = "fail
+-
+Underused: cg_0, cg_1: 4 CPU-bound workers on 4 allowed CPUs used 1.0 CPU of 4 (24%, limit 60%)" ]
+	# workers that sleep (Bursty, IoSync) count what they got, both used and could use
+	run judged --check require_monitor=false < "$F/one-cpu-mixed-scx.ndjson"
+	[ "$status" -eq 1 ]
+	[ "$(printf '%s\n' "$output" | grep -v '^Unwatched: ')" = "fail
+-
+Underused: cg_0, cg_1, cg_2: 2 CPU-bound workers (and 4 other workers) on 4 allowed CPUs used 1.0 CPU of 2.6 (37%, limit 60%)" ]
+	run sh -c "ktstr-eval < '$F/one-cpu-scx.ndjson' | tail -n 1 | jq -c '[.stats.worst_share_ratio, .stats.worst_cpu_use_pct, .stats.cgroups.cg_0.cpu_use_pct]'"
+	[ "$output" = "[1.03,24.06,24.06]" ]
+}
+
+@test "eval: --overcharge 8: Unfair names the two workers and how many times less CPU" {
+	run judged --check require_monitor=false < "$F/overcharge-scx.ndjson"
+	[ "$status" -eq 1 ]
+	[ "$(printf '%s\n' "$output" | grep -v '^Unwatched: ')" = "fail
+-
+Unfair: cg_0: tid 130 got 9.7 times less CPU than tid 148 among 32 equal Mixed workers (by work rate 14663 vs 142133 units/s; by CPU time 37.9 times; limit 4)
+Unfair: cg_1: tid 170 got 13.6 times less CPU than tid 171 among 32 equal Mixed workers (by work rate 11510 vs 157013 units/s; by CPU time 23.5 times; limit 4)" ]
+	run sh -c "ktstr-eval < '$F/overcharge-scx.ndjson' | tail -n 1 | jq -c '[.stats.worst_share_ratio, .stats.cgroups.cg_0.share_ratio]'"
+	[ "$output" = "[13.64,9.69]" ]
+}
+
+@test "eval: healthy runs stay clear of the share limits; each limit can be set or turned off" {
+	# healthy scx-ktstr, 64 Mixed workers on 4 CPUs: ratio 1.29, CPU use 93%
+	run judged --check require_monitor=false < "$F/oversubscribed-scx.ndjson"
+	[ "$status" -eq 0 ]
+	run sh -c "ktstr-eval < '$F/oversubscribed-scx.ndjson' | tail -n 1 | jq -c '[.stats.worst_share_ratio, .stats.worst_cpu_use_pct, .thresholds.max_share_ratio, .thresholds.min_cgroup_cpu_pct]'"
+	[ "$output" = "[1.29,93,4,60]" ]
+	run judged --check require_monitor=false --check max_share_ratio=1.2 < "$F/oversubscribed-scx.ndjson"
+	[ "$status" -eq 1 ]
+	[ "$(printf '%s\n' "$output" | grep '^Unfair: ')" = "Unfair: cg_1: tid 169 got 1.3 times less CPU than tid 186 among 32 equal Mixed workers (by work rate 36945 vs 47777 units/s; by CPU time 6.3 times; limit 1.2)" ]
+	# the lowest healthy CPU use measured; its cpusets change half way: the CPUs it could
+	# use are each step's, weighted by the step's time (3 CPUs, then 4)
+	run judged --check min_cgroup_cpu_pct=90 < "$F/cpuset-clear-eevdf.ndjson"
+	[ "$(printf '%s\n' "$output" | grep '^Underused: ')" = "Underused: cg_0, cg_1: 4 CPU-bound workers on 4 allowed CPUs used 3.0 CPU of 3.6 (82%, limit 90%)" ]
+	run judged --check min_cgroup_cpu_pct=null --check max_share_ratio=null < "$F/one-cpu-scx.ndjson"
+	[ -z "$(printf '%s\n' "$output" | grep -E '^(Underused|Unfair): ')" ]
+}
+
