@@ -59,6 +59,22 @@ details() { verdict '.details[] | .kind + ": " + (.message | split("\n")[0])'; }
 	printf '%s\n' "$output" | grep -Eq '^  monitor: [0-9]+ samples, imbalance max [0-9.]+ \(held 5: [0-9.]+\), local DSQ max [0-9]+, rq-clock stalls 0, fallback [0-9.]+/s, keep-last [0-9.]+/s per CPU$'
 }
 
+@test "--one-cpu: fails Underused (3 CPUs idle), nothing stalls" {
+	run ktstr run steady --scheduler scx-ktstr --sched-args "--one-cpu"
+	details >&2	# shown when the test fails
+	[ "$status" -eq 1 ]
+	details | grep -Eq '^Underused: cg_0, cg_1: 4 CPU-bound workers on 4 allowed CPUs used [0-9.]+ CPU of 4 \([0-9]+%, limit [0-9.]+%\)$'
+	[ "$(stream | jq -r 'select(.type == "scenario_end") | .sched_died')" = false ]
+}
+
+@test "--overcharge 8: fails Unfair, equal workers got several times less CPU" {
+	run ktstr run oversubscribed --scheduler scx-ktstr --sched-args "--overcharge 8"
+	details >&2	# shown when the test fails
+	[ "$status" -eq 1 ]
+	details | grep -Eq '^Unfair: cg_[01]: tid [0-9]+ got [0-9.]+ times less CPU than tid [0-9]+ among 32 equal Mixed workers \(by (work rate|CPU time) .*; limit [0-9.]+\)$'
+	[ "$(stream | jq -r 'select(.type == "scenario_end") | .sched_died')" = false ]
+}
+
 @test "a build the verifier rejects fails at load with the verifier's log tail" {
 	run ktstr run steady --scheduler "$KTSTR_BUILD_DIR/guest/scx-ktstr-badverify"
 	details >&2	# shown when the test fails
