@@ -200,7 +200,7 @@ static bool allowed_on(const char *allowed, size_t cpu)
 	return cpu < CPUSET_MAX && cpuset_has(&set, (unsigned)cpu);
 }
 
-/* Which idle CPUs of this sample a task waiting elsewhere could have used. */
+/* Which idle CPUs of this sample a waiting task could have used (its own CPU too: left idle). */
 static void note_idle(struct waits *w, json_t *sample)
 {
 	json_t *cpus = json_object_get(sample, "cpus"), *e, *wt;
@@ -227,7 +227,7 @@ static void note_idle(struct waits *w, json_t *sample)
 			if (int_or(wt, "counted_ms", 0) < WAITS_IDLE_MIN_MS)
 				continue;
 			for (int k = cpuset_next(&idle, 0); k >= 0; k = cpuset_next(&idle, (unsigned)k + 1))
-				if (k != c && allowed_on(allowed, (size_t)k)) {
+				if (allowed_on(allowed, (size_t)k)) {
 					cpuset_set(&used, (unsigned)k);
 					could = true;
 				}
