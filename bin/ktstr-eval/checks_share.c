@@ -2,13 +2,16 @@
  * CPU shares from the workers' own accounts:
  * - max_share_ratio: workers that should get equal CPU (one cgroup, one
  *   worker group of one step: same work type, policy, nice and affinity)
- *   may differ in work rate (work units per wall second) by at most this
- *   factor. Work, not CPU time: under TCG the task current on a vCPU that
- *   the host does not run accrues guest CPU time without running, which made
- *   equal-work Mixed workers differ 20-fold in CPU time;
- * - min_cgroup_cpu_pct: CPU-bound workers must get the CPUs they may use,
- *   by guest CPU time (cpu_time_ns / wall_time_ns), which counts CPUs the
- *   guest gave whatever the host did.
+ *   may differ by at most this factor. Judged by the smaller of two ratios,
+ *   work rate (units per wall second) and CPU time (per wall second), since
+ *   under TCG each alone can lie: the task current on a vCPU the host does
+ *   not run accrues guest CPU time without running (equal-work Mixed workers
+ *   differed 20-fold in CPU time), and a worker on a vCPU the host runs less
+ *   does less work (pinned CpuSpin workers with equal CPU time differed
+ *   3-fold in work). A scheduler that gives a worker less CPU lowers both.
+ * - min_cgroup_cpu_pct: the workers must use the CPUs they may use, by guest
+ *   CPU time (cpu_time_ns / wall_time_ns), which counts what the guest gave
+ *   whatever the host did.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -20,24 +23,11 @@
 #include "cpulist.h"
 #include "die.h"
 #include "judge.h"
+#include "worker_affinity.h"
 
 #define EPS 1e-9	/* CPU amounts are fractions */
 #define MAX_NAMES_LEN 200	/* cgroup names listed in a detail */
 #define MAX_STEPS 64		/* a scenario has at most 64 steps */
-
-/* What the scenario says about the affinity of a cgroup's workers. */
-enum aff_known {
-	AFF_POOL,	/* inherit / cross_cgroup: the cgroup's cpuset */
-	AFF_EXACT,	/* one "exact:LIST" for every group: LIST within the cpuset */
-	AFF_FIXED,	/* fixed per group but not derivable here (llc_aligned, single_cpu, mixed) */
-	AFF_VARIES,	/* differs between workers of one group (random_subset) */
-};
-
-struct aff_state {
-	enum aff_known kind;
-	bool seen;
-	struct cpuset exact;
-};
 
 struct share_worker {
 	json_t *rec;
@@ -90,77 +80,6 @@ static bool work_is_cpu_bound(const char *type)
 		if (!strcmp(type, bound[i]))
 			return true;
 	return false;
-}
-
-/* Fold one affinity spec (NULL: none given, i.e. inherit) into what is known so far. */
-static void aff_fold(json_t *spec, struct aff_state *a)
-{
-	const char *s = spec ? json_string_value(spec) : "inherit";
-	enum aff_known now = AFF_FIXED;
-	struct cpuset list;
-	char err[128];
-
-	cpuset_zero(&list);
-	if (!s || !strcmp(s, "random_subset"))
-		now = AFF_VARIES;
-	else if (!strcmp(s, "inherit") || !strcmp(s, "cross_cgroup"))
-		now = AFF_POOL;
-	else if (!strncmp(s, "exact:", 6) && !cpulist_parse(s + 6, &list, err, sizeof(err)))
-		now = AFF_EXACT;
-	if (!a->seen) {
-		*a = (struct aff_state){ .kind = now, .seen = true, .exact = list };
-		return;
-	}
-	if (a->kind == AFF_VARIES || now == AFF_VARIES)
-		a->kind = AFF_VARIES;
-	else if (a->kind != now || (now == AFF_EXACT && memcmp(&list, &a->exact, sizeof(list))))
-		a->kind = AFF_FIXED;
-}
-
-/* Affinities of the worker groups that the definitions in defs give cgroup cg. */
-static void aff_from_defs(json_t *defs, const char *cg, struct aff_state *a)
-{
-	json_t *d, *groups, *g;
-	size_t i, j;
-
-	json_array_foreach(defs, i, d) {
-		if (strcmp(rec_str(d, "name", ""), cg))
-			continue;
-		groups = json_object_get(d, "workers");
-		if (!groups)	/* the default group */
-			aff_fold(NULL, a);
-		json_array_foreach(groups, j, g)
-			aff_fold(json_object_get(g, "affinity"), a);
-	}
-}
-
-/*
- * How the scenario pins cgroup cg's workers: its definitions' groups, spawn
- * and set_affinity ops, and those of the cgroups whose tasks move into it.
- */
-static void aff_of_cgroup(json_t *scen, const char *cg, struct aff_state *a, int depth)
-{
-	json_t *st, *op;
-	size_t i, j;
-
-	aff_from_defs(json_object_get(scen, "cgroups"), cg, a);
-	json_array_foreach(json_object_get(scen, "steps"), i, st) {
-		aff_from_defs(json_object_get(st, "cgroups"), cg, a);
-		json_array_foreach(json_object_get(st, "ops"), j, op) {
-			const char *kind = rec_str(op, "op", "");
-			bool here = !strcmp(rec_str(op, "cgroup", ""), cg);
-			json_t *group = json_object_get(op, "workers");
-
-			if ((!strcmp(kind, "spawn") && here) ||
-			    (!strcmp(kind, "spawn_host") && !strcmp(cg, "/")))
-				aff_fold(json_object_get(group, "affinity"), a);
-			else if (!strcmp(kind, "set_affinity") && here)
-				aff_fold(json_object_get(op, "affinity"), a);
-			else if (!strcmp(kind, "move_all_tasks") && depth < 16 &&
-				 !strcmp(rec_str(op, "to", ""), cg))
-				aff_of_cgroup(scen, rec_str(op, "from", ""), a, depth + 1);
-		}
-	}
 }
 
 /* A cpuset string of a worker record, or every online CPU for null. */
@@ -332,12 +251,7 @@ static double trimmed_ratio(struct ranked *r, size_t n, bool by_rate, struct sha
 	return r[k].key > 0 ? r[n - 1 - k].key / r[k].key : 0;
 }
 
-/*
- * Each group of peers once. A worker counts as shortchanged only when it
- * did less work AND had less CPU time: the smaller of the two ratios. Under
- * TCG each alone can lie (see the top of this file); a scheduler that
- * gives a worker less CPU lowers both.
- */
+/* Each group of peers once: the smaller of the two ratios, kept per cgroup when worst. */
 static void measure_ratios(struct share_ctx *c)
 {
 	struct ranked *r = xcalloc(c->nw + 1, sizeof(*r));

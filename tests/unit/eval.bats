@@ -10,8 +10,9 @@
 # (steady-scx plus a monitor record as ktstr-probe writes it); starved.ndjson is synthetic.
 # Streams of `ktstr run` (probe records, samples and console lines left out): one-cpu-scx
 # (steady, scx-ktstr --one-cpu), one-cpu-mixed-scx (mixed_workloads, --one-cpu),
-# overcharge-scx (oversubscribed, --overcharge 8), oversubscribed-scx and cpuset-clear-eevdf
-# (healthy; the EEVDF run is the lowest CPU use measured, and fails the off-CPU spread).
+# one-cpu-pinned-scx (affinity_pinned, --one-cpu), overcharge-scx (oversubscribed,
+# --overcharge 8), oversubscribed-scx, cpuset-clear-eevdf and affinity-change-eevdf (healthy;
+# cpuset-clear-eevdf is the lowest CPU use measured, and fails the off-CPU spread).
 load ../helpers
 
 F="$BATS_TEST_DIRNAME/../fixtures/eval"
@@ -461,5 +462,16 @@ Unfair: cg_1: tid 170 got 13.6 times less CPU than tid 171 among 32 equal Mixed 
 	[ "$(printf '%s\n' "$output" | grep '^Underused: ')" = "Underused: cg_0, cg_1: 4 CPU-bound workers on 4 allowed CPUs used 3.0 CPU of 3.6 (82%, limit 90%)" ]
 	run judged --check min_cgroup_cpu_pct=null --check max_share_ratio=null < "$F/one-cpu-scx.ndjson"
 	[ -z "$(printf '%s\n' "$output" | grep -E '^(Underused|Unfair): ')" ]
+}
+
+@test "eval: affinities from the scenario: exact lists narrow the CPUs, random subsets are not compared" {
+	# affinity_pinned: every worker "exact:0-1", so 2 allowed CPUs, of which --one-cpu used 1
+	run judged --check require_monitor=false < "$F/one-cpu-pinned-scx.ndjson"
+	[ "$status" -eq 1 ]
+	[ "$(printf '%s\n' "$output" | grep '^Underused: ')" = "Underused: cg_0, cg_1: 4 CPU-bound workers on 2 allowed CPUs used 1.0 CPU of 2 (48%, limit 60%)" ]
+	# affinity_change: random_subset re-pins each worker differently, so no share ratio; the
+	# CPUs each worker could use are those it was seen on, step by step
+	run sh -c "ktstr-eval < '$F/affinity-change-eevdf.ndjson' | tail -n 1 | jq -c '[.result, .stats.worst_share_ratio, (.stats.cgroups | map_values(.cpu_use_pct))]'"
+	[ "$output" = '["pass",null,{"cg_0":98.11,"cg_1":98.11}]' ]
 }
 
