@@ -58,7 +58,7 @@ static void wait_when(struct verdict_ctx *v, json_t *t, char *buf, size_t len)
 	int k;
 
 	if (!strcmp(phase, "boot") || !json_is_integer(step))
-		k = snprintf(buf, len, "before the scenario, while the scheduler was starting");
+		k = snprintf(buf, len, "before the scenario's first step (as the scheduler came up and the scenario was set up)");
 	else if (!strcmp(phase, "after"))
 		k = snprintf(buf, len, "and was still waiting after the scenario's end");
 	else

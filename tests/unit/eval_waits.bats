@@ -23,7 +23,7 @@ L='{"pid":130,"tgid":130,"comm":"nice19","kthread":false,"cpu":0,"wait_ms":5000,
 	run judge ".max_runnable_wait_ms = 1900 | .longest_wait = $W | .long_waits = [$W, $K, $L] | .long_wait_tasks = 3"
 	[ "$output" = "fail
 Starved: worker 127 (cg_0) was runnable on cpu 1 for 1.90 s without running (limit 1.00 s) during step 1 of 1 (from 0.6 s into the scenario)
-Starved: kthread ksoftirqd/1 (pid 18) was runnable on cpu 1 for 1.20 s without running (limit 1.00 s) before the scenario, while the scheduler was starting" ]
+Starved: kthread ksoftirqd/1 (pid 18) was runnable on cpu 1 for 1.20 s without running (limit 1.00 s) before the scenario's first step (as the scheduler came up and the scenario was set up)" ]
 	# a task of weight 2 (nice 19) may wait 50 times as long: 5 s is within its 50 s
 	run judge ".max_runnable_wait_ms = 5000 | .longest_wait = $L | .long_waits = [$L]"
 	[ "$output" = pass ]
