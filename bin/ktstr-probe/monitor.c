@@ -1,16 +1,15 @@
 /*
- * The monitor summary (fields in
- * share/ktstr/schema/monitor.json). Each judged sample keeps only what the
- * summary needs: per CPU nr_running, local DSQ depth, rq_clock and vCPU
- * time; the imbalance ratio; and the event totals of the first and last
- * sample that carried any.
+ * The monitor summary (fields in share/ktstr/schema/monitor.json). Each
+ * judged sample keeps only what the summary needs: per CPU nr_running,
+ * local DSQ depth, rq_clock and vCPU time, and the imbalance ratio; growing
+ * counters are in counters.c, runnable waits in waits.c.
  */
-#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "die.h"
+#include "counters.h"
 #include "monitor.h"
 #include "waits.h"
 
@@ -39,20 +38,15 @@ struct judged_sample {
 	struct cpu_snap *cpu;
 };
 
-struct event_totals {
-	json_t *totals;		/* object name -> integer, or NULL */
-	long long t_ms;
-};
-
 struct monitor {
 	unsigned interval_ms;
 	long long preempt_ns;
 	struct judged_sample *s;
 	size_t n, cap;
 	size_t ncpu;		/* largest ncpu of any judged sample */
-	struct event_totals first_events, last_events;
-	struct event_totals first_progs, last_progs;	/* {name: {cnt, nsecs}} */
-	struct event_totals first_schedstat, last_schedstat;	/* counters summed over CPUs */
+	struct counter_span events;	/* sched_ext's event counters */
+	struct counter_span progs;	/* {name: {cnt, nsecs, ...}} of the BPF programs */
+	struct counter_span schedstat;	/* rq schedstat counters summed over CPUs */
 	json_t *domains;	/* the sched_domains of the last sample that had them */
 	char *scheduler;
 	struct waits *waits;
@@ -75,12 +69,9 @@ void monitor_free(struct monitor *m)
 	for (size_t i = 0; i < m->n; i++)
 		free(m->s[i].cpu);
 	free(m->s);
-	json_decref(m->first_events.totals);
-	json_decref(m->last_events.totals);
-	json_decref(m->first_progs.totals);
-	json_decref(m->last_progs.totals);
-	json_decref(m->first_schedstat.totals);
-	json_decref(m->last_schedstat.totals);
+	counter_span_free(&m->events);
+	counter_span_free(&m->progs);
+	counter_span_free(&m->schedstat);
 	json_decref(m->domains);
 	free(m->scheduler);
 	waits_free(m->waits);
@@ -174,43 +165,13 @@ static double imbalance_ratio(const struct judged_sample *js)
 	return any ? (double)hi / (double)(lo > 1 ? lo : 1) : 0.0;
 }
 
-/* Keep the sample's event totals: the first ones seen, and the latest. */
-static void note_totals(struct event_totals *first, struct event_totals *last, json_t *totals,
-			long long t_ms)
-{
-	if (!json_is_object(totals))
-		return;
-	if (!first->totals) {
-		first->totals = json_deep_copy(totals);
-		first->t_ms = t_ms;
-	}
-	json_decref(last->totals);
-	last->totals = json_deep_copy(totals);
-	last->t_ms = t_ms;
-}
-
-/* The sample's rq schedstat counters summed over its CPUs, kept like the event totals. */
-static void note_schedstat(struct monitor *m, json_t *sample, long long t_ms)
-{
-	json_t *sum = json_object(), *e, *v;
-	const char *name;
-	size_t i;
-
-	json_array_foreach(json_object_get(sample, "cpus"), i, e)
-		json_object_foreach(json_object_get(e, "schedstat"), name, v)
-			json_object_set_new(sum, name, json_integer(json_integer_value(json_object_get(sum, name)) +
-								  json_integer_value(v)));
-	if (json_object_size(sum))
-		note_totals(&m->first_schedstat, &m->last_schedstat, sum, t_ms);
-	json_decref(sum);
-}
-
 void monitor_add(struct monitor *m, json_t *sample)
 {
 	const char *phase = json_string_value(json_object_get(sample, "phase"));
 	const char *sched = json_string_value(json_object_get(sample, "scheduler"));
 	struct judged_sample *js;
 	bool judged = phase && !strcmp(phase, "scenario");
+	json_t *totals;
 
 	waits_add(m->waits, sample, judged);
 	if (!judged)
@@ -229,9 +190,11 @@ void monitor_add(struct monitor *m, json_t *sample)
 		free(m->scheduler);
 		m->scheduler = xstrdup(sched);
 	}
-	note_totals(&m->first_events, &m->last_events, json_object_get(sample, "events"), js->t_ms);
-	note_totals(&m->first_progs, &m->last_progs, json_object_get(sample, "progs"), js->t_ms);
-	note_schedstat(m, sample, js->t_ms);
+	counter_span_note(&m->events, json_object_get(sample, "events"), js->t_ms);
+	counter_span_note(&m->progs, json_object_get(sample, "progs"), js->t_ms);
+	totals = schedstat_totals(sample);
+	counter_span_note(&m->schedstat, totals, js->t_ms);
+	json_decref(totals);
 	if (json_is_array(json_object_get(sample, "sched_domains"))) {
 		json_decref(m->domains);
 		m->domains = json_incref(json_object_get(sample, "sched_domains"));
@@ -246,8 +209,7 @@ static const struct cpu_snap *snap(const struct monitor *m, size_t i, size_t c)
 	return c < js->ncpu && js->cpu[c].present ? &js->cpu[c] : NULL;
 }
 
-/* Ratios, averages and rates go out with 3 decimals (all are >= 0). */
-static json_t *real3(double x)
+json_t *real3(double x)
 {
 	if (x < 0)
 		x = 0;
@@ -450,56 +412,6 @@ static void add_stalls(const struct monitor *m, json_t *out)
 }
 
 /*
- * Event counts over the judged samples: last totals minus first, for names
- * in both (a counter that went backwards, i.e. a scheduler that attached
- * again, counts 0); the fallback rate per second of that span, the
- * keep_last rate per second and CPU (each CPU whose only task outlives its
- * slice adds 1/slice: a healthy 20 ms slice gives 50/s per busy CPU).
- */
-/*
- * How much a counter grew from before to after: 0 when it went back (a
- * scheduler or program loaded again) or either is not an integer (unsigned
- * arithmetic: no overflow on garbage counts).
- */
-static long long counter_growth(json_t *before, json_t *after)
-{
-	unsigned long long d;
-
-	if (!json_is_integer(before) || !json_is_integer(after) ||
-	    json_integer_value(after) < json_integer_value(before))
-		return 0;
-	d = (unsigned long long)json_integer_value(after) - (unsigned long long)json_integer_value(before);
-	return d > (unsigned long long)LLONG_MAX ? 0 : (long long)d;
-}
-
-static void add_events(const struct monitor *m, json_t *out)
-{
-	json_t *first = m->first_events.totals, *last = m->last_events.totals, *v, *events;
-	double span_s;
-	const char *name;
-
-	if (!first || !last)
-		return;
-	events = json_object();
-	json_object_foreach(last, name, v) {
-		json_t *before = json_object_get(first, name);
-
-		if (!json_is_integer(v) || !json_is_integer(before))
-			continue;
-		json_object_set_new(events, name, json_integer(counter_growth(before, v)));
-	}
-	span_s = ((double)m->last_events.t_ms - (double)m->first_events.t_ms) / 1000.0;
-	if (span_s > 0 && json_object_get(events, "select_cpu_fallback"))
-		json_object_set_new(out, "fallback_rate",
-				    real3((double)json_integer_value(json_object_get(events, "select_cpu_fallback")) / span_s));
-	if (span_s > 0 && json_object_get(events, "dispatch_keep_last"))
-		json_object_set_new(out, "keep_last_rate",
-				    real3((double)json_integer_value(json_object_get(events, "dispatch_keep_last")) /
-					  span_s / (double)(m->ncpu ? m->ncpu : 1)));
-	json_object_set_new(out, "events", events);
-}
-
-/*
  * How long tasks waited on a runqueue before they ran, from the rqs'
  * sched_info over the judged samples: the mean wait per run over all CPUs,
  * and the CPU whose mean was worst.
@@ -538,60 +450,6 @@ static void add_run_delay(const struct monitor *m, json_t *out)
 	json_object_set_new(out, "max_run_delay_cpu", json_integer(worst_cpu));
 }
 
-/*
- * Per BPF program of the scheduler (name): its runs over the judged span,
- * runs per second and mean ns per run, for programs in the first and last
- * judged samples; and its verified_insns and jited_bytes, which are fixed
- * once it is loaded, as the last sample has them.
- */
-static void add_progs(const struct monitor *m, json_t *out)
-{
-	static const char *const fixed[] = { "verified_insns", "jited_bytes" };
-	json_t *first = m->first_progs.totals, *last = m->last_progs.totals, *v, *progs, *o;
-	double span_s = ((double)m->last_progs.t_ms - (double)m->first_progs.t_ms) / 1000.0;
-	const char *name;
-
-	if (!first || !last || span_s <= 0)
-		return;
-	progs = json_object();
-	json_object_foreach(last, name, v) {
-		json_t *before = json_object_get(first, name);
-		long long runs, ns;
-
-		if (!before)
-			continue;
-		runs = counter_growth(json_object_get(before, "cnt"), json_object_get(v, "cnt"));
-		ns = counter_growth(json_object_get(before, "nsecs"), json_object_get(v, "nsecs"));
-		o = json_pack("{s:I, s:o, s:o}", "runs", (json_int_t)runs,
-			      "runs_per_s", real3((double)runs / span_s),
-			      "ns_per_run", real3(runs ? (double)ns / (double)runs : 0));
-		for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
-			if (json_is_integer(json_object_get(v, fixed[i])))
-				json_object_set(o, fixed[i], json_object_get(v, fixed[i]));
-		json_object_set_new(progs, name, o);
-	}
-	json_object_set_new(out, "progs", progs);
-}
-
-/*
- * The rq schedstat counters over the judged span, per second over all CPUs:
- * schedule() calls, of them switches to idle, yields, wakeups, local wakeups.
- */
-static void add_schedstat(const struct monitor *m, json_t *out)
-{
-	json_t *first = m->first_schedstat.totals, *last = m->last_schedstat.totals, *v, *rates;
-	double span_s = ((double)m->last_schedstat.t_ms - (double)m->first_schedstat.t_ms) / 1000.0;
-	const char *name;
-
-	if (!first || !last || span_s <= 0)
-		return;
-	rates = json_object();
-	json_object_foreach(last, name, v)
-		json_object_set_new(rates, name,
-				    real3((double)counter_growth(json_object_get(first, name), v) / span_s));
-	json_object_set_new(out, "schedstat_per_s", rates);
-}
-
 json_t *monitor_summary(const struct monitor *m, const char *job)
 {
 	json_t *out = json_pack("{s:s, s:s, s:I, s:I}", "type", "monitor", "job", job ? job : "",
@@ -608,9 +466,9 @@ json_t *monitor_summary(const struct monitor *m, const char *job)
 		add_depths(m, out);
 		add_stalls(m, out);
 		add_run_delay(m, out);
-		add_events(m, out);
-		add_progs(m, out);
-		add_schedstat(m, out);
+		counters_events(&m->events, m->ncpu, out);
+		counters_progs(&m->progs, out);
+		counters_schedstat(&m->schedstat, out);
 	}
 	if (m->scheduler)
 		json_object_set_new(out, "scheduler", json_string(m->scheduler));

@@ -26,6 +26,9 @@ struct window {
  */
 struct window best_window(const double *v, const bool *valid, size_t n, size_t k);
 
+/* Ratios, averages and rates go out with 3 decimals (all are >= 0). */
+json_t *real3(double x);
+
 struct monitor;
 
 /*
