@@ -131,10 +131,12 @@ static long long held_back_ms(const struct waits *w, const struct cpu_hist *h, l
 {
 	long long sum = 0;
 
-	for (size_t i = 1; h && i < h->n; i++) {
-		const struct delay_point *a = hist_at(h, i - 1), *b = hist_at(h, i);
+	for (size_t i = h ? h->n : 0; i > 1; i--) {	/* newest first: a wait spans few points */
+		const struct delay_point *a = hist_at(h, i - 2), *b = hist_at(h, i - 1);
 		long long lo = a->t_ms > from ? a->t_ms : from, hi = b->t_ms < to ? b->t_ms : to;
 
+		if (b->t_ms <= from)
+			break;
 		if (hi > lo && held_back(w, a, b))
 			sum += hi - lo;
 	}
@@ -189,15 +191,14 @@ static void note_starved(struct waits *w, const struct starved *s)
 	w->tasks[i] = *s;
 }
 
-/* May a task allowed on `allowed` (list form; "" or unparsable: anywhere) run on cpu? */
-static bool allowed_on(const char *allowed, size_t cpu)
+/* The CPUs a waiter may run on: its "allowed" list, or every CPU when it has none (or a bad one). */
+static void allowed_set(json_t *waiter, struct cpuset *set)
 {
-	struct cpuset set;
+	const char *allowed = json_string_value(json_object_get(waiter, "allowed"));
 	char err[64];
 
-	if (!allowed || !*allowed || cpulist_parse(allowed, &set, err, sizeof(err)))
-		return true;
-	return cpu < CPUSET_MAX && cpuset_has(&set, (unsigned)cpu);
+	if (!allowed || !*allowed || cpulist_parse(allowed, set, err, sizeof(err)))
+		memset(set, 0xff, sizeof(*set));
 }
 
 /* Which idle CPUs of this sample a waiting task could have used (its own CPU too: left idle). */
@@ -221,17 +222,18 @@ static void note_idle(struct waits *w, json_t *sample)
 		long long c = int_or(e, "cpu", -1);
 
 		json_array_foreach(json_object_get(e, "waiting"), j, wt) {
-			const char *allowed = json_string_value(json_object_get(wt, "allowed"));
-			bool could = false;
+			struct cpuset could;
+			bool any = false;
 
 			if (int_or(wt, "counted_ms", 0) < WAITS_IDLE_MIN_MS)
 				continue;
-			for (int k = cpuset_next(&idle, 0); k >= 0; k = cpuset_next(&idle, (unsigned)k + 1))
-				if (allowed_on(allowed, (size_t)k)) {
-					cpuset_set(&used, (unsigned)k);
-					could = true;
-				}
-			if (!could)
+			allowed_set(wt, &could);
+			for (size_t k = 0; k < CPUSET_MAX / 64; k++) {
+				could.bits[k] &= idle.bits[k];
+				used.bits[k] |= could.bits[k];
+				any |= could.bits[k] != 0;
+			}
+			if (!any)
 				continue;
 			if (!is.waiting++ || int_or(wt, "counted_ms", 0) > is.example.counted_ms)
 				starved_from(&is.example, wt, c, sample);
