@@ -199,15 +199,51 @@ static bool is_eevdf(struct job_state *js)
 	return !strcmp(name, "eevdf");
 }
 
+/*
+ * Multi-threaded TCG can let a vCPU execute an instruction another vCPU is
+ * patching (the kernel flips jump labels with a temporary int3, e.g. as
+ * sched_ext enables and disables): "Oops: int3" whose Code: line shows the
+ * trapping byte already patched back (not cc). That is the emulator's race,
+ * not the kernel's or the scheduler's fault.
+ */
+static bool tcg_patch_race(struct verdict_ctx *v, const char *accel)
+{
+	bool in_int3 = false;
+	json_t *c;
+	size_t i;
+
+	if (strcmp(accel, "tcg"))
+		return false;
+	json_array_foreach(v->js->console, i, c) {
+		const char *line = rec_str(c, "line", ""), *code;
+
+		if (strstr(line, "Oops: int3"))
+			in_int3 = true;
+		else if (strstr(line, "Oops: ") || strstr(line, "BUG: "))
+			return false;	/* something else went wrong first */
+		else if (in_int3 && (code = strstr(line, "Code: ")) && (code = strchr(code, '<')))
+			return strncmp(code, "<cc>", 4) != 0;
+	}
+	return false;
+}
+
 /* The VM ended without scenario_end: say why, fail only what the scheduler or kernel did. */
 static const char *judge_unfinished(struct verdict_ctx *v, json_t *vm_exit, char *reason,
 				    size_t len)
 {
 	const char *why = rec_str(vm_exit, "reason", "unknown");
+	const char *accel = rec_str(v->js->vm_started, "accel", rec_str(vm_exit, "accel", "kvm"));
 	bool ran = json_array_size(v->js->steps) > 0;
 	size_t i;
 	json_t *c;
 
+	if (!strcmp(why, "panic") && tcg_patch_race(v, accel)) {
+		snprintf(reason, len, "the guest kernel trapped on code it was patching (an int3 already "
+			 "patched back): multi-threaded TCG's race, not the scheduler's fault; run again");
+		json_array_foreach(v->js->console, i, c)
+			detail_add(v, "Console", false, "%s", rec_str(c, "line", ""));
+		return "inconclusive";
+	}
 	if (ran && v->js->monitor && !is_eevdf(v->js))
 		judge_monitor(v, v->js->monitor);	/* what the host saw before the end */
 	if (ran && !strcmp(why, "panic")) {
