@@ -191,6 +191,8 @@ static void collect_workers(struct share_ctx *c)
 		    wall <= 0)
 			continue;	/* a starved or lost worker is reported as such */
 		aff_of_cgroup(scen, cg, &aff, 0);
+		if (cpuset_from_ancestor(scen, cg) && aff.kind != AFF_VARIES)
+			aff.kind = AFF_FIXED;	/* the CPUs it was seen on, then */
 		if (!worker_cpus(c, w, &aff, &cpus))
 			continue;
 		*sw = (struct share_worker){ .rec = w, .cgroup = cg_of(c, cg)->name,

@@ -74,3 +74,42 @@ void aff_of_cgroup(json_t *scen, const char *cg, struct aff_state *a, int depth)
 		}
 	}
 }
+
+/* Is name a proper ancestor of cg ("cg_0" of "cg_0/sub")? */
+static bool is_ancestor(const char *name, const char *cg)
+{
+	size_t len = strlen(name);
+
+	return len && !strncmp(name, cg, len) && cg[len] == '/';
+}
+
+static bool defs_give_cpuset(json_t *defs, const char *cg)
+{
+	json_t *d;
+	size_t i;
+
+	json_array_foreach(defs, i, d)
+		if (is_ancestor(rec_str(d, "name", ""), cg) && json_object_get(d, "cpuset"))
+			return true;
+	return false;
+}
+
+bool cpuset_from_ancestor(json_t *scen, const char *cg)
+{
+	json_t *st, *op;
+	size_t i, j;
+
+	if (defs_give_cpuset(json_object_get(scen, "cgroups"), cg))
+		return true;
+	json_array_foreach(json_object_get(scen, "steps"), i, st) {
+		if (defs_give_cpuset(json_object_get(st, "cgroups"), cg))
+			return true;
+		json_array_foreach(json_object_get(st, "ops"), j, op)
+			if (is_ancestor(rec_str(op, "cgroup", ""), cg) || is_ancestor(rec_str(op, "a", ""), cg) ||
+			    is_ancestor(rec_str(op, "b", ""), cg))
+				if (strstr(rec_str(op, "op", ""), "cpuset"))
+					return true;
+	}
+	return false;
+}
+

@@ -28,4 +28,10 @@ struct aff_state {
  */
 void aff_of_cgroup(json_t *scen, const char *cg, struct aff_state *a, int depth);
 
+/*
+ * Whether an ancestor of cgroup cg gets a cpuset in scen: a worker record
+ * gives its own cgroup's cpuset only, so its CPUs cannot be told then.
+ */
+bool cpuset_from_ancestor(json_t *scen, const char *cg);
+
 #endif
