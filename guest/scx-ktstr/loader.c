@@ -20,7 +20,7 @@ extern const char ktstr_bpf_obj[];
 extern const char ktstr_bpf_obj_end[];
 
 #define LOG_BUF_SIZE (4u << 20)
-#define LOG_TAIL_LINES 30
+#define LOG_TAIL_LINES 2000	/* the whole log of any program that is not huge */
 
 /*
  * Find global variable var (of size bytes) in the internal map whose DATASEC
@@ -239,7 +239,7 @@ static void print_log_tail(const char *log)
 			lines++;
 	if (*p == '\n')
 		p++;
-	fprintf(stderr, "%s: verifier log (last %d lines):\n", die_prog(), LOG_TAIL_LINES);
+	fprintf(stderr, "%s: verifier log (at most its last %d lines):\n", die_prog(), LOG_TAIL_LINES);
 	while (p < log + len) {
 		const char *nl = memchr(p, '\n', (size_t)(log + len - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(log + len - p);

@@ -263,18 +263,31 @@ s32 BPF_STRUCT_OPS(ktstr_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wa
 }
 
 #ifdef KTSTR_VERIFIER_FAIL
-/* The deliberate verifier failure: a store past the end of the stats map value. */
-static void verifier_fail(void)
+/*
+ * The deliberate verifier failure: a store past the end of the stats map
+ * value, after a loop the verifier walks iteration by iteration (its log
+ * repeats, as real schedulers' logs do).
+ */
+static void verifier_fail(struct task_struct *p)
 {
-	u32 key = 0;
+	u32 key = 0, sum = 0;
 	u64 *cnt = bpf_map_lookup_elem(&stats, &key);
 
-	if (cnt)
-		cnt[64] = 1;
+	if (!cnt)
+		return;
+#pragma clang loop unroll(disable)
+	for (int i = 0; i < 12; i++) {
+		if (p->pid > i)
+			sum += i;
+		else
+			sum += 2;
+	}
+	cnt[64] = sum;
 }
 #else
-static void verifier_fail(void)
+static void verifier_fail(struct task_struct *p)
 {
+	(void)p;
 }
 #endif
 
@@ -327,7 +340,7 @@ void BPF_STRUCT_OPS(ktstr_enqueue, struct task_struct *p, u64 enq_flags)
 	s32 cpu;
 
 	stat_inc(KTSTR_STAT_ENQUEUES);
-	verifier_fail();
+	verifier_fail(p);
 	slow_spin();
 
 	if (stall_parks(p)) {

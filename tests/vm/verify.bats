@@ -68,6 +68,8 @@ bogus	failed	0	scheduler broken died at start (exit status 2)" ]
 	[ "$(stream | jq -r 'select(.type == "sched" and .event == "died_at_start") | .log_tail[-1]')" = \
 		"$(printf '%s\n' "$output" | grep 'verifier: processed' | sed 's/^    //')" ]
 	printf '%s\n' "$output" | grep -Eq '^    scx-ktstr-badverify: verifier: invalid access to map value, value_size=[0-9]+ off=512 size=8$'
+	# its twelve-times loop before the bad store shows once, then the last round
+	[ "$(printf '%s\n' "$output" | grep -- '^    ---')" = "    --- 10 identical iterations omitted ---" ]
 	# a bounded loop the verifier walks twelve times (bpftool as the "scheduler")
 	rm -rf "$KTSTR_RUNS_DIR"
 	clang-19 -g -O2 -target bpf -I/usr/include/x86_64-linux-gnu \
