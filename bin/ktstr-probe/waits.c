@@ -52,6 +52,10 @@ struct waits {
 	long long scenario_t_ms;	/* first sample with a step, -1 before */
 	struct idle_sample *idle;
 	size_t nidle, capidle;
+	/* long waits seen once, counted when the next sample sees the same wait again */
+	struct { int pid; long long runnable_at, sample; } seen[MAX_TASKS];
+	size_t nseen;
+	long long nsample;
 };
 
 struct waits *waits_new(long long preempt_ns)
@@ -248,6 +252,39 @@ static void note_idle(struct waits *w, json_t *sample)
 	w->idle[w->nidle++] = is;
 }
 
+/*
+ * The same wait (pid and runnable_at) was in the previous sample too. The
+ * runnable lists are read while the guest changes them, so one reading of a
+ * task that was just dequeued and freed can be garbage; a real long wait
+ * shows in sample after sample.
+ */
+static bool seen_before(struct waits *w, json_t *wt)
+{
+	int pid = (int)int_or(wt, "pid", 0);
+	long long at = int_or(wt, "runnable_at", -1);
+	size_t i, oldest = 0;
+	bool again;
+
+	for (i = 0; i < w->nseen; i++) {
+		if (w->seen[i].pid == pid)
+			break;
+		if (w->seen[i].sample < w->seen[oldest].sample)
+			oldest = i;
+	}
+	if (i == w->nseen) {
+		if (w->nseen < MAX_TASKS)
+			w->nseen++;
+		else
+			i = oldest;
+		w->seen[i].pid = pid;
+		w->seen[i].sample = -2;
+	}
+	again = w->seen[i].runnable_at == at && w->seen[i].sample == w->nsample - 1;
+	w->seen[i].runnable_at = at;
+	w->seen[i].sample = w->nsample;
+	return again;
+}
+
 void waits_add(struct waits *w, json_t *sample, int judged)
 {
 	long long t = int_or(sample, "t_ms", 0);
@@ -256,6 +293,7 @@ void waits_add(struct waits *w, json_t *sample, int judged)
 
 	if (w->scenario_t_ms < 0 && int_or(sample, "step", -1) >= 0)
 		w->scenario_t_ms = t;
+	w->nsample++;
 	json_array_foreach(cpus, i, e) {
 		long long c = int_or(e, "cpu", -1);
 		struct cpu_hist *h = hist_of(w, c);
@@ -276,7 +314,8 @@ void waits_add(struct waits *w, json_t *sample, int judged)
 			counted = wait - held_back_ms(w, h, t - wait, t);
 			json_object_set_new(wt, "counted_ms", json_integer(counted > 0 ? counted : 0));
 			starved_from(&s, wt, c, sample);
-			note_starved(w, &s);
+			if (s.counted_ms < WAITS_REPORT_MS || seen_before(w, wt))
+				note_starved(w, &s);
 		}
 	}
 	if (judged)
