@@ -343,6 +343,8 @@ void mapwatch_end(struct mapwatch *mw, struct sampler *s, long long t_ms, json_t
 
 	if (!mw)
 		return;
+	if (mw->sch && !mw->detached_state)
+		snapshot(mw, s, t_ms, out);	/* the guest's memory as it stopped: detached by then? */
 	if (mw->sch && mw->attached.n) {
 		detached = mw->detached_state > 0;
 		if (!detached)	/* still attached at the VM's end: the values as they are now */
