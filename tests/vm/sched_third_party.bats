@@ -30,7 +30,7 @@ setup_file() {
 		 topo: $topo, kernel: $kernel,
 		 scheduler: ($sdef[0] | {name, path: .binary, args, ops, attach_timeout_ms}),
 		 scenario: $sc[0], duration_ms: 2000, timeout_s: 60}' > "$D/job"
-	ktstr-boot --run-dir "$D/run" < "$D/job" | ktstr-eval > "$D/out" || :
+	ktstr-boot --run-dir "$D/run" < "$D/job" | ktstr-probe | ktstr-eval > "$D/out" || :
 }
 
 @test "ktstr-sched source: the unpacked linux-source tree of the kernel's major.minor" {
