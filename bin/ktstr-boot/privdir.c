@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -92,7 +93,9 @@ static void start_janitor(void)
 		close(p[0]);
 		break;
 	case 0:
-		/* outlive a terminal's ^C or a group kill aimed at ktstr-boot, hold nothing of it */
+		/* outlive a terminal's ^C or a group kill aimed at ktstr-boot, hold nothing of it,
+		 * and go by a name of its own */
+		prctl(PR_SET_NAME, "ktstr-boot-gc");
 		setpgid(0, 0);
 		signal(SIGINT, SIG_IGN);
 		signal(SIGHUP, SIG_IGN);

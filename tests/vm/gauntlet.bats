@@ -60,7 +60,11 @@ FAIL	steady-tiny-2llc-default" ]
 		sleep 0.1
 	done
 	! kill -0 $qemu 2>/dev/null
-	[ -z "$(pgrep -x ktstr-boot || true)" ]
+	for _ in $(seq 50); do	# ktstr-boot and its cleaner end right after their VM
+		[ -z "$(pgrep -x 'ktstr-boot|ktstr-boot-gc' || true)" ] && break
+		sleep 0.1
+	done
+	[ -z "$(pgrep -x 'ktstr-boot|ktstr-boot-gc' || true)" ]
 	[ "$(ls -A /dev/shm | sort)" = "$shm_before" ]
 }
 
