@@ -24,7 +24,7 @@ setup_file() {
 		sjob healthy '{"name":"scx-ktstr","ops":"ktstr","path":"'"$SCX"'","args":["--timeout-ms","4000"]}' 1500
 		sjob error '{"name":"scx-ktstr","path":"'"$SCX"'","args":["--error-after","500"]}' 3000
 		sjob stall '{"name":"scx-ktstr","path":"'"$SCX"'","args":["--timeout-ms","2000","--stall-after","300"]}' 4000
-		sjob kill9 '{"name":"scx-ktstr","path":"'"$SCX"'","guest_path":"/bin/busybox","args":["sh","-c","(sleep 1.5; kill -9 $$) & exec /sched/scx-ktstr"]}' 8000
+		sjob kill9 '{"name":"scx-ktstr","path":"'"$SCX"'","guest_path":"/bin/busybox","args":["sh","-c","(until grep -q enabled /sys/kernel/sched_ext/state; do sleep 0.1; done; sleep 0.5; kill -9 $$) & exec /sched/scx-ktstr"]}' 8000
 		sjob badverify '{"name":"bad","path":"'"$SCX"'-badverify"}' 1000
 		sjob exit3 '{"name":"fake","guest_path":"/bin/busybox","args":["sh","-c","echo boom >&2; exit 3"]}' 1000
 		sjob sleeper '{"name":"fake","guest_path":"/bin/busybox","args":["sleep","100"],"attach_timeout_ms":1000}' 1000
@@ -64,6 +64,7 @@ events() {
 
 @test "a scheduler killed mid-run: died with the signal and the step, no kernel_exit" {
 	run events kill9 '[.event // .type, .signal, .step, .sched_died, .sched_died_step]'
+	echo "$output"	# shown when the test fails
 	[ "$output" = "$(printf '%s\n' '["attached",null,null,null,null]' '["died",9,0,null,null]' \
 		'["detached",9,null,null,null]' '["scenario_end",null,null,true,0]')" ]
 }
