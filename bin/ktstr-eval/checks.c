@@ -8,7 +8,7 @@
 
 enum check_type { CHECK_BOOL, CHECK_NUMBER, CHECK_COUNT };
 
-/* Every check ktstr-eval knows (reference §5.2-5.4); nothing else is accepted. */
+/* Every check ktstr-eval knows; nothing else is accepted. */
 static const struct {
 	const char *name;
 	enum check_type type;

@@ -1,5 +1,5 @@
 /*
- * Worker checks and per-cgroup stats (reference §5.2). Wake latencies are
+ * Worker checks and per-cgroup stats. Wake latencies are
  * summarised in the guest (per worker: count, p50, p99, max, cv), so a
  * cgroup's p99 is the largest worker p99, its median the largest worker
  * median and its CV the largest worker CV: the worst worker speaks for the

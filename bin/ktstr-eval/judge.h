@@ -57,14 +57,14 @@ void step_phrase(struct verdict_ctx *v, json_int_t step, json_t *t_ms, char *buf
 /* Steps the scenario had (scenario_end.steps, else the step records seen). */
 json_int_t steps_total(struct job_state *js);
 
-/* checks_workers.c: worker checks (reference §5.2); returns the stats object. */
+/* checks_workers.c: worker checks; returns the stats object. */
 json_t *judge_workers(struct verdict_ctx *v);
 /*
  * checks_share.c: CPU shares of equal workers and the CPU the workers could
  * use; adds share_ratio and cpu_use_pct to the cgroups' stats objects.
  */
 void judge_shares(struct verdict_ctx *v, json_t *cgroup_stats);
-/* checks_sched.c: scheduler start/death (reference §3.9); 1 if it failed to start. */
+/* checks_sched.c: scheduler start and death; 1 if it failed to start. */
 int judge_scheduler(struct verdict_ctx *v, char *reason, size_t len);
 void judge_worker_stuck(struct verdict_ctx *v);
 /* checks_monitor.c: ktstr-probe's summary against the monitor thresholds. */

@@ -95,7 +95,7 @@ static long long cpu_id(json_t *entry)
 }
 
 /*
- * A CPU's load for the imbalance ratio. nr_running, as the reference has it,
+ * A CPU's load for the imbalance ratio: nr_running,
  * except under a sched_ext scheduler: its tasks count on the rq they were
  * enqueued from even while they wait in a DSQ that every CPU of an LLC (or
  * the machine) takes from, so two CPUs sharing a queue of 30 read 29 and 1

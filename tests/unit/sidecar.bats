@@ -346,7 +346,7 @@ regression  steady 1n1l1c1t scx-ktstr tcg  total_verified_insns           1080 i
 	[ "${lines[2]}" = "improvement  steady 1n1l1c1t scx-ktstr tcg  verified_insns[ktstr_enqueue]  1500 insns  1000 insns  -500 insns  -33.3%" ]
 }
 
-@test "sidecar metrics: the reference's 19 metrics plus total_work_units, verified instructions and CPU shares, gates and polarity" {
+@test "sidecar metrics: the 19 regression metrics plus total_work_units, verified instructions and CPU shares, gates and polarity" {
 	run ktstr-sidecar metrics --json
 	[ "$status" -eq 0 ]
 	[ "$(printf '%s\n' "$output" | jq -r .name | paste -sd, -)" = "worst_spread,worst_gap_ms,total_migrations,worst_migration_ratio,max_imbalance_ratio,max_dsq_depth,stall_count,total_fallback,total_keep_last,worst_p99_wake_latency_us,worst_median_wake_latency_us,worst_wake_latency_cv,total_iterations,worst_mean_run_delay_us,worst_run_delay_us,worst_wake_latency_tail_ratio,worst_iterations_per_worker,worst_page_locality,worst_cross_node_migration_ratio,verified_insns,total_verified_insns,total_work_units,worst_share_ratio,worst_cpu_use_pct" ]
