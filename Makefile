@@ -64,7 +64,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(COMMON_LIB)
 # qmp_check drives ktstr-probe's QMP client.
 $(BUILD)/tests/qmp_check: $(BUILD)/obj/bin/ktstr-probe/qmp.o
 # mapval_check drives ktstr-probe's decoding of BPF map values (libbpf parses the BTF).
-$(BUILD)/tests/mapval_check: $(BUILD)/obj/bin/ktstr-probe/mapval.o
+$(BUILD)/tests/mapval_check: $(BUILD)/obj/bin/ktstr-probe/mapval.o $(BUILD)/obj/bin/ktstr-probe/btfmember.o
 $(BUILD)/tests/mapval_check: LIBS_COMMON += -lbpf -lelf -lz
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

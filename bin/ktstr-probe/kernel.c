@@ -7,6 +7,7 @@
 
 #include <bpf/btf.h>
 
+#include "btfmember.h"
 #include "kernel.h"
 
 const char *const kernel_schedstat_name[KERNEL_NSCHEDSTAT] = {
@@ -41,47 +42,18 @@ static int read_symbols(const char *path, const char *const *want, uint64_t *add
 	return 0;
 }
 
-/* Member name (len bytes) of composite type id, looking into anonymous members. */
-static int find_member(const struct btf *btf, int id, const char *name, size_t len,
-		       uint64_t *bits, int *type)
-{
-	const struct btf_type *t = btf__type_by_id(btf, id);
-	const struct btf_member *m;
-
-	if (!t || !btf_is_composite(t))
-		return -1;
-	m = btf_members(t);
-	for (unsigned i = 0; i < btf_vlen(t); i++, m++) {
-		const char *mn = btf__name_by_offset(btf, m->name_off);
-		uint64_t inner;
-		int sub;
-
-		if (mn && *mn) {
-			if (strlen(mn) != len || memcmp(mn, name, len))
-				continue;
-			*bits = btf_member_bit_offset(t, i);
-			*type = (int)m->type;
-			return 0;
-		}
-		sub = btf__resolve_type(btf, m->type);
-		if (sub >= 0 && !find_member(btf, sub, name, len, &inner, type)) {
-			*bits = btf_member_bit_offset(t, i) + inner;
-			return 0;
-		}
-	}
-	return -1;
-}
-
 /* Byte offset of "a.b.c" in struct sname, or OFF_NONE; *size: the last member's size. */
 static uint64_t member_off(const struct btf *btf, const char *sname, const char *path, size_t *size)
 {
-	int id = btf__find_by_name_kind(btf, sname, BTF_KIND_STRUCT), type;
-	uint64_t bits = 0, b;
+	int id = btf__find_by_name_kind(btf, sname, BTF_KIND_STRUCT);
+	uint64_t bits = 0;
 
 	while (id > 0 && *path) {
 		size_t len = strcspn(path, ".");
+		uint32_t b, type;
+		unsigned bitfield;
 
-		if (find_member(btf, id, path, len, &b, &type))
+		if (btf_find_member(btf, btf__type_by_id(btf, (uint32_t)id), path, len, &b, &type, &bitfield))
 			return OFF_NONE;
 		bits += b;
 		id = btf__resolve_type(btf, type);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "btfmember.h"
 #include "mapval.h"
 
 struct decoder {
@@ -263,34 +264,6 @@ void mapval_add(json_t *a, const json_t *b)
 	}
 }
 
-/* Member name (len bytes) of composite t, looking into anonymous members: 0 and its bit offset. */
-static int find_member(const struct btf *btf, const struct btf_type *t, const char *name,
-		       size_t len, uint32_t *bit_off, uint32_t *type, unsigned *bits)
-{
-	const struct btf_member *m = btf_members(t);
-
-	for (unsigned i = 0; i < btf_vlen(t); i++, m++) {
-		const char *mn = btf__name_by_offset(btf, m->name_off);
-		int sub;
-
-		if (mn && *mn) {
-			if (strlen(mn) != len || memcmp(mn, name, len))
-				continue;
-			*bit_off = btf_member_bit_offset(t, i);
-			*type = m->type;
-			*bits = btf_member_bitfield_size(t, i);
-			return 0;
-		}
-		sub = btf__resolve_type(btf, m->type);
-		if (sub >= 0 && btf_is_composite(btf__type_by_id(btf, (uint32_t)sub)) &&
-		    !find_member(btf, btf__type_by_id(btf, (uint32_t)sub), name, len, bit_off, type, bits)) {
-			*bit_off += btf_member_bit_offset(t, i);
-			return 0;
-		}
-	}
-	return -1;
-}
-
 /* One step of a path: the named part of t (a DATASEC's variable or a member). */
 static int field_step(const struct btf *btf, const struct btf_type *t, const char *name, size_t len,
 		      size_t *off, uint32_t *type, char *err, size_t errlen)
@@ -312,7 +285,7 @@ static int field_step(const struct btf *btf, const struct btf_type *t, const cha
 		uint32_t bit_off;
 		unsigned bits;
 
-		if (!find_member(btf, t, name, len, &bit_off, type, &bits)) {
+		if (!btf_find_member(btf, t, name, len, &bit_off, type, &bits)) {
 			if (bits || bit_off % 8) {
 				snprintf(err, errlen, "'%.*s' is a bitfield", (int)len, name);
 				return -1;
