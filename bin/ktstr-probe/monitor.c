@@ -78,8 +78,7 @@ void monitor_free(struct monitor *m)
 	free(m);
 }
 
-/* rec[key] when it is an integer, else dflt. */
-static long long int_or(json_t *rec, const char *key, long long dflt)
+long long rec_int(json_t *rec, const char *key, long long dflt)
 {
 	json_t *v = json_object_get(rec, key);
 
@@ -89,7 +88,7 @@ static long long int_or(json_t *rec, const char *key, long long dflt)
 /* The cpu id of one cpus[] entry, or -1 when it has none usable. */
 static long long cpu_id(json_t *entry)
 {
-	long long id = int_or(entry, "cpu", -1);
+	long long id = rec_int(entry, "cpu", -1);
 
 	return id >= 0 && id < MAX_CPUS ? id : -1;
 }
@@ -104,8 +103,8 @@ static long long cpu_id(json_t *entry)
  */
 static long long cpu_load(json_t *entry, bool scx)
 {
-	long long nr = int_or(entry, "nr_running", 0), scx_nr = int_or(entry, "scx_nr_running", -1);
-	long long local = int_or(entry, "local_dsq_depth", -1), own;
+	long long nr = rec_int(entry, "nr_running", 0), scx_nr = rec_int(entry, "scx_nr_running", -1);
+	long long local = rec_int(entry, "local_dsq_depth", -1), own;
 
 	if (!scx || scx_nr < 0 || local < 0 || scx_nr > nr)
 		return nr;
@@ -131,14 +130,14 @@ static void read_cpus(struct judged_sample *js, json_t *cpus, bool scx)
 			continue;
 		c = &js->cpu[cpu_id(e)];
 		c->present = true;
-		c->nr_running = int_or(e, "nr_running", 0);
+		c->nr_running = rec_int(e, "nr_running", 0);
 		c->load = cpu_load(e, scx);
-		c->dsq_depth = int_or(e, "local_dsq_depth", 0);
-		c->rq_clock = int_or(e, "rq_clock", 0);
+		c->dsq_depth = rec_int(e, "local_dsq_depth", 0);
+		c->rq_clock = rec_int(e, "rq_clock", 0);
 		c->has_sched_info = json_is_integer(json_object_get(e, "run_delay_ns")) &&
 				    json_is_integer(json_object_get(e, "pcount"));
-		c->run_delay_ns = int_or(e, "run_delay_ns", 0);
-		c->pcount = int_or(e, "pcount", 0);
+		c->run_delay_ns = rec_int(e, "run_delay_ns", 0);
+		c->pcount = rec_int(e, "pcount", 0);
 		vcpu = json_object_get(e, "vcpu_ns");
 		c->has_vcpu = json_is_integer(vcpu);
 		c->vcpu_ns = c->has_vcpu ? (long long)json_integer_value(vcpu) : 0;
@@ -181,7 +180,7 @@ void monitor_add(struct monitor *m, json_t *sample)
 		m->s = xrealloc(m->s, m->cap * sizeof(*m->s));
 	}
 	js = &m->s[m->n++];
-	js->t_ms = int_or(sample, "t_ms", 0);
+	js->t_ms = rec_int(sample, "t_ms", 0);
 	read_cpus(js, json_object_get(sample, "cpus"), sched && *sched);
 	js->ratio = imbalance_ratio(js);
 	if (js->ncpu > m->ncpu)

@@ -29,6 +29,9 @@ struct window best_window(const double *v, const bool *valid, size_t n, size_t k
 /* Ratios, averages and rates go out with 3 decimals (all are >= 0). */
 json_t *real3(double x);
 
+/* rec[key] when it is an integer, else dflt. */
+long long rec_int(json_t *rec, const char *key, long long dflt);
+
 struct monitor;
 
 /*

@@ -78,13 +78,6 @@ void waits_free(struct waits *w)
 	free(w);
 }
 
-static long long int_or(json_t *o, const char *key, long long dflt)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_integer(v) ? (long long)json_integer_value(v) : dflt;
-}
-
 static struct cpu_hist *hist_of(struct waits *w, long long cpu)
 {
 	if (cpu < 0 || cpu >= MAX_CPUS)
@@ -156,16 +149,16 @@ static bool last_held_back(const struct waits *w, const struct cpu_hist *h)
 static void starved_from(struct starved *s, json_t *wt, long long cpu, json_t *sample)
 {
 	memset(s, 0, sizeof(*s));
-	s->pid = (int)int_or(wt, "pid", 0);
-	s->tgid = (int)int_or(wt, "tgid", s->pid);
+	s->pid = (int)rec_int(wt, "pid", 0);
+	s->tgid = (int)rec_int(wt, "tgid", s->pid);
 	s->cpu = (int)cpu;
 	s->kthread = json_is_true(json_object_get(wt, "kthread"));
-	s->weight = int_or(wt, "weight", -1);
-	s->counted_ms = int_or(wt, "counted_ms", 0);
-	s->wait_ms = int_or(wt, "wait_ms", 0);
-	s->t_ms = int_or(sample, "t_ms", 0);
+	s->weight = rec_int(wt, "weight", -1);
+	s->counted_ms = rec_int(wt, "counted_ms", 0);
+	s->wait_ms = rec_int(wt, "wait_ms", 0);
+	s->t_ms = rec_int(sample, "t_ms", 0);
 	s->onset_t_ms = s->t_ms - s->wait_ms;
-	s->step = int_or(sample, "step", -1);
+	s->step = rec_int(sample, "step", -1);
 	snprintf(s->comm, sizeof(s->comm), "%s", json_string_value(json_object_get(wt, "comm")) ?: "");
 	snprintf(s->phase, sizeof(s->phase), "%s", json_string_value(json_object_get(sample, "phase")) ?: "");
 	snprintf(s->allowed, sizeof(s->allowed), "%s", json_string_value(json_object_get(wt, "allowed")) ?: "");
@@ -209,27 +202,27 @@ static void allowed_set(json_t *waiter, struct cpuset *set)
 static void note_idle(struct waits *w, json_t *sample)
 {
 	json_t *cpus = json_object_get(sample, "cpus"), *e, *wt;
-	struct idle_sample is = { .t_ms = int_or(sample, "t_ms", 0) };
+	struct idle_sample is = { .t_ms = rec_int(sample, "t_ms", 0) };
 	struct cpuset idle, used;
 	size_t i, j;
 
 	cpuset_zero(&idle);
 	cpuset_zero(&used);
 	json_array_foreach(cpus, i, e) {
-		long long c = int_or(e, "cpu", -1);
+		long long c = rec_int(e, "cpu", -1);
 
-		if (c >= 0 && c < CPUSET_MAX && int_or(e, "curr_pid", -1) == 0 &&
+		if (c >= 0 && c < CPUSET_MAX && rec_int(e, "curr_pid", -1) == 0 &&
 		    !last_held_back(w, hist_of(w, c)))
 			cpuset_set(&idle, (unsigned)c);
 	}
 	json_array_foreach(cpus, i, e) {
-		long long c = int_or(e, "cpu", -1);
+		long long c = rec_int(e, "cpu", -1);
 
 		json_array_foreach(json_object_get(e, "waiting"), j, wt) {
 			struct cpuset could;
 			bool any = false;
 
-			if (int_or(wt, "counted_ms", 0) < WAITS_IDLE_MIN_MS)
+			if (rec_int(wt, "counted_ms", 0) < WAITS_IDLE_MIN_MS)
 				continue;
 			allowed_set(wt, &could);
 			for (size_t k = 0; k < CPUSET_MAX / 64; k++) {
@@ -239,7 +232,7 @@ static void note_idle(struct waits *w, json_t *sample)
 			}
 			if (!any)
 				continue;
-			if (!is.waiting++ || int_or(wt, "counted_ms", 0) > is.example.counted_ms)
+			if (!is.waiting++ || rec_int(wt, "counted_ms", 0) > is.example.counted_ms)
 				starved_from(&is.example, wt, c, sample);
 		}
 	}
@@ -260,8 +253,8 @@ static void note_idle(struct waits *w, json_t *sample)
  */
 static bool seen_before(struct waits *w, json_t *wt)
 {
-	int pid = (int)int_or(wt, "pid", 0);
-	long long at = int_or(wt, "runnable_at", -1);
+	int pid = (int)rec_int(wt, "pid", 0);
+	long long at = rec_int(wt, "runnable_at", -1);
 	size_t i, oldest = 0;
 	bool again;
 
@@ -287,28 +280,28 @@ static bool seen_before(struct waits *w, json_t *wt)
 
 void waits_add(struct waits *w, json_t *sample, int judged)
 {
-	long long t = int_or(sample, "t_ms", 0);
+	long long t = rec_int(sample, "t_ms", 0);
 	json_t *cpus = json_object_get(sample, "cpus"), *e, *wt;
 	size_t i, j;
 
-	if (w->scenario_t_ms < 0 && int_or(sample, "step", -1) >= 0)
+	if (w->scenario_t_ms < 0 && rec_int(sample, "step", -1) >= 0)
 		w->scenario_t_ms = t;
 	w->nsample++;
 	json_array_foreach(cpus, i, e) {
-		long long c = int_or(e, "cpu", -1);
+		long long c = rec_int(e, "cpu", -1);
 		struct cpu_hist *h = hist_of(w, c);
 
 		if (h && json_is_integer(json_object_get(e, "vcpu_wait_ns")))
-			hist_push(h, t, int_or(e, "vcpu_ns", 0), int_or(e, "vcpu_wait_ns", 0));
+			hist_push(h, t, rec_int(e, "vcpu_ns", 0), rec_int(e, "vcpu_wait_ns", 0));
 	}
 	json_array_foreach(cpus, i, e) {
-		long long c = int_or(e, "cpu", -1);
+		long long c = rec_int(e, "cpu", -1);
 		struct cpu_hist *h = c >= 0 && (size_t)c < w->ncpu ? w->hist[c] : NULL;
 
 		if (json_is_array(json_object_get(e, "waiting")))
 			w->any_waiting_list = true;
 		json_array_foreach(json_object_get(e, "waiting"), j, wt) {
-			long long wait = int_or(wt, "wait_ms", 0), counted;
+			long long wait = rec_int(wt, "wait_ms", 0), counted;
 			struct starved s;
 
 			counted = wait - held_back_ms(w, h, t - wait, t);
