@@ -13,10 +13,7 @@ static json_t *domain_json(struct sampler *s, uint64_t sd)
 	int ok = 1;
 	json_t *o;
 
-	cpuset_zero(&set);
-	for (unsigned w = 0; ok && w < (s->ncpus + 63) / 64 && w < CPUSET_MAX / 64; w++)
-		set.bits[w] = guestmem_u64(&s->gm, sd + ki->sd_span + 8ull * w, &ok);
-	if (!ok)
+	if (sampler_read_cpumask(s, sd + ki->sd_span, &set))
 		return NULL;
 	cpulist_format(&set, span, sizeof(span));
 	o = json_pack("{s:i, s:s}", "level", (int)guestmem_u32(&s->gm, sd + ki->sd_level, &ok), "span", span);

@@ -39,13 +39,8 @@ static void task_allowed(struct sampler *s, uint64_t task, char *buf, size_t len
 	if (ki->task_cpus_ptr == OFF_NONE)
 		return;
 	mask = guestmem_u64(&s->gm, task + ki->task_cpus_ptr, &ok);
-	cpuset_zero(&set);
-	for (unsigned w = 0; ok && w < (s->ncpus + 63) / 64 && w < CPUSET_MAX / 64; w++)
-		set.bits[w] = guestmem_u64(&s->gm, mask + 8ull * w, &ok);
-	if (!ok)
+	if (!ok || sampler_read_cpumask(s, mask, &set))
 		return;
-	if (s->ncpus % 64 && (s->ncpus + 63) / 64 <= CPUSET_MAX / 64)
-		set.bits[(s->ncpus - 1) / 64] &= (1ull << (s->ncpus % 64)) - 1;
 	cpulist_format(&set, buf, len);
 }
 

@@ -159,6 +159,19 @@ static void read_schedstat(struct sampler *s, uint64_t rq, json_t *o)
 		json_decref(st);
 }
 
+int sampler_read_cpumask(const struct sampler *s, uint64_t va, struct cpuset *set)
+{
+	unsigned words = (s->ncpus + 63) / 64 < CPUSET_MAX / 64 ? (s->ncpus + 63) / 64 : CPUSET_MAX / 64;
+	int ok = 1;
+
+	cpuset_zero(set);
+	for (unsigned w = 0; ok && w < words; w++)
+		set->bits[w] = guestmem_u64(&s->gm, va + 8ull * w, &ok);
+	if (s->ncpus % 64 && (s->ncpus + 63) / 64 <= CPUSET_MAX / 64)
+		set->bits[(s->ncpus - 1) / 64] &= (1ull << (s->ncpus % 64)) - 1;
+	return ok ? 0 : -1;
+}
+
 /* One CPU's runqueue, or NULL when it does not read back as CPU c. */
 static json_t *read_cpu(struct sampler *s, unsigned c, uint64_t jiffies)
 {

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "cpulist.h"
 #include "guestmem.h"
 #include "kernel.h"
 
@@ -46,5 +47,8 @@ int sampler_open(struct sampler *s, json_t *job, json_t *vm, unsigned watchdog_m
 json_t *sampler_read(struct sampler *s);
 
 void sampler_close(struct sampler *s);
+
+/* The guest's struct cpumask at va, for the VM's CPUs, into set: 0, or -1 when unreadable. */
+int sampler_read_cpumask(const struct sampler *s, uint64_t va, struct cpuset *set);
 
 #endif
