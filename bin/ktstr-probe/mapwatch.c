@@ -198,32 +198,19 @@ static json_t *map_record(struct mapwatch *mw, struct sampler *s, const struct m
  */
 static uint64_t attached_scheduler(struct mapwatch *mw, struct sampler *s)
 {
-	const struct kernel_info *ki = &s->ki;
-	uint64_t sch, name_off = ki->scx_root ? ki->sch_ops_name : ki->ops_static_name;
-	size_t name_len = ki->scx_root ? ki->ops_name_len : ki->ops_static_name_len;
-	int ok = 1;
+	uint64_t sch = sampler_scheduler(s);
 
-	if (ki->scx_root)
-		sch = guestmem_u64(&s->gm, ki->scx_root, &ok);
-	else if (ki->scx_ops && ki->scx_ops_enable_state && ki->scx_ops_enabled >= 0)
-		sch = guestmem_u32(&s->gm, ki->scx_ops_enable_state, &ok) ==
-		      (uint32_t)ki->scx_ops_enabled ? ki->scx_ops : 0;
-	else
-		sch = 0;
-	if (!sch || !ok)
+	if (!sch)
 		return 0;
 	if (sch != mw->sch || !mw->attached_now) {
-		size_t len = name_len < sizeof(mw->sched_name) ? name_len : sizeof(mw->sched_name) - 1;
-
 		mw->sch = sch;
 		mw->detached_state = 0;
 		mw->failure_sent = 0;
 		map_set_free(&mw->attached);
 		map_set_free(&mw->detached);
 		drop_btfs(mw);	/* the old scheduler's blobs; their addresses may come back */
-		mw->sched_name[0] = '\0';
-		if (name_off != OFF_NONE && !guestmem_read(&s->gm, sch + name_off, mw->sched_name, len))
-			mw->sched_name[len] = '\0';
+		if (sampler_scheduler_name(s, sch, mw->sched_name, sizeof(mw->sched_name)))
+			mw->sched_name[0] = '\0';
 	}
 	return sch;
 }

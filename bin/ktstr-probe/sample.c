@@ -292,28 +292,32 @@ static void shorten_watchdog(struct sampler *s, uint64_t id, uint64_t timeout, j
  * scx_ops, attached while scx_ops_enable_state_var says enabled; their
  * watchdog timeout is the global scx_watchdog_timeout.
  */
-static void read_scheduler_static(struct sampler *s, json_t *rec)
+uint64_t sampler_scheduler(const struct sampler *s)
 {
 	const struct kernel_info *ki = &s->ki;
-	char name[129] = "";
+	uint64_t sch = 0;
 	int ok = 1;
 
-	if (!ki->scx_ops || !ki->scx_ops_enable_state || ki->scx_ops_enabled < 0 ||
-	    guestmem_u32(&s->gm, ki->scx_ops_enable_state, &ok) != (uint32_t)ki->scx_ops_enabled || !ok) {
-		s->wd_sch = 0;
-		return;
-	}
-	if (ki->ops_static_name != OFF_NONE) {
-		size_t len = ki->ops_static_name_len < sizeof(name) ? ki->ops_static_name_len : sizeof(name) - 1;
+	if (ki->scx_root)
+		sch = guestmem_u64(&s->gm, ki->scx_root, &ok);
+	else if (ki->scx_ops && ki->scx_ops_enable_state && ki->scx_ops_enabled >= 0 &&
+		 guestmem_u32(&s->gm, ki->scx_ops_enable_state, &ok) == (uint32_t)ki->scx_ops_enabled)
+		sch = ki->scx_ops;
+	return ok ? sch : 0;
+}
 
-		if (!guestmem_read(&s->gm, ki->scx_ops + ki->ops_static_name, name, len) && name[0]) {
-			name[len] = '\0';
-			json_object_set_new(rec, "scheduler", json_string(name));
-		}
-	}
-	if (ki->scx_watchdog_timeout)
-		shorten_watchdog(s, 1, ki->scx_watchdog_timeout, rec);
-	progs_read(s, rec);
+int sampler_scheduler_name(const struct sampler *s, uint64_t sch, char *buf, size_t len)
+{
+	const struct kernel_info *ki = &s->ki;
+	uint64_t off = ki->scx_root ? ki->sch_ops_name : ki->ops_static_name;
+	size_t n = ki->scx_root ? ki->ops_name_len : ki->ops_static_name_len;
+
+	if (n >= len)
+		n = len - 1;
+	if (off == OFF_NONE || !n || guestmem_read(&s->gm, sch + off, buf, n))
+		return -1;
+	buf[n] = '\0';
+	return buf[0] ? 0 : -1;
 }
 
 /* The attached sched_ext scheduler's name and event totals into rec, if there is one. */
@@ -322,32 +326,24 @@ static void read_scheduler(struct sampler *s, json_t *rec)
 	const struct kernel_info *ki = &s->ki;
 	const struct guestmem *gm = &s->gm;
 	int64_t total[KERNEL_MAX_EVENTS] = { 0 };
-	char name[129] = "";
-	uint64_t sch, pcpu;
+	char name[129];
+	uint64_t sch = sampler_scheduler(s), pcpu;
 	json_t *ev;
 	int ok = 1;
 
-	if (!ki->scx_root) {
-		read_scheduler_static(s, rec);
+	if (!sch) {
+		s->wd_sch = 0;	/* a scheduler attaching later starts over */
 		return;
 	}
-	if (!(sch = guestmem_u64(gm, ki->scx_root, &ok)) || !ok) {
-		s->wd_sch = 0;
-		return;
-	}
-	if (ki->sch_ops_name != OFF_NONE) {
-		size_t len = ki->ops_name_len < sizeof(name) ? ki->ops_name_len : sizeof(name) - 1;
-
-		if (!guestmem_read(gm, sch + ki->sch_ops_name, name, len) && name[0]) {
-			name[len] = '\0';
-			json_object_set_new(rec, "scheduler", json_string(name));
-		}
-	}
-	if (ki->sch_watchdog_timeout != OFF_NONE)
+	if (!sampler_scheduler_name(s, sch, name, sizeof(name)))
+		json_object_set_new(rec, "scheduler", json_string(name));
+	if (ki->scx_root && ki->sch_watchdog_timeout != OFF_NONE)
 		shorten_watchdog(s, sch, sch + ki->sch_watchdog_timeout, rec);
 	else if (ki->scx_watchdog_timeout)
 		shorten_watchdog(s, sch, ki->scx_watchdog_timeout, rec);
 	progs_read(s, rec);
+	if (!ki->scx_root)
+		return;		/* the static scx_ops keeps no event counters */
 	if (ki->sch_pcpu == OFF_NONE || ki->pcpu_event_stats == OFF_NONE || !ki->nevents)
 		return;
 	pcpu = guestmem_u64(gm, sch + ki->sch_pcpu, &ok);

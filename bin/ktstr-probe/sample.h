@@ -48,6 +48,14 @@ json_t *sampler_read(struct sampler *s);
 
 void sampler_close(struct sampler *s);
 
+/*
+ * The attached sched_ext scheduler: its struct scx_sched (scx_root), or on
+ * kernels before that the static scx_ops while enabled; 0 when none.
+ */
+uint64_t sampler_scheduler(const struct sampler *s);
+/* Its ops name into buf (NUL-terminated): 0, or -1 when it has none or cannot be read. */
+int sampler_scheduler_name(const struct sampler *s, uint64_t sch, char *buf, size_t len);
+
 /* The guest's struct cpumask at va, for the VM's CPUs, into set: 0, or -1 when unreadable. */
 int sampler_read_cpumask(const struct sampler *s, uint64_t va, struct cpuset *set);
 

@@ -21,7 +21,9 @@ detect_ms() {
 }
 
 @test "starve: one kernel thread left runnable from 500 ms into steady fails Starved, naming it, within 1.5 s" {
-	run ktstr run steady --scheduler scx-ktstr --sched-args "--starve-kthread-after 500" --topo 1n2l2c1t
+	# (the knob parks the first per-CPU kthread that wakes after 500 ms, which can take another
+	# second: a 3 s scenario leaves it time to wait past the limit before the scheduler detaches)
+	run ktstr run steady --scheduler scx-ktstr --sched-args "--starve-kthread-after 500" --topo 1n2l2c1t --duration 3
 	printf '%s\n' "$output"
 	[ "$status" -eq 1 ]
 	# the kthread scx-ktstr parked, as its loader says
