@@ -17,6 +17,7 @@ COMMON_LIB := $(BUILD)/libcommon.a
 # Libraries per tool; jansson for all of them.
 LIBS_COMMON = -ljansson
 LIBS_ktstr-boot = -lelf
+LIBS_ktstr-topo = -lm
 LIBS_ktstr-probe = -lbpf -lelf -lz -lm
 LIBS_guest_ktstr-init = -ljansson -lm
 

@@ -12,6 +12,7 @@
 #include "die.h"
 #include "ktstr-topo.h"
 #include "ndjson.h"
+#include "plan.h"
 
 /* Upstream's per-test defaults, applied to presets under --fit. */
 #define FIT_DEFAULT_MAX_NUMA 1
@@ -23,6 +24,9 @@ static const char usage[] =
 "       ktstr-topo [options] --presets   the gauntlet presets\n"
 "       ktstr-topo [options] --fit       the presets this host can hold\n"
 "       ktstr-topo --host                this host's capacity record\n"
+"       ktstr-topo plan [options] [SCENARIO...]\n"
+"                                        job records of a run or a gauntlet\n"
+"                                        (see 'ktstr-topo plan --help')\n"
 "\n"
 "TOPO is NnNlNcNt (NUMA nodes, LLCs in total, cores per LLC, threads per\n"
 "core; e.g. 2n4l4c2t) or N,L,C,T. LLCs must split evenly over the nodes.\n"
@@ -320,6 +324,12 @@ int main(int argc, char **argv)
 	int ntopos;
 
 	die_setprog(argv[0]);
+	if (argc > 1 && !strcmp(argv[1], "plan")) {
+		/* the front end names itself in the plan's messages */
+		if (getenv("KTSTR_PROG") && *getenv("KTSTR_PROG"))
+			die_setprog(getenv("KTSTR_PROG"));
+		return plan_main(argc - 1, argv + 1);
+	}
 	parse_options(argc, argv, &o);
 	ntopos = argc - optind;
 	if (o.fit && !ntopos)

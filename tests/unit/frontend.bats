@@ -47,7 +47,7 @@ load ../helpers
 	[ "$output" = "ktstr: run: unknown option '--frob'" ]
 	run ktstr run steady --duration abc
 	[ "$status" -eq 2 ]
-	[ "$output" = "ktstr: --duration 'abc': not a number of seconds" ]
+	[ "$output" = "ktstr: --duration 'abc': not a number of seconds (at most 86400)" ]
 	run ktstr run steady --topo
 	[ "$status" -eq 2 ]
 	[ "$output" = "ktstr: --topo needs a value" ]
@@ -57,7 +57,7 @@ load ../helpers
 	run ktstr run steady --topo 2n3l1c1t
 	[ "$status" -eq 2 ]
 	[ "${#lines[@]}" -eq 1 ]
-	[[ "$output" == "ktstr-topo: 2n3l1c1t: "* ]]
+	[[ "$output" == "ktstr: --topo 2n3l1c1t: "* ]]
 }
 
 @test "ktstr shell: bad arguments exit 2" {
@@ -66,7 +66,7 @@ load ../helpers
 	[ "$output" = "ktstr: --include /no/such/file: no such file" ]
 	run ktstr shell --timeout 0
 	[ "$status" -eq 2 ]
-	[ "$output" = "ktstr: --timeout '0': not a positive number of seconds" ]
+	[ "$output" = "ktstr: --timeout '0': not a number from 1 to 86400" ]
 }
 
 @test "ktstr run: bad --scheduler and --flags exit 2 before any VM" {

@@ -1,67 +1,46 @@
 #!/usr/bin/env bats
-# ktstr gauntlet without a VM: which jobs it makes (--list), the budget's pick, bad usage.
-# Running a gauntlet is in tests/vm/gauntlet.bats.
+# ktstr gauntlet without a VM: the plan it would run (--list), bad usage. The planning itself is
+# tested in plan.bats; running a gauntlet in tests/vm/gauntlet.bats.
 load ../helpers
 
 bats_require_minimum_version 1.5.0
 
 setup() {
 	export KTSTR_ACCEL=tcg	# job costs are estimated for the accelerator
+	export KTSTR_RUNS_DIR="$BATS_TEST_TMPDIR/runs"	# no stored runs: the model's estimates
 }
 
-@test "gauntlet --list: every flag profile the definition allows, in declaration order" {
+@test "gauntlet --list: every flag profile on the named presets, with estimates and why" {
 	run ktstr gauntlet steady --scheduler scx-ktstr --presets tiny-2llc --list
 	[ "$status" -eq 0 ]
-	[ "$output" = "steady-tiny-2llc-default	~6.5 s
-steady-tiny-2llc-short-slice	~6.5 s
-steady-tiny-2llc-scatter	~6.5 s
-steady-tiny-2llc-slow	~6.5 s
-steady-tiny-2llc-short-slice+scatter	~6.5 s
-steady-tiny-2llc-short-slice+slow	~6.5 s
-steady-tiny-2llc-scatter+slow	~6.5 s
-steady-tiny-2llc-short-slice+scatter+slow	~6.5 s" ]
+	[ "$output" = "steady-tiny-2llc-default	~10.0 s	no budget: every combination
+steady-tiny-2llc-short-slice	~10.0 s	no budget: every combination
+steady-tiny-2llc-scatter	~10.0 s	no budget: every combination
+steady-tiny-2llc-slow	~10.0 s	no budget: every combination
+steady-tiny-2llc-short-slice+scatter	~10.0 s	no budget: every combination
+steady-tiny-2llc-short-slice+slow	~10.0 s	no budget: every combination
+steady-tiny-2llc-scatter+slow	~10.0 s	no budget: every combination
+steady-tiny-2llc-short-slice+scatter+slow	~10.0 s	no budget: every combination" ]
 }
 
-@test "gauntlet --list: a flag's requires drops the profiles without it" {
-	mkdir -p "$BATS_TEST_TMPDIR/share/schedulers"
-	cp -r "$KTSTR_SHARE_DIR"/scenarios "$KTSTR_SHARE_DIR"/presets.json "$KTSTR_SHARE_DIR"/checks.json \
-		"$KTSTR_SHARE_DIR"/profiles.jq "$BATS_TEST_TMPDIR/share/"
-	jq '.flags = [{name: "llc", args: []}, {name: "steal", args: [], requires: ["llc"]}, {name: "x", args: []}]' \
-		"$KTSTR_SHARE_DIR/schedulers/scx-ktstr.json" > "$BATS_TEST_TMPDIR/share/schedulers/s.json"
-	KTSTR_SHARE_DIR="$BATS_TEST_TMPDIR/share" run ktstr gauntlet steady --scheduler s --presets tiny-1llc --list
+@test "gauntlet --list: by default the presets that fit; --json gives the job records" {
+	run ktstr gauntlet steady --list
 	[ "$status" -eq 0 ]
-	[ "$(printf '%s\n' "$output" | cut -f1 | tr '\n' ' ')" = "steady-tiny-1llc-default steady-tiny-1llc-llc steady-tiny-1llc-x steady-tiny-1llc-llc+steal steady-tiny-1llc-llc+x steady-tiny-1llc-llc+steal+x " ]
-}
-
-@test "gauntlet --list: scenarios x presets x named profiles; EEVDF has only default" {
-	run ktstr gauntlet steady cgroup_add --presets tiny-1llc,numa2-4llc --list
+	[ "$output" = "$(ktstr-topo plan steady --fit --profiles all --list)" ]
+	run --separate-stderr ktstr gauntlet steady cgroup_add --presets tiny-1llc,numa2-4llc --list --json --budget 100 -j 2
 	[ "$status" -eq 0 ]
-	[ "$output" = "steady-tiny-1llc-default	~6.5 s
-steady-numa2-4llc-default	~9.5 s
-cgroup_add-tiny-1llc-default	~6.5 s
-cgroup_add-numa2-4llc-default	~9.5 s" ]
-	run ktstr gauntlet steady --scheduler scx-ktstr --presets tiny-1llc --profiles default,slow+scatter --list
-	[ "$(printf '%s\n' "$output" | cut -f1)" = "steady-tiny-1llc-default
-steady-tiny-1llc-slow+scatter" ]
-}
-
-@test "gauntlet --budget: greedily the most uncovered configurations per second" {
-	run --separate-stderr ktstr gauntlet steady cgroup_add --presets tiny-1llc,tiny-2llc,smt-2llc \
-		--scheduler scx-ktstr --budget 40 --list
-	[ "$status" -eq 0 ]
-	# first the job with every flag (9 features), then the SMT preset, the other scenario, ...
-	[ "$(printf '%s\n' "$output" | cut -f1 | tr '\n' ' ')" = "cgroup_add-tiny-1llc-short-slice+scatter+slow steady-smt-2llc-default cgroup_add-tiny-2llc-default cgroup_add-smt-2llc-default cgroup_add-smt-2llc-scatter " ]
-	[ "$stderr" = "ktstr gauntlet: budget: 5 jobs, about 35 s of VM time, 15 configurations covered" ]
-	# two VMs at once: twice the jobs fit
-	run --separate-stderr ktstr gauntlet steady cgroup_add --presets tiny-1llc,tiny-2llc,smt-2llc \
-		--scheduler scx-ktstr --budget 40 -j 2 --list
-	[ "$(printf '%s\n' "$output" | wc -l)" -eq 11 ]
+	[ "$(printf '%s\n' "$output" | jq -c '[.id, .plan.preset, .plan.profile, .plan.estimate_s]')" = '["steady-tiny-1llc-default","tiny-1llc","default",10]
+["cgroup_add-tiny-1llc-default","tiny-1llc","default",10]
+["steady-numa2-4llc-default","numa2-4llc","default",16]
+["cgroup_add-numa2-4llc-default","numa2-4llc","default",16]' ]
+	[ "$stderr" = "ktstr gauntlet: 4 of 4 jobs, about 52 s of VM time (26 s at -j 2), 0 estimated from stored runs" ]
 }
 
 @test "gauntlet: bad usage exits 2 with one line, before any VM" {
 	for args in "steady --presets nope" "nope --presets tiny-1llc" "-j 0" "--budget 1 --presets tiny-1llc" \
 		"--scheduler scx-ktstr --profiles bogus --presets tiny-1llc" "--scheduler nosuch --presets tiny-1llc" \
-		"--duration x" "--oversub x" "--frobnicate" "--check nosuch=1 --presets tiny-1llc" "--check a --presets tiny-1llc"; do
+		"--duration x" "--oversub x" "--frobnicate" "--check nosuch=1 --presets tiny-1llc" "--check a --presets tiny-1llc" \
+		"--shard 3/2" "--seed -1"; do
 		# shellcheck disable=SC2086
 		run --separate-stderr ktstr gauntlet $args --list
 		echo "$args: $status $stderr"
@@ -73,4 +52,8 @@ steady-tiny-1llc-slow+scatter" ]
 	[ "$stderr" = "ktstr gauntlet: --presets: unknown preset nope (see ktstr topo --presets)" ]
 	run --separate-stderr ktstr gauntlet steady --scheduler scx-ktstr --profiles default,bogus --list
 	[ "$stderr" = "ktstr gauntlet: --profiles: unknown flag bogus for scx-ktstr" ]
+	# a gauntlet that could only skip boots nothing
+	run --separate-stderr ktstr gauntlet steady_llc --presets tiny-1llc
+	[ "$status" -eq 77 ]
+	[ "$stderr" = "ktstr gauntlet: nothing can run: steady_llc on tiny-1llc: needs >= 2 LLCs, topology has 1" ]
 }

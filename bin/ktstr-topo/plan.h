@@ -1,0 +1,115 @@
+/*
+ * ktstr-topo plan: job records from scenarios x topologies x flag profiles
+ * of a scheduler, chosen to cover the most in a time budget.
+ */
+#ifndef KTSTR_TOPO_PLAN_H
+#define KTSTR_TOPO_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+#include "topo.h"
+
+/* A scheduler as a job runs it: from a definition, a loader's path, or eevdf. */
+struct sched {
+	char *name;
+	json_t *def;		/* the definition file's object; NULL for eevdf or a path */
+	char *def_path;
+	char *path;		/* absolute loader path; NULL for eevdf */
+	json_t *extra_args;	/* array: --sched-args split on blanks */
+	char **flag_names;	/* declared flags, in order */
+	size_t nflags;
+	char *topology;		/* the definition's default topology */
+};
+
+/* One flag profile: the active flags as a bitmask over sched.flag_names. */
+typedef unsigned long profile_t;
+
+/* share/ktstr/schedulers/NAME.json, a 'ktstr sched build' one, a path, or eevdf. */
+void sched_resolve(struct sched *s, const char *spec, const char *extra);
+/* The profiles of --profiles WANT ("all", "default", "a+b,c"); n set. Dies on bad ones. */
+profile_t *sched_profiles(const struct sched *s, const char *want, size_t *n);
+/* The one profile of --flags a,b; dies on an unknown flag or a missing requirement. */
+profile_t sched_flags(const struct sched *s, const char *flags);
+/* "default" or "a+b" into buf. */
+void profile_name(const struct sched *s, profile_t p, char *buf, size_t len);
+/* The job's "scheduler" object and "cmdline" array under profile p. */
+json_t *sched_job_object(const struct sched *s, profile_t p);
+json_t *sched_cmdline(const struct sched *s);
+void sched_free(struct sched *s);
+
+/* A scenario: its name (test), file and content. */
+struct scenario {
+	char *name;
+	char *file;
+	json_t *body;
+	/* its "requires" */
+	unsigned min_cpus, min_llcs, min_numa;
+	bool smt;
+};
+
+/* NAME (a canned one) or a file path; dies with the closest names for an unknown one. */
+void scenario_load(struct scenario *sc, const char *arg);
+/* Every canned scenario, sorted by name. */
+struct scenario *scenarios_canned(size_t *n);
+/* true when t meets the scenario's requirements, else false and why. */
+bool scenario_fits(const struct scenario *sc, const struct topo *t, char *why, size_t len);
+void scenario_free(struct scenario *sc);
+
+/* A topology a job may run on: a preset or a TOPO argument. */
+struct target {
+	char *label;		/* the preset's name, or the topology's */
+	bool preset;
+	struct topo topo;
+};
+
+/* One job the plan may choose. */
+struct cand {
+	size_t scen, target, prof;	/* indexes */
+	profile_t profile;
+	double est_s;		/* estimated VM seconds */
+	bool from_history;
+	bool chosen;
+	size_t order;		/* position in the plan once chosen */
+	char why[256];		/* what it covered first, once chosen */
+};
+
+/* The estimate model and the history of stored runs. */
+struct estimator;
+/* kvm or tcg, as ktstr-boot will choose. */
+const char *accel_detect(void);
+/* Stored runs of this kernel (NULL: any) and accelerator, newest first. */
+struct estimator *estimator_new(const char *kernel_id, const char *accel);
+/*
+ * VM seconds for a job of scheduler sched; *hist true when stored runs gave
+ * it (of this scheduler if there are some, else of any).
+ */
+double estimate(const struct estimator *e, const char *sched, const char *test,
+		const struct topo *t, unsigned duration_ms, bool *hist);
+void estimator_free(struct estimator *e);
+
+/* The names of the plan's axes, for the reasons it gives. */
+struct plan_names {
+	const char *const *scen, *const *target, *const *flag, *const *prof;
+	size_t nscen, ntarget, nflag, nprof;
+};
+
+/*
+ * Choose candidates under budget_s seconds of wall time with jobs VMs at
+ * once (budget_s <= 0: all): first until every scenario x target and
+ * scenario x flag pair is covered, then what covers new combinations,
+ * ties broken by seed. Sets chosen, order and why; returns how many.
+ */
+size_t cover_select(struct cand *c, size_t n, const struct plan_names *names, double budget_s,
+		    unsigned jobs, unsigned long seed);
+/* Shard i of n (1-based) of the chosen ones, balanced by estimate: others unchosen. */
+void cover_shard(struct cand *c, size_t n, unsigned i, unsigned nshards);
+
+/* --include FILE into an include array; --map-write SPEC into a map_writes array. */
+void job_add_include(json_t *includes, const char *file);
+void job_add_map_write(json_t *writes, const char *spec);
+
+int plan_main(int argc, char **argv);
+
+#endif
