@@ -149,7 +149,7 @@ static void read_run(struct estimator *e, const char *dir, const char *kernel_id
 		free(ents);
 }
 
-struct estimator *estimator_new(const char *kernel_id, const char *accel)
+struct estimator *estimator_new(const char *kernel_id, const char *accel, bool history)
 {
 	struct estimator *e = xcalloc(1, sizeof(*e));
 	char *runs = paths_runs_dir();
@@ -157,7 +157,10 @@ struct estimator *estimator_new(const char *kernel_id, const char *accel)
 	int n;
 
 	e->accel = accel;
-	n = scandir(runs, &ents, not_hidden, newest_first);	/* run ids start with their time */
+	if (!history)
+		n = -1;
+	else
+		n = scandir(runs, &ents, not_hidden, newest_first);	/* run ids start with their time */
 	for (int i = 0; i < n; i++) {
 		if (i < HIST_MAX_RUNS) {
 			char *d = paths_join(runs, ents[i]->d_name);

@@ -47,7 +47,9 @@ static const char usage[] =
 "  -j N              VMs at once, for the budget (default 1)\n"
 "  --seed N          breaks ties between equal choices (default 0)\n"
 "  --shard I/N       only the I-th of N disjoint parts of the plan (balanced by\n"
-"                    estimate); the N parts together are the whole plan\n"
+"                    estimate); the N parts together are the whole plan. So that\n"
+"                    every machine plans the same, it needs --presets or --topo\n"
+"                    and estimates come from the model only\n"
 "  --accel A         kvm or tcg for the estimates (default: as ktstr-boot chooses)\n"
 "  --list            a line per job: id, estimate, why (instead of records)\n"
 "  --shell           instead: the one job of 'ktstr shell' (a busybox shell, or\n"
@@ -210,6 +212,9 @@ static void parse_args(int argc, char **argv, struct plan_opts *o)
 		die(EXIT_USAGE, "give --topo or --presets/--fit, not both");
 	if (o->presets && o->fit)
 		die(EXIT_USAGE, "give --presets or --fit, not both");
+	/* every machine must compute the same plan: neither its capacity nor its stored runs count */
+	if (o->nshards && o->fit)
+		die(EXIT_USAGE, "--shard needs --presets or --topo: machines may fit different presets");
 	if (o->budget_s == 0)
 		die(EXIT_USAGE, "--budget 0: no job fits in no time");
 }
@@ -310,7 +315,7 @@ struct plan {
 static void candidates(struct plan *p)
 {
 	struct estimator *est = estimator_new(json_string_value(json_object_get(p->o.kernel, "id")),
-					      p->o.accel);
+					      p->o.accel, !p->o.nshards);
 	char why[200], first[300] = "";
 
 	p->cand = xcalloc(p->nscen * p->ntarget * p->nprof + 1, sizeof(*p->cand));

@@ -79,8 +79,8 @@ struct cand {
 struct estimator;
 /* kvm or tcg, as ktstr-boot will choose. */
 const char *accel_detect(void);
-/* Stored runs of this kernel (NULL: any) and accelerator, newest first. */
-struct estimator *estimator_new(const char *kernel_id, const char *accel);
+/* Stored runs of this kernel (NULL: any) and accelerator, newest first; or the model only. */
+struct estimator *estimator_new(const char *kernel_id, const char *accel, bool history);
 /*
  * VM seconds for a job of scheduler sched; *hist true when stored runs gave
  * it (of this scheduler if there are some, else of any).

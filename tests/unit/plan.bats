@@ -139,6 +139,10 @@ share_with_flags() {
 	run ktstr-topo plan steady --shard 2/1
 	[ "$status" -eq 2 ]
 	[ "$output" = "ktstr-topo: --shard '2/1': expected I/N with 1 <= I <= N <= 1000" ]
+	# every machine must plan the same: not by its own capacity
+	run ktstr-topo plan steady --fit --shard 1/2
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr-topo: --shard needs --presets or --topo: machines may fit different presets" ]
 	# a job record says which shard it is in
 	run ktstr-topo plan steady --presets tiny-1llc,tiny-2llc --profiles default --shard 1/2
 	[ "$(printf '%s' "$output" | jq -r .plan.shard)" = "1/2" ]
