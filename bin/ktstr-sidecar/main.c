@@ -1,6 +1,6 @@
 /*
  * ktstr-sidecar: the end of the pipeline. `write` stores one run record per
- * judged job; `list`, `show` and `compare` read them back.
+ * judged job; `list`, `show` and `compare` read them back; `merge` joins runs.
  */
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +23,8 @@ static void usage(FILE *f)
 	      "        compare two pools of jobs metric by metric; exit 1 on a regression\n"
 	      "  metrics [--json]\n"
 	      "        the metric registry compare uses\n"
+	      "  merge [--runs-dir DIR] [--run-id ID] [--json] RUN...\n"
+	      "        join stored runs (a gauntlet's shards) into one new run\n"
 	      "\n"
 	      "RUNS is --runs-dir, else $KTSTR_RUNS_DIR, else\n"
 	      "${XDG_DATA_HOME:-~/.local/share}/ktstr/runs. See 'ktstr-sidecar COMMAND --help'.\n"
@@ -39,7 +41,7 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "write", cmd_write },	    { "list", cmd_list },
 		{ "show", cmd_show },	    { "compare", cmd_compare },
-		{ "metrics", cmd_metrics },
+		{ "metrics", cmd_metrics },  { "merge", cmd_merge },
 	};
 
 	die_setprog(argv[0]);

@@ -42,7 +42,7 @@ void rec_flags(json_t *rec, char *buf, size_t len)
 						 json_string_value(f));
 }
 
-static int ends_with(const char *s, const char *suffix)
+int str_ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
 
@@ -70,7 +70,7 @@ static void load_run_dir(const char *dir, const char *run_id, struct run_set *se
 		char *path;
 		json_t *rec;
 
-		if (name[0] == '.' || !ends_with(name, ".json")) {
+		if (name[0] == '.' || !str_ends_with(name, ".json")) {
 			free(ents[i]);
 			continue;
 		}

@@ -12,6 +12,11 @@ int cmd_list(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+
+/* write.c: fail beats inconclusive beats pass beats skip (as ktstr-eval). */
+int result_rank(const char *r);		/* -1 for none of them */
+int result_status(int worst);		/* exit status for the worst rank; -1: no jobs */
 
 /* hostinfo.c: what the host was (CPU, memory, kernel, sched tunables). */
 json_t *hostinfo_collect(void);
@@ -24,6 +29,11 @@ void iso_utc(long long t, char *buf, size_t len);
 int store_mkdirs(const char *path, char *err, size_t errlen);
 int store_atomic(const char *dir, const char *name, const char *text,
 		 char *err, size_t errlen);
+int store_write_all(int fd, const char *p, size_t n);
+/* fsync a directory so a rename in it survives a crash. */
+void store_sync_dir(const char *dir);
+/* UTC time and pid, e.g. 20261126T070501Z-1234. */
+void store_default_run_id(char *buf, size_t len);
 /* A name usable as one path component: [A-Za-z0-9._+-], not starting with '.'. */
 int store_safe_name(const char *s);
 
@@ -45,6 +55,8 @@ void runs_ids_free(char **ids, size_t n);
 /* "latest" is the newest run id, else arg itself (not copied). */
 const char *runs_resolve_id(const struct run_set *set, const char *arg,
 			    char **owned);
+
+int str_ends_with(const char *s, const char *suffix);
 
 /* Small accessors over run records. */
 const char *rec_str(json_t *o, const char *key, const char *dflt);

@@ -6,11 +6,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "die.h"
 #include "paths.h"
 #include "sidecar.h"
+
+void store_default_run_id(char *buf, size_t len)
+{
+	char t[32];
+	time_t now = time(NULL);
+
+	strftime(t, sizeof(t), "%Y%m%dT%H%M%SZ", gmtime(&now));
+	snprintf(buf, len, "%s-%ld", t, (long)getpid());
+}
 
 int store_safe_name(const char *s)
 {
@@ -54,7 +64,7 @@ int store_mkdirs(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
+int store_write_all(int fd, const char *p, size_t n)
 {
 	while (n) {
 		ssize_t w = write(fd, p, n);
@@ -69,8 +79,7 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-/* fsync the directory so the rename itself survives a crash. */
-static void sync_dir(const char *dir)
+void store_sync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
@@ -93,7 +102,7 @@ int store_atomic(const char *dir, const char *name, const char *text,
 		free(final);
 		return -1;
 	}
-	if (write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0 ||
+	if (store_write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0 ||
 	    fchmod(fd, 0644) < 0) {
 		saved = errno;
 		close(fd);
@@ -103,7 +112,7 @@ int store_atomic(const char *dir, const char *name, const char *text,
 		saved = errno;
 		goto fail;
 	}
-	sync_dir(dir);
+	store_sync_dir(dir);
 	free(final);
 	return 0;
 fail:

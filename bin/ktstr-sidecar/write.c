@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "die.h"
 #include "ndjson.h"
@@ -44,8 +43,7 @@ static void usage(FILE *f)
 	      "77 all skipped, 2 bad input (naming the line).\n", f);
 }
 
-/* fail beats inconclusive beats pass beats skip (as ktstr-eval). */
-static int result_rank(const char *r)
+int result_rank(const char *r)
 {
 	static const char *const order[] = { "skip", "pass", "inconclusive", "fail" };
 
@@ -53,6 +51,13 @@ static int result_rank(const char *r)
 		if (!strcmp(r, order[i]))
 			return i;
 	return -1;
+}
+
+int result_status(int worst)
+{
+	static const int status[] = { EXIT_SKIP, EXIT_PASS, EXIT_INCONCLUSIVE, EXIT_FAIL };
+
+	return worst < 0 ? EXIT_PASS : status[worst];
 }
 
 static void parse_opts(int argc, char **argv, struct writer *w)
@@ -249,7 +254,6 @@ static void report_unjudged(struct writer *w, struct job_seen **jobs)
 
 int cmd_write(int argc, char **argv)
 {
-	static const int status[] = { EXIT_SKIP, EXIT_PASS, EXIT_INCONCLUSIVE, EXIT_FAIL };
 	struct writer w = { .worst = -1 };
 	struct job_seen *jobs = NULL;
 	char err[1024];
@@ -260,13 +264,8 @@ int cmd_write(int argc, char **argv)
 	w.runs_dir = paths_runs_dir();
 	snprintf(w.run_id, sizeof(w.run_id), "%s", "");
 	parse_opts(argc, argv, &w);
-	if (!w.run_id[0]) {
-		char t[32];
-		time_t now = time(NULL);
-
-		strftime(t, sizeof(t), "%Y%m%dT%H%M%SZ", gmtime(&now));
-		snprintf(w.run_id, sizeof(w.run_id), "%s-%ld", t, (long)getpid());
-	}
+	if (!w.run_id[0])
+		store_default_run_id(w.run_id, sizeof(w.run_id));
 	w.ctx.run_id = w.run_id;
 	junit_init(&w.junit);
 	read_stream(&w, &jobs);
@@ -277,7 +276,7 @@ int cmd_write(int argc, char **argv)
 		die(EXIT_INCONCLUSIVE, "write error on stdout");
 	if (w.junit_path && junit_write(&w.junit, w.junit_path, err, sizeof(err)) < 0)
 		die(EXIT_INCONCLUSIVE, "--junit: %s", err);
-	rc = w.worst < 0 ? EXIT_PASS : status[w.worst];
+	rc = result_status(w.worst);
 	junit_free(&w.junit);
 	json_decref(w.ctx.host);
 	json_decref(w.ctx.project_commit);
