@@ -4,24 +4,24 @@
 #include "counters.h"
 #include "monitor.h"
 
-void counter_span_note(struct counter_span *s, json_t *totals, long long t_ms)
+void counter_span_note(struct counter_span *s, const struct counterset *totals, long long t_ms)
 {
-	if (!json_is_object(totals))
+	if (!totals)
 		return;
-	if (!s->first) {
-		s->first = json_deep_copy(totals);
+	if (!s->any) {
+		counterset_copy(&s->first, totals);
 		s->first_ms = t_ms;
+		s->any = true;
 	}
-	json_decref(s->last);
-	s->last = json_deep_copy(totals);
+	counterset_copy(&s->last, totals);
 	s->last_ms = t_ms;
 }
 
 void counter_span_free(struct counter_span *s)
 {
-	json_decref(s->first);
-	json_decref(s->last);
-	s->first = s->last = NULL;
+	counterset_free(&s->first);
+	counterset_free(&s->last);
+	s->any = false;
 }
 
 static double span_s(const struct counter_span *s)
@@ -30,35 +30,40 @@ static double span_s(const struct counter_span *s)
 }
 
 /*
- * How much a counter grew from before to after: 0 when it went back (a
- * scheduler or program loaded again) or either is not an integer (unsigned
+ * How much value k of a counter grew from before to after: 0 when it went
+ * back (a scheduler or program loaded again) or either lacks it (unsigned
  * arithmetic: no overflow on garbage counts).
  */
-static long long counter_growth(json_t *before, json_t *after)
+static long long counter_growth(const struct counter *before, const struct counter *after, unsigned k)
 {
 	unsigned long long d;
 
-	if (!json_is_integer(before) || !json_is_integer(after) ||
-	    json_integer_value(after) < json_integer_value(before))
+	if (!before || !after || !(before->has & 1u << k) || !(after->has & 1u << k) ||
+	    after->v[k] < before->v[k])
 		return 0;
-	d = (unsigned long long)json_integer_value(after) - (unsigned long long)json_integer_value(before);
+	d = (unsigned long long)after->v[k] - (unsigned long long)before->v[k];
 	return d > (unsigned long long)LLONG_MAX ? 0 : (long long)d;
 }
 
-json_t *schedstat_totals(json_t *sample)
+int schedstat_totals(const struct sample *sample, struct counterset *sum)
 {
-	json_t *sum = json_object(), *e, *v;
-	const char *name;
-	size_t i;
+	counterset_clear(sum);
+	for (size_t i = 0; i < sample->ncpus; i++) {
+		const struct counterset *st = &sample->cpus[i].schedstat;
 
-	json_array_foreach(json_object_get(sample, "cpus"), i, e)
-		json_object_foreach(json_object_get(e, "schedstat"), name, v)
-			json_object_set_new(sum, name, json_integer(json_integer_value(json_object_get(sum, name)) +
-								  json_integer_value(v)));
-	if (json_object_size(sum))
-		return sum;
-	json_decref(sum);
-	return NULL;
+		for (size_t k = 0; k < st->n; k++) {
+			const char *name = counter_name(st, &st->c[k]);
+			struct counter *c = counterset_find(sum, name);
+
+			if (!c) {
+				c = counterset_add(sum, name);
+				c->has = 1;
+			}
+			/* (wrapping, not undefined, on garbage) */
+			c->v[0] = (long long)((unsigned long long)c->v[0] + (unsigned long long)st->c[k].v[0]);
+		}
+	}
+	return sum->n ? 0 : -1;
 }
 
 /*
@@ -69,18 +74,19 @@ json_t *schedstat_totals(json_t *sample)
  */
 void counters_events(const struct counter_span *ev, size_t ncpu, json_t *out)
 {
-	json_t *v, *events, *n;
+	json_t *events, *n;
 	double secs = span_s(ev);
-	const char *name;
 
-	if (!ev->first || !ev->last)
+	if (!ev->any)
 		return;
 	events = json_object();
-	json_object_foreach(ev->last, name, v) {
-		json_t *before = json_object_get(ev->first, name);
+	for (size_t i = 0; i < ev->last.n; i++) {
+		const struct counter *v = &ev->last.c[i];
+		const char *name = counter_name(&ev->last, v);
+		const struct counter *before = counterset_find(&ev->first, name);
 
-		if (json_is_integer(v) && json_is_integer(before))
-			json_object_set_new(events, name, json_integer(counter_growth(before, v)));
+		if (before)
+			json_object_set_new(events, name, json_integer(counter_growth(before, v, 0)));
 	}
 	if (secs > 0 && (n = json_object_get(events, "select_cpu_fallback")))
 		json_object_set_new(out, "fallback_rate", real3((double)json_integer_value(n) / secs));
@@ -98,28 +104,31 @@ void counters_events(const struct counter_span *ev, size_t ncpu, json_t *out)
  */
 void counters_progs(const struct counter_span *p, json_t *out)
 {
-	static const char *const fixed[] = { "verified_insns", "jited_bytes" };
-	json_t *v, *progs, *o;
+	static const struct { unsigned k; const char *key; } fixed[] = {
+		{ PROG_VERIFIED_INSNS, "verified_insns" }, { PROG_JITED_BYTES, "jited_bytes" },
+	};
+	json_t *progs, *o;
 	double secs = span_s(p);
-	const char *name;
 
-	if (!p->first || !p->last || secs <= 0)
+	if (!p->any || secs <= 0)
 		return;
 	progs = json_object();
-	json_object_foreach(p->last, name, v) {
-		json_t *before = json_object_get(p->first, name);
+	for (size_t i = 0; i < p->last.n; i++) {
+		const struct counter *v = &p->last.c[i];
+		const char *name = counter_name(&p->last, v);
+		const struct counter *before = counterset_find(&p->first, name);
 		long long runs, ns;
 
 		if (!before)
 			continue;
-		runs = counter_growth(json_object_get(before, "cnt"), json_object_get(v, "cnt"));
-		ns = counter_growth(json_object_get(before, "nsecs"), json_object_get(v, "nsecs"));
+		runs = counter_growth(before, v, PROG_CNT);
+		ns = counter_growth(before, v, PROG_NSECS);
 		o = json_pack("{s:I, s:o, s:o}", "runs", (json_int_t)runs,
 			      "runs_per_s", real3((double)runs / secs),
 			      "ns_per_run", real3(runs ? (double)ns / (double)runs : 0));
-		for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
-			if (json_is_integer(json_object_get(v, fixed[i])))
-				json_object_set(o, fixed[i], json_object_get(v, fixed[i]));
+		for (size_t f = 0; f < sizeof(fixed) / sizeof(fixed[0]); f++)
+			if (v->has & 1u << fixed[f].k)
+				json_object_set_new(o, fixed[f].key, json_integer(v->v[fixed[f].k]));
 		json_object_set_new(progs, name, o);
 	}
 	json_object_set_new(out, "progs", progs);
@@ -131,14 +140,18 @@ void counters_progs(const struct counter_span *p, json_t *out)
  */
 void counters_schedstat(const struct counter_span *st, json_t *out)
 {
-	json_t *v, *rates;
+	json_t *rates;
 	double secs = span_s(st);
-	const char *name;
 
-	if (!st->first || !st->last || secs <= 0)
+	if (!st->any || secs <= 0)
 		return;
 	rates = json_object();
-	json_object_foreach(st->last, name, v)
-		json_object_set_new(rates, name, real3((double)counter_growth(json_object_get(st->first, name), v) / secs));
+	for (size_t i = 0; i < st->last.n; i++) {
+		const struct counter *v = &st->last.c[i];
+		const char *name = counter_name(&st->last, v);
+
+		json_object_set_new(rates, name,
+				    real3((double)counter_growth(counterset_find(&st->first, name), v, 0) / secs));
+	}
 	json_object_set_new(out, "schedstat_per_s", rates);
 }

@@ -6,20 +6,28 @@
 #ifndef KTSTR_PROBE_COUNTERS_H
 #define KTSTR_PROBE_COUNTERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
 
+#include "counterset.h"
+#include "samplerec.h"
+
 struct counter_span {
-	json_t *first, *last;	/* {name: integer or object}, NULL before any */
+	bool any;		/* first and last are set */
+	struct counterset first, last;
 	long long first_ms, last_ms;
 };
 
-/* Keep totals (an object; anything else is ignored) as the last, and as the first if none. */
-void counter_span_note(struct counter_span *s, json_t *totals, long long t_ms);
+/* Keep totals (NULL: the sample had none) as the last, and as the first if none. */
+void counter_span_note(struct counter_span *s, const struct counterset *totals, long long t_ms);
 void counter_span_free(struct counter_span *s);
 
-/* A sample's cpus[].schedstat summed over its CPUs (new reference), or NULL when none has them. */
-json_t *schedstat_totals(json_t *sample);
+/*
+ * A sample's cpus[].schedstat summed over its CPUs into sum: 0, or -1 when
+ * no CPU has them.
+ */
+int schedstat_totals(const struct sample *sample, struct counterset *sum);
 
 /*
  * Into the monitor summary out: "events" (growth of each), "fallback_rate"

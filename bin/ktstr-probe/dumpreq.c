@@ -21,39 +21,41 @@ void dumpreq_free(struct dumpreq *d)
 	d->qmp = NULL;
 }
 
-/* The waiter of the sample with the longest counted wait and its CPU entry, or NULL. */
-static json_t *longest_waiter(json_t *sample, json_t **cpu_of)
+/* The waiter of the sample with the longest counted wait and its CPU, or NULL. */
+static const struct sample_waiter *longest_waiter(const struct sample *sample,
+						  const struct sample_cpu **cpu_of)
 {
-	json_t *cpu, *w, *best = NULL;
-	size_t i, j;
+	const struct sample_waiter *best = NULL;
 
-	json_array_foreach(json_object_get(sample, "cpus"), i, cpu)
-		json_array_foreach(json_object_get(cpu, "waiting"), j, w)
-			if (!best || json_integer_value(json_object_get(w, "counted_ms")) >
-					     json_integer_value(json_object_get(best, "counted_ms"))) {
+	for (size_t i = 0; i < sample->ncpus; i++)
+		for (size_t j = 0; j < sample->cpus[i].nwaiting; j++) {
+			const struct sample_waiter *w = &sample->cpus[i].waiting[j];
+
+			if (!best || w->counted_ms > best->counted_ms) {
 				best = w;
-				*cpu_of = cpu;
+				*cpu_of = &sample->cpus[i];
 			}
+		}
 	return best;
 }
 
-json_t *dumpreq_check(struct dumpreq *d, json_t *sample, const char *job)
+json_t *dumpreq_check(struct dumpreq *d, const struct sample *sample, const char *job)
 {
-	json_t *w, *rec, *cpu = NULL;
+	const struct sample_waiter *w;
+	const struct sample_cpu *cpu = NULL;
 	char err[256] = "";
+	json_t *rec;
 	int rc;
 
-	if (d->asked || !d->qmp || !d->dump_ms || !json_is_string(json_object_get(sample, "scheduler")) ||
-	    !(w = longest_waiter(sample, &cpu)) ||
-	    json_integer_value(json_object_get(w, "counted_ms")) < d->dump_ms)
+	if (d->asked || !d->qmp || !d->dump_ms || sample->scheduler == SAMPLE_NO_TEXT ||
+	    !(w = longest_waiter(sample, &cpu)) || w->counted_ms < d->dump_ms)
 		return NULL;
 	d->asked = 1;
 	rc = qmp_sysrq(d->qmp, 'D', err, sizeof(err));
-	rec = json_pack("{s:s, s:s, s:O, s:s, s:O, s:O, s:O, s:O, s:b}", "type", "dump_request",
-			"job", job, "t_ms", json_object_get(sample, "t_ms"), "why", "runnable_wait",
-			"pid", json_object_get(w, "pid"), "comm", json_object_get(w, "comm"),
-			"cpu", json_object_get(cpu, "cpu"), "wait_ms", json_object_get(w, "counted_ms"),
-			"sent", rc == 0);
+	rec = json_pack("{s:s, s:s, s:I, s:s, s:I, s:s, s:I, s:I, s:b}", "type", "dump_request",
+			"job", job, "t_ms", (json_int_t)sample->t_ms, "why", "runnable_wait",
+			"pid", (json_int_t)w->pid, "comm", w->comm, "cpu", (json_int_t)cpu->cpu,
+			"wait_ms", (json_int_t)w->counted_ms, "sent", rc == 0);
 	if (rc)
 		json_object_set_new(rec, "error", json_string(err));
 	return rec;

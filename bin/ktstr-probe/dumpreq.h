@@ -9,6 +9,8 @@
 
 #include <jansson.h>
 
+#include "samplerec.h"
+
 struct dumpreq {
 	char *qmp;		/* the vm record's QMP socket, NULL: none */
 	long long dump_ms;	/* 0: never ask */
@@ -23,6 +25,6 @@ void dumpreq_free(struct dumpreq *d);
  * After one sample (its waiters' counted_ms already set): a `dump_request`
  * record when this sample made the probe ask (caller owns it), else NULL.
  */
-json_t *dumpreq_check(struct dumpreq *d, json_t *sample, const char *job);
+json_t *dumpreq_check(struct dumpreq *d, const struct sample *sample, const char *job);
 
 #endif

@@ -21,6 +21,8 @@
 #include "monitor.h"
 #include "ndjson.h"
 #include "sample.h"
+#include "samplefmt.h"
+#include "sampleparse.h"
 
 enum phase { PHASE_BOOT, PHASE_SETTLE, PHASE_SCENARIO, PHASE_AFTER };
 static const char *const phase_name[] = { "boot", "settle", "scenario", "after" };
@@ -44,6 +46,8 @@ struct job {
 	struct mapwatch *maps;	/* the scheduler's BPF maps: records and writes */
 	struct dumpreq dump;	/* SysRq-D once a task has waited too long */
 	int domains_read;	/* the sched domains went into a sample */
+	struct sample cur;	/* the latest sample, its memory reused */
+	struct jsonbuf line;	/* its record's text */
 	long long open_cpu_ns, sample_cpu_ns, nsampled;	/* what watching this VM cost the probe */
 };
 
@@ -129,6 +133,8 @@ static void job_free(struct job **jobs, struct job *j)
 	monitor_free(j->mon);
 	mapwatch_free(j->maps);
 	dumpreq_free(&j->dump);
+	sample_free(&j->cur);
+	jsonbuf_free(&j->line);
 	json_decref(j->rec);
 	free(j->id);
 	free(j);
@@ -254,7 +260,9 @@ static void handle(struct job **jobs, json_t *rec, const char *line, size_t n, c
 	if (!strcmp(type, "monitor") && o->replay)
 		return;	/* replaced by ours */
 	if (!strcmp(type, "sample") && o->replay && j && j->mon) {
-		monitor_add(j->mon, rec);	/* its waits counted again */
+		sample_parse(&j->cur, rec);
+		monitor_add(j->mon, &j->cur);
+		sample_store_counted(&j->cur, rec);	/* its waits counted again */
 		put_record(rec);
 		return;
 	}
@@ -296,32 +304,31 @@ static void sample_all(struct job *jobs, const struct opts *o)
 
 	for (struct job *j = jobs; j; j = j->next) {
 		long long cpu0 = thread_cpu_ns();
-		json_t *rec, *body;
+		json_t *domains = NULL, *dump;
 
 		if (!j->sampling)
 			continue;
 		if (j->phase == PHASE_SETTLE && now >= j->settle_until_ms)
 			j->phase = PHASE_SCENARIO;
-		rec = json_pack("{s:s, s:s, s:I, s:s}", "type", "sample", "job", j->id,
-				"t_ms", (json_int_t)(now - j->start_ms), "phase", phase_name[j->phase]);
-		if (j->step >= 0)
-			json_object_set_new(rec, "step", json_integer(j->step));
-		body = sampler_read(&j->smp);
-		json_object_update(rec, body);
-		json_decref(body);
+		sampler_read(&j->smp, &j->cur);
+		j->cur.t_ms = now - j->start_ms;
+		snprintf(j->cur.phase, sizeof(j->cur.phase), "%s", phase_name[j->phase]);
+		j->cur.step = j->step;
 		if (j->phase == PHASE_SCENARIO && !j->domains_read) {	/* built by now; once per run */
 			j->domains_read = 1;
-			if ((body = domains_read(&j->smp)))
-				json_object_set_new(rec, "sched_domains", body);
+			j->cur.domains = domains = domains_read(&j->smp);
 		}
-		monitor_add(j->mon, rec);
-		if (o->samples)
-			put_record(rec);
-		if ((body = dumpreq_check(&j->dump, rec, j->id))) {
-			put_record(body);
-			json_decref(body);
+		monitor_add(j->mon, &j->cur);
+		if (o->samples) {
+			j->line.len = 0;
+			sample_format(&j->cur, j->id, &j->line);
+			put_line(j->line.p, j->line.len);
 		}
-		json_decref(rec);
+		json_decref(domains);
+		if ((dump = dumpreq_check(&j->dump, &j->cur, j->id))) {
+			put_record(dump);
+			json_decref(dump);
+		}
 		if (j->maps) {
 			json_t *out = json_array();
 

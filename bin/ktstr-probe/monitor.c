@@ -34,8 +34,8 @@ struct cpu_snap {
 struct judged_sample {
 	long long t_ms;
 	double ratio;
-	size_t ncpu;		/* cpu[] covers ids 0..ncpu-1; absent ones are !present */
-	struct cpu_snap *cpu;
+	size_t ncpu;		/* its snapshots cover ids 0..ncpu-1; absent ones are !present */
+	size_t first;		/* index of its cpu 0 in the monitor's snaps */
 };
 
 struct monitor {
@@ -43,10 +43,13 @@ struct monitor {
 	long long preempt_ns;
 	struct judged_sample *s;
 	size_t n, cap;
+	struct cpu_snap *snaps;	/* every judged sample's, one after the other */
+	size_t nsnaps, capsnaps;
 	size_t ncpu;		/* largest ncpu of any judged sample */
 	struct counter_span events;	/* sched_ext's event counters */
 	struct counter_span progs;	/* {name: {cnt, nsecs, ...}} of the BPF programs */
 	struct counter_span schedstat;	/* rq schedstat counters summed over CPUs */
+	struct counterset totals;	/* (a sample's schedstat sums, reused) */
 	json_t *domains;	/* the sched_domains of the last sample that had them */
 	char *scheduler;
 	struct waits *waits;
@@ -66,31 +69,22 @@ void monitor_free(struct monitor *m)
 {
 	if (!m)
 		return;
-	for (size_t i = 0; i < m->n; i++)
-		free(m->s[i].cpu);
 	free(m->s);
+	free(m->snaps);
 	counter_span_free(&m->events);
 	counter_span_free(&m->progs);
 	counter_span_free(&m->schedstat);
+	counterset_free(&m->totals);
 	json_decref(m->domains);
 	free(m->scheduler);
 	waits_free(m->waits);
 	free(m);
 }
 
-long long rec_int(json_t *rec, const char *key, long long dflt)
-{
-	json_t *v = json_object_get(rec, key);
-
-	return json_is_integer(v) ? (long long)json_integer_value(v) : dflt;
-}
-
 /* The cpu id of one cpus[] entry, or -1 when it has none usable. */
-static long long cpu_id(json_t *entry)
+static long long cpu_id(const struct sample_cpu *e)
 {
-	long long id = rec_int(entry, "cpu", -1);
-
-	return id >= 0 && id < MAX_CPUS ? id : -1;
+	return e->cpu >= 0 && e->cpu < MAX_CPUS ? e->cpu : -1;
 }
 
 /*
@@ -101,10 +95,10 @@ static long long cpu_id(json_t *entry)
  * while both are busy. There the CPU's own share is its running task and its
  * local DSQ: other classes' tasks + min(scx_nr_running, 1 + local DSQ depth).
  */
-static long long cpu_load(json_t *entry, bool scx)
+static long long cpu_load(const struct sample_cpu *e, bool scx)
 {
-	long long nr = rec_int(entry, "nr_running", 0), scx_nr = rec_int(entry, "scx_nr_running", -1);
-	long long local = rec_int(entry, "local_dsq_depth", -1), own;
+	long long nr = e->nr_running, scx_nr = e->has & SC_SCX_NR_RUNNING ? e->scx_nr_running : -1;
+	long long local = e->has & SC_LOCAL_DSQ_DEPTH ? e->local_dsq_depth : -1, own;
 
 	if (!scx || scx_nr < 0 || local < 0 || scx_nr > nr)
 		return nr;
@@ -112,46 +106,57 @@ static long long cpu_load(json_t *entry, bool scx)
 	return nr - scx_nr + own;
 }
 
-/* The per-CPU snapshots of a sample's "cpus" array, indexed by cpu id. */
-static void read_cpus(struct judged_sample *js, json_t *cpus, bool scx)
+/* Sample js's snapshot of cpu c (c < js->ncpu). */
+static struct cpu_snap *snap_of(const struct monitor *m, const struct judged_sample *js, size_t c)
 {
-	json_t *e, *vcpu;
-	size_t i;
+	return &m->snaps[js->first + c];
+}
+
+/* The per-CPU snapshots of a sample's CPUs, indexed by cpu id. */
+static void read_cpus(struct monitor *m, struct judged_sample *js, const struct sample *sample, bool scx)
+{
+	size_t need;
 
 	js->ncpu = 0;
-	json_array_foreach(cpus, i, e)
-		if (cpu_id(e) >= 0 && (size_t)cpu_id(e) + 1 > js->ncpu)
-			js->ncpu = (size_t)cpu_id(e) + 1;
-	js->cpu = xcalloc(js->ncpu ? js->ncpu : 1, sizeof(*js->cpu));
-	json_array_foreach(cpus, i, e) {
+	for (size_t i = 0; i < sample->ncpus; i++)
+		if (cpu_id(&sample->cpus[i]) >= 0 && (size_t)cpu_id(&sample->cpus[i]) + 1 > js->ncpu)
+			js->ncpu = (size_t)cpu_id(&sample->cpus[i]) + 1;
+	need = m->nsnaps + js->ncpu;
+	if (need > m->capsnaps) {
+		m->capsnaps = need > 2 * m->capsnaps ? need : 2 * m->capsnaps;
+		m->snaps = xrealloc(m->snaps, m->capsnaps * sizeof(*m->snaps));
+	}
+	js->first = m->nsnaps;
+	memset(m->snaps + m->nsnaps, 0, js->ncpu * sizeof(*m->snaps));
+	m->nsnaps = need;
+	for (size_t i = 0; i < sample->ncpus; i++) {
+		const struct sample_cpu *e = &sample->cpus[i];
 		struct cpu_snap *c;
 
 		if (cpu_id(e) < 0)
 			continue;
-		c = &js->cpu[cpu_id(e)];
+		c = snap_of(m, js, (size_t)cpu_id(e));
 		c->present = true;
-		c->nr_running = rec_int(e, "nr_running", 0);
+		c->nr_running = e->nr_running;
 		c->load = cpu_load(e, scx);
-		c->dsq_depth = rec_int(e, "local_dsq_depth", 0);
-		c->rq_clock = rec_int(e, "rq_clock", 0);
-		c->has_sched_info = json_is_integer(json_object_get(e, "run_delay_ns")) &&
-				    json_is_integer(json_object_get(e, "pcount"));
-		c->run_delay_ns = rec_int(e, "run_delay_ns", 0);
-		c->pcount = rec_int(e, "pcount", 0);
-		vcpu = json_object_get(e, "vcpu_ns");
-		c->has_vcpu = json_is_integer(vcpu);
-		c->vcpu_ns = c->has_vcpu ? (long long)json_integer_value(vcpu) : 0;
+		c->dsq_depth = e->has & SC_LOCAL_DSQ_DEPTH ? e->local_dsq_depth : 0;
+		c->rq_clock = e->rq_clock;
+		c->has_sched_info = (e->has & SC_RUN_DELAY) && (e->has & SC_PCOUNT);
+		c->run_delay_ns = e->run_delay_ns;
+		c->pcount = e->pcount;
+		c->has_vcpu = e->has & SC_VCPU_NS;
+		c->vcpu_ns = c->has_vcpu ? e->vcpu_ns : 0;
 	}
 }
 
 /* max(load) / max(1, min(load)) over the CPUs present; 0 with none. */
-static double imbalance_ratio(const struct judged_sample *js)
+static double imbalance_ratio(const struct monitor *m, const struct judged_sample *js)
 {
 	long long lo = 0, hi = 0;
 	bool any = false;
 
 	for (size_t c = 0; c < js->ncpu; c++) {
-		const struct cpu_snap *s = &js->cpu[c];
+		const struct cpu_snap *s = snap_of(m, js, c);
 
 		if (!s->present)
 			continue;
@@ -164,13 +169,11 @@ static double imbalance_ratio(const struct judged_sample *js)
 	return any ? (double)hi / (double)(lo > 1 ? lo : 1) : 0.0;
 }
 
-void monitor_add(struct monitor *m, json_t *sample)
+void monitor_add(struct monitor *m, struct sample *sample)
 {
-	const char *phase = json_string_value(json_object_get(sample, "phase"));
-	const char *sched = json_string_value(json_object_get(sample, "scheduler"));
+	const char *sched = sample_text(sample, sample->scheduler);
 	struct judged_sample *js;
-	bool judged = phase && !strcmp(phase, "scenario");
-	json_t *totals;
+	bool judged = !strcmp(sample->phase, "scenario");
 
 	waits_add(m->waits, sample, judged);
 	if (!judged)
@@ -180,23 +183,23 @@ void monitor_add(struct monitor *m, json_t *sample)
 		m->s = xrealloc(m->s, m->cap * sizeof(*m->s));
 	}
 	js = &m->s[m->n++];
-	js->t_ms = rec_int(sample, "t_ms", 0);
-	read_cpus(js, json_object_get(sample, "cpus"), sched && *sched);
-	js->ratio = imbalance_ratio(js);
+	js->t_ms = sample->t_ms;
+	read_cpus(m, js, sample, sched && *sched);
+	js->ratio = imbalance_ratio(m, js);
 	if (js->ncpu > m->ncpu)
 		m->ncpu = js->ncpu;
-	if (sched && *sched) {
+	if (sched && *sched && (!m->scheduler || strcmp(m->scheduler, sched))) {
 		free(m->scheduler);
 		m->scheduler = xstrdup(sched);
 	}
-	counter_span_note(&m->events, json_object_get(sample, "events"), js->t_ms);
-	counter_span_note(&m->progs, json_object_get(sample, "progs"), js->t_ms);
-	totals = schedstat_totals(sample);
-	counter_span_note(&m->schedstat, totals, js->t_ms);
-	json_decref(totals);
-	if (json_is_array(json_object_get(sample, "sched_domains"))) {
+	counter_span_note(&m->events, sample->has & S_EVENTS ? &sample->events : NULL, js->t_ms);
+	counter_span_note(&m->progs, sample->has & S_PROGS ? &sample->progs : NULL, js->t_ms);
+	counter_span_note(&m->schedstat, schedstat_totals(sample, &m->totals) ? NULL : &m->totals,
+			  js->t_ms);
+	if (sample->domains) {
+		json_incref(sample->domains);	/* (first: it may be the one held) */
 		json_decref(m->domains);
-		m->domains = json_incref(json_object_get(sample, "sched_domains"));
+		m->domains = sample->domains;
 	}
 }
 
@@ -205,7 +208,7 @@ static const struct cpu_snap *snap(const struct monitor *m, size_t i, size_t c)
 {
 	const struct judged_sample *js = &m->s[i];
 
-	return c < js->ncpu && js->cpu[c].present ? &js->cpu[c] : NULL;
+	return c < js->ncpu && snap_of(m, js, c)->present ? snap_of(m, js, c) : NULL;
 }
 
 json_t *real3(double x)

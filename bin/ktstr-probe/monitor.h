@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "samplerec.h"
+
 /* Longest window of consecutive samples the summary reports (ktstr-eval looks up sustained_samples). */
 #define MONITOR_MAX_WINDOW 10
 
@@ -29,9 +31,6 @@ struct window best_window(const double *v, const bool *valid, size_t n, size_t k
 /* Ratios, averages and rates go out with 3 decimals (all are >= 0). */
 json_t *real3(double x);
 
-/* rec[key] when it is an integer, else dflt. */
-long long rec_int(json_t *rec, const char *key, long long dflt);
-
 struct monitor;
 
 /*
@@ -42,11 +41,11 @@ struct monitor;
 struct monitor *monitor_new(unsigned interval_ms, long long preempt_ns);
 
 /*
- * One sample record (the caller keeps ownership). Only samples with
- * "phase":"scenario" are judged, except for runnable waits, which count
- * in every phase (and get their counted_ms added: see waits.h).
+ * One sample (the caller keeps it). Only samples with "phase":"scenario"
+ * are judged, except for runnable waits, which count in every phase (and
+ * get their counted_ms set: see waits.h).
  */
-void monitor_add(struct monitor *m, json_t *sample);
+void monitor_add(struct monitor *m, struct sample *sample);
 
 /* The monitor record for job (new reference, caller owns), from the judged samples so far. */
 json_t *monitor_summary(const struct monitor *m, const char *job);

@@ -8,6 +8,7 @@
 
 #include "die.h"
 #include "idr.h"
+#include "jsonbuf.h"
 #include "progs.h"
 
 /* The prog idr is walked again every this many samples (a new scheduler shows within a second). */
@@ -25,32 +26,35 @@ static void note_prog(void *ctx, uint64_t prog)
 		s->prog_addr[s->nprog++] = prog;
 }
 
-/* A u32 member of the object at addr into o as key, when the kernel has it. */
-static void add_u32(const struct guestmem *gm, json_t *o, const char *key, uint64_t addr,
+/* A u32 member of the object at addr into value k of c, when the kernel has it. */
+static void add_u32(const struct guestmem *gm, struct counter *c, unsigned k, uint64_t addr,
 		    uint64_t off)
 {
 	int ok = 1;
 	uint32_t v;
 
+	c->has &= ~(1u << k);
 	if (off == OFF_NONE)
 		return;
 	v = guestmem_u32(gm, addr + off, &ok);
-	if (ok)
-		json_object_set_new(o, key, json_integer(v));
+	if (!ok)
+		return;
+	c->v[k] = v;
+	c->has |= 1u << k;
 }
 
 /*
  * One struct_ops program: its name and call count and time summed over CPUs
  * into progs, with its verified_insns and jited_bytes.
  */
-static void add_prog(struct sampler *s, uint64_t prog, json_t *progs)
+static void add_prog(struct sampler *s, uint64_t prog, struct counterset *progs)
 {
 	const struct kernel_info *ki = &s->ki;
 	const struct guestmem *gm = &s->gm;
 	char name[64] = "";
 	uint64_t aux, stats, cnt = 0, nsecs = 0;
 	size_t len = ki->aux_name_len < sizeof(name) ? ki->aux_name_len : sizeof(name) - 1;
-	json_t *o;
+	struct counter *o;
 	int ok = 1;
 
 	if (guestmem_u32(gm, prog + ki->prog_type, &ok) != (uint32_t)ki->prog_type_struct_ops || !ok)
@@ -60,6 +64,8 @@ static void add_prog(struct sampler *s, uint64_t prog, json_t *progs)
 	if (!ok || guestmem_read(gm, aux + ki->aux_name, name, len) || !name[0])
 		return;
 	name[len] = '\0';
+	if (!jsonbuf_utf8_ok(name))
+		return;		/* (no JSON key) */
 	for (unsigned c = 0; ok && c < s->ncpus; c++) {
 		uint64_t st = stats + guestmem_u64(gm, ki->per_cpu_offset + 8ull * c, &ok);
 
@@ -68,20 +74,22 @@ static void add_prog(struct sampler *s, uint64_t prog, json_t *progs)
 	}
 	if (!ok)
 		return;
-	if ((o = json_object_get(progs, name))) {	/* same name twice: one line */
-		cnt += (uint64_t)json_integer_value(json_object_get(o, "cnt"));
-		nsecs += (uint64_t)json_integer_value(json_object_get(o, "nsecs"));
+	if ((o = counterset_find(progs, name))) {	/* same name twice: one entry, where the first was */
+		cnt += (uint64_t)o->v[PROG_CNT];
+		nsecs += (uint64_t)o->v[PROG_NSECS];
+	} else {
+		o = counterset_add(progs, name);
 	}
-	o = json_pack("{s:I, s:I}", "cnt", (json_int_t)cnt, "nsecs", (json_int_t)nsecs);
-	add_u32(gm, o, "verified_insns", aux, ki->aux_verified_insns);
-	add_u32(gm, o, "jited_bytes", prog, ki->prog_jited_len);
-	json_object_set_new(progs, name, o);
+	o->v[PROG_CNT] = (long long)cnt;
+	o->v[PROG_NSECS] = (long long)nsecs;
+	o->has |= 1u << PROG_CNT | 1u << PROG_NSECS;
+	add_u32(gm, o, PROG_VERIFIED_INSNS, aux, ki->aux_verified_insns);
+	add_u32(gm, o, PROG_JITED_BYTES, prog, ki->prog_jited_len);
 }
 
-void progs_read(struct sampler *s, json_t *rec)
+void progs_read(struct sampler *s, struct sample *out)
 {
 	const struct kernel_info *ki = &s->ki;
-	json_t *progs;
 
 	if (ki->prog_type_struct_ops < 0 || ki->prog_type == OFF_NONE || ki->prog_aux == OFF_NONE ||
 	    ki->prog_stats == OFF_NONE || ki->aux_name == OFF_NONE || ki->stats_cnt == OFF_NONE ||
@@ -93,11 +101,8 @@ void progs_read(struct sampler *s, json_t *rec)
 		s->nprog = 0;
 		idr_walk(&s->gm, ki, ki->prog_idr, note_prog, s);
 	}
-	progs = json_object();
 	for (unsigned i = 0; i < s->nprog; i++)
-		add_prog(s, s->prog_addr[i], progs);
-	if (json_object_size(progs))
-		json_object_set_new(rec, "progs", progs);
-	else
-		json_decref(progs);
+		add_prog(s, s->prog_addr[i], &out->progs);
+	if (out->progs.n)
+		out->has |= S_PROGS;
 }

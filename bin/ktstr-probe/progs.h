@@ -2,11 +2,12 @@
 #ifndef KTSTR_PROBE_PROGS_H
 #define KTSTR_PROBE_PROGS_H
 
-#include <jansson.h>
-
 #include "sample.h"
 
-/* "progs": {name: {cnt, nsecs}} of every struct_ops program into rec, if any. */
-void progs_read(struct sampler *s, json_t *rec);
+/*
+ * "progs": {name: {cnt, nsecs, verified_insns, jited_bytes}} of every
+ * struct_ops program into out, if any.
+ */
+void progs_read(struct sampler *s, struct sample *out);
 
 #endif

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cpulist.h"
+#include "jsonbuf.h"
 #include "runnable.h"
 
 #define PF_KTHREAD 0x00200000u	/* task_struct.flags of a kernel thread */
@@ -44,46 +45,56 @@ static void task_allowed(struct sampler *s, uint64_t task, char *buf, size_t len
 	cpulist_format(&set, buf, len);
 }
 
-static json_t *waiter_json(struct sampler *s, const struct waiter *w)
+/* The waiter w into c's list; left out when its task does not read back. */
+static void add_waiter(struct sampler *s, const struct waiter *w, struct sample *out,
+		       struct sample_cpu *c)
 {
 	const struct kernel_info *ki = &s->ki;
-	char comm[64] = "", allowed[256];
-	size_t len = ki->comm_len && ki->comm_len < sizeof(comm) ? ki->comm_len : sizeof(comm) - 1;
+	char allowed[256];
+	size_t len = ki->comm_len && ki->comm_len < 64 ? ki->comm_len : 63;
 	int ok = 1;
 	int32_t pid = (int32_t)guestmem_u32(&s->gm, w->task + ki->task_pid, &ok);
-	json_t *o;
+	struct sample_waiter *o;
 
-	if (!ok || pid <= 0 || ki->task_comm == OFF_NONE ||
-	    guestmem_read(&s->gm, w->task + ki->task_comm, comm, len))
-		return NULL;
-	comm[len] = '\0';
-	o = json_pack("{s:i, s:s}", "pid", (int)pid, "comm", comm);
-	if (ki->task_tgid != OFF_NONE)
-		json_object_set_new(o, "tgid", json_integer((int32_t)guestmem_u32(&s->gm, w->task + ki->task_tgid, &ok)));
-	if (ki->task_flags != OFF_NONE)
-		json_object_set_new(o, "kthread",
-				    json_boolean(guestmem_u32(&s->gm, w->task + ki->task_flags, &ok) & PF_KTHREAD));
-	if (ki->task_scx_weight != OFF_NONE)
-		json_object_set_new(o, "weight", json_integer(guestmem_u32(&s->gm, w->task + ki->task_scx_weight, &ok)));
+	if (!ok || pid <= 0 || ki->task_comm == OFF_NONE)
+		return;
+	o = sample_add_waiter(c);
+	if (guestmem_read(&s->gm, w->task + ki->task_comm, o->comm, len))
+		goto drop;
+	o->comm[len] = '\0';
+	if (!jsonbuf_utf8_ok(o->comm))
+		goto drop;	/* (no JSON string) */
+	o->pid = pid;
+	if (ki->task_tgid != OFF_NONE) {
+		o->tgid = (int32_t)guestmem_u32(&s->gm, w->task + ki->task_tgid, &ok);
+		o->has |= SW_TGID;
+	}
+	if (ki->task_flags != OFF_NONE) {
+		o->kthread = guestmem_u32(&s->gm, w->task + ki->task_flags, &ok) & PF_KTHREAD;
+		o->has |= SW_KTHREAD;
+	}
+	if (ki->task_scx_weight != OFF_NONE) {
+		o->weight = guestmem_u32(&s->gm, w->task + ki->task_scx_weight, &ok);
+		o->has |= SW_WEIGHT;
+	}
 	task_allowed(s, w->task, allowed, sizeof(allowed));
 	if (allowed[0])
-		json_object_set_new(o, "allowed", json_string(allowed));
-	json_object_set_new(o, "runnable_at", json_integer((json_int_t)w->runnable_at));
-	json_object_set_new(o, "wait_ms", json_integer((json_int_t)(w->wait * 1000 / ki->hz)));
-	if (!ok) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+		o->allowed = sample_add_text(out, allowed);
+	o->runnable_at = (long long)w->runnable_at;
+	o->wait_ms = (long long)(w->wait * 1000 / ki->hz);
+	if (ok)
+		return;
+drop:
+	c->nwaiting--;
 }
 
-void runnable_read(struct sampler *s, uint64_t rq, uint64_t jiffies, json_t *o)
+void runnable_read(struct sampler *s, uint64_t rq, uint64_t jiffies, struct sample *out,
+		   struct sample_cpu *c)
 {
 	const struct kernel_info *ki = &s->ki;
 	struct waiter top[RUNNABLE_MAX_REPORTED];
 	uint64_t head, node;
 	unsigned n = 0, walked = 0;
-	json_t *waiting;
 	int ok = 1;
 
 	if (ki->rq_scx_runnable_list == OFF_NONE || ki->task_scx_runnable_node == OFF_NONE ||
@@ -100,13 +111,8 @@ void runnable_read(struct sampler *s, uint64_t rq, uint64_t jiffies, json_t *o)
 			keep_longest(top, &n, RUNNABLE_MAX_REPORTED,
 				     (struct waiter){ task, at, jiffies - at });
 	}
-	json_object_set_new(o, "runnable", json_integer(walked));
-	waiting = json_array();
-	for (unsigned i = 0; i < n; i++) {
-		json_t *w = waiter_json(s, &top[i]);
-
-		if (w)
-			json_array_append_new(waiting, w);
-	}
-	json_object_set_new(o, "waiting", waiting);
+	c->runnable = walked;
+	c->has |= SC_RUNNABLE | SC_WAITING;
+	for (unsigned i = 0; i < n; i++)
+		add_waiter(s, &top[i], out, c);
 }

@@ -7,8 +7,6 @@
 #ifndef KTSTR_PROBE_RUNNABLE_H
 #define KTSTR_PROBE_RUNNABLE_H
 
-#include <jansson.h>
-
 #include "sample.h"
 
 /* Waiters reported per CPU at most (the longest waits), and the shortest wait reported. */
@@ -16,11 +14,12 @@
 #define RUNNABLE_MIN_WAIT_TICKS 2
 
 /*
- * Into the CPU object o: "runnable" (tasks on the list) and "waiting", the
- * longest waiters [{pid, tgid, comm, kthread, weight, allowed, runnable_at,
+ * Into the CPU c of out: "runnable" (tasks on the list) and "waiting", the
+ * longest waiters [{pid, comm, tgid, kthread, weight, allowed, runnable_at,
  * wait_ms}], longest first, for the rq at rq with the guest's jiffies now.
  * Nothing when this kernel has no sched_ext runnable list.
  */
-void runnable_read(struct sampler *s, uint64_t rq, uint64_t jiffies, json_t *o);
+void runnable_read(struct sampler *s, uint64_t rq, uint64_t jiffies, struct sample *out,
+		   struct sample_cpu *c);
 
 #endif

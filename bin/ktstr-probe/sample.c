@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "jsonbuf.h"
 #include "progs.h"
 #include "runnable.h"
 #include "sample.h"
@@ -143,20 +144,19 @@ int sampler_open(struct sampler *s, json_t *job, json_t *vm, unsigned watchdog_m
 	return 0;
 }
 
-/* The rq's schedstat counters into o's "schedstat", when the kernel has them. */
-static void read_schedstat(struct sampler *s, uint64_t rq, json_t *o)
+/* The rq's schedstat counters into c, when the kernel has them. */
+static void read_schedstat(struct sampler *s, uint64_t rq, struct sample_cpu *c)
 {
-	json_t *st = json_object();
 	int ok = 1;
 
 	for (unsigned i = 0; i < KERNEL_NSCHEDSTAT; i++)
 		if (s->ki.rq_schedstat[i] != OFF_NONE)
-			json_object_set_new(st, kernel_schedstat_name[i],
-					    json_integer(guestmem_u32(&s->gm, rq + s->ki.rq_schedstat[i], &ok)));
-	if (ok && json_object_size(st))
-		json_object_set_new(o, "schedstat", st);
+			counterset_add_value(&c->schedstat, kernel_schedstat_name[i],
+					     guestmem_u32(&s->gm, rq + s->ki.rq_schedstat[i], &ok));
+	if (ok && c->schedstat.n)
+		c->has |= SC_SCHEDSTAT;
 	else
-		json_decref(st);
+		counterset_clear(&c->schedstat);
 }
 
 int sampler_read_cpumask(const struct sampler *s, uint64_t va, struct cpuset *set)
@@ -172,43 +172,47 @@ int sampler_read_cpumask(const struct sampler *s, uint64_t va, struct cpuset *se
 	return ok ? 0 : -1;
 }
 
-/* One CPU's runqueue, or NULL when it does not read back as CPU c. */
-static json_t *read_cpu(struct sampler *s, unsigned c, uint64_t jiffies)
+/* One CPU's runqueue into out, left out when it does not read back as CPU c. */
+static void read_cpu(struct sampler *s, unsigned c, uint64_t jiffies, struct sample *out)
 {
 	const struct kernel_info *ki = &s->ki;
 	const struct guestmem *gm = &s->gm;
 	int ok = 1;
 	uint64_t rq = ki->runqueues + guestmem_u64(gm, ki->per_cpu_offset + 8ull * c, &ok);
 	uint64_t curr;
-	json_t *o;
+	struct sample_cpu *o;
 
 	if (!ok || guestmem_u32(gm, rq + ki->rq_cpu, &ok) != c || !ok)
-		return NULL;
-	o = json_pack("{s:i, s:I, s:I}", "cpu", (int)c,
-		      "nr_running", (json_int_t)guestmem_u32(gm, rq + ki->rq_nr_running, &ok),
-		      "rq_clock", (json_int_t)guestmem_u64(gm, rq + ki->rq_clock, &ok));
-	if (ki->rq_scx_nr_running != OFF_NONE)
-		json_object_set_new(o, "scx_nr_running",
-				    json_integer(guestmem_u32(gm, rq + ki->rq_scx_nr_running, &ok)));
-	if (ki->rq_scx_local_dsq_nr != OFF_NONE)
-		json_object_set_new(o, "local_dsq_depth",
-				    json_integer(guestmem_u32(gm, rq + ki->rq_scx_local_dsq_nr, &ok)));
+		return;
+	o = sample_add_cpu(out);
+	o->cpu = c;
+	o->nr_running = guestmem_u32(gm, rq + ki->rq_nr_running, &ok);
+	o->rq_clock = (long long)guestmem_u64(gm, rq + ki->rq_clock, &ok);
+	if (ki->rq_scx_nr_running != OFF_NONE) {
+		o->scx_nr_running = guestmem_u32(gm, rq + ki->rq_scx_nr_running, &ok);
+		o->has |= SC_SCX_NR_RUNNING;
+	}
+	if (ki->rq_scx_local_dsq_nr != OFF_NONE) {
+		o->local_dsq_depth = guestmem_u32(gm, rq + ki->rq_scx_local_dsq_nr, &ok);
+		o->has |= SC_LOCAL_DSQ_DEPTH;
+	}
 	if (ki->rq_run_delay != OFF_NONE && ki->rq_pcount != OFF_NONE) {
 		/* time tasks waited on this rq before running, and how many times they ran */
-		json_object_set_new(o, "run_delay_ns",
-				    json_integer((json_int_t)guestmem_u64(gm, rq + ki->rq_run_delay, &ok)));
-		json_object_set_new(o, "pcount",
-				    json_integer((json_int_t)guestmem_u64(gm, rq + ki->rq_pcount, &ok)));
+		o->run_delay_ns = (long long)guestmem_u64(gm, rq + ki->rq_run_delay, &ok);
+		o->pcount = (long long)guestmem_u64(gm, rq + ki->rq_pcount, &ok);
+		o->has |= SC_RUN_DELAY | SC_PCOUNT;
 	}
 	curr = guestmem_u64(gm, rq + ki->rq_curr, &ok);
 	if (curr) {
 		int pid_ok = 1;
 		int32_t pid = (int32_t)guestmem_u32(gm, curr + ki->task_pid, &pid_ok);
 
-		if (pid_ok)
-			json_object_set_new(o, "curr_pid", json_integer(pid));
+		if (pid_ok) {
+			o->curr_pid = pid;
+			o->has |= SC_CURR_PID;
+		}
 	}
-	runnable_read(s, rq, jiffies, o);
+	runnable_read(s, rq, jiffies, out, o);
 	read_schedstat(s, rq, o);
 	if (s->vcpu_tids[c]) {
 		int64_t run, wait;
@@ -216,15 +220,13 @@ static json_t *read_cpu(struct sampler *s, unsigned c, uint64_t jiffies)
 		if (s->vcpu_fds[c] < 0)
 			s->vcpu_fds[c] = vcpu_open_schedstat(s->pid, s->vcpu_tids[c]);
 		if (s->vcpu_fds[c] >= 0 && !vcpu_read_schedstat(s->vcpu_fds[c], &run, &wait)) {
-			json_object_set_new(o, "vcpu_ns", json_integer(run));
-			json_object_set_new(o, "vcpu_wait_ns", json_integer(wait));
+			o->vcpu_ns = run;
+			o->vcpu_wait_ns = wait;
+			o->has |= SC_VCPU_NS | SC_VCPU_WAIT_NS;
 		}
 	}
-	if (!ok) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	if (!ok)
+		out->ncpus--;	/* (its memory is the next CPU's) */
 }
 
 /*
@@ -245,7 +247,7 @@ static json_t *read_cpu(struct sampler *s, unsigned c, uint64_t jiffies)
  * id names the attached scheduler (a new one starts over); timeout is the
  * address of its timeout.
  */
-static void shorten_watchdog(struct sampler *s, uint64_t id, uint64_t timeout, json_t *rec)
+static void shorten_watchdog(struct sampler *s, uint64_t id, uint64_t timeout, struct sample *out)
 {
 	const struct kernel_info *ki = &s->ki;
 	const struct guestmem *gm = &s->gm;
@@ -284,7 +286,8 @@ static void shorten_watchdog(struct sampler *s, uint64_t id, uint64_t timeout, j
 			s->wd_stamp = now;
 		}
 	}
-	json_object_set_new(rec, "watchdog_ms", json_integer((json_int_t)(cur * 1000 / ki->hz)));
+	out->watchdog_ms = (long long)(cur * 1000 / ki->hz);
+	out->has |= S_WATCHDOG_MS;
 }
 
 /*
@@ -320,28 +323,27 @@ int sampler_scheduler_name(const struct sampler *s, uint64_t sch, char *buf, siz
 	return buf[0] ? 0 : -1;
 }
 
-/* The attached sched_ext scheduler's name and event totals into rec, if there is one. */
-static void read_scheduler(struct sampler *s, json_t *rec)
+/* The attached sched_ext scheduler's name and event totals into out, if there is one. */
+static void read_scheduler(struct sampler *s, struct sample *out)
 {
 	const struct kernel_info *ki = &s->ki;
 	const struct guestmem *gm = &s->gm;
 	int64_t total[KERNEL_MAX_EVENTS] = { 0 };
 	char name[129];
 	uint64_t sch = sampler_scheduler(s), pcpu;
-	json_t *ev;
 	int ok = 1;
 
 	if (!sch) {
 		s->wd_sch = 0;	/* a scheduler attaching later starts over */
 		return;
 	}
-	if (!sampler_scheduler_name(s, sch, name, sizeof(name)))
-		json_object_set_new(rec, "scheduler", json_string(name));
+	if (!sampler_scheduler_name(s, sch, name, sizeof(name)) && jsonbuf_utf8_ok(name))
+		out->scheduler = sample_add_text(out, name);
 	if (ki->scx_root && ki->sch_watchdog_timeout != OFF_NONE)
-		shorten_watchdog(s, sch, sch + ki->sch_watchdog_timeout, rec);
+		shorten_watchdog(s, sch, sch + ki->sch_watchdog_timeout, out);
 	else if (ki->scx_watchdog_timeout)
-		shorten_watchdog(s, sch, ki->scx_watchdog_timeout, rec);
-	progs_read(s, rec);
+		shorten_watchdog(s, sch, ki->scx_watchdog_timeout, out);
+	progs_read(s, out);
 	if (!ki->scx_root)
 		return;		/* the static scx_ops keeps no event counters */
 	if (ki->sch_pcpu == OFF_NONE || ki->pcpu_event_stats == OFF_NONE || !ki->nevents)
@@ -356,32 +358,27 @@ static void read_scheduler(struct sampler *s, json_t *rec)
 	}
 	if (!ok)
 		return;
-	ev = json_object();
 	for (unsigned e = 0; e < ki->nevents; e++)
-		json_object_set_new(ev, ki->event_name[e], json_integer(total[e]));
-	json_object_set_new(rec, "events", ev);
+		counterset_add_value(&out->events, ki->event_name[e], total[e]);
+	out->has |= S_EVENTS;
 }
 
-json_t *sampler_read(struct sampler *s)
+void sampler_read(struct sampler *s, struct sample *out)
 {
-	json_t *rec = json_object(), *cpus = json_array();
 	uint64_t jiffies = 0;
 	int ok = 1;
 
+	sample_clear(out);
 	/* vCPU threads exist once QEMU runs the guest; look until all are known */
 	if (s->vcpus_found < s->ncpus)
 		s->vcpus_found = vcpu_find_threads(s->pid, s->vcpu_tids, s->ncpus);
-	if (s->ki.jiffies && (jiffies = guestmem_u64(&s->gm, s->ki.jiffies, &ok)) && ok)
-		json_object_set_new(rec, "jiffies", json_integer((json_int_t)jiffies));
-	read_scheduler(s, rec);
-	for (unsigned c = 0; c < s->ncpus; c++) {
-		json_t *o = read_cpu(s, c, ok ? jiffies : 0);
-
-		if (o)
-			json_array_append_new(cpus, o);
+	if (s->ki.jiffies && (jiffies = guestmem_u64(&s->gm, s->ki.jiffies, &ok)) && ok) {
+		out->jiffies = (long long)jiffies;
+		out->has |= S_JIFFIES;
 	}
-	json_object_set_new(rec, "cpus", cpus);
-	return rec;
+	read_scheduler(s, out);
+	for (unsigned c = 0; c < s->ncpus; c++)
+		read_cpu(s, c, ok ? jiffies : 0, out);
 }
 
 void sampler_close(struct sampler *s)

@@ -12,6 +12,7 @@
 #include "cpulist.h"
 #include "guestmem.h"
 #include "kernel.h"
+#include "samplerec.h"
 
 struct sampler {
 	struct guestmem gm;
@@ -41,10 +42,12 @@ int sampler_open(struct sampler *s, json_t *job, json_t *vm, unsigned watchdog_m
 		 char *err, size_t errlen);
 
 /*
- * {"scheduler", "watchdog_ms", "cpus": [...], "events": {...}} now; a CPU
- * whose rq does not say it is that CPU (memory not set up yet) is left out.
+ * The VM now into out (cleared first; t_ms, phase and step are the
+ * caller's): jiffies, the scheduler, its watchdog, programs and events, and
+ * the CPUs; a CPU whose rq does not say it is that CPU (memory not set up
+ * yet) is left out.
  */
-json_t *sampler_read(struct sampler *s);
+void sampler_read(struct sampler *s, struct sample *out);
 
 void sampler_close(struct sampler *s);
 

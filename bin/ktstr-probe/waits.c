@@ -146,22 +146,25 @@ static bool last_held_back(const struct waits *w, const struct cpu_hist *h)
 	return h && h->n >= 2 && held_back(w, hist_at(h, h->n - 2), hist_at(h, h->n - 1));
 }
 
-static void starved_from(struct starved *s, json_t *wt, long long cpu, json_t *sample)
+static void starved_from(struct starved *s, const struct sample_waiter *wt, long long cpu,
+			 const struct sample *sample)
 {
+	const char *allowed = sample_text(sample, wt->allowed);
+
 	memset(s, 0, sizeof(*s));
-	s->pid = (int)rec_int(wt, "pid", 0);
-	s->tgid = (int)rec_int(wt, "tgid", s->pid);
+	s->pid = (int)wt->pid;
+	s->tgid = wt->has & SW_TGID ? (int)wt->tgid : s->pid;
 	s->cpu = (int)cpu;
-	s->kthread = json_is_true(json_object_get(wt, "kthread"));
-	s->weight = rec_int(wt, "weight", -1);
-	s->counted_ms = rec_int(wt, "counted_ms", 0);
-	s->wait_ms = rec_int(wt, "wait_ms", 0);
-	s->t_ms = rec_int(sample, "t_ms", 0);
+	s->kthread = wt->has & SW_KTHREAD && wt->kthread;
+	s->weight = wt->has & SW_WEIGHT ? wt->weight : -1;
+	s->counted_ms = wt->counted_ms;
+	s->wait_ms = wt->wait_ms;
+	s->t_ms = sample->t_ms;
 	s->onset_t_ms = s->t_ms - s->wait_ms;
-	s->step = rec_int(sample, "step", -1);
-	snprintf(s->comm, sizeof(s->comm), "%s", json_string_value(json_object_get(wt, "comm")) ?: "");
-	snprintf(s->phase, sizeof(s->phase), "%s", json_string_value(json_object_get(sample, "phase")) ?: "");
-	snprintf(s->allowed, sizeof(s->allowed), "%s", json_string_value(json_object_get(wt, "allowed")) ?: "");
+	s->step = sample->step;
+	snprintf(s->comm, sizeof(s->comm), "%.*s", (int)sizeof(s->comm) - 1, wt->comm);
+	snprintf(s->phase, sizeof(s->phase), "%s", sample->phase);
+	snprintf(s->allowed, sizeof(s->allowed), "%s", allowed ? allowed : "");
 }
 
 /* Keep the longest counted wait of each task (by pid) past WAITS_REPORT_MS. */
@@ -189,9 +192,10 @@ static void note_starved(struct waits *w, const struct starved *s)
 }
 
 /* The CPUs a waiter may run on: its "allowed" list, or every CPU when it has none (or a bad one). */
-static void allowed_set(json_t *waiter, struct cpuset *set)
+static void allowed_set(const struct sample *sample, const struct sample_waiter *waiter,
+			struct cpuset *set)
 {
-	const char *allowed = json_string_value(json_object_get(waiter, "allowed"));
+	const char *allowed = sample_text(sample, waiter->allowed);
 	char err[64];
 
 	if (!allowed || !*allowed || cpulist_parse(allowed, set, err, sizeof(err)))
@@ -199,32 +203,31 @@ static void allowed_set(json_t *waiter, struct cpuset *set)
 }
 
 /* Which idle CPUs of this sample a waiting task could have used (its own CPU too: left idle). */
-static void note_idle(struct waits *w, json_t *sample)
+static void note_idle(struct waits *w, const struct sample *sample)
 {
-	json_t *cpus = json_object_get(sample, "cpus"), *e, *wt;
-	struct idle_sample is = { .t_ms = rec_int(sample, "t_ms", 0) };
+	struct idle_sample is = { .t_ms = sample->t_ms };
 	struct cpuset idle, used;
-	size_t i, j;
 
 	cpuset_zero(&idle);
 	cpuset_zero(&used);
-	json_array_foreach(cpus, i, e) {
-		long long c = rec_int(e, "cpu", -1);
+	for (size_t i = 0; i < sample->ncpus; i++) {
+		long long c = sample->cpus[i].cpu;
 
-		if (c >= 0 && c < CPUSET_MAX && rec_int(e, "curr_pid", -1) == 0 &&
+		if (c >= 0 && c < CPUSET_MAX && sample->cpus[i].curr_pid == 0 &&
 		    !last_held_back(w, hist_of(w, c)))
 			cpuset_set(&idle, (unsigned)c);
 	}
-	json_array_foreach(cpus, i, e) {
-		long long c = rec_int(e, "cpu", -1);
+	for (size_t i = 0; i < sample->ncpus; i++) {
+		const struct sample_cpu *e = &sample->cpus[i];
 
-		json_array_foreach(json_object_get(e, "waiting"), j, wt) {
+		for (size_t j = 0; j < e->nwaiting; j++) {
+			const struct sample_waiter *wt = &e->waiting[j];
 			struct cpuset could;
 			bool any = false;
 
-			if (rec_int(wt, "counted_ms", 0) < WAITS_IDLE_MIN_MS)
+			if (wt->counted_ms < WAITS_IDLE_MIN_MS)
 				continue;
-			allowed_set(wt, &could);
+			allowed_set(sample, wt, &could);
 			for (size_t k = 0; k < CPUSET_MAX / 64; k++) {
 				could.bits[k] &= idle.bits[k];
 				used.bits[k] |= could.bits[k];
@@ -232,8 +235,8 @@ static void note_idle(struct waits *w, json_t *sample)
 			}
 			if (!any)
 				continue;
-			if (!is.waiting++ || rec_int(wt, "counted_ms", 0) > is.example.counted_ms)
-				starved_from(&is.example, wt, c, sample);
+			if (!is.waiting++ || wt->counted_ms > is.example.counted_ms)
+				starved_from(&is.example, wt, e->cpu, sample);
 		}
 	}
 	is.idle_cpus = cpuset_count(&used);
@@ -251,10 +254,10 @@ static void note_idle(struct waits *w, json_t *sample)
  * task that was just dequeued and freed can be garbage; a real long wait
  * shows in sample after sample.
  */
-static bool seen_before(struct waits *w, json_t *wt)
+static bool seen_before(struct waits *w, const struct sample_waiter *wt)
 {
-	int pid = (int)rec_int(wt, "pid", 0);
-	long long at = rec_int(wt, "runnable_at", -1);
+	int pid = (int)wt->pid;
+	long long at = wt->runnable_at;
 	size_t i, oldest = 0;
 	bool again;
 
@@ -278,34 +281,35 @@ static bool seen_before(struct waits *w, json_t *wt)
 	return again;
 }
 
-void waits_add(struct waits *w, json_t *sample, int judged)
+void waits_add(struct waits *w, struct sample *sample, int judged)
 {
-	long long t = rec_int(sample, "t_ms", 0);
-	json_t *cpus = json_object_get(sample, "cpus"), *e, *wt;
-	size_t i, j;
+	long long t = sample->t_ms;
 
-	if (w->scenario_t_ms < 0 && rec_int(sample, "step", -1) >= 0)
+	if (w->scenario_t_ms < 0 && sample->step >= 0)
 		w->scenario_t_ms = t;
 	w->nsample++;
-	json_array_foreach(cpus, i, e) {
-		long long c = rec_int(e, "cpu", -1);
-		struct cpu_hist *h = hist_of(w, c);
+	for (size_t i = 0; i < sample->ncpus; i++) {
+		const struct sample_cpu *e = &sample->cpus[i];
+		struct cpu_hist *h = hist_of(w, e->cpu);
 
-		if (h && json_is_integer(json_object_get(e, "vcpu_wait_ns")))
-			hist_push(h, t, rec_int(e, "vcpu_ns", 0), rec_int(e, "vcpu_wait_ns", 0));
+		if (h && e->has & SC_VCPU_WAIT_NS)
+			hist_push(h, t, e->vcpu_ns, e->vcpu_wait_ns);
 	}
-	json_array_foreach(cpus, i, e) {
-		long long c = rec_int(e, "cpu", -1);
+	for (size_t i = 0; i < sample->ncpus; i++) {
+		struct sample_cpu *e = &sample->cpus[i];
+		long long c = e->cpu;
 		struct cpu_hist *h = c >= 0 && (size_t)c < w->ncpu ? w->hist[c] : NULL;
 
-		if (json_is_array(json_object_get(e, "waiting")))
+		if (e->has & SC_WAITING)
 			w->any_waiting_list = true;
-		json_array_foreach(json_object_get(e, "waiting"), j, wt) {
-			long long wait = rec_int(wt, "wait_ms", 0), counted;
+		for (size_t j = 0; j < e->nwaiting; j++) {
+			struct sample_waiter *wt = &e->waiting[j];
+			long long wait = wt->wait_ms, counted;
 			struct starved s;
 
 			counted = wait - held_back_ms(w, h, t - wait, t);
-			json_object_set_new(wt, "counted_ms", json_integer(counted > 0 ? counted : 0));
+			wt->counted_ms = counted > 0 ? counted : 0;
+			wt->has |= SW_COUNTED;
 			starved_from(&s, wt, c, sample);
 			if (s.counted_ms < WAITS_REPORT_MS || seen_before(w, wt))
 				note_starved(w, &s);

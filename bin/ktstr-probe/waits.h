@@ -15,6 +15,8 @@
 
 #include <jansson.h>
 
+#include "samplerec.h"
+
 /* Tasks whose counted wait reached this are listed one by one in the summary. */
 #define WAITS_REPORT_MS 250
 /* A task waiting this long beside an idle CPU it may use makes that CPU "idle while waited for". */
@@ -27,12 +29,12 @@ struct waits *waits_new(long long preempt_ns);
 void waits_free(struct waits *w);
 
 /*
- * Note one sample record of any phase: add "counted_ms" to each entry of its
- * CPUs' "waiting" lists (the sample is changed), remember the longest waits,
- * and for judged samples the CPUs that sat idle while a task that may run
- * there waited.
+ * Note one sample of any phase: set counted_ms of each entry of its CPUs'
+ * waiting lists (the sample is changed), remember the longest waits, and
+ * for judged samples the CPUs that sat idle while a task that may run there
+ * waited.
  */
-void waits_add(struct waits *w, json_t *sample, int judged);
+void waits_add(struct waits *w, struct sample *sample, int judged);
 
 /*
  * The summary's fields into out: max_runnable_wait_ms, starved[] and

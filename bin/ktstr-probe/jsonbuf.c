@@ -1,0 +1,141 @@
+/* JSON text by hand, as jansson's compact dump writes it (see jsonbuf.h). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "die.h"
+#include "jsonbuf.h"
+
+void jsonbuf_free(struct jsonbuf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+static void reserve(struct jsonbuf *b, size_t n)
+{
+	if (b->len + n <= b->cap)
+		return;
+	b->cap = b->len + n > 2 * b->cap ? b->len + n : 2 * b->cap;
+	if (b->cap < 4096)
+		b->cap = 4096;
+	b->p = xrealloc(b->p, b->cap);
+}
+
+void jsonbuf_raw(struct jsonbuf *b, const char *s, size_t n)
+{
+	reserve(b, n);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+void jsonbuf_str(struct jsonbuf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(s);
+	char *o;
+
+	reserve(b, 6 * n + 2);	/* each byte escaped at worst as \u00XX */
+	o = b->p + b->len;
+	*o++ = '"';
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		unsigned char c = *p;
+
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			*o++ = (char)c;
+			continue;
+		}
+		*o++ = '\\';
+		switch (c) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\b': *o++ = 'b'; break;
+		case '\f': *o++ = 'f'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
+		default:
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+		}
+	}
+	*o++ = '"';
+	b->len = (size_t)(o - b->p);
+}
+
+void jsonbuf_int(struct jsonbuf *b, long long v)
+{
+	char tmp[24], *e = tmp + sizeof(tmp), *p = e;
+	/* (unsigned: LLONG_MIN has no positive counterpart) */
+	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	jsonbuf_raw(b, p, (size_t)(e - p));
+}
+
+void jsonbuf_bool(struct jsonbuf *b, bool v)
+{
+	if (v)
+		jsonbuf_lit(b, "true");
+	else
+		jsonbuf_lit(b, "false");
+}
+
+static int dump_cb(const char *buf, size_t size, void *data)
+{
+	jsonbuf_raw(data, buf, size);
+	return 0;
+}
+
+void jsonbuf_json(struct jsonbuf *b, const json_t *v)
+{
+	size_t len = b->len;
+
+	if (json_dump_callback(v, dump_cb, b, JSON_COMPACT | JSON_ENCODE_ANY))
+		b->len = len;
+}
+
+/*
+ * Strict UTF-8: no stray continuation bytes, no overlong forms, no UTF-16
+ * surrogates, nothing past U+10FFFF.
+ */
+bool jsonbuf_utf8_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		uint32_t cp;
+		unsigned n;
+
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if (*p >= 0xc2 && *p <= 0xdf)
+			n = 1, cp = *p & 0x1f;
+		else if (*p >= 0xe0 && *p <= 0xef)
+			n = 2, cp = *p & 0x0f;
+		else if (*p >= 0xf0 && *p <= 0xf4)
+			n = 3, cp = *p & 0x07;
+		else
+			return false;
+		for (unsigned i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;	/* (also the string's end) */
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		p += n + 1;
+	}
+	return true;
+}

@@ -1,0 +1,34 @@
+/*
+ * Writing a JSON line by hand into a reused buffer, byte for byte as
+ * jansson's compact dump writes the same values: strings escaped the same
+ * way, integers in decimal. Used where building a json_t per record costs
+ * more than reading the guest (the sample records).
+ */
+#ifndef KTSTR_PROBE_JSONBUF_H
+#define KTSTR_PROBE_JSONBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+struct jsonbuf {
+	char *p;
+	size_t len, cap;
+};
+
+void jsonbuf_free(struct jsonbuf *b);
+
+void jsonbuf_raw(struct jsonbuf *b, const char *s, size_t n);
+/* A literal: punctuation, a key already in quotes. */
+#define jsonbuf_lit(b, s) jsonbuf_raw((b), (s), sizeof(s) - 1)
+/* A string in quotes; it must be valid UTF-8 (jsonbuf_utf8_ok). */
+void jsonbuf_str(struct jsonbuf *b, const char *s);
+void jsonbuf_int(struct jsonbuf *b, long long v);
+void jsonbuf_bool(struct jsonbuf *b, bool v);
+/* A json_t, dumped compact as it is (for parts written once per run). */
+void jsonbuf_json(struct jsonbuf *b, const json_t *v);
+
+/* s is UTF-8 that jansson takes as a string (json_string() would not fail). */
+bool jsonbuf_utf8_ok(const char *s);
+
+#endif
