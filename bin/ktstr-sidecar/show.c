@@ -12,10 +12,15 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: ktstr-sidecar show [--runs-dir DIR] [--json] RUN|latest [TEST|JOB]\n"
+	fputs("usage: ktstr-sidecar show [--runs-dir DIR] [--json] [--totals] RUN|latest [TEST|JOB]\n"
 	      "Report a run's jobs: test, scheduler, topology, kernel, accel, result,\n"
 	      "failed checks, per-cgroup stats, logs. TEST|JOB picks jobs by test\n"
-	      "name or job id. --json prints the stored records, one per line.\n", f);
+	      "name or job id. --json prints the stored records, one per line.\n"
+	      "--totals: the failed and inconclusive jobs (planned ones never stored\n"
+	      "count as inconclusive), where failures gather by scenario, preset and\n"
+	      "profile, and 'N passed, N failed, N skipped, N inconclusive'; with\n"
+	      "--json one \"summary\" record. Exit as the run went: 0, 1 a job failed,\n"
+	      "3 one inconclusive, 77 every job skipped.\n", f);
 }
 
 static double num(json_t *o, const char *key)
@@ -223,23 +228,52 @@ static void print_header(const struct run_set *set, const char *id)
 	       commit ? commit : "unknown");
 }
 
+/* --totals: the run's counts and failures; its exit status is the run's. */
+static int show_totals(char *runs_dir, struct run_set *set, const char *id, int as_json)
+{
+	char *dir = paths_join(runs_dir, id), *jobs = paths_join(dir, "jobs.ndjson");
+	json_t **recs = xcalloc(set->n + 1, sizeof(*recs));
+	size_t n = 0;
+	int rc;
+	FILE *f;
+
+	for (size_t i = 0; i < set->n; i++)
+		if (!strcmp(set->v[i].run_id, id))
+			recs[n++] = set->v[i].rec;
+	if (!n && !(f = fopen(jobs, "r")))
+		die(EXIT_USAGE, "no run '%s' in %s", id, runs_dir);
+	else if (!n)
+		fclose(f);
+	rc = totals_print(dir, id, recs, n, as_json);
+	if (fflush(stdout) == EOF)
+		die(EXIT_INCONCLUSIVE, "write error on stdout");
+	free(recs);
+	free(dir);
+	free(jobs);
+	runs_free(set);
+	free(runs_dir);
+	return rc;
+}
+
 int cmd_show(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "runs-dir", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "totals", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	char *runs_dir = paths_runs_dir(), *owned;
 	struct run_set set = { 0 };
 	const char *id, *which;
-	int c, as_json = 0, shown = 0;
+	int c, as_json = 0, shown = 0, totals = 0;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': free(runs_dir); runs_dir = xstrdup(optarg); break;
 		case 'J': as_json = 1; break;
+		case 'T': totals = 1; break;
 		case 'h': usage(stdout); exit(EXIT_PASS);
 		default: usage(stderr); exit(EXIT_USAGE);
 		}
@@ -249,6 +283,8 @@ int cmd_show(int argc, char **argv)
 	which = argc - optind == 2 ? argv[optind + 1] : NULL;
 	runs_load(runs_dir, &set);
 	id = runs_resolve_id(&set, argv[optind], &owned);
+	if (totals)
+		return show_totals(runs_dir, &set, id, as_json);
 	for (size_t i = 0; id && i < set.n; i++)
 		if (!strcmp(set.v[i].run_id, id))
 			shown += 1 + job_matches(set.v[i].rec, which);

@@ -18,6 +18,18 @@ int cmd_merge(int argc, char **argv);
 int result_rank(const char *r);		/* -1 for none of them */
 int result_status(int worst);		/* exit status for the worst rank; -1: no jobs */
 
+/* progress.c: `write --progress` lines on stderr. */
+struct progress {
+	size_t total, done;		/* jobs seen, jobs stored */
+	double est_done, est_left;	/* the planner's estimates, in s */
+	double start_s;
+};
+void progress_job(struct progress *p, json_t *job);	/* a job record came */
+void progress_done(struct progress *p, json_t *job, json_t *run);	/* its run record was stored */
+
+/* totals.c: `show --totals`: counts, failures, where they gather; returns the run's exit status. */
+int totals_print(const char *run_dir, const char *run_id, json_t **recs, size_t n, int as_json);
+
 /* hostinfo.c: what the host was (CPU, memory, kernel, sched tunables). */
 json_t *hostinfo_collect(void);
 /* $KTSTR_COMMIT, else the short HEAD (+"-dirty") of this tree, else null. */

@@ -20,6 +20,7 @@ struct writer {
 	char *runs_dir, *run_dir;
 	const char *junit_path;
 	int tap, pass;
+	struct progress *progress;	/* NULL: no --progress */
 	struct run_ctx ctx;
 	char run_id[64];
 	struct junit junit;
@@ -39,6 +40,8 @@ static void usage(FILE *f)
 	      "  --junit FILE    also write a JUnit XML report (one testcase per job)\n"
 	      "  --tap           print TAP on stdout instead of run records\n"
 	      "  --pass          copy every input record to stdout as well\n"
+	      "  --progress      a line on stderr per stored job: [3/52] PASS JOB 6.1 s,\n"
+	      "                  ETA 2m10s (from the jobs' plan.estimate_s)\n"
 	      "Exit: 0 all pass, 1 a verdict failed, 3 inconclusive or cannot store,\n"
 	      "77 all skipped, 2 bad input (naming the line).\n", f);
 }
@@ -68,6 +71,7 @@ static void parse_opts(int argc, char **argv, struct writer *w)
 		{ "junit", required_argument, NULL, 'j' },
 		{ "tap", no_argument, NULL, 't' },
 		{ "pass", no_argument, NULL, 'p' },
+		{ "progress", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -85,6 +89,7 @@ static void parse_opts(int argc, char **argv, struct writer *w)
 		case 'j': w->junit_path = optarg; break;
 		case 't': w->tap = 1; break;
 		case 'p': w->pass = 1; break;
+		case 'P': w->progress = xcalloc(1, sizeof(*w->progress)); break;
 		case 'h': usage(stdout); exit(EXIT_PASS);
 		default: usage(stderr); exit(EXIT_USAGE);
 		}
@@ -194,6 +199,8 @@ static void on_verdict(struct writer *w, struct job_seen **jobs,
 	store_dumps(w, run, js);
 	path = store_run(w, run, id);
 	w->njobs++;
+	if (w->progress)
+		progress_done(w->progress, js->job, run);
 	if (w->tap) {
 		tap_line(stdout, w->njobs, run);
 	} else {
@@ -229,6 +236,8 @@ static void read_stream(struct writer *w, struct job_seen **jobs)
 			ndjson_write(stdout, rec);
 		if (!strcmp(type, "dump") && dump_part_check(rec))
 			ndjson_bad_record(&rd, rec, "%s", dump_part_check(rec));
+		if (!strcmp(type, "job") && id && w->progress)
+			progress_job(w->progress, rec);
 		if (!strcmp(type, "verdict"))
 			on_verdict(w, jobs, &rd, rec);
 		else if (id)
@@ -282,5 +291,6 @@ int cmd_write(int argc, char **argv)
 	json_decref(w.ctx.project_commit);
 	free(w.runs_dir);
 	free(w.run_dir);
+	free(w.progress);
 	return rc;
 }

@@ -472,7 +472,31 @@ static int shell_job(const struct plan_opts *o)
 	if (json_dumpf(j, stdout, JSON_COMPACT) < 0 || putchar('\n') == EOF || fflush(stdout) == EOF)
 		die(EXIT_INCONCLUSIVE, "write error");
 	json_decref(j);
+	free(t[0].label);
+	free(t);
 	return EXIT_PASS;
+}
+
+static void plan_free(struct plan *p, struct plan_names *names)
+{
+	for (size_t i = 0; i < p->nscen; i++)
+		scenario_free(&p->scen[i]);
+	for (size_t i = 0; i < p->ntarget; i++)
+		free(p->target[i].label);
+	for (size_t i = 0; i < p->nprof; i++)
+		free(p->prof_names[i]);
+	free(p->scen);
+	free(p->target);
+	free(p->prof);
+	free(p->prof_names);
+	free(p->cand);
+	free((void *)names->scen);
+	free((void *)names->target);
+	sched_free(&p->sched);
+	json_decref(p->o.kernel);
+	json_decref(p->o.includes);
+	json_decref(p->o.writes);
+	free(p->o.topos);
 }
 
 int plan_main(int argc, char **argv)
@@ -481,12 +505,18 @@ int plan_main(int argc, char **argv)
 				 .budget_s = -1, .includes = json_array(), .writes = json_array() } };
 	struct plan_names names;
 	size_t chosen;
+	int rc;
 
 	parse_args(argc, argv, &p.o);
 	if (p.o.shell) {
 		if (optind < argc)
 			die(EXIT_USAGE, "--shell takes no scenarios");
-		return shell_job(&p.o);
+		rc = shell_job(&p.o);
+		json_decref(p.o.kernel);
+		json_decref(p.o.includes);
+		json_decref(p.o.writes);
+		free(p.o.topos);
+		return rc;
 	}
 	if (!p.o.accel)
 		p.o.accel = accel_detect();
@@ -515,6 +545,8 @@ int plan_main(int argc, char **argv)
 		p.scen = scenarios_canned(&p.nscen);
 	}
 	check_names(&p);
+	if (!p.o.list)
+		sched_check_binary(&p.sched);
 	p.target = targets(&p.o, &p.sched, &p.ntarget);
 	candidates(&p);
 	names = (struct plan_names){ .nscen = p.nscen, .ntarget = p.ntarget, .nflag = p.sched.nflags,
@@ -539,5 +571,6 @@ int plan_main(int argc, char **argv)
 			chosen--;
 	}
 	print_plan(&p, chosen);
+	plan_free(&p, &names);
 	return EXIT_PASS;
 }

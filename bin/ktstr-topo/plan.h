@@ -28,6 +28,8 @@ typedef unsigned long profile_t;
 
 /* share/ktstr/schedulers/NAME.json, a 'ktstr sched build' one, a path, or eevdf. */
 void sched_resolve(struct sched *s, const char *spec, const char *extra);
+/* Dies when the definition's loader is not built. */
+void sched_check_binary(const struct sched *s);
 /* The profiles of --profiles WANT ("all", "default", "a+b,c"); n set. Dies on bad ones. */
 profile_t *sched_profiles(const struct sched *s, const char *want, size_t *n);
 /* The one profile of --flags a,b; dies on an unknown flag or a missing requirement. */

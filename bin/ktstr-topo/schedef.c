@@ -32,46 +32,48 @@ static bool is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Where the guest programs (scx-ktstr, ...) were built or installed. */
-static char *guest_dir_raw(void)
+/*
+ * Where the guest programs (scx-ktstr, ...) were built or installed: the
+ * first of these folders that holds bin, else the first that exists.
+ */
+static char *guest_path(const char *bin)
 {
 	const char *env = getenv("KTSTR_GUEST_DIR"), *build = getenv("KTSTR_BUILD_DIR");
-	char exe[PATH_MAX], *p;
-	ssize_t n;
+	/* build/bin -> build/guest; PREFIX/bin -> PREFIX/libexec/ktstr; another build dir's tools -> build/guest */
+	static const char *const rel[] = { "../guest", "../libexec/ktstr", "../../build/guest" };
+	char exe[PATH_MAX], real[PATH_MAX], *dirs[5] = { 0 }, *found = NULL, *first = NULL;
+	size_t n = 0;
+	ssize_t len;
 
 	if (env && *env)
-		return xstrdup(env);
-	if (build && *build) {
-		p = paths_join(build, "guest");
-		if (is_dir(p))
-			return p;
+		dirs[n++] = xstrdup(env);
+	if (build && *build)
+		dirs[n++] = paths_join(build, "guest");
+	if ((len = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
+		exe[len] = '\0';
+		*strrchr(exe, '/') = '\0';
+		for (size_t i = 0; i < 3; i++)
+			dirs[n++] = paths_join(exe, rel[i]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *p;
+
+		if (!realpath(dirs[i], real) || !is_dir(real))
+			continue;
+		p = paths_join(real, bin);
+		if (!found && exists(p))
+			found = xstrdup(p);
+		if (!first)
+			first = xstrdup(p);
 		free(p);
 	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return xstrdup("build/guest");
-	exe[n] = '\0';
-	*strrchr(exe, '/') = '\0';
-	p = paths_join(exe, "../guest");	/* build/bin -> build/guest */
-	if (is_dir(p))
-		return p;
-	free(p);
-	p = paths_join(exe, "../libexec/ktstr");	/* PREFIX/bin -> PREFIX/libexec/ktstr */
-	if (is_dir(p))
-		return p;
-	free(p);
-	return paths_join(exe, "../guest");
-}
-
-static char *guest_dir(void)
-{
-	char *d = guest_dir_raw(), real[PATH_MAX];
-
-	if (realpath(d, real)) {
-		free(d);
-		return xstrdup(real);
+	for (size_t i = 0; i < n; i++)
+		free(dirs[i]);
+	if (found) {
+		free(first);
+		return found;
 	}
-	return d;
+	return first ? first : xstrdup(bin);
 }
 
 /* The definition file of NAME: share/ktstr/schedulers, then the ones 'ktstr sched build' made. */
@@ -168,19 +170,17 @@ static void read_flags(struct sched *s)
 static void resolve_binary(struct sched *s, const char *spec)
 {
 	const char *bin = json_string_value(json_object_get(s->def, "binary"));
-	char *dir;
 
 	if (!bin)
 		return;
-	if (*bin == '/') {
-		s->path = xstrdup(bin);
-	} else {
-		dir = guest_dir();
-		s->path = paths_join(dir, bin);
-		free(dir);
-	}
-	if (!exists(s->path))
-		die(EXIT_USAGE, "scheduler %s: binary %s not built (run 'make')", spec, s->path);
+	(void)spec;
+	s->path = *bin == '/' ? xstrdup(bin) : guest_path(bin);
+}
+
+void sched_check_binary(const struct sched *s)
+{
+	if (s->def && s->path && !exists(s->path))
+		die(EXIT_USAGE, "scheduler %s: binary %s not built (run 'make')", s->name, s->path);
 }
 
 static void resolve_def(struct sched *s, const char *spec)

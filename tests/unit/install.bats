@@ -20,7 +20,7 @@ load ../helpers
 	[ "$status" -eq 2 ]
 	[ "$output" = "ktstr: unknown scenario 'no_such_scenario' (see $d/opt/k/share/ktstr/scenarios/)" ]
 	# the gauntlet finds its tools and presets there too
-	run env -i HOME="$HOME" PATH=/usr/bin:/bin KTSTR_ACCEL=tcg "$d/opt/k/bin/ktstr" gauntlet steady --presets tiny-2llc --list
+	run env -i HOME="$HOME" PATH=/usr/bin:/bin KTSTR_ACCEL=tcg KTSTR_RUNS_DIR="$BATS_TEST_TMPDIR/runs" "$d/opt/k/bin/ktstr" gauntlet steady --presets tiny-2llc --list
 	[ "$status" -eq 0 ]
 	[ "$output" = "steady-tiny-2llc-default	~10.0 s	no budget: every combination" ]
 }
