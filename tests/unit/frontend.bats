@@ -87,5 +87,5 @@ load ../helpers
 @test "ktstr runs: unknown subcommand exits 2" {
 	run ktstr runs frob
 	[ "$status" -eq 2 ]
-	[ "$output" = "ktstr: runs: unknown command 'frob' (list, show, compare, metrics)" ]
+	[ "$output" = "ktstr: runs: unknown command 'frob' (list, show, compare, metrics, merge)" ]
 }
