@@ -1,4 +1,4 @@
-/* Worker processes: fork blocked, start once in their cgroup, stop on SIGUSR1, report (§3.6). */
+/* Worker processes: fork blocked, start once in their cgroup, stop on SIGUSR1, report. */
 
 #include <errno.h>
 #include <fcntl.h>

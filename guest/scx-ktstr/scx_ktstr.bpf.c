@@ -23,6 +23,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "scx_ktstr.h"
+#include "compat.bpf.h"
 
 #define barrier() asm volatile("" ::: "memory")
 #define PF_KTHREAD 0x00200000	/* include/linux/sched.h; macros are not in BTF */
@@ -61,18 +62,6 @@ struct {
  * below the watchdog timeout (nothing stalls).
  */
 #define KTSTR_PENALTY_WAIT_NS (300ULL * 1000000)
-
-/* scx_bpf_error(fmt, args...) as in the sched_ext tools, on scx_bpf_error_bstr. */
-#define ktstr_error(fmt, args...)						\
-	({									\
-		static char ___fmt[] = fmt;					\
-		unsigned long long ___param[___bpf_narg(args)];			\
-		_Pragma("GCC diagnostic push")					\
-		_Pragma("GCC diagnostic ignored \"-Wint-conversion\"")		\
-		___bpf_fill(___param, args);					\
-		_Pragma("GCC diagnostic pop")					\
-		scx_bpf_error_bstr(___fmt, ___param, sizeof(___param));		\
-	})
 
 static void stat_inc(u32 idx)
 {
@@ -509,15 +498,6 @@ void BPF_STRUCT_OPS(ktstr_update_idle, s32 cpu, bool idle)
 	}
 }
 
-/* 7.2 warns about direct writes to p->scx; older kernels lack the kfunc. */
-static void set_slice(struct task_struct *p, u64 slice)
-{
-	if (bpf_ksym_exists(scx_bpf_task_set_slice))
-		scx_bpf_task_set_slice(p, slice);
-	else
-		p->scx.slice = slice;
-}
-
 /* A user task running when the stall begins gives up its CPU at this tick, to be parked. */
 void BPF_STRUCT_OPS(ktstr_tick, struct task_struct *p)
 {
@@ -532,15 +512,6 @@ void BPF_STRUCT_OPS(ktstr_running, struct task_struct *p)
 
 	if ((s64)(p->scx.dsq_vtime - *now) > 0)
 		*now = p->scx.dsq_vtime;
-}
-
-/* 7.2 warns about direct writes to dsq_vtime; older kernels lack the kfunc. */
-static void set_vtime(struct task_struct *p, u64 vtime)
-{
-	if (bpf_ksym_exists(scx_bpf_task_set_dsq_vtime))
-		scx_bpf_task_set_dsq_vtime(p, vtime);
-	else
-		p->scx.dsq_vtime = vtime;
 }
 
 /* Charge the slice used, scaled by the inverse weight (and --overcharge's factor). */
