@@ -1,5 +1,6 @@
 /* Walking rq->sd and its parents in guest memory (see domains.h). */
 #include "cpulist.h"
+#include "cpulistfmt.h"
 #include "domains.h"
 
 #define MAX_LEVELS 8	/* SMT, MC, PKG, NUMA levels: a loop in garbage ends here */
@@ -15,7 +16,7 @@ static json_t *domain_json(struct sampler *s, uint64_t sd)
 
 	if (sampler_read_cpumask(s, sd + ki->sd_span, &set))
 		return NULL;
-	cpulist_format(&set, span, sizeof(span));
+	cpulist_format_words(&set, span, sizeof(span));
 	o = json_pack("{s:i, s:s}", "level", (int)guestmem_u32(&s->gm, sd + ki->sd_level, &ok), "span", span);
 	name_ptr = ki->sd_name != OFF_NONE ? guestmem_u64(&s->gm, sd + ki->sd_name, &ok) : 0;
 	if (name_ptr && !guestmem_read(&s->gm, name_ptr, name, sizeof(name) - 1) && name[0])

@@ -2,10 +2,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "die.h"
 #include "guestmem.h"
 
 #define KERNEL_MAP 0xffffffff80000000ull	/* __START_KERNEL_map */
@@ -15,6 +17,12 @@
 #define PC_SPLIT_AT 0xe0000000ull
 #define PC_LOWMEM 0xc0000000ull
 #define FOUR_GIB 0x100000000ull
+#define TLB_SLOTS 256		/* pages remembered per batch, by virtual page number */
+
+struct guestmem_tlb {
+	unsigned gen;		/* the batch; 0: none open */
+	struct { uint64_t vpn, pfn; unsigned gen; } slot[TLB_SLOTS];
+};
 
 int guestmem_open(struct guestmem *gm, int pid, const int *fds, const size_t *sizes,
 		  unsigned n, int writable, char *err, size_t errlen)
@@ -49,6 +57,7 @@ int guestmem_open(struct guestmem *gm, int pid, const int *fds, const size_t *si
 		gm->node[gm->n++].size = sizes[i];
 		gm->total += sizes[i];
 	}
+	gm->tlb = xcalloc(1, sizeof(*gm->tlb));
 	return 0;
 }
 
@@ -58,6 +67,22 @@ void guestmem_close(struct guestmem *gm)
 		munmap((void *)gm->node[i].base, gm->node[i].size);
 	gm->n = 0;
 	gm->total = 0;
+	free(gm->tlb);
+	gm->tlb = NULL;
+}
+
+void guestmem_batch_begin(const struct guestmem *gm)
+{
+	static unsigned gen;
+
+	if (gm->tlb)
+		gm->tlb->gen = ++gen ? gen : ++gen;	/* (never 0) */
+}
+
+void guestmem_batch_end(const struct guestmem *gm)
+{
+	if (gm->tlb)
+		gm->tlb->gen = 0;
 }
 
 /* Offset into the RAM files of guest-physical pa, or -1 (a hole, or past the end). */
@@ -121,6 +146,27 @@ static int walk_page_tables(const struct guestmem *gm, uint64_t va, uint64_t *pa
 	return 0;
 }
 
+/* va through the page tables, or the page the current batch found for it already. */
+static int translate(const struct guestmem *gm, uint64_t va, uint64_t *pa)
+{
+	struct guestmem_tlb *tlb = gm->tlb;
+	uint64_t vpn = va >> 12;
+	unsigned i = (unsigned)(vpn % TLB_SLOTS);
+
+	if (!tlb || !tlb->gen)
+		return walk_page_tables(gm, va, pa);
+	if (tlb->slot[i].gen != tlb->gen || tlb->slot[i].vpn != vpn) {
+		if (walk_page_tables(gm, va, pa))
+			return -1;	/* (not remembered: tried again) */
+		tlb->slot[i].vpn = vpn;
+		tlb->slot[i].pfn = *pa >> 12;
+		tlb->slot[i].gen = tlb->gen;
+		return 0;
+	}
+	*pa = tlb->slot[i].pfn << 12 | (va & 0xfff);
+	return 0;
+}
+
 /* Where len bytes at kernel address va are in the host's mappings, or NULL. */
 static unsigned char *host_addr(const struct guestmem *gm, uint64_t va, size_t len)
 {
@@ -130,7 +176,7 @@ static unsigned char *host_addr(const struct guestmem *gm, uint64_t va, size_t l
 		pa = va - KERNEL_MAP + gm->phys_base;
 	else if (va >= gm->page_offset && va - gm->page_offset < DIRECT_MAP_SPAN)
 		pa = va - gm->page_offset;
-	else if (!gm->pgd_pa || (va & 0xfff) + len > 4096 || walk_page_tables(gm, va, &pa))
+	else if (!gm->pgd_pa || (va & 0xfff) + len > 4096 || translate(gm, va, &pa))
 		return NULL;	/* user space, NULL, or across a page: not read */
 	return phys_addr(gm, pa, len);
 }

@@ -14,6 +14,8 @@
 
 #define GUESTMEM_MAX_NODES 16
 
+struct guestmem_tlb;
+
 struct guestmem {
 	unsigned n;
 	struct {
@@ -24,6 +26,7 @@ struct guestmem {
 	uint64_t phys_base, page_offset;	/* for the two translations */
 	uint64_t pgd_pa;			/* init_top_pgt's physical address, 0: no walks */
 	int writable;
+	struct guestmem_tlb *tlb;		/* page-table walks of the current batch */
 };
 
 /*
@@ -37,6 +40,14 @@ void guestmem_close(struct guestmem *gm);
 
 /* Walk the page tables rooted at the kernel-image address pgd_va for other addresses. */
 void guestmem_use_page_tables(struct guestmem *gm, uint64_t pgd_va);
+
+/*
+ * Between these two, the pages found by walking the page tables are
+ * remembered (one sample reads the same vmalloc pages many times); a batch
+ * is one sample's reads, and nothing found before it is trusted.
+ */
+void guestmem_batch_begin(const struct guestmem *gm);
+void guestmem_batch_end(const struct guestmem *gm);
 
 /* Copy len bytes at kernel virtual address va: 0, or -1 when not in RAM. */
 int guestmem_read(const struct guestmem *gm, uint64_t va, void *buf, size_t len);

@@ -13,9 +13,9 @@ void jsonbuf_free(struct jsonbuf *b)
 	b->len = b->cap = 0;
 }
 
-static void reserve(struct jsonbuf *b, size_t n)
+void jsonbuf_grow(struct jsonbuf *b, size_t n)
 {
-	if (b->len + n <= b->cap)
+	if (b->cap - b->len >= n)
 		return;
 	b->cap = b->len + n > 2 * b->cap ? b->len + n : 2 * b->cap;
 	if (b->cap < 4096)
@@ -23,26 +23,37 @@ static void reserve(struct jsonbuf *b, size_t n)
 	b->p = xrealloc(b->p, b->cap);
 }
 
-void jsonbuf_raw(struct jsonbuf *b, const char *s, size_t n)
+/* Needs a backslash: '"', '\\' and the control characters. */
+static bool needs_escape(unsigned char c)
 {
-	reserve(b, n);
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
+	return c < 0x20 || c == '"' || c == '\\';
 }
 
 void jsonbuf_str(struct jsonbuf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t n = strlen(s);
+	size_t n = 0;
 	char *o;
 
-	reserve(b, 6 * n + 2);	/* each byte escaped at worst as \u00XX */
+	while (s[n] && !needs_escape((unsigned char)s[n]))
+		n++;
+	if (!s[n]) {	/* the common case: nothing to escape */
+		jsonbuf_grow(b, n + 2);
+		o = b->p + b->len;
+		*o = '"';
+		memcpy(o + 1, s, n);
+		o[n + 1] = '"';
+		b->len += n + 2;
+		return;
+	}
+	n += strlen(s + n);
+	jsonbuf_grow(b, 6 * n + 2);	/* each byte escaped at worst as \u00XX */
 	o = b->p + b->len;
 	*o++ = '"';
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		unsigned char c = *p;
 
-		if (c >= 0x20 && c != '"' && c != '\\') {
+		if (!needs_escape(c)) {
 			*o++ = (char)c;
 			continue;
 		}
@@ -69,13 +80,25 @@ void jsonbuf_str(struct jsonbuf *b, const char *s)
 
 void jsonbuf_int(struct jsonbuf *b, long long v)
 {
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
 	char tmp[24], *e = tmp + sizeof(tmp), *p = e;
 	/* (unsigned: LLONG_MIN has no positive counterpart) */
 	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
 
-	do
-		*--p = (char)('0' + u % 10);
-	while (u /= 10);
+	while (u >= 100) {
+		p -= 2;
+		memcpy(p, pairs + 2 * (u % 100), 2);
+		u /= 100;
+	}
+	if (u >= 10) {
+		p -= 2;
+		memcpy(p, pairs + 2 * u, 2);
+	} else {
+		*--p = (char)('0' + u);
+	}
 	if (v < 0)
 		*--p = '-';
 	jsonbuf_raw(b, p, (size_t)(e - p));

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include <jansson.h>
 
 struct jsonbuf {
@@ -17,8 +18,17 @@ struct jsonbuf {
 };
 
 void jsonbuf_free(struct jsonbuf *b);
+/* Room for n more bytes (the functions below make their own). */
+void jsonbuf_grow(struct jsonbuf *b, size_t n);
 
-void jsonbuf_raw(struct jsonbuf *b, const char *s, size_t n);
+static inline void jsonbuf_raw(struct jsonbuf *b, const char *s, size_t n)
+{
+	if (b->cap - b->len < n)
+		jsonbuf_grow(b, n);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
 /* A literal: punctuation, a key already in quotes. */
 #define jsonbuf_lit(b, s) jsonbuf_raw((b), (s), sizeof(s) - 1)
 /* A string in quotes; it must be valid UTF-8 (jsonbuf_utf8_ok). */

@@ -310,6 +310,7 @@ static void sample_all(struct job *jobs, const struct opts *o)
 			continue;
 		if (j->phase == PHASE_SETTLE && now >= j->settle_until_ms)
 			j->phase = PHASE_SCENARIO;
+		guestmem_batch_begin(&j->smp.gm);
 		sampler_read(&j->smp, &j->cur);
 		j->cur.t_ms = now - j->start_ms;
 		snprintf(j->cur.phase, sizeof(j->cur.phase), "%s", phase_name[j->phase]);
@@ -335,6 +336,7 @@ static void sample_all(struct job *jobs, const struct opts *o)
 			mapwatch_sample(j->maps, &j->smp, now - j->start_ms, out);
 			put_map_records(out);
 		}
+		guestmem_batch_end(&j->smp.gm);
 		j->sample_cpu_ns += thread_cpu_ns() - cpu0;
 		j->nsampled++;
 	}

@@ -163,10 +163,29 @@ static int read_elem(const struct guestmem *gm, const struct kernel_info *ki, st
 	return ok ? read_percpu(gm, ki, value, m->ncpus, m->value_size, slot + klen) : -1;
 }
 
+/* Hash buckets read a page's worth at a time: each bucket alone costs a page-table walk. */
+struct bucket_chunk {
+	unsigned first, n;	/* the buckets it covers */
+	unsigned got;		/* of which read (n, or 0: read them one by one) */
+	unsigned char buf[4096];
+};
+
+static void read_buckets(const struct guestmem *gm, const struct kernel_info *ki, uint64_t buckets,
+			 unsigned first, unsigned nb, struct bucket_chunk *c)
+{
+	size_t per = sizeof(c->buf) / ki->htab_bucket_size;
+
+	c->first = first;
+	c->n = nb - first < per ? nb - first : (unsigned)per;
+	c->got = guestmem_read_span(gm, buckets + ki->htab_bucket_size * first, c->buf,
+				    ki->htab_bucket_size * c->n) ? 0 : c->n;
+}
+
 /* The elements of a hash map, bucket by bucket, up to the caps. */
 static int read_hash(const struct guestmem *gm, const struct kernel_info *ki, struct map_snap *m,
 		     unsigned ncpus, int percpu)
 {
+	struct bucket_chunk chunk = { 0 };
 	size_t slot;
 	unsigned cap, nb;
 	uint64_t buckets;
@@ -185,8 +204,15 @@ static int read_hash(const struct guestmem *gm, const struct kernel_info *ki, st
 		return -1;
 	m->data = xmalloc((size_t)cap * slot + 1);
 	for (unsigned b = 0; b < nb && m->n < cap; b++) {
-		uint64_t node = guestmem_u64(gm, buckets + ki->htab_bucket_size * b, &ok);
+		uint64_t node;
 		unsigned chain = 0;
+
+		if (b == chunk.first + chunk.n)
+			read_buckets(gm, ki, buckets, b, nb, &chunk);
+		if (b < chunk.first + chunk.got)	/* (first in struct bucket) */
+			memcpy(&node, chunk.buf + ki->htab_bucket_size * (b - chunk.first), sizeof(node));
+		else
+			node = guestmem_u64(gm, buckets + ki->htab_bucket_size * b, &ok);
 
 		/* a nulls list ends in a marker with bit 0 set; a chain past cap is garbage */
 		while (ok && node && !(node & 1) && m->n < cap && chain++ < MAPS_MAX_ENTRIES) {

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cpulist.h"
+#include "cpulistfmt.h"
 #include "jsonbuf.h"
 #include "runnable.h"
 
@@ -42,7 +43,7 @@ static void task_allowed(struct sampler *s, uint64_t task, char *buf, size_t len
 	mask = guestmem_u64(&s->gm, task + ki->task_cpus_ptr, &ok);
 	if (!ok || sampler_read_cpumask(s, mask, &set))
 		return;
-	cpulist_format(&set, buf, len);
+	cpulist_format_words(&set, buf, len);
 }
 
 /* The waiter w into c's list; left out when its task does not read back. */

@@ -139,6 +139,7 @@ int sampler_open(struct sampler *s, json_t *job, json_t *vm, unsigned watchdog_m
 	s->ncpus = (unsigned)cpus;
 	s->vcpu_tids = xcalloc(s->ncpus, sizeof(*s->vcpu_tids));
 	s->vcpu_fds = xcalloc(s->ncpus, sizeof(*s->vcpu_fds));
+	s->vcpu_now = xcalloc(s->ncpus, sizeof(*s->vcpu_now));
 	for (unsigned c = 0; c < s->ncpus; c++)
 		s->vcpu_fds[c] = -1;
 	return 0;
@@ -214,16 +215,10 @@ static void read_cpu(struct sampler *s, unsigned c, uint64_t jiffies, struct sam
 	}
 	runnable_read(s, rq, jiffies, out, o);
 	read_schedstat(s, rq, o);
-	if (s->vcpu_tids[c]) {
-		int64_t run, wait;
-
-		if (s->vcpu_fds[c] < 0)
-			s->vcpu_fds[c] = vcpu_open_schedstat(s->pid, s->vcpu_tids[c]);
-		if (s->vcpu_fds[c] >= 0 && !vcpu_read_schedstat(s->vcpu_fds[c], &run, &wait)) {
-			o->vcpu_ns = run;
-			o->vcpu_wait_ns = wait;
-			o->has |= SC_VCPU_NS | SC_VCPU_WAIT_NS;
-		}
+	if (s->vcpu_now[c].ok) {
+		o->vcpu_ns = s->vcpu_now[c].run_ns;
+		o->vcpu_wait_ns = s->vcpu_now[c].wait_ns;
+		o->has |= SC_VCPU_NS | SC_VCPU_WAIT_NS;
 	}
 	if (!ok)
 		out->ncpus--;	/* (its memory is the next CPU's) */
@@ -377,6 +372,17 @@ void sampler_read(struct sampler *s, struct sample *out)
 		out->has |= S_JIFFIES;
 	}
 	read_scheduler(s, out);
+	/* the host's side first, one read after another (the syscalls stay warm) */
+	for (unsigned c = 0; c < s->ncpus; c++) {
+		struct vcpu_time *v = &s->vcpu_now[c];
+
+		v->ok = 0;
+		if (!s->vcpu_tids[c])
+			continue;
+		if (s->vcpu_fds[c] < 0)
+			s->vcpu_fds[c] = vcpu_open_schedstat(s->pid, s->vcpu_tids[c]);
+		v->ok = s->vcpu_fds[c] >= 0 && !vcpu_read_schedstat(s->vcpu_fds[c], &v->run_ns, &v->wait_ns);
+	}
 	for (unsigned c = 0; c < s->ncpus; c++)
 		read_cpu(s, c, ok ? jiffies : 0, out);
 }
@@ -389,6 +395,8 @@ void sampler_close(struct sampler *s)
 			close(s->vcpu_fds[c]);
 	free(s->vcpu_fds);
 	s->vcpu_fds = NULL;
+	free(s->vcpu_now);
+	s->vcpu_now = NULL;
 	free(s->prog_addr);
 	s->prog_addr = NULL;
 	free(s->vcpu_tids);

@@ -13,6 +13,7 @@
 #include "guestmem.h"
 #include "kernel.h"
 #include "samplerec.h"
+#include "vcpu.h"
 
 struct sampler {
 	struct guestmem gm;
@@ -21,6 +22,7 @@ struct sampler {
 	int pid;
 	int *vcpu_tids;		/* per CPU, 0 when unknown */
 	int *vcpu_fds;		/* per CPU, its thread's schedstat; -1 when not open */
+	struct vcpu_time *vcpu_now;	/* per CPU, read as a sample starts */
 	uint64_t *prog_addr;	/* the struct_ops programs of the last prog idr walk */
 	unsigned nprog, prog_age;
 	unsigned vcpus_found;

@@ -1,14 +1,15 @@
 /* A sample record's JSON text (see samplefmt.h). */
 #include "samplefmt.h"
 
-/* ,"key":v for the keys that may be missing */
-static void opt_int(struct jsonbuf *b, unsigned has, unsigned bit, const char *key, long long v)
+/* ,"key":v for the keys that may be missing (key: a literal) */
+#define opt_int(b, has, bit, key, v) opt_int_((b), (has) & (bit), ",\"" key "\":", \
+					      sizeof(",\"" key "\":") - 1, (v))
+
+static void opt_int_(struct jsonbuf *b, unsigned set, const char *key, size_t keylen, long long v)
 {
-	if (!(has & bit))
+	if (!set)
 		return;
-	jsonbuf_lit(b, ",");
-	jsonbuf_str(b, key);
-	jsonbuf_lit(b, ":");
+	jsonbuf_raw(b, key, keylen);
 	jsonbuf_int(b, v);
 }
 

@@ -20,20 +20,21 @@ unsigned vcpu_find_threads(int pid, int *tids, unsigned ncpus)
 	if (!(d = opendir(path)))
 		return 0;
 	while ((de = readdir(d))) {
-		int tid = atoi(de->d_name);
-		FILE *f;
+		int tid = atoi(de->d_name), fd;
+		ssize_t n;
 
 		if (tid <= 0)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", pid, tid);
-		if (!(f = fopen(path, "r")))
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 			continue;
-		if (fgets(comm, sizeof(comm), f) && sscanf(comm, "CPU %u/%7s", &cpu, accel) == 2 &&
-		    cpu < ncpus && !tids[cpu]) {
+		n = read(fd, comm, sizeof(comm) - 1);
+		close(fd);
+		comm[n > 0 ? n : 0] = '\0';
+		if (sscanf(comm, "CPU %u/%7s", &cpu, accel) == 2 && cpu < ncpus && !tids[cpu]) {
 			tids[cpu] = tid;
 			found++;
 		}
-		fclose(f);
 	}
 	closedir(d);
 	return found;
@@ -47,18 +48,34 @@ int vcpu_open_schedstat(int pid, int tid)
 	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
+/* A decimal number at *p, advanced past it: 0, or -1 when there is none. */
+static int number(const char **p, int64_t *v)
+{
+	const char *q = *p;
+	uint64_t n = 0;
+
+	if (*q < '0' || *q > '9')
+		return -1;
+	while (*q >= '0' && *q <= '9' && n <= INT64_MAX / 10)
+		n = n * 10 + (uint64_t)(*q++ - '0');
+	if ((*q >= '0' && *q <= '9') || n > INT64_MAX)
+		return -1;	/* (too large) */
+	*v = (int64_t)n;
+	*p = q;
+	return 0;
+}
+
 int vcpu_read_schedstat(int fd, int64_t *run_ns, int64_t *wait_ns)
 {
 	char buf[96];
 	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
-	long long run, wait;
+	const char *p = buf;
 
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
-	if (sscanf(buf, "%lld %lld", &run, &wait) != 2 || run < 0 || wait < 0)
+	/* "run wait timeslices\n" (the kernel's fixed form) */
+	if (number(&p, run_ns) || *p++ != ' ' || number(&p, wait_ns))
 		return -1;
-	*run_ns = run;
-	*wait_ns = wait;
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cpulist.h"
+#include "cpulistfmt.h"
 #include "die.h"
 #include "monitor.h"
 #include "waits.h"
@@ -207,7 +208,13 @@ static void note_idle(struct waits *w, const struct sample *sample)
 {
 	struct idle_sample is = { .t_ms = sample->t_ms };
 	struct cpuset idle, used;
+	bool any_waiter = false;
 
+	for (size_t i = 0; i < sample->ncpus && !any_waiter; i++)
+		for (size_t j = 0; j < sample->cpus[i].nwaiting; j++)
+			any_waiter |= sample->cpus[i].waiting[j].counted_ms >= WAITS_IDLE_MIN_MS;
+	if (!any_waiter)	/* (the usual sample: no CPU to look at) */
+		goto add;
 	cpuset_zero(&idle);
 	cpuset_zero(&used);
 	for (size_t i = 0; i < sample->ncpus; i++) {
@@ -240,7 +247,8 @@ static void note_idle(struct waits *w, const struct sample *sample)
 		}
 	}
 	is.idle_cpus = cpuset_count(&used);
-	cpulist_format(&used, is.cpus, sizeof(is.cpus));
+	cpulist_format_words(&used, is.cpus, sizeof(is.cpus));
+add:
 	if (w->nidle == w->capidle) {
 		w->capidle = w->capidle ? 2 * w->capidle : 64;
 		w->idle = xrealloc(w->idle, w->capidle * sizeof(*w->idle));
