@@ -2,6 +2,8 @@
 # bin/ktstr: argument handling that needs no VM.
 load ../helpers
 
+bats_require_minimum_version 1.5.0
+
 @test "ktstr help lists the commands" {
 	run ktstr help
 	[ "$status" -eq 0 ]
@@ -88,4 +90,12 @@ load ../helpers
 	run ktstr runs frob
 	[ "$status" -eq 2 ]
 	[ "$output" = "ktstr: runs: unknown command 'frob' (list, show, compare, metrics, merge)" ]
+}
+
+@test "ktstr run: a scenario that could only skip on the topology exits 77 with the reason, before any VM" {
+	export KTSTR_RUNS_DIR="$BATS_TEST_TMPDIR/runs"
+	run --separate-stderr ktstr run steady_llc --topo 1n1l4c1t
+	[ "$status" -eq 77 ]
+	[ "$stderr" = "ktstr: nothing can run: steady_llc on 1n1l4c1t: needs >= 2 LLCs, topology has 1" ]
+	[ ! -e "$KTSTR_RUNS_DIR" ]
 }

@@ -9,16 +9,17 @@ setup() {
 	export KTSTR_RUNS_DIR="$BATS_TEST_TMPDIR/runs"
 }
 
-@test "gauntlet: 2 presets x 2 profiles, 2 VMs at once: a line per job, the totals, one run" {
+@test "gauntlet: 2 presets x 2 profiles, 2 VMs at once: progress per job, the totals, one run" {
 	run --separate-stderr ktstr gauntlet steady --scheduler scx-ktstr --presets tiny-1llc,tiny-2llc \
 		--profiles default,scatter -j 2
 	echo "$output"; echo "$stderr"
 	[ "$status" -eq 0 ]
-	[ "$(printf '%s\n' "$output" | sort)" = "PASS	steady-tiny-1llc-default
-PASS	steady-tiny-1llc-scatter
-PASS	steady-tiny-2llc-default
-PASS	steady-tiny-2llc-scatter" ]
-	[ "$(printf '%s\n' "$stderr" | tail -n 1)" = "4 passed, 0 failed, 0 skipped, 0 inconclusive" ]
+	[ "$output" = "4 passed, 0 failed, 0 skipped, 0 inconclusive" ]
+	# stderr: where the run is, then [k/4] PASS JOB T s, ETA while jobs are left
+	[ "$(printf '%s\n' "$stderr" | head -n 1)" = "ktstr gauntlet: 4 jobs (-j 2), records in $(ls -d "$KTSTR_RUNS_DIR"/*)" ]
+	printf '%s\n' "$stderr" | sed -n 2,4p | grep -Eq '^\[[1-3]/4\] PASS steady-tiny-[12]llc-(default|scatter) [0-9]+\.[0-9] s, ETA [0-9hms]+$'
+	printf '%s\n' "$stderr" | sed -n 5p | grep -Eq '^\[4/4\] PASS steady-tiny-[12]llc-(default|scatter) [0-9]+\.[0-9] s$'
+	[ "$(printf '%s\n' "$stderr" | sed -n '2,5p' | cut -d' ' -f3 | sort | tr '\n' ' ')" = "steady-tiny-1llc-default steady-tiny-1llc-scatter steady-tiny-2llc-default steady-tiny-2llc-scatter " ]
 	[ "$(ktstr runs list --json | jq -c '[.pass, .fail]')" = "[4,0]" ]
 	# each job ran its preset's topology with its profile's flags, and was monitored
 	S=$(ls "$KTSTR_RUNS_DIR"/*/stream.ndjson)
@@ -34,11 +35,11 @@ steady-tiny-2llc-scatter 1n2l2c1t scatter" ]
 		--presets tiny-1llc,tiny-2llc --profiles default -j 2
 	echo "$output"; echo "$stderr"
 	[ "$status" -eq 1 ]
-	[ "$(printf '%s\n' "$output" | cut -f1,2 | sort)" = "FAIL	steady-tiny-1llc-default
-FAIL	steady-tiny-2llc-default" ]
-	printf '%s\n' "$output" | cut -f3 | grep -q '^SchedulerDied: '
-	[ "$(printf '%s\n' "$stderr" | tail -n 2)" = "failed by preset: tiny-1llc 1/1, tiny-2llc 1/1
+	[ "$(printf '%s\n' "$output" | head -n 2 | cut -d: -f1,2)" = "FAIL steady-tiny-1llc-default: SchedulerDied
+FAIL steady-tiny-2llc-default: SchedulerDied" ]
+	[ "$(printf '%s\n' "$output" | tail -n 2)" = "failed by preset: tiny-1llc 1/1, tiny-2llc 1/1
 0 passed, 2 failed, 0 skipped, 0 inconclusive" ]
+	[ "$(printf '%s\n' "$stderr" | grep -c '^\[[12]/2\] FAIL steady-tiny-[12]llc-default .* s.*: SchedulerDied: ')" -eq 2 ]
 }
 
 @test "gauntlet: killed mid-run, it leaves no qemu and no /dev/shm file" {
@@ -71,7 +72,7 @@ FAIL	steady-tiny-2llc-default" ]
 @test "gauntlet: a job that cannot be built stops it before any VM, leaving no run behind" {
 	run --separate-stderr ktstr gauntlet steady --sched-args "-v" --presets tiny-1llc
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "ktstr: eevdf is the kernel's own scheduler: it takes no --flags or --sched-args" ]
+	[ "$stderr" = "ktstr gauntlet: eevdf is the kernel's own scheduler: it takes no --flags or --sched-args" ]
 	[ ! -e "$KTSTR_RUNS_DIR" ]
 	[ -z "$(ls "${TMPDIR:-/tmp}" | grep '^ktstr-gauntlet\.' || true)" ]
 }

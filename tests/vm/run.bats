@@ -36,12 +36,6 @@ stream() { cat "$KTSTR_RUNS_DIR"/*/stream.ndjson; }
 	[ "$(printf '%s\n' "$output" | jq -r 'select(.type == "verdict") | .result')" = pass ]
 }
 
-@test "run steady_llc on one LLC skips with a reason" {
-	run ktstr run steady_llc --topo 1n1l4c1t
-	[ "$status" -eq 77 ]
-	[ "${lines[0]}" = "steady_llc on 1n1l4c1t under eevdf: SKIP (needs >= 2 LLCs, topology has 1)" ]
-}
-
 @test "run: no kernel gives exit 3 and says how to get one" {
 	KTSTR_CACHE_DIR="$BATS_TEST_TMPDIR/empty" run ktstr run steady
 	[ "$status" -eq 3 ]
