@@ -64,16 +64,6 @@ enum { O_SCHED = 256, O_SARGS, O_FLAGS, O_PROFILES, O_TOPO, O_PRESETS, O_FIT, O_
        O_KERNEL, O_DURATION, O_TIMEOUT, O_MEMORY, O_INCLUDE, O_MAPWRITE, O_BUDGET, O_SEED,
        O_SHARD, O_ACCEL, O_LIST, O_SHELL, O_EXEC };
 
-struct plan_opts {
-	const char *sched, *sargs, *flags, *profiles, *presets, *accel, *exec;
-	char **topos;
-	size_t ntopos;
-	bool fit, list, shell;
-	double oversub, budget_s;
-	json_t *kernel, *includes, *writes;
-	unsigned duration_ms, timeout_s, memory_mb, jobs, shard, nshards;
-	unsigned long seed;
-};
 
 static double parse_seconds(const char *opt, const char *v, double max)
 {
@@ -217,83 +207,6 @@ static void parse_args(int argc, char **argv, struct plan_opts *o)
 		die(EXIT_USAGE, "--shard needs --presets or --topo: machines may fit different presets");
 	if (o->budget_s == 0)
 		die(EXIT_USAGE, "--budget 0: no job fits in no time");
-}
-
-/* The topologies: --topo ones, presets (named, all, or those that fit), or the scheduler's. */
-static struct target *targets(const struct plan_opts *o, const struct sched *s, size_t *n)
-{
-	struct target *t;
-	char err[200];
-
-	*n = 0;
-	if (o->presets || o->fit) {
-		size_t np;
-		struct preset *p = presets_load(&np);
-		struct constraints cons;
-		struct host host;
-
-		t = xcalloc(np, sizeof(*t));
-		constraints_init(&cons);
-		if (o->fit) {
-			host_read(&host);
-			cons.host = &host;
-			cons.oversub = o->oversub > 0 ? o->oversub : !strcmp(o->accel, "kvm") ? 1 : 4;
-			cons.max_numa = 1;	/* upstream's per-test defaults */
-			cons.max_llcs = 12;
-			cons.max_cpus = 192;
-		}
-		for (size_t i = 0; i < np; i++) {
-			bool named = o->presets && !strcmp(o->presets, "all");
-
-			for (const char *w = o->presets; w && *w && !named;) {
-				size_t len = strcspn(w, ",");
-
-				named = len == strlen(p[i].name) && !strncmp(w, p[i].name, len);
-				w += len + (w[len] == ',');
-			}
-			if (o->fit ? !constraints_accept(&cons, &p[i].topo, err, sizeof(err)) : !named)
-				continue;
-			t[*n].label = xstrdup(p[i].name);
-			t[*n].preset = true;
-			t[(*n)++].topo = p[i].topo;
-		}
-		for (const char *w = o->presets; w && *w && strcmp(w, "all");) {
-			size_t len = strcspn(w, ","), i;
-
-			for (i = 0; i < np && !(len == strlen(p[i].name) && !strncmp(w, p[i].name, len)); i++)
-				;
-			if (i == np)
-				die(EXIT_USAGE, "--presets: unknown preset %.*s (see ktstr topo --presets)", (int)len, w);
-			w += len + (w[len] == ',');
-		}
-		if (o->fit)
-			host_free(&host);
-		presets_free(p, np);
-		if (!*n && o->fit)
-			die(EXIT_USAGE, "no gauntlet preset fits this host (%s, --oversub %g): name some with --presets",
-			    o->accel, cons.oversub);
-	} else {
-		const char *deflt = s->topology ? s->topology : "1n2l2c1t";
-		size_t nt = o->ntopos ? o->ntopos : 1;
-
-		t = xcalloc(nt, sizeof(*t));
-		for (size_t i = 0; i < nt; i++) {
-			const char *arg = o->ntopos ? o->topos[i] : deflt;
-			char name[64];
-
-			if (topo_parse(arg, &t[i].topo, err, sizeof(err)) < 0)
-				die(EXIT_USAGE, "--topo %s: %s", *arg ? arg : "''", err);
-			topo_name(&t[i].topo, name, sizeof(name));
-			t[i].label = xstrdup(name);
-		}
-		*n = nt;
-	}
-	for (size_t i = 0; i < *n && o->memory_mb; i++) {
-		if (topo_check_memory_mb(&t[i].topo, o->memory_mb, err, sizeof(err)) < 0)
-			die(EXIT_USAGE, "--memory %u: %s: %s", o->memory_mb, t[i].label, err);
-		t[i].topo.memory_mb = o->memory_mb;
-	}
-	return t;
 }
 
 struct plan {

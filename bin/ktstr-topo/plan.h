@@ -112,6 +112,21 @@ void cover_shard(struct cand *c, size_t n, unsigned i, unsigned nshards);
 void job_add_include(json_t *includes, const char *file);
 void job_add_map_write(json_t *writes, const char *spec);
 
+/* What the plan is asked for: ktstr-topo plan's options. */
+struct plan_opts {
+	const char *sched, *sargs, *flags, *profiles, *presets, *accel, *exec;
+	char **topos;
+	size_t ntopos;
+	bool fit, list, shell;
+	double oversub, budget_s;
+	json_t *kernel, *includes, *writes;
+	unsigned duration_ms, timeout_s, memory_mb, jobs, shard, nshards;
+	unsigned long seed;
+};
+
+/* The topologies: --topo ones, presets (named, all, or those that fit), or the scheduler's; n set. */
+struct target *targets(const struct plan_opts *o, const struct sched *s, size_t *n);
+
 int plan_main(int argc, char **argv);
 
 #endif

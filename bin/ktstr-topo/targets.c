@@ -1,0 +1,84 @@
+/* The topologies a plan's jobs run on: --topo ones, or gauntlet presets. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "die.h"
+#include "ktstr-topo.h"
+#include "plan.h"
+
+struct target *targets(const struct plan_opts *o, const struct sched *s, size_t *n)
+{
+	struct target *t;
+	char err[200];
+
+	*n = 0;
+	if (o->presets || o->fit) {
+		size_t np;
+		struct preset *p = presets_load(&np);
+		struct constraints cons;
+		struct host host;
+
+		t = xcalloc(np, sizeof(*t));
+		constraints_init(&cons);
+		if (o->fit) {
+			host_read(&host);
+			cons.host = &host;
+			cons.oversub = o->oversub > 0 ? o->oversub : !strcmp(o->accel, "kvm") ? 1 : 4;
+			cons.max_numa = 1;	/* upstream's per-test defaults */
+			cons.max_llcs = 12;
+			cons.max_cpus = 192;
+		}
+		for (size_t i = 0; i < np; i++) {
+			bool named = o->presets && !strcmp(o->presets, "all");
+
+			for (const char *w = o->presets; w && *w && !named;) {
+				size_t len = strcspn(w, ",");
+
+				named = len == strlen(p[i].name) && !strncmp(w, p[i].name, len);
+				w += len + (w[len] == ',');
+			}
+			if (o->fit ? !constraints_accept(&cons, &p[i].topo, err, sizeof(err)) : !named)
+				continue;
+			t[*n].label = xstrdup(p[i].name);
+			t[*n].preset = true;
+			t[(*n)++].topo = p[i].topo;
+		}
+		for (const char *w = o->presets; w && *w && strcmp(w, "all");) {
+			size_t len = strcspn(w, ","), i;
+
+			for (i = 0; i < np && !(len == strlen(p[i].name) && !strncmp(w, p[i].name, len)); i++)
+				;
+			if (i == np)
+				die(EXIT_USAGE, "--presets: unknown preset %.*s (see ktstr topo --presets)", (int)len, w);
+			w += len + (w[len] == ',');
+		}
+		if (o->fit)
+			host_free(&host);
+		presets_free(p, np);
+		if (!*n && o->fit)
+			die(EXIT_USAGE, "no gauntlet preset fits this host (%s, --oversub %g): name some with --presets",
+			    o->accel, cons.oversub);
+	} else {
+		const char *deflt = s->topology ? s->topology : "1n2l2c1t";
+		size_t nt = o->ntopos ? o->ntopos : 1;
+
+		t = xcalloc(nt, sizeof(*t));
+		for (size_t i = 0; i < nt; i++) {
+			const char *arg = o->ntopos ? o->topos[i] : deflt;
+			char name[64];
+
+			if (topo_parse(arg, &t[i].topo, err, sizeof(err)) < 0)
+				die(EXIT_USAGE, "--topo %s: %s", *arg ? arg : "''", err);
+			topo_name(&t[i].topo, name, sizeof(name));
+			t[i].label = xstrdup(name);
+		}
+		*n = nt;
+	}
+	for (size_t i = 0; i < *n && o->memory_mb; i++) {
+		if (topo_check_memory_mb(&t[i].topo, o->memory_mb, err, sizeof(err)) < 0)
+			die(EXIT_USAGE, "--memory %u: %s: %s", o->memory_mb, t[i].label, err);
+		t[i].topo.memory_mb = o->memory_mb;
+	}
+	return t;
+}
