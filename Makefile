@@ -33,7 +33,7 @@ TEST_DRIVERS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit
 
 SCRIPTS := $(filter-out $(patsubst %/,%,$(wildcard bin/*/)),$(wildcard bin/ktstr*))
 
-.PHONY: all deps kernel test unit-test vm-test run bench sanitize install clean
+.PHONY: all deps kernel test unit-test vm-test run bench sweep sanitize install clean
 all: $(TOOL_BINS) $(GUEST_BINS) $(TEST_DRIVERS) scx-ktstr
 
 $(BUILD)/obj/%.o: %.c $(wildcard libcommon/*.h)
@@ -143,6 +143,13 @@ run: all
 
 bench: all
 	tests/bench
+
+# Long: every kernel-tree example scheduler and scx-ktstr over the canned scenarios on every
+# preset that fits (tests/sweep); not part of `make test`.
+sweep: all
+	bin/ktstr kernel fetch >/dev/null
+	@$(MAKE) --no-print-directory scx-ktstr
+	tests/sweep
 
 # Unit tests against tools built with ASan+UBSan in build-san/.
 sanitize:
