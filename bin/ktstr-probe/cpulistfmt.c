@@ -1,6 +1,5 @@
 /* A CPU set's list form, a word at a time (see cpulistfmt.h). */
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "cpulistfmt.h"
@@ -21,6 +20,20 @@ static unsigned next_bit(const struct cpuset *s, unsigned from, int want)
 	return CPUSET_MAX;
 }
 
+/* v in decimal at p: the length. */
+static size_t decimal(char *p, unsigned v)
+{
+	char tmp[10];
+	size_t n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while (v /= 10);
+	for (size_t i = 0; i < n; i++)
+		p[i] = tmp[n - 1 - i];
+	return n;
+}
+
 size_t cpulist_format_words(const struct cpuset *s, char *buf, size_t len)
 {
 	size_t used = 0;
@@ -31,15 +44,19 @@ size_t cpulist_format_words(const struct cpuset *s, char *buf, size_t len)
 	while (c < CPUSET_MAX) {
 		unsigned end = next_bit(s, c, 0) - 1;	/* the last of this run */
 		char piece[32];
-		int n;
+		size_t n = 0;
 
-		if (end == c)
-			n = snprintf(piece, sizeof(piece), "%s%u", used ? "," : "", c);
-		else
-			n = snprintf(piece, sizeof(piece), "%s%u-%u", used ? "," : "", c, end);
-		if (used + (size_t)n < len)
-			memcpy(buf + used, piece, (size_t)n + 1);
-		used += (size_t)n;
+		if (used)
+			piece[n++] = ',';
+		n += decimal(piece + n, c);
+		if (end != c) {
+			piece[n++] = '-';
+			n += decimal(piece + n, end);
+		}
+		piece[n] = '\0';
+		if (used + n < len)
+			memcpy(buf + used, piece, n + 1);
+		used += n;
 		c = end + 1 < CPUSET_MAX ? next_bit(s, end + 1, 1) : CPUSET_MAX;
 	}
 	return used;

@@ -10,9 +10,9 @@
 #include "die.h"
 #include "guestmem.h"
 
-#define KERNEL_MAP 0xffffffff80000000ull	/* __START_KERNEL_map */
+#define KERNEL_MAP GUESTMEM_KERNEL_MAP
 #define DIRECT_MAP 0xffff888000000000ull	/* page_offset_base with nokaslr */
-#define DIRECT_MAP_SPAN (64ull << 40)	/* 4-level paging: 64 TiB of direct map */
+#define DIRECT_MAP_SPAN GUESTMEM_DIRECT_MAP_SPAN
 /* QEMU's pc machine: from 3.5 GiB of RAM, RAM above 3 GiB moves above 4 GiB. */
 #define PC_SPLIT_AT 0xe0000000ull
 #define PC_LOWMEM 0xc0000000ull
@@ -57,6 +57,8 @@ int guestmem_open(struct guestmem *gm, int pid, const int *fds, const size_t *si
 		gm->node[gm->n++].size = sizes[i];
 		gm->total += sizes[i];
 	}
+	/* (past PC_LOWMEM the pc machine may have its hole) */
+	gm->fast_size = gm->total >= PC_SPLIT_AT && gm->node[0].size > PC_LOWMEM ? PC_LOWMEM : gm->node[0].size;
 	gm->tlb = xcalloc(1, sizeof(*gm->tlb));
 	return 0;
 }
@@ -67,6 +69,7 @@ void guestmem_close(struct guestmem *gm)
 		munmap((void *)gm->node[i].base, gm->node[i].size);
 	gm->n = 0;
 	gm->total = 0;
+	gm->fast_size = 0;
 	free(gm->tlb);
 	gm->tlb = NULL;
 }
@@ -186,7 +189,7 @@ void guestmem_use_page_tables(struct guestmem *gm, uint64_t pgd_va)
 	gm->pgd_pa = pgd_va >= KERNEL_MAP ? pgd_va - KERNEL_MAP + gm->phys_base : 0;
 }
 
-int guestmem_read(const struct guestmem *gm, uint64_t va, void *buf, size_t len)
+int guestmem_read_slow(const struct guestmem *gm, uint64_t va, void *buf, size_t len)
 {
 	const unsigned char *p = host_addr(gm, va, len);
 
@@ -243,22 +246,4 @@ int guestmem_write(const struct guestmem *gm, uint64_t va, const void *buf, size
 	else
 		memcpy(p, buf, len);
 	return 0;
-}
-
-uint64_t guestmem_u64(const struct guestmem *gm, uint64_t va, int *ok)
-{
-	uint64_t v = 0;
-
-	if (guestmem_read(gm, va, &v, sizeof(v)))
-		*ok = 0;
-	return v;
-}
-
-uint32_t guestmem_u32(const struct guestmem *gm, uint64_t va, int *ok)
-{
-	uint32_t v = 0;
-
-	if (guestmem_read(gm, va, &v, sizeof(v)))
-		*ok = 0;
-	return v;
 }

@@ -11,8 +11,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define GUESTMEM_MAX_NODES 16
+#define GUESTMEM_KERNEL_MAP 0xffffffff80000000ull	/* __START_KERNEL_map */
+#define GUESTMEM_DIRECT_MAP_SPAN (64ull << 40)	/* 4-level paging: 64 TiB of direct map */
 
 struct guestmem_tlb;
 
@@ -23,6 +26,7 @@ struct guestmem {
 		size_t size;
 	} node[GUESTMEM_MAX_NODES];
 	size_t total;
+	size_t fast_size;			/* from 0, RAM of node 0 with no hole in it */
 	uint64_t phys_base, page_offset;	/* for the two translations */
 	uint64_t pgd_pa;			/* init_top_pgt's physical address, 0: no walks */
 	int writable;
@@ -50,9 +54,53 @@ void guestmem_batch_begin(const struct guestmem *gm);
 void guestmem_batch_end(const struct guestmem *gm);
 
 /* Copy len bytes at kernel virtual address va: 0, or -1 when not in RAM. */
-int guestmem_read(const struct guestmem *gm, uint64_t va, void *buf, size_t len);
-uint64_t guestmem_u64(const struct guestmem *gm, uint64_t va, int *ok);
-uint32_t guestmem_u32(const struct guestmem *gm, uint64_t va, int *ok);
+int guestmem_read_slow(const struct guestmem *gm, uint64_t va, void *buf, size_t len);
+
+/*
+ * Where len bytes at va are when va is in the kernel image or the direct
+ * map and in node 0 (most reads: inline, no call), else NULL: ask
+ * guestmem_read_slow.
+ */
+static inline const unsigned char *guestmem_fast(const struct guestmem *gm, uint64_t va, size_t len)
+{
+	uint64_t pa;
+
+	if (va >= GUESTMEM_KERNEL_MAP)
+		pa = va - GUESTMEM_KERNEL_MAP + gm->phys_base;
+	else if (va >= gm->page_offset && va - gm->page_offset < GUESTMEM_DIRECT_MAP_SPAN)
+		pa = va - gm->page_offset;
+	else
+		return NULL;
+	return pa < gm->fast_size && len <= gm->fast_size - pa ? gm->node[0].base + pa : NULL;
+}
+
+static inline int guestmem_read(const struct guestmem *gm, uint64_t va, void *buf, size_t len)
+{
+	const unsigned char *p = guestmem_fast(gm, va, len);
+
+	if (!p)
+		return guestmem_read_slow(gm, va, buf, len);
+	memcpy(buf, p, len);
+	return 0;
+}
+
+static inline uint64_t guestmem_u64(const struct guestmem *gm, uint64_t va, int *ok)
+{
+	uint64_t v = 0;
+
+	if (guestmem_read(gm, va, &v, sizeof(v)))
+		*ok = 0;
+	return v;
+}
+
+static inline uint32_t guestmem_u32(const struct guestmem *gm, uint64_t va, int *ok)
+{
+	uint32_t v = 0;
+
+	if (guestmem_read(gm, va, &v, sizeof(v)))
+		*ok = 0;
+	return v;
+}
 
 /*
  * Copy len bytes at va page by page, as vmalloc'd objects (BPF maps, BTF)

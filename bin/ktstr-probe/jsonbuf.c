@@ -32,23 +32,9 @@ static bool needs_escape(unsigned char c)
 void jsonbuf_str(struct jsonbuf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t n = 0;
-	char *o;
+	size_t n = strlen(s);
+	char *o = jsonbuf_room(b, 6 * n + 2), *start = o;	/* each byte escaped at worst as \u00XX */
 
-	while (s[n] && !needs_escape((unsigned char)s[n]))
-		n++;
-	if (!s[n]) {	/* the common case: nothing to escape */
-		jsonbuf_grow(b, n + 2);
-		o = b->p + b->len;
-		*o = '"';
-		memcpy(o + 1, s, n);
-		o[n + 1] = '"';
-		b->len += n + 2;
-		return;
-	}
-	n += strlen(s + n);
-	jsonbuf_grow(b, 6 * n + 2);	/* each byte escaped at worst as \u00XX */
-	o = b->p + b->len;
 	*o++ = '"';
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		unsigned char c = *p;
@@ -75,7 +61,7 @@ void jsonbuf_str(struct jsonbuf *b, const char *s)
 		}
 	}
 	*o++ = '"';
-	b->len = (size_t)(o - b->p);
+	b->len += (size_t)(o - start);
 }
 
 void jsonbuf_int(struct jsonbuf *b, long long v)
@@ -84,24 +70,28 @@ void jsonbuf_int(struct jsonbuf *b, long long v)
 		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
 		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 		"8081828384858687888990919293949596979899";
-	char tmp[24], *e = tmp + sizeof(tmp), *p = e;
 	/* (unsigned: LLONG_MIN has no positive counterpart) */
-	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v, t = u;
+	size_t digits = 1;
+	char *o = jsonbuf_room(b, 21), *e;
 
-	while (u >= 100) {
-		p -= 2;
-		memcpy(p, pairs + 2 * (u % 100), 2);
-		u /= 100;
-	}
-	if (u >= 10) {
-		p -= 2;
-		memcpy(p, pairs + 2 * u, 2);
-	} else {
-		*--p = (char)('0' + u);
+	while (t >= 10) {
+		t /= 10;
+		digits++;
 	}
 	if (v < 0)
-		*--p = '-';
-	jsonbuf_raw(b, p, (size_t)(e - p));
+		*o++ = '-';
+	e = o + digits;
+	b->len += digits + (v < 0);
+	while (u >= 100) {
+		e -= 2;
+		memcpy(e, pairs + 2 * (u % 100), 2);
+		u /= 100;
+	}
+	if (u >= 10)
+		memcpy(e - 2, pairs + 2 * u, 2);
+	else
+		e[-1] = (char)('0' + u);
 }
 
 void jsonbuf_bool(struct jsonbuf *b, bool v)

@@ -21,11 +21,17 @@ void jsonbuf_free(struct jsonbuf *b);
 /* Room for n more bytes (the functions below make their own). */
 void jsonbuf_grow(struct jsonbuf *b, size_t n);
 
-static inline void jsonbuf_raw(struct jsonbuf *b, const char *s, size_t n)
+/* Where the next n bytes go (then add what was written to len). */
+static inline char *jsonbuf_room(struct jsonbuf *b, size_t n)
 {
 	if (b->cap - b->len < n)
 		jsonbuf_grow(b, n);
-	memcpy(b->p + b->len, s, n);
+	return b->p + b->len;
+}
+
+static inline void jsonbuf_raw(struct jsonbuf *b, const char *s, size_t n)
+{
+	memcpy(jsonbuf_room(b, n), s, n);
 	b->len += n;
 }
 

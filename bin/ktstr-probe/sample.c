@@ -358,15 +358,20 @@ static void read_scheduler(struct sampler *s, struct sample *out)
 	out->has |= S_EVENTS;
 }
 
+void sampler_find_vcpus(struct sampler *s)
+{
+	/* vCPU threads exist once QEMU runs the guest; look until all are known */
+	if (s->vcpus_found < s->ncpus)
+		s->vcpus_found = vcpu_find_threads(s->pid, s->vcpu_tids, s->ncpus);
+}
+
 void sampler_read(struct sampler *s, struct sample *out)
 {
 	uint64_t jiffies = 0;
 	int ok = 1;
 
 	sample_clear(out);
-	/* vCPU threads exist once QEMU runs the guest; look until all are known */
-	if (s->vcpus_found < s->ncpus)
-		s->vcpus_found = vcpu_find_threads(s->pid, s->vcpu_tids, s->ncpus);
+	sampler_find_vcpus(s);
 	if (s->ki.jiffies && (jiffies = guestmem_u64(&s->gm, s->ki.jiffies, &ok)) && ok) {
 		out->jiffies = (long long)jiffies;
 		out->has |= S_JIFFIES;

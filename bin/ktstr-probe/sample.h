@@ -51,6 +51,9 @@ int sampler_open(struct sampler *s, json_t *job, json_t *vm, unsigned watchdog_m
  */
 void sampler_read(struct sampler *s, struct sample *out);
 
+/* QEMU's vCPU threads, looked for until all are known (sampler_read does it too). */
+void sampler_find_vcpus(struct sampler *s);
+
 void sampler_close(struct sampler *s);
 
 /*

@@ -5,7 +5,7 @@
 #define opt_int(b, has, bit, key, v) opt_int_((b), (has) & (bit), ",\"" key "\":", \
 					      sizeof(",\"" key "\":") - 1, (v))
 
-static void opt_int_(struct jsonbuf *b, unsigned set, const char *key, size_t keylen, long long v)
+static inline void opt_int_(struct jsonbuf *b, unsigned set, const char *key, size_t keylen, long long v)
 {
 	if (!set)
 		return;

@@ -36,7 +36,7 @@ static void parse_waiter(struct sample *s, struct sample_waiter *w, json_t *o)
 		w->has |= SW_KTHREAD;
 		w->kthread = json_is_true(kthread);
 	}
-	snprintf(w->comm, sizeof(w->comm), "%s", json_string_value(json_object_get(o, "comm")) ?: "");
+	sample_copy_str(w->comm, sizeof(w->comm), json_string_value(json_object_get(o, "comm")) ?: "");
 	w->allowed = text_at(s, o, "allowed");
 }
 
@@ -99,7 +99,7 @@ void sample_parse(struct sample *s, json_t *rec)
 	sample_clear(s);
 	s->t_ms = int_at(rec, "t_ms", 0, &dummy, 0);
 	s->step = int_at(rec, "step", -1, &dummy, 0);
-	snprintf(s->phase, sizeof(s->phase), "%s", json_string_value(json_object_get(rec, "phase")) ?: "");
+	sample_copy_str(s->phase, sizeof(s->phase), json_string_value(json_object_get(rec, "phase")) ?: "");
 	s->jiffies = int_at(rec, "jiffies", 0, &s->has, S_JIFFIES);
 	s->watchdog_ms = int_at(rec, "watchdog_ms", 0, &s->has, S_WATCHDOG_MS);
 	s->scheduler = text_at(s, rec, "scheduler");

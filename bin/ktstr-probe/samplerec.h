@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include <jansson.h>
 
 #include "counterset.h"
@@ -82,6 +83,15 @@ struct sample {
 	char *text;		/* the strings that have no fixed room */
 	size_t text_len, text_cap;
 };
+
+/* src into dst of size bytes, cut short to fit (as snprintf's "%s", without its cost). */
+static inline void sample_copy_str(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
 
 /* Empty: no keys but the ones every sample has, at their missing values. */
 void sample_clear(struct sample *s);

@@ -163,9 +163,9 @@ static void starved_from(struct starved *s, const struct sample_waiter *wt, long
 	s->t_ms = sample->t_ms;
 	s->onset_t_ms = s->t_ms - s->wait_ms;
 	s->step = sample->step;
-	snprintf(s->comm, sizeof(s->comm), "%.*s", (int)sizeof(s->comm) - 1, wt->comm);
-	snprintf(s->phase, sizeof(s->phase), "%s", sample->phase);
-	snprintf(s->allowed, sizeof(s->allowed), "%s", allowed ? allowed : "");
+	sample_copy_str(s->comm, sizeof(s->comm), wt->comm);
+	sample_copy_str(s->phase, sizeof(s->phase), sample->phase);
+	sample_copy_str(s->allowed, sizeof(s->allowed), allowed ? allowed : "");
 }
 
 /* Keep the longest counted wait of each task (by pid) past WAITS_REPORT_MS. */

@@ -39,7 +39,9 @@ while [ "$i" -lt "$N" ]; do
 		/usr/bin/time -o "$tmp/time" -f '%U %S %M' ktstr-probe > "$tmp/stream" ||
 		die "run $i: $(tail -n 2 "$tmp/err")"
 	samples=$(jq -s '[.[] | select(.type == "sample")] | length' "$tmp/stream")
-	vcpu_ns=$(jq -s '[.[] | select(.type == "sample")] | last | [.cpus[].vcpu_ns // 0] | add // 0' "$tmp/stream")
+	# the last sample that has every vCPU's time (as QEMU shuts down, its vCPU threads go first)
+	vcpu_ns=$(jq -s '[.[] | select(.type == "sample" and (.cpus | length > 0) and all(.cpus[]; .vcpu_ns != null))] |
+		last | [.cpus[]?.vcpu_ns] | add // 0' "$tmp/stream")
 	[ "$samples" -gt 0 ] && [ "$vcpu_ns" -gt 0 ] || die "run $i: no samples with vCPU times"
 	per=$(jq -s '[.[] | select(.type == "monitor")][0].probe.cpu_us_per_sample // empty' "$tmp/stream")
 	[ -n "$per" ] || die "run $i: the monitor record has no probe cost"
