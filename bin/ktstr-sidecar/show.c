@@ -12,7 +12,8 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: ktstr-sidecar show [--runs-dir DIR] [--json] [--totals] RUN|latest [TEST|JOB]\n"
+	fputs("usage: ktstr-sidecar show [--runs-dir DIR] [--json] [--totals] [--brief]\n"
+	      "                           RUN|latest [TEST|JOB]\n"
 	      "Report a run's jobs: test, scheduler, topology, kernel, accel, result,\n"
 	      "failed checks, per-cgroup stats, logs. TEST|JOB picks jobs by test\n"
 	      "name or job id. --json prints the stored records, one per line.\n"
@@ -20,7 +21,10 @@ static void usage(FILE *f)
 	      "count as inconclusive), where failures gather by scenario, preset and\n"
 	      "profile, and 'N passed, N failed, N skipped, N inconclusive'; with\n"
 	      "--json one \"summary\" record. Exit as the run went: 0, 1 a job failed,\n"
-	      "3 one inconclusive, 77 every job skipped.\n", f);
+	      "3 one inconclusive, 77 every job skipped.\n"
+	      "--brief: the result as 'ktstr run' prints it, from the run's stream.ndjson\n"
+	      "(the verdict, its details; for a job that did not pass also cgroups,\n"
+	      "monitor, scheduler output, console and sched_ext dumps).\n", f);
 }
 
 static double num(json_t *o, const char *key)
@@ -261,19 +265,21 @@ int cmd_show(int argc, char **argv)
 		{ "runs-dir", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "totals", no_argument, NULL, 'T' },
+		{ "brief", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	char *runs_dir = paths_runs_dir(), *owned;
 	struct run_set set = { 0 };
 	const char *id, *which;
-	int c, as_json = 0, shown = 0, totals = 0;
+	int c, as_json = 0, shown = 0, totals = 0, brief = 0;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': free(runs_dir); runs_dir = xstrdup(optarg); break;
 		case 'J': as_json = 1; break;
 		case 'T': totals = 1; break;
+		case 'B': brief = 1; break;
 		case 'h': usage(stdout); exit(EXIT_PASS);
 		default: usage(stderr); exit(EXIT_USAGE);
 		}
@@ -281,6 +287,13 @@ int cmd_show(int argc, char **argv)
 	if (optind >= argc || argc - optind > 2)
 		die(EXIT_USAGE, "show: expects RUN [TEST|JOB] (see 'ktstr-sidecar show --help')");
 	which = argc - optind == 2 ? argv[optind + 1] : NULL;
+	if (brief) {	/* from the run's stream: no need to load every run record */
+		if (as_json || totals)
+			die(EXIT_USAGE, "show: --brief goes without --json and --totals");
+		c = show_brief(runs_dir, argv[optind], which);
+		free(runs_dir);
+		return c;
+	}
 	runs_load(runs_dir, &set);
 	id = runs_resolve_id(&set, argv[optind], &owned);
 	if (totals)

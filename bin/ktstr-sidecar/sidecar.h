@@ -30,6 +30,10 @@ void progress_done(struct progress *p, json_t *job, json_t *run);	/* its run rec
 /* totals.c: `show --totals`: counts, failures, where they gather; returns the run's exit status. */
 int totals_print(const char *run_dir, const char *run_id, json_t **recs, size_t n, int as_json);
 
+/* brief.c: `show --brief`: the result as `ktstr run` prints it, from RUNS/RUN/stream.ndjson;
+ * which (a job id or test name, or NULL for all) picks the job. */
+int show_brief(const char *runs_dir, const char *run, const char *which);
+
 /* hostinfo.c: what the host was (CPU, memory, kernel, sched tunables). */
 json_t *hostinfo_collect(void);
 /* $KTSTR_COMMIT, else the short HEAD (+"-dirty") of this tree, else null. */
