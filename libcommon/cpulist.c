@@ -50,6 +50,47 @@ void cpuset_set_range(struct cpuset *s, unsigned first, unsigned last)
 		cpuset_set(s, c);
 }
 
+void cpuset_and(struct cpuset *dst, const struct cpuset *a, const struct cpuset *b)
+{
+	for (size_t i = 0; i < CPUSET_MAX / 64; i++)
+		dst->bits[i] = a->bits[i] & b->bits[i];
+}
+
+void cpuset_or(struct cpuset *dst, const struct cpuset *src)
+{
+	for (size_t i = 0; i < CPUSET_MAX / 64; i++)
+		dst->bits[i] |= src->bits[i];
+}
+
+bool cpuset_empty(const struct cpuset *s)
+{
+	for (size_t i = 0; i < CPUSET_MAX / 64; i++)
+		if (s->bits[i])
+			return false;
+	return true;
+}
+
+bool cpuset_equal(const struct cpuset *a, const struct cpuset *b)
+{
+	return memcmp(a->bits, b->bits, sizeof(a->bits)) == 0;
+}
+
+int cpuset_nth(const struct cpuset *s, unsigned n)
+{
+	for (int c = cpuset_next(s, 0); c >= 0; c = cpuset_next(s, (unsigned)c + 1))
+		if (n-- == 0)
+			return c;
+	return -1;
+}
+
+int cpuset_last(const struct cpuset *s)
+{
+	for (size_t i = CPUSET_MAX / 64; i-- > 0;)
+		if (s->bits[i])
+			return (int)(i * 64 + 63 - (size_t)__builtin_clzll(s->bits[i]));
+	return -1;
+}
+
 /*
  * Read a decimal CPU number at *p and advance past it. Returns the number,
  * or -1 with *why set when there is none or it is out of range.
@@ -141,4 +182,10 @@ size_t cpulist_format(const struct cpuset *s, char *buf, size_t len)
 		c = end + 1 < CPUSET_MAX ? cpuset_next(s, (unsigned)end + 1) : -1;
 	}
 	return used;
+}
+
+const char *cpuset_str(const struct cpuset *s, char *buf, size_t len)
+{
+	cpulist_format(s, buf, len);
+	return buf;
 }

@@ -253,6 +253,13 @@ void topo_node_cpus(const struct topo *t, unsigned node, struct cpuset *out)
 	cpuset_set_range(out, node * per_node, (node + 1) * per_node - 1);
 }
 
+void topo_core_cpus(const struct topo *t, unsigned core, struct cpuset *out)
+{
+	cpuset_zero(out);
+	cpuset_set_range(out, core * t->threads_per_core,
+			 (core + 1) * t->threads_per_core - 1);
+}
+
 unsigned topo_cpu_llc(const struct topo *t, unsigned cpu)
 {
 	return cpu / (t->cores_per_llc * t->threads_per_core);
@@ -272,14 +279,6 @@ unsigned topo_distance(const struct topo *t, unsigned a, unsigned b)
 {
 	(void)t;
 	return a == b ? TOPO_DIST_LOCAL : TOPO_DIST_REMOTE;
-}
-
-static json_t *cpuset_json(const struct cpuset *s)
-{
-	char buf[CPUSET_MAX * 6];
-
-	cpulist_format(s, buf, sizeof(buf));
-	return json_string(buf);
 }
 
 static json_t *nodes_json(const struct topo *t)
@@ -326,8 +325,7 @@ static json_t *cpu_list_json(const struct topo *t)
 		unsigned core = topo_cpu_core(t, c);
 		struct cpuset sib;
 
-		cpuset_zero(&sib);
-		cpuset_set_range(&sib, core * threads, core * threads + threads - 1);
+		topo_core_cpus(t, core, &sib);
 		json_array_append_new(list, json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}",
 			"cpu", (json_int_t)c,
 			"llc", (json_int_t)topo_cpu_llc(t, c),

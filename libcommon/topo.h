@@ -39,6 +39,8 @@ void topo_name(const struct topo *t, char *buf, size_t len);
 
 void topo_node_cpus(const struct topo *t, unsigned node, struct cpuset *out);
 void topo_llc_cpus(const struct topo *t, unsigned llc, struct cpuset *out);
+/* A core's SMT threads (core: the global id topo_cpu_core gives). */
+void topo_core_cpus(const struct topo *t, unsigned core, struct cpuset *out);
 unsigned topo_cpu_llc(const struct topo *t, unsigned cpu);
 unsigned topo_cpu_node(const struct topo *t, unsigned cpu);
 unsigned topo_cpu_core(const struct topo *t, unsigned cpu); /* global core id */

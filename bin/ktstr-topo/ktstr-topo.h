@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "systopo.h"
 #include "topo.h"
 
 struct preset {
@@ -19,14 +20,13 @@ void presets_free(struct preset *p, size_t count);
 
 /* What the host can hold, from sysfs ($KTSTR_SYSFS_ROOT replaces /sys). */
 struct host {
+	struct systopo sys;		/* online CPUs, LLCs, SMT groups, nodes */
 	unsigned cpus;			/* online */
 	unsigned allowed_cpus;		/* online and in our affinity mask */
 	unsigned llcs;
 	unsigned max_cpus_per_llc;
-	unsigned numa_nodes;
+	unsigned numa_nodes;		/* online ones, memory-only included */
 	unsigned threads_per_core;	/* widest SMT sibling group */
-	struct cpuset online;
-	struct cpuset *llc_cpus;	/* llcs entries */
 };
 
 /* Fills h; a host we cannot read ends the tool with exit 3. */

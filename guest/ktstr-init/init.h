@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "cpulist.h"
+#include "systopo.h"
 
 /* ---- events.c: NDJSON events to the host ---- */
 struct events {
@@ -50,40 +51,19 @@ void mount_late_start(struct late_mounts *lm);
 void mount_late_wait(struct late_mounts *lm, json_t *failures);
 void mount_late_free(struct late_mounts *lm);
 
-/* ---- cpuset helpers (gtopo.c) ---- */
-void cpuset_and(struct cpuset *dst, const struct cpuset *a, const struct cpuset *b);
-void cpuset_or(struct cpuset *dst, const struct cpuset *src);
-bool cpuset_empty(const struct cpuset *s);
-bool cpuset_equal(const struct cpuset *a, const struct cpuset *b);
-/* The n-th (0-based) CPU of s, or -1. */
-int cpuset_nth(const struct cpuset *s, unsigned n);
-/* Compact list into a fixed buffer (truncated if it does not fit). */
-const char *cpuset_str(const struct cpuset *s, char *buf, size_t len);
-json_t *cpuset_json(const struct cpuset *s);
-
-/* ---- gtopo.c: the topology the scenario runs on ---- */
-struct gtopo {
-	struct cpuset online;
-	unsigned ncpus;
-	unsigned nllcs;
-	struct cpuset *llc;	/* sorted by first CPU */
-	unsigned nnodes;
-	struct cpuset *node;	/* by node id; memory-only nodes are empty */
-	unsigned threads_per_core;
-};
-
-/* Read /sys; -1 with err when sysfs says nothing usable. */
-int gtopo_from_sysfs(struct gtopo *t, char *err, size_t errlen);
-/* The topology a `topo` record promises (numa_nodes, llcs, cores_per_llc, threads_per_core). */
-int gtopo_from_record(struct gtopo *t, json_t *rec, char *err, size_t errlen);
-void gtopo_free(struct gtopo *t);
+/* ---- gtopo.c: the topology a scenario runs on ---- */
+/*
+ * A struct systopo: the VM's sysfs (systopo_read), or what a `topo` record
+ * promises (the record's model, topo.h, as systopo_from_topo shows it).
+ */
+int gtopo_from_record(struct systopo *t, json_t *rec, char *err, size_t errlen);
 /* All CPUs minus the last when there are more than 2 (it stays for init). */
-void gtopo_usable(const struct gtopo *t, struct cpuset *out);
-char *gtopo_name(const struct gtopo *t);	/* "1n2l2c1t", malloc'd */
+void gtopo_usable(const struct systopo *t, struct cpuset *out);
+char *gtopo_name(const struct systopo *t);	/* "1n2l2c1t", malloc'd */
 
 /* ---- topocheck.c ---- */
 /* Compare; emit topo_check; true when they match. */
-bool topo_check(struct events *ev, const struct gtopo *want, const struct gtopo *have);
+bool topo_check(struct events *ev, const struct systopo *want, const struct systopo *have);
 
 /* ---- scenario model (scenario.c, spec.c, worktypes.c) ---- */
 enum spec_kind { SPEC_LLC, SPEC_NUMA, SPEC_RANGE, SPEC_DISJOINT, SPEC_OVERLAP, SPEC_EXACT };
@@ -186,11 +166,11 @@ struct scenario {
 int scenario_parse(json_t *j, struct scenario *s, char *err, size_t errlen);
 void scenario_free(struct scenario *s);
 /* NULL when the topology is big enough, else the skip reason (static buffer in why). */
-const char *scenario_requires_unmet(const struct scenario *s, const struct gtopo *t,
+const char *scenario_requires_unmet(const struct scenario *s, const struct systopo *t,
 				    char *why, size_t len);
 
 int spec_parse(json_t *j, struct cpuspec *s, const char *path, char *err, size_t errlen);
-int spec_resolve(const struct cpuspec *s, const struct gtopo *t, struct cpuset *out,
+int spec_resolve(const struct cpuspec *s, const struct systopo *t, struct cpuset *out,
 		 char *err, size_t errlen);
 json_t *spec_json(const struct cpuspec *s);
 int affinity_parse(json_t *j, struct affinity *a, const char *path, char *err, size_t errlen);
@@ -200,13 +180,13 @@ json_t *policy_json(const struct policy *p);
 const char *op_name(enum op_kind k);
 
 /* The number of workers a group forks on this topology. */
-unsigned group_count(const struct group *g, const struct gtopo *t);
+unsigned group_count(const struct group *g, const struct systopo *t);
 
 /* ---- plan.c: what a scenario resolves to on a topology (host check) ---- */
 /* NULL when every static cpuset resolves, else why not (in why). */
-const char *scenario_cpusets_unresolvable(const struct scenario *s, const struct gtopo *t,
+const char *scenario_cpusets_unresolvable(const struct scenario *s, const struct systopo *t,
 					  char *why, size_t len);
-json_t *plan_json(const struct scenario *s, const struct gtopo *t, unsigned duration_ms);
+json_t *plan_json(const struct scenario *s, const struct systopo *t, unsigned duration_ms);
 
 /* ---- cgroup.c ---- */
 #define CGROUP_ROOT "/sys/fs/cgroup"
@@ -286,7 +266,7 @@ void workers_collect(struct worker_set *ws, bool (*pick)(const struct worker *, 
 bool workers_note_exit(struct worker_set *ws, pid_t pid, int status);
 
 /* ---- runner.c ---- */
-int run_scenario(struct events *ev, json_t *job, const struct gtopo *topo);
+int run_scenario(struct events *ev, json_t *job, const struct systopo *topo);
 /* Annotate a worker report with the cgroup's cpusets per step and emit it. */
 void runner_emit_worker(struct runner *r, const struct worker *w, json_t *report);
 

@@ -140,7 +140,7 @@ static int open_events(struct events *ev)
 	return fd;
 }
 
-static void emit_guest(struct events *ev, json_t *job, const struct gtopo *have)
+static void emit_guest(struct events *ev, json_t *job, const struct systopo *have)
 {
 	struct utsname u;
 
@@ -152,21 +152,21 @@ static void emit_guest(struct events *ev, json_t *job, const struct gtopo *have)
 }
 
 /* Compare sysfs with the job's topo record; false on a mismatch (reported). */
-static bool check_topology(struct events *ev, json_t *job, const struct gtopo *have)
+static bool check_topology(struct events *ev, json_t *job, const struct systopo *have)
 {
 	json_t *rec = json_object_get(job, "topo");
-	struct gtopo want;
+	struct systopo want;
 	char err[256];
 	bool ok;
 
 	if (!rec)
 		return true;
 	if (gtopo_from_record(&want, rec, err, sizeof(err)) < 0) {
-		events_error(ev, "job.%s", err);
+		events_error(ev, "job.topo.%s", err);
 		return false;
 	}
 	ok = topo_check(ev, &want, have);
-	gtopo_free(&want);
+	systopo_free(&want);
 	return ok;
 }
 
@@ -182,7 +182,7 @@ static void late_mounts_ready(struct events *ev, struct late_mounts *lm)
 	json_decref(failures);
 }
 
-static int run_mode(struct events *ev, json_t *job, const struct gtopo *have, struct late_mounts *lm)
+static int run_mode(struct events *ev, json_t *job, const struct systopo *have, struct late_mounts *lm)
 {
 	const char *mode = json_string_value(json_object_get(job, "mode"));
 
@@ -212,7 +212,7 @@ static void pid1_main(void)
 	struct late_mounts lm;
 	json_t *failures = json_array(), *job, *msg;
 	json_error_t jerr;
-	struct gtopo have;
+	struct systopo have;
 	char err[256];
 	size_t i;
 	int code = 1;
@@ -233,12 +233,12 @@ static void pid1_main(void)
 	if (!json_is_object(job)) {
 		events_error(&ev, "/job.json:%d:%d: %s", jerr.line, jerr.column,
 			     job ? "expected an object" : jerr.text);
-	} else if (gtopo_from_sysfs(&have, err, sizeof(err)) < 0) {
+	} else if (systopo_read("/sys", &have, err, sizeof(err)) < 0) {
 		events_error(&ev, "%s", err);
 	} else {
 		emit_guest(&ev, job, &have);
 		code = run_mode(&ev, job, &have, &lm);
-		gtopo_free(&have);
+		systopo_free(&have);
 	}
 	json_decref(job);
 	mount_late_free(&lm);
@@ -284,7 +284,7 @@ static int check_main(const char *file, json_t *topo_rec, unsigned duration_ms)
 {
 	json_t *j = load_json(file, "scenario"), *plan;
 	struct scenario sc;
-	struct gtopo t;
+	struct systopo t;
 	char err[512];
 	int status;
 
@@ -297,7 +297,7 @@ static int check_main(const char *file, json_t *topo_rec, unsigned duration_ms)
 	ndjson_write(stdout, plan);
 	json_decref(plan);
 	scenario_free(&sc);
-	gtopo_free(&t);
+	systopo_free(&t);
 	json_decref(j);
 	return status;
 }

@@ -16,7 +16,7 @@ static uint64_t next_rand(struct runner *r)
 }
 
 /* The LLC that shares the most CPUs with pool. */
-static unsigned best_llc(const struct gtopo *t, const struct cpuset *pool)
+static unsigned best_llc(const struct systopo *t, const struct cpuset *pool)
 {
 	unsigned best = 0, best_n = 0;
 

@@ -5,7 +5,7 @@
 
 #include "init.h"
 
-static int resolve_or_why(const struct cpuspec *spec, const struct gtopo *t, const char *where,
+static int resolve_or_why(const struct cpuspec *spec, const struct systopo *t, const char *where,
 			  struct cpuset *out, char *why, size_t len)
 {
 	char err[256];
@@ -16,7 +16,7 @@ static int resolve_or_why(const struct cpuspec *spec, const struct gtopo *t, con
 	return -1;
 }
 
-const char *scenario_cpusets_unresolvable(const struct scenario *s, const struct gtopo *t,
+const char *scenario_cpusets_unresolvable(const struct scenario *s, const struct systopo *t,
 					  char *why, size_t len)
 {
 	struct cpuset cpus;
@@ -46,14 +46,14 @@ const char *scenario_cpusets_unresolvable(const struct scenario *s, const struct
 	return NULL;
 }
 
-static json_t *group_json(const struct group *g, const struct gtopo *t)
+static json_t *group_json(const struct group *g, const struct systopo *t)
 {
 	return json_pack("{s:i, s:o, s:o, s:i, s:o}", "count", group_count(g, t), "work", work_json(&g->work),
 			 "policy", policy_json(&g->policy), "nice", g->nice,
 			 "affinity", affinity_json(&g->affinity));
 }
 
-static json_t *resolved(const struct cpuspec *spec, const struct gtopo *t)
+static json_t *resolved(const struct cpuspec *spec, const struct systopo *t)
 {
 	struct cpuset cpus;
 	char err[256];
@@ -63,7 +63,7 @@ static json_t *resolved(const struct cpuspec *spec, const struct gtopo *t)
 	return cpuset_json(&cpus);
 }
 
-static json_t *defs_json(const struct cgdef *defs, unsigned n, const struct gtopo *t)
+static json_t *defs_json(const struct cgdef *defs, unsigned n, const struct systopo *t)
 {
 	json_t *arr = json_array();
 
@@ -79,7 +79,7 @@ static json_t *defs_json(const struct cgdef *defs, unsigned n, const struct gtop
 	return arr;
 }
 
-static json_t *op_json(const struct op *o, const struct gtopo *t)
+static json_t *op_json(const struct op *o, const struct systopo *t)
 {
 	json_t *j = json_pack("{s:s}", "op", op_name(o->kind));
 	static const char *const key_a[] = { "cgroup", "cgroup", "cgroup", "cgroup", "a", "cgroup",
@@ -105,7 +105,7 @@ static json_t *hold_json(const struct hold *h, unsigned duration_ms)
 	return json_pack("{s:i}", "ms", h->kind == HOLD_MS ? h->ms : (unsigned)(h->frac * duration_ms));
 }
 
-json_t *plan_json(const struct scenario *s, const struct gtopo *t, unsigned duration_ms)
+json_t *plan_json(const struct scenario *s, const struct systopo *t, unsigned duration_ms)
 {
 	char why[512], *name = gtopo_name(t);
 	const char *skip = scenario_requires_unmet(s, t, why, sizeof(why));

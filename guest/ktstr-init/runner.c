@@ -238,7 +238,7 @@ static void runner_free(struct runner *r)
 	free(r->cg);
 }
 
-int run_scenario(struct events *ev, json_t *job, const struct gtopo *topo)
+int run_scenario(struct events *ev, json_t *job, const struct systopo *topo)
 {
 	struct runner r = { .ev = ev, .topo = topo, .rng = mono_ns() | 1 };
 	json_t *dur = json_object_get(job, "duration_ms");

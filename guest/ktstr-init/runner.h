@@ -24,7 +24,7 @@ struct pending_start {
 
 struct runner {
 	struct events *ev;
-	const struct gtopo *topo;
+	const struct systopo *topo;
 	const struct scenario *sc;
 	struct worker_set ws;
 	struct sched *sched;		/* the scheduler under test (inactive for EEVDF) */

@@ -523,7 +523,7 @@ void scenario_free(struct scenario *s)
 	memset(s, 0, sizeof(*s));
 }
 
-const char *scenario_requires_unmet(const struct scenario *s, const struct gtopo *t,
+const char *scenario_requires_unmet(const struct scenario *s, const struct systopo *t,
 				    char *why, size_t len)
 {
 	const struct requires *r = &s->req;
@@ -541,7 +541,7 @@ const char *scenario_requires_unmet(const struct scenario *s, const struct gtopo
 	return why;
 }
 
-unsigned group_count(const struct group *g, const struct gtopo *t)
+unsigned group_count(const struct group *g, const struct systopo *t)
 {
 	unsigned size = work_info(g->work.kind)->group_size, n;
 

@@ -177,7 +177,7 @@ static int resolve_partition(const struct cpuspec *s, const struct cpuset *usabl
 	return 0;
 }
 
-int spec_resolve(const struct cpuspec *s, const struct gtopo *t, struct cpuset *out,
+int spec_resolve(const struct cpuspec *s, const struct systopo *t, struct cpuset *out,
 		 char *err, size_t errlen)
 {
 	struct cpuset usable;

@@ -29,7 +29,7 @@ static void compare_sets(json_t *list, const char *kind, const struct cpuset *wa
 	}
 }
 
-bool topo_check(struct events *ev, const struct gtopo *want, const struct gtopo *have)
+bool topo_check(struct events *ev, const struct systopo *want, const struct systopo *have)
 {
 	json_t *list = json_array();
 	bool ok;
