@@ -49,4 +49,7 @@ void constraints_init(struct constraints *c);
 bool constraints_accept(const struct constraints *c, const struct topo *t,
 			char *why, size_t len);
 
+/* --help: text on stdout, checked, exit 0. */
+_Noreturn void usage_exit(const char *text);
+
 #endif

@@ -81,6 +81,14 @@ struct options {
 	bool max_given[3];			/* cpus, llcs, numa */
 };
 
+void usage_exit(const char *text)
+{
+	fputs(text, stdout);
+	if (fflush(stdout) == EOF)
+		die(EXIT_INCONCLUSIVE, "write error");
+	exit(EXIT_PASS);
+}
+
 /* A positive decimal integer option value, else exit 2 naming the option. */
 static unsigned long long parse_count(const char *opt, const char *val,
 				      unsigned long long max)
@@ -151,10 +159,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(usage, stdout);
-			if (fflush(stdout) == EOF)
-				die(EXIT_INCONCLUSIVE, "write error");
-			exit(EXIT_PASS);
+			usage_exit(usage);
 		case OPT_MEMORY:
 			o->memory_mb = parse_count("memory", optarg, UINT_MAX);
 			break;

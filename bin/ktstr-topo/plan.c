@@ -151,10 +151,7 @@ static void parse_args(int argc, char **argv, struct plan_opts *o)
 	while ((c = getopt_long(argc, argv, ":hj:", lo, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(usage, stdout);
-			if (fflush(stdout) == EOF)
-				die(EXIT_INCONCLUSIVE, "write error");
-			exit(EXIT_PASS);
+			usage_exit(usage);
 		case O_SCHED: o->sched = optarg; break;
 		case O_SARGS: o->sargs = optarg; break;
 		case O_FLAGS: o->flags = optarg; break;
