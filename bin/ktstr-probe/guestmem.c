@@ -17,11 +17,24 @@
 #define PC_SPLIT_AT 0xe0000000ull
 #define PC_LOWMEM 0xc0000000ull
 #define FOUR_GIB 0x100000000ull
-#define TLB_SLOTS 256		/* pages remembered per batch, by virtual page number */
+#define TLB_SLOTS 256		/* pages remembered, by virtual page number */
+
+/*
+ * A page found by walking the page tables, and the entry that mapped it: a
+ * later batch takes the page again if that entry still says the same (one
+ * read instead of four; the kernel frees no page tables of its vmalloc
+ * space, so the path to the entry stays).
+ */
+struct tlb_slot {
+	uint64_t vpn, pfn;
+	const uint64_t *leaf;	/* the mapping entry in guest RAM, NULL: slot unused */
+	uint64_t leaf_val;
+	unsigned gen;		/* the batch that used it last */
+};
 
 struct guestmem_tlb {
 	unsigned gen;		/* the batch; 0: none open */
-	struct { uint64_t vpn, pfn; unsigned gen; } slot[TLB_SLOTS];
+	struct tlb_slot slot[TLB_SLOTS];
 };
 
 int guestmem_open(struct guestmem *gm, int pid, const int *fds, const size_t *sizes,
@@ -122,21 +135,28 @@ static unsigned char *phys_addr(const struct guestmem *gm, uint64_t pa, size_t l
 #define PTE_HUGE 0x80ull
 #define PTE_ADDR 0x000ffffffffff000ull
 
-/* va through the guest kernel's page tables (4-level): 0 and *pa, or -1 when not mapped. */
-static int walk_page_tables(const struct guestmem *gm, uint64_t va, uint64_t *pa)
+/*
+ * va through the guest kernel's page tables (4-level): 0 and *pa, or -1
+ * when not mapped. The entry that mapped it goes to *leaf (when not NULL).
+ */
+static int walk_page_tables(const struct guestmem *gm, uint64_t va, uint64_t *pa, struct tlb_slot *leaf)
 {
 	static const unsigned shift[] = { 39, 30, 21, 12 };
 	uint64_t table = gm->pgd_pa;
 
 	for (unsigned level = 0; level < 4; level++) {
-		const unsigned char *p = phys_addr(gm, table + ((va >> shift[level]) & 511) * 8, 8);
+		const uint64_t *p = (const void *)phys_addr(gm, table + ((va >> shift[level]) & 511) * 8, 8);
 		uint64_t entry;
 
 		if (!p)
 			return -1;
-		entry = __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_RELAXED);
+		entry = __atomic_load_n(p, __ATOMIC_RELAXED);
 		if (!(entry & PTE_PRESENT))
 			return -1;
+		if (leaf) {
+			leaf->leaf = p;
+			leaf->leaf_val = entry;
+		}
 		if ((level == 1 || level == 2) && (entry & PTE_HUGE)) {	/* a 1 GiB or 2 MiB page */
 			uint64_t span = 1ull << shift[level];
 
@@ -149,24 +169,31 @@ static int walk_page_tables(const struct guestmem *gm, uint64_t va, uint64_t *pa
 	return 0;
 }
 
-/* va through the page tables, or the page the current batch found for it already. */
+/*
+ * va through the page tables; within a batch, the page found for it
+ * already (checked once per batch: see struct tlb_slot).
+ */
 static int translate(const struct guestmem *gm, uint64_t va, uint64_t *pa)
 {
 	struct guestmem_tlb *tlb = gm->tlb;
 	uint64_t vpn = va >> 12;
-	unsigned i = (unsigned)(vpn % TLB_SLOTS);
+	struct tlb_slot *t = tlb ? &tlb->slot[vpn % TLB_SLOTS] : NULL;
 
-	if (!tlb || !tlb->gen)
-		return walk_page_tables(gm, va, pa);
-	if (tlb->slot[i].gen != tlb->gen || tlb->slot[i].vpn != vpn) {
-		if (walk_page_tables(gm, va, pa))
-			return -1;	/* (not remembered: tried again) */
-		tlb->slot[i].vpn = vpn;
-		tlb->slot[i].pfn = *pa >> 12;
-		tlb->slot[i].gen = tlb->gen;
+	if (!t || !tlb->gen)
+		return walk_page_tables(gm, va, pa, NULL);
+	if (t->leaf && t->vpn == vpn &&
+	    (t->gen == tlb->gen || __atomic_load_n(t->leaf, __ATOMIC_RELAXED) == t->leaf_val)) {
+		t->gen = tlb->gen;
+		*pa = t->pfn << 12 | (va & 0xfff);
 		return 0;
 	}
-	*pa = tlb->slot[i].pfn << 12 | (va & 0xfff);
+	if (walk_page_tables(gm, va, pa, t)) {
+		t->leaf = NULL;	/* (not remembered: tried again) */
+		return -1;
+	}
+	t->vpn = vpn;
+	t->pfn = *pa >> 12;
+	t->gen = tlb->gen;
 	return 0;
 }
 

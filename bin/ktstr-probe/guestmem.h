@@ -30,7 +30,7 @@ struct guestmem {
 	uint64_t phys_base, page_offset;	/* for the two translations */
 	uint64_t pgd_pa;			/* init_top_pgt's physical address, 0: no walks */
 	int writable;
-	struct guestmem_tlb *tlb;		/* page-table walks of the current batch */
+	struct guestmem_tlb *tlb;		/* pages found by page-table walks */
 };
 
 /*
@@ -46,9 +46,11 @@ void guestmem_close(struct guestmem *gm);
 void guestmem_use_page_tables(struct guestmem *gm, uint64_t pgd_va);
 
 /*
- * Between these two, the pages found by walking the page tables are
- * remembered (one sample reads the same vmalloc pages many times); a batch
- * is one sample's reads, and nothing found before it is trusted.
+ * Between these two (one sample's reads), the pages found by walking the
+ * page tables are remembered: a sample reads the same vmalloc pages many
+ * times, and the next one mostly the same pages again (a page of an earlier
+ * batch is checked against the entry that mapped it). Outside a batch
+ * every read walks the tables.
  */
 void guestmem_batch_begin(const struct guestmem *gm);
 void guestmem_batch_end(const struct guestmem *gm);

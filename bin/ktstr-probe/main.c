@@ -49,6 +49,7 @@ struct job {
 	int domains_read;	/* the sched domains went into a sample */
 	struct sample cur;	/* the latest sample, its memory reused */
 	struct jsonbuf line;	/* its record's text */
+	json_t *map_recs;	/* the map records of a sample (kept empty between samples) */
 	long long open_cpu_ns, sample_cpu_ns, nsampled;	/* what watching this VM cost the probe */
 };
 
@@ -136,6 +137,7 @@ static void job_free(struct job **jobs, struct job *j)
 	dumpreq_free(&j->dump);
 	sample_free(&j->cur);
 	jsonbuf_free(&j->line);
+	json_decref(j->map_recs);
 	json_decref(j->rec);
 	free(j->id);
 	free(j);
@@ -337,10 +339,13 @@ static void sample_all(struct job *jobs, const struct opts *o)
 			json_decref(dump);
 		}
 		if (j->maps) {
-			json_t *out = json_array();
-
-			mapwatch_sample(j->maps, &j->smp, now - j->start_ms, out);
-			put_map_records(out);
+			if (!j->map_recs)
+				j->map_recs = json_array();
+			mapwatch_sample(j->maps, &j->smp, now - j->start_ms, j->map_recs);
+			if (json_array_size(j->map_recs)) {
+				put_map_records(json_incref(j->map_recs));
+				json_array_clear(j->map_recs);
+			}
 		}
 		guestmem_batch_end(&j->smp.gm);
 		j->sample_cpu_ns += thread_cpu_ns() - cpu0;
