@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "requires.h"
 #include "topo.h"
 
 /* A scheduler as a job runs it: from a definition, a loader's path, or eevdf. */
@@ -46,9 +47,7 @@ struct scenario {
 	char *name;
 	char *file;
 	json_t *body;
-	/* its "requires" */
-	unsigned min_cpus, min_llcs, min_numa;
-	bool smt;
+	struct requires req;
 };
 
 /* NAME (a canned one) or a file path; dies with the closest names for an unknown one. */

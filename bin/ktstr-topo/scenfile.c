@@ -132,13 +132,13 @@ void scenario_load(struct scenario *sc, const char *arg)
 	req = json_object_get(sc->body, "requires");
 	if (req && !json_is_object(req))
 		die(EXIT_USAGE, "scenario file %s: requires: expected an object", sc->file);
-	sc->min_cpus = require_count(sc, req, "min_cpus");
-	sc->min_llcs = require_count(sc, req, "min_llcs");
-	sc->min_numa = require_count(sc, req, "min_numa");
+	sc->req.min_cpus = require_count(sc, req, "min_cpus");
+	sc->req.min_llcs = require_count(sc, req, "min_llcs");
+	sc->req.min_numa = require_count(sc, req, "min_numa");
 	smt = json_object_get(req, "smt");
 	if (smt && !json_is_boolean(smt))
 		die(EXIT_USAGE, "scenario file %s: requires.smt: expected true or false", sc->file);
-	sc->smt = json_is_true(smt);
+	sc->req.smt = json_is_true(smt);
 }
 
 struct scenario *scenarios_canned(size_t *n)
@@ -156,17 +156,13 @@ struct scenario *scenarios_canned(size_t *n)
 
 bool scenario_fits(const struct scenario *sc, const struct topo *t, char *why, size_t len)
 {
-	if (topo_cpus(t) < sc->min_cpus)
-		snprintf(why, len, "needs >= %u CPUs, topology has %u", sc->min_cpus, topo_cpus(t));
-	else if (t->llcs < sc->min_llcs)
-		snprintf(why, len, "needs >= %u LLCs, topology has %u", sc->min_llcs, t->llcs);
-	else if (t->numa_nodes < sc->min_numa)
-		snprintf(why, len, "needs >= %u NUMA nodes, topology has %u", sc->min_numa, t->numa_nodes);
-	else if (sc->smt && t->threads_per_core < 2)
-		snprintf(why, len, "needs SMT, topology has 1 thread per core");
-	else
-		return true;
-	return false;
+	struct systopo sys;
+	bool fits;
+
+	systopo_from_topo(t, &sys);	/* what the guest will see, as it judges */
+	fits = !requires_unmet(&sc->req, &sys, why, len);
+	systopo_free(&sys);
+	return fits;
 }
 
 void scenario_free(struct scenario *sc)

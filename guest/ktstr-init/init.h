@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "cpulist.h"
+#include "requires.h"
 #include "systopo.h"
 
 /* ---- events.c: NDJSON events to the host ---- */
@@ -148,11 +149,6 @@ struct step {
 	json_t *ops_json;	/* as written, for the step event */
 };
 
-struct requires {
-	unsigned min_cpus, min_llcs, min_numa;
-	bool smt;
-};
-
 struct scenario {
 	char *name;
 	struct requires req;
@@ -165,9 +161,6 @@ struct scenario {
 /* Parse; -1 with "path: what is wrong" in err. */
 int scenario_parse(json_t *j, struct scenario *s, char *err, size_t errlen);
 void scenario_free(struct scenario *s);
-/* NULL when the topology is big enough, else the skip reason (static buffer in why). */
-const char *scenario_requires_unmet(const struct scenario *s, const struct systopo *t,
-				    char *why, size_t len);
 
 int spec_parse(json_t *j, struct cpuspec *s, const char *path, char *err, size_t errlen);
 int spec_resolve(const struct cpuspec *s, const struct systopo *t, struct cpuset *out,

@@ -108,7 +108,7 @@ static json_t *hold_json(const struct hold *h, unsigned duration_ms)
 json_t *plan_json(const struct scenario *s, const struct systopo *t, unsigned duration_ms)
 {
 	char why[512], *name = gtopo_name(t);
-	const char *skip = scenario_requires_unmet(s, t, why, sizeof(why));
+	const char *skip = requires_unmet(&s->req, t, why, sizeof(why));
 	struct cpuset usable;
 	json_t *steps = json_array(), *plan;
 

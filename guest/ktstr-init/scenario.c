@@ -523,24 +523,6 @@ void scenario_free(struct scenario *s)
 	memset(s, 0, sizeof(*s));
 }
 
-const char *scenario_requires_unmet(const struct scenario *s, const struct systopo *t,
-				    char *why, size_t len)
-{
-	const struct requires *r = &s->req;
-
-	if (t->ncpus < r->min_cpus)
-		strfmt(why, len, "needs >= %u CPUs, topology has %u", r->min_cpus, t->ncpus);
-	else if (t->nllcs < r->min_llcs)
-		strfmt(why, len, "needs >= %u LLCs, topology has %u", r->min_llcs, t->nllcs);
-	else if (t->nnodes < r->min_numa)
-		strfmt(why, len, "needs >= %u NUMA nodes, topology has %u", r->min_numa, t->nnodes);
-	else if (r->smt && t->threads_per_core < 2)
-		strfmt(why, len, "needs SMT, topology has 1 thread per core");
-	else
-		return NULL;
-	return why;
-}
-
 unsigned group_count(const struct group *g, const struct systopo *t)
 {
 	unsigned size = work_info(g->work.kind)->group_size, n;
