@@ -151,8 +151,11 @@ static void put_line(const char *line, size_t n)
 
 static void put_record(json_t *rec)
 {
-	if (json_dumpf(rec, stdout, JSON_COMPACT) < 0 || putchar('\n') == EOF)
-		die(EXIT_INCONCLUSIVE, "write error: %s", strerror(errno));
+	static struct jsonbuf text;	/* (one write, not one per token) */
+
+	text.len = 0;
+	jsonbuf_json(&text, rec);
+	put_line(text.p, text.len);
 }
 
 /* The map records mapwatch_* gave (freed). */

@@ -127,7 +127,8 @@ static void read_cpus(struct monitor *m, struct judged_sample *js, const struct 
 		m->snaps = xrealloc(m->snaps, m->capsnaps * sizeof(*m->snaps));
 	}
 	js->first = m->nsnaps;
-	memset(m->snaps + m->nsnaps, 0, js->ncpu * sizeof(*m->snaps));
+	if (js->ncpu)	/* (snaps may still be NULL) */
+		memset(m->snaps + m->nsnaps, 0, js->ncpu * sizeof(*m->snaps));
 	m->nsnaps = need;
 	for (size_t i = 0; i < sample->ncpus; i++) {
 		const struct sample_cpu *e = &sample->cpus[i];
