@@ -1,5 +1,6 @@
 /* Growing counters over the judged samples (see counters.h). */
 #include <limits.h>
+#include <string.h>
 
 #include "counters.h"
 #include "monitor.h"
@@ -53,7 +54,9 @@ int schedstat_totals(const struct sample *sample, struct counterset *sum)
 
 		for (size_t k = 0; k < st->n; k++) {
 			const char *name = counter_name(st, &st->c[k]);
-			struct counter *c = counterset_find(sum, name);
+			/* (every CPU has the same names in the same order: try that first) */
+			struct counter *c = k < sum->n && !strcmp(counter_name(sum, &sum->c[k]), name) ?
+					    &sum->c[k] : counterset_find(sum, name);
 
 			if (!c) {
 				c = counterset_add(sum, name);
