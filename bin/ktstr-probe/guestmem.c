@@ -211,6 +211,14 @@ static unsigned char *host_addr(const struct guestmem *gm, uint64_t va, size_t l
 	return phys_addr(gm, pa, len);
 }
 
+void guestmem_prefetch_slow(const struct guestmem *gm, uint64_t va)
+{
+	const unsigned char *p = gm->tlb && gm->tlb->gen ? host_addr(gm, va, 1) : NULL;
+
+	if (p)	/* (only within a batch: a walk of its own would cost more than it saves) */
+		__builtin_prefetch(p);
+}
+
 void guestmem_use_page_tables(struct guestmem *gm, uint64_t pgd_va)
 {
 	gm->pgd_pa = pgd_va >= KERNEL_MAP ? pgd_va - KERNEL_MAP + gm->phys_base : 0;

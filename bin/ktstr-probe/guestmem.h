@@ -86,6 +86,23 @@ static inline int guestmem_read(const struct guestmem *gm, uint64_t va, void *bu
 	return 0;
 }
 
+void guestmem_prefetch_slow(const struct guestmem *gm, uint64_t va);
+
+/*
+ * Have the host start loading the line at va (a hint: nothing is read or
+ * checked). A sample's reads are cache misses one after the other; asked
+ * for together first, they overlap.
+ */
+static inline void guestmem_prefetch(const struct guestmem *gm, uint64_t va)
+{
+	const unsigned char *p = guestmem_fast(gm, va, 1);
+
+	if (p)
+		__builtin_prefetch(p);
+	else
+		guestmem_prefetch_slow(gm, va);
+}
+
 static inline uint64_t guestmem_u64(const struct guestmem *gm, uint64_t va, int *ok)
 {
 	uint64_t v = 0;

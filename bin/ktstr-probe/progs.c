@@ -87,6 +87,34 @@ static void add_prog(struct sampler *s, uint64_t prog, struct counterset *progs)
 	add_u32(gm, o, PROG_JITED_BYTES, prog, ki->prog_jited_len);
 }
 
+/*
+ * The lines add_prog reads, asked for ahead: the programs' own, then their
+ * names and every CPU's counts (each program on a page of its own, each
+ * CPU's counts in another unit: one miss after another when read in turn).
+ */
+static void prefetch_progs(struct sampler *s)
+{
+	const struct kernel_info *ki = &s->ki;
+	const struct guestmem *gm = &s->gm;
+
+	for (unsigned i = 0; i < s->nprog; i++) {
+		guestmem_prefetch(gm, s->prog_addr[i] + ki->prog_type);
+		guestmem_prefetch(gm, s->prog_addr[i] + ki->prog_aux);
+		guestmem_prefetch(gm, s->prog_addr[i] + ki->prog_stats);
+	}
+	for (unsigned i = 0; i < s->nprog; i++) {
+		int ok = 1;
+		uint64_t aux = guestmem_u64(gm, s->prog_addr[i] + ki->prog_aux, &ok);
+		uint64_t stats = guestmem_u64(gm, s->prog_addr[i] + ki->prog_stats, &ok);
+
+		if (!ok)
+			continue;
+		guestmem_prefetch(gm, aux + ki->aux_name);
+		for (unsigned c = 0; c < s->ncpus; c++)
+			guestmem_prefetch(gm, stats + s->pcpu_off[c] + ki->stats_cnt);
+	}
+}
+
 void progs_read(struct sampler *s, struct sample *out)
 {
 	const struct kernel_info *ki = &s->ki;
@@ -101,6 +129,7 @@ void progs_read(struct sampler *s, struct sample *out)
 		s->nprog = 0;
 		idr_walk(&s->gm, ki, ki->prog_idr, note_prog, s);
 	}
+	prefetch_progs(s);
 	for (unsigned i = 0; i < s->nprog; i++)
 		add_prog(s, s->prog_addr[i], &out->progs);
 	if (out->progs.n)

@@ -140,6 +140,7 @@ int sampler_open(struct sampler *s, json_t *job, json_t *vm, unsigned watchdog_m
 	s->vcpu_tids = xcalloc(s->ncpus, sizeof(*s->vcpu_tids));
 	s->vcpu_fds = xcalloc(s->ncpus, sizeof(*s->vcpu_fds));
 	s->vcpu_now = xcalloc(s->ncpus, sizeof(*s->vcpu_now));
+	s->pcpu_off = xcalloc(s->ncpus, sizeof(*s->pcpu_off));
 	for (unsigned c = 0; c < s->ncpus; c++)
 		s->vcpu_fds[c] = -1;
 	return 0;
@@ -365,6 +366,37 @@ void sampler_find_vcpus(struct sampler *s)
 		s->vcpus_found = vcpu_find_threads(s->pid, s->vcpu_tids, s->ncpus);
 }
 
+/*
+ * The lines of the runqueues and event counts that this sample reads,
+ * asked for ahead (see guestmem_prefetch); s->pcpu_off for the programs'
+ * counts too.
+ */
+static void prefetch_cpus(struct sampler *s, uint64_t sch)
+{
+	const struct kernel_info *ki = &s->ki;
+	const struct guestmem *gm = &s->gm;
+	const uint64_t rq_off[] = {
+		ki->rq_cpu, ki->rq_nr_running, ki->rq_clock, ki->rq_curr, ki->rq_scx_nr_running,
+		ki->rq_scx_local_dsq_nr, ki->rq_run_delay, ki->rq_pcount, ki->rq_scx_runnable_list,
+		ki->rq_schedstat[0], ki->rq_schedstat[KERNEL_NSCHEDSTAT - 1],
+	};
+	uint64_t events = 0;
+	int ok = 1;
+
+	if (sch && ki->scx_root && ki->sch_pcpu != OFF_NONE && ki->pcpu_event_stats != OFF_NONE &&
+	    ki->nevents)
+		events = guestmem_u64(gm, sch + ki->sch_pcpu, &ok) + ki->pcpu_event_stats;
+	for (unsigned c = 0; c < s->ncpus; c++) {
+		ok = 1;
+		s->pcpu_off[c] = guestmem_u64(gm, ki->per_cpu_offset + 8ull * c, &ok);
+		for (unsigned k = 0; ok && k < sizeof(rq_off) / sizeof(rq_off[0]); k++)
+			if (rq_off[k] != OFF_NONE)
+				guestmem_prefetch(gm, ki->runqueues + s->pcpu_off[c] + rq_off[k]);
+		for (unsigned e = 0; ok && events && e < ki->nevents; e += 8)	/* (8 counts a line) */
+			guestmem_prefetch(gm, events + s->pcpu_off[c] + ki->event_off[e]);
+	}
+}
+
 void sampler_read(struct sampler *s, struct sample *out)
 {
 	uint64_t jiffies = 0;
@@ -376,6 +408,7 @@ void sampler_read(struct sampler *s, struct sample *out)
 		out->jiffies = (long long)jiffies;
 		out->has |= S_JIFFIES;
 	}
+	prefetch_cpus(s, sampler_scheduler(s));
 	read_scheduler(s, out);
 	/* the host's side first, one read after another (the syscalls stay warm) */
 	for (unsigned c = 0; c < s->ncpus; c++) {
@@ -402,6 +435,8 @@ void sampler_close(struct sampler *s)
 	s->vcpu_fds = NULL;
 	free(s->vcpu_now);
 	s->vcpu_now = NULL;
+	free(s->pcpu_off);
+	s->pcpu_off = NULL;
 	free(s->prog_addr);
 	s->prog_addr = NULL;
 	free(s->vcpu_tids);
