@@ -64,6 +64,9 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(COMMON_LIB)
 
 # qmp_check drives ktstr-probe's QMP client.
 $(BUILD)/tests/qmp_check: $(BUILD)/obj/bin/ktstr-probe/qmp.o
+# probe_format_check drives ktstr-probe's hand-written sample records.
+$(BUILD)/tests/probe_format_check: $(addprefix $(BUILD)/obj/bin/ktstr-probe/,samplefmt.o sampleparse.o samplerec.o jsonbuf.o counterset.o)
+$(BUILD)/tests/probe_format_check: LIBS_COMMON := $(COMMON_LIB) $(LIBS_COMMON)
 # mapval_check drives ktstr-probe's decoding of BPF map values (libbpf parses the BTF).
 $(BUILD)/tests/mapval_check: $(BUILD)/obj/bin/ktstr-probe/mapval.o $(BUILD)/obj/bin/ktstr-probe/btfmember.o
 $(BUILD)/tests/mapval_check: LIBS_COMMON += -lbpf -lelf -lz

@@ -108,12 +108,14 @@ static int dump_cb(const char *buf, size_t size, void *data)
 	return 0;
 }
 
-void jsonbuf_json(struct jsonbuf *b, const json_t *v)
+int jsonbuf_json(struct jsonbuf *b, const json_t *v)
 {
 	size_t len = b->len;
 
-	if (json_dump_callback(v, dump_cb, b, JSON_COMPACT | JSON_ENCODE_ANY))
-		b->len = len;
+	if (!json_dump_callback(v, dump_cb, b, JSON_COMPACT | JSON_ENCODE_ANY))
+		return 0;
+	b->len = len;
+	return -1;
 }
 
 /*

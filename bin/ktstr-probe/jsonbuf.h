@@ -41,8 +41,8 @@ static inline void jsonbuf_raw(struct jsonbuf *b, const char *s, size_t n)
 void jsonbuf_str(struct jsonbuf *b, const char *s);
 void jsonbuf_int(struct jsonbuf *b, long long v);
 void jsonbuf_bool(struct jsonbuf *b, bool v);
-/* A json_t, dumped compact as it is (for parts written once per run). */
-void jsonbuf_json(struct jsonbuf *b, const json_t *v);
+/* A json_t, dumped compact as it is (for parts written once per run): 0, or -1 (nothing added). */
+int jsonbuf_json(struct jsonbuf *b, const json_t *v);
 
 /* s is UTF-8 that jansson takes as a string (json_string() would not fail). */
 bool jsonbuf_utf8_ok(const char *s);

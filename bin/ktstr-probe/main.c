@@ -154,7 +154,8 @@ static void put_record(json_t *rec)
 	static struct jsonbuf text;	/* (one write, not one per token) */
 
 	text.len = 0;
-	jsonbuf_json(&text, rec);
+	if (jsonbuf_json(&text, rec))
+		die(EXIT_INCONCLUSIVE, "write error: a record that is not JSON");
 	put_line(text.p, text.len);
 }
 

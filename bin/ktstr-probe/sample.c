@@ -410,7 +410,7 @@ void sampler_read(struct sampler *s, struct sample *out)
 	}
 	prefetch_cpus(s, sampler_scheduler(s));
 	read_scheduler(s, out);
-	/* the host's side first, one read after another (the syscalls stay warm) */
+	/* every vCPU's host times, one read after another (the syscall's path stays warm) */
 	for (unsigned c = 0; c < s->ncpus; c++) {
 		struct vcpu_time *v = &s->vcpu_now[c];
 

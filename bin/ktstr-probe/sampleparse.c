@@ -64,7 +64,7 @@ static void parse_cpu(struct sample *s, struct sample_cpu *c, json_t *o)
 		parse_waiter(s, sample_add_waiter(c), v);
 	if (json_is_object(st))
 		c->has |= SC_SCHEDSTAT;
-	json_object_foreach(st, name, v)	/* (a non-integer adds 0, as before) */
+	json_object_foreach(st, name, v)	/* (a non-integer counts 0 in the sums) */
 		counterset_add_value(&c->schedstat, name, (long long)json_integer_value(v));
 }
 
