@@ -48,7 +48,6 @@ struct job {
 	struct dumpreq dump;	/* SysRq-D once a task has waited too long */
 	int domains_read;	/* the sched domains went into a sample */
 	struct sample cur;	/* the latest sample, its memory reused */
-	struct jsonbuf line;	/* its record's text */
 	json_t *map_recs;	/* the map records of a sample (kept empty between samples) */
 	long long open_cpu_ns, sample_cpu_ns, nsampled;	/* what watching this VM cost the probe */
 };
@@ -136,27 +135,60 @@ static void job_free(struct job **jobs, struct job *j)
 	mapwatch_free(j->maps);
 	dumpreq_free(&j->dump);
 	sample_free(&j->cur);
-	jsonbuf_free(&j->line);
 	json_decref(j->map_recs);
 	json_decref(j->rec);
 	free(j->id);
 	free(j);
 }
 
+/*
+ * Stdout: records go into one buffer, written out at each turn of the main
+ * loop (a sample record is written straight into it, not copied there).
+ */
+static struct jsonbuf out;
+
+/* out written: 0, or -1 with errno set. */
+static int write_out(void)
+{
+	size_t done = 0;
+
+	while (done < out.len) {
+		ssize_t n = write(1, out.p + done, out.len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		done += (size_t)n;
+	}
+	out.len = 0;
+	return 0;
+}
+
+static void flush_out(void)
+{
+	if (write_out())
+		die(EXIT_INCONCLUSIVE, "write error: %s", strerror(errno));
+}
+
+/* At exit (after die() too): what was copied through so far still goes out. */
+static void flush_out_at_exit(void)
+{
+	if (write_out() == 0)
+		jsonbuf_free(&out);
+}
+
 static void put_line(const char *line, size_t n)
 {
-	if (fwrite(line, 1, n, stdout) != n || putchar('\n') == EOF)
-		die(EXIT_INCONCLUSIVE, "write error: %s", strerror(errno));
+	jsonbuf_raw(&out, line, n);
+	jsonbuf_lit(&out, "\n");
 }
 
 static void put_record(json_t *rec)
 {
-	static struct jsonbuf text;	/* (one write, not one per token) */
-
-	text.len = 0;
-	if (jsonbuf_json(&text, rec))
+	if (jsonbuf_json(&out, rec))
 		die(EXIT_INCONCLUSIVE, "write error: a record that is not JSON");
-	put_line(text.p, text.len);
+	jsonbuf_lit(&out, "\n");
 }
 
 /* The map records mapwatch_* gave (freed). */
@@ -333,9 +365,8 @@ static void sample_all(struct job *jobs, const struct opts *o)
 		}
 		monitor_add(j->mon, &j->cur);
 		if (o->samples) {
-			j->line.len = 0;
-			sample_format(&j->cur, j->id, &j->line);
-			put_line(j->line.p, j->line.len);
+			sample_format(&j->cur, j->id, &out);
+			jsonbuf_lit(&out, "\n");
 		}
 		json_decref(domains);
 		if ((dump = dumpreq_check(&j->dump, &j->cur, j->id))) {
@@ -438,6 +469,7 @@ int main(int argc, char **argv)
 	int c, more = 1;
 
 	die_setprog(argv[0]);
+	atexit(flush_out_at_exit);
 	json_object_seed(1);
 	/* the maps' snapshots free and take again the same memory: no page faults for it each time */
 	mallopt(M_TRIM_THRESHOLD, 16 << 20);
@@ -478,8 +510,7 @@ int main(int argc, char **argv)
 		} else {
 			next_tick = 0;
 		}
-		if (fflush(stdout) == EOF)
-			die(EXIT_INCONCLUSIVE, "write error: %s", strerror(errno));
+		flush_out();
 		if (poll(&p, 1, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -498,8 +529,7 @@ int main(int argc, char **argv)
 		put_monitor(j);
 		job_free(&jobs, j);
 	}
-	if (fflush(stdout) == EOF)
-		die(EXIT_INCONCLUSIVE, "write error: %s", strerror(errno));
+	flush_out();
 	linebuf_free(&in.lb);
 	ndjson_reader_free(&in.rd);
 	return EXIT_PASS;
