@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ndjson.h"
 #include "sidecar.h"
 
 static double now_s(void)
@@ -26,10 +27,30 @@ static double job_estimate(json_t *job)
 
 void progress_job(struct progress *p, json_t *job)
 {
+	if (p->planned)
+		return;	/* counted from the plan already */
 	if (!p->start_s)
 		p->start_s = now_s();
 	p->total++;
 	p->est_left += job_estimate(job);
+}
+
+void progress_plan(struct progress *p, const char *jobs_path)
+{
+	FILE *f = fopen(jobs_path, "r");
+	struct ndjson_reader rd;
+	json_t *job;
+
+	if (!f)
+		return;
+	ndjson_reader_init(&rd, f, jobs_path);
+	while ((job = ndjson_read(&rd))) {
+		progress_job(p, job);
+		json_decref(job);
+	}
+	ndjson_reader_free(&rd);
+	fclose(f);
+	p->planned = p->total > 0;
 }
 
 static void eta(double s, char *buf, size_t len)

@@ -21,10 +21,13 @@ int result_status(int worst);		/* exit status for the worst rank; -1: no jobs */
 /* progress.c: `write --progress` lines on stderr. */
 struct progress {
 	size_t total, done;		/* jobs seen, jobs stored */
+	int planned;			/* total and estimates from the run's jobs.ndjson */
 	double est_done, est_left;	/* the planner's estimates, in s */
 	double start_s;
 };
 void progress_job(struct progress *p, json_t *job);	/* a job record came */
+/* The run's planned jobs (a gauntlet's jobs.ndjson), when it has them: all jobs are known at once. */
+void progress_plan(struct progress *p, const char *jobs_path);
 void progress_done(struct progress *p, json_t *job, json_t *run);	/* its run record was stored */
 
 /* totals.c: `show --totals`: counts, failures, where they gather; returns the run's exit status. */

@@ -276,6 +276,13 @@ int cmd_write(int argc, char **argv)
 	if (!w.run_id[0])
 		store_default_run_id(w.run_id, sizeof(w.run_id));
 	w.ctx.run_id = w.run_id;
+	if (w.progress) {
+		char *dir = paths_join(w.runs_dir, w.run_id), *jobs = paths_join(dir, "jobs.ndjson");
+
+		progress_plan(w.progress, jobs);
+		free(dir);
+		free(jobs);
+	}
 	junit_init(&w.junit);
 	read_stream(&w, &jobs);
 	report_unjudged(&w, &jobs);

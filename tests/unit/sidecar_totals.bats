@@ -24,6 +24,11 @@ setup() {
 [5/5] PASS steady_llc-tiny-2llc-default 9.5 s
 [6/7] FAIL cpuset_apply-tiny-1llc-default 26.5 s, ETA x: SchedulerDied: sched_ext disabled the scheduler during step 2 of 2 (0.9 s into the test): scx_bpf_error: ktstr: injected error after 500 ms (ERROR_BPF)
 [7/7] FAIL cpuset_apply-tiny-2llc-default 28.8 s: SchedulerDied: sched_ext disabled the scheduler during step 2 of 2 (1.3 s into the test): scx_bpf_error: ktstr: injected error after 500 ms (ERROR_BPF)" ]
+	# a gauntlet's run holds its plan before the first verdict: every job is counted at once
+	mkdir -p "$BATS_TEST_TMPDIR/r4/g4" && cp "$F/jobs.ndjson" "$BATS_TEST_TMPDIR/r4/g4/"
+	run --separate-stderr ktstr-sidecar write --progress --runs-dir "$BATS_TEST_TMPDIR/r4" --run-id g4 < "$F/stream.ndjson"
+	[ "$(printf '%s\n' "$stderr" | cut -d' ' -f1 | tr '\n' ' ')" = "[1/8] [2/8] [3/8] [4/8] [5/8] [6/8] [7/8] " ]
+	printf '%s\n' "$stderr" | sed -n 7p | grep -q ', ETA [0-9hms]*: SchedulerDied: '
 	# without --progress, nothing on stderr
 	run --separate-stderr ktstr-sidecar write --runs-dir "$BATS_TEST_TMPDIR/r3" --run-id g3 < "$F/stream.ndjson"
 	[ -z "$stderr" ]
