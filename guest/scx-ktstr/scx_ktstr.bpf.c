@@ -201,14 +201,18 @@ static void slow_spin(void)
 	stat_inc(KTSTR_STAT_SLOW_SPINS);
 }
 
-/* A random CPU that p may run on, or -1 (--scatter). */
-static s32 random_allowed_cpu(struct task_struct *p)
+/*
+ * --scatter: a random idle CPU that p may run on, claimed, or -1. Only idle
+ * ones: a random busy CPU would leave p waiting while others idle, which is
+ * a work-conservation bug, not a placement policy.
+ */
+static s32 random_idle_cpu(struct task_struct *p)
 {
 	u32 i, cpu;
 
 	for (i = 0; i < 8; i++) {
 		cpu = bpf_get_prandom_u32() % cfg.nr_cpus;
-		if (bpf_cpumask_test_cpu(cpu, p->cpus_ptr))
+		if (bpf_cpumask_test_cpu(cpu, p->cpus_ptr) && scx_bpf_test_and_clear_cpu_idle(cpu))
 			return cpu;
 	}
 	return -1;
@@ -235,9 +239,11 @@ s32 BPF_STRUCT_OPS(ktstr_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wa
 		return one_cpu_target(p, prev_cpu);
 	if (is_starved_kthread(p))
 		return prev_cpu;
-	if (cfg.scatter) {
-		cpu = random_allowed_cpu(p);
-		return cpu >= 0 ? cpu : prev_cpu;
+	if (cfg.scatter && !stall_parks(p) && (cpu = random_idle_cpu(p)) >= 0) {
+		stat_inc(KTSTR_STAT_SCATTERED);
+		stat_inc(KTSTR_STAT_ENQUEUES);
+		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, cfg.slice_ns, 0);
+		return cpu;
 	}
 	if (is_degraded(p) && degrade_cpu_allowed(p))
 		return cfg.degrade_cpu;
@@ -356,7 +362,7 @@ void BPF_STRUCT_OPS(ktstr_enqueue, struct task_struct *p, u64 enq_flags)
 		return;
 	}
 	if (cfg.scatter) {
-		cpu = random_allowed_cpu(p);
+		cpu = random_idle_cpu(p);
 		if (cpu >= 0) {
 			stat_inc(KTSTR_STAT_SCATTERED);
 			scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL_ON | cpu, cfg.slice_ns, enq_flags);
