@@ -225,7 +225,7 @@ struct plan {
 static void candidates(struct plan *p)
 {
 	struct estimator *est = estimator_new(json_string_value(json_object_get(p->o.kernel, "id")),
-					      p->o.accel, !p->o.nshards);
+					      p->o.accel, !p->o.nshards, p->o.jobs);
 	char why[200], first[300] = "";
 
 	p->cand = xcalloc(p->nscen * p->ntarget * p->nprof + 1, sizeof(*p->cand));

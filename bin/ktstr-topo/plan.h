@@ -81,7 +81,8 @@ struct estimator;
 /* kvm or tcg, as ktstr-boot will choose. */
 const char *accel_detect(void);
 /* Stored runs of this kernel (NULL: any) and accelerator, newest first; or the model only. */
-struct estimator *estimator_new(const char *kernel_id, const char *accel, bool history);
+struct estimator *estimator_new(const char *kernel_id, const char *accel, bool history,
+			       unsigned jobs);
 /*
  * VM seconds for a job of scheduler sched; *hist true when stored runs gave
  * it (of this scheduler if there are some, else of any).

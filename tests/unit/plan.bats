@@ -95,7 +95,7 @@ share_with_flags() {
 
 @test "plan --budget: every scenario on every preset and with every flag and none, before the rest" {
 	run --separate-stderr ktstr-topo plan --scheduler scx-ktstr --presets tiny-1llc,tiny-2llc,smt-2llc \
-		--profiles all --budget 300 -j 2 --list
+		--profiles all --budget 700 -j 2 --list
 	[ "$status" -eq 0 ]
 	printf '%s\n' "$output" | cut -f1 > "$BATS_TEST_TMPDIR/ids"
 	# 14 scenarios x 3 presets, less steady_llc on one LLC: each pair at least once
