@@ -16,8 +16,12 @@
 /* The graceful stop request goes this long before the hard limit. */
 #define STOP_GRACE_MS 3000
 
+/* --boot: the kernel file QEMU starts (boot_image.c). */
+enum boot_mode { BOOT_AUTO, BOOT_BZIMAGE, BOOT_PVH };
+
 struct boot_opts {
 	unsigned max_jobs;	/* -j */
+	enum boot_mode boot;
 	char *run_dir;		/* created on first use */
 	bool run_dir_made;
 	char *cache_dir;
@@ -42,7 +46,9 @@ struct job {
 	enum job_mode mode;
 	struct topo topo;
 	const char *kernel_image;
+	const char *kernel_elf;		/* kernel.btf, the uncompressed ELF; may be NULL */
 	const char *kernel_dir;		/* may be NULL */
+	const char *kernel_config;	/* kernel.config (its HZ); may be NULL */
 	const char *sched_path;		/* NULL for EEVDF */
 	const char *exec;		/* shell mode command or NULL */
 	unsigned timeout_s;

@@ -58,6 +58,12 @@ static int parse_kernel(json_t *rec, struct job *j, char *err, size_t errlen)
 	j->kernel_dir = opt_string(k, "dir", &bad);
 	if (bad)
 		return fail(err, errlen, "field \"kernel.dir\": not a string");
+	j->kernel_elf = opt_string(k, "btf", &bad);
+	if (bad)
+		return fail(err, errlen, "field \"kernel.btf\": not a string");
+	j->kernel_config = opt_string(k, "config", &bad);
+	if (bad)
+		return fail(err, errlen, "field \"kernel.config\": not a string");
 	return 0;
 }
 
@@ -263,6 +269,10 @@ void job_make_calibrate(const struct job *j, struct job *out)
 	json_object_set_new(kernel, "image", json_string(j->kernel_image));
 	if (j->kernel_dir)
 		json_object_set_new(kernel, "dir", json_string(j->kernel_dir));
+	if (j->kernel_elf)	/* booted the same way as the job */
+		json_object_set_new(kernel, "btf", json_string(j->kernel_elf));
+	if (j->kernel_config)
+		json_object_set_new(kernel, "config", json_string(j->kernel_config));
 	json_object_set_new(rec, "type", json_string("job"));
 	json_object_set_new(rec, "id", json_string(id));
 	json_object_set_new(rec, "mode", json_string("calibrate"));

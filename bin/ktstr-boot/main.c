@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "boot.h"
+#include "boot_image.h"
 #include "die.h"
 #include "jobs.h"
 #include "paths.h"
@@ -32,18 +33,26 @@ static void usage(FILE *f)
 		"                    as its console (also when stdin is a terminal)\n"
 		"      --write-initramfs DIR  boot nothing: write each job's initramfs to\n"
 		"                    DIR/<id>.cpio and an `initramfs` record (bytes, build_ms)\n"
+		"      --boot MODE   the kernel file QEMU starts: auto (default) boots the\n"
+		"                    uncompressed ELF (kernel.btf) through PVH when it has\n"
+		"                    the PVH entry note, else the bzImage (kernel.image);\n"
+		"                    bzimage always the bzImage; pvh the ELF or an error.\n"
+		"                    The `vm` started record says which (\"boot\").\n"
 		"  -v, --verbose     qemu command lines and outcomes on stderr\n"
 		"  -h, --help        this text\n"
 		"\n"
 		"Timeouts: job.timeout_s (default %d) is multiplied by %d under TCG; the guest\n"
 		"gets {\"type\":\"stop\"} on its events port %d s before the limit, then qemu\n"
 		"is killed (reason \"timeout\").\n"
+		"Under TCG the kernel gets lpj= from the host's TSC rate and kernel.config's\n"
+		"HZ (no delay-loop calibration per vCPU).\n"
 		"Each VM's QMP socket (for SysRq requests from the host) is named in its\n"
 		"`vm` started record (\"qmp\"), in a private folder under $XDG_RUNTIME_DIR,\n"
 		"else $TMPDIR, else /tmp, removed when ktstr-boot exits.\n"
 		"Environment: KTSTR_QEMU (qemu binary), KTSTR_ACCEL=kvm|tcg (skip the KVM\n"
 		"probe), KTSTR_GUEST_DIR (folder of ktstr-init), KTSTR_BUSYBOX,\n"
-		"KTSTR_QEMU_BIOS (firmware, \"default\" for QEMU's own), KTSTR_CACHE_DIR.\n"
+		"KTSTR_QEMU_BIOS (firmware, \"default\" for QEMU's own), KTSTR_CACHE_DIR,\n"
+		"KTSTR_BOOT (--boot's default).\n"
 		"Exit: 0 every VM ran, 2 bad input, 3 a job could not run or was killed.\n",
 		DEFAULT_TIMEOUT_S, TCG_TIMEOUT_SCALE, STOP_GRACE_MS / 1000);
 }
@@ -58,6 +67,15 @@ static unsigned parse_jobs(const char *s)
 	return (unsigned)v;
 }
 
+static enum boot_mode parse_boot(const char *s, const char *fmt)
+{
+	int m = boot_mode_parse(s);
+
+	if (m < 0)
+		die(EXIT_USAGE, fmt, s);
+	return (enum boot_mode)m;
+}
+
 static void parse_options(int argc, char **argv, struct boot_opts *o)
 {
 	static const struct option longopts[] = {
@@ -66,11 +84,15 @@ static void parse_options(int argc, char **argv, struct boot_opts *o)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "interactive", no_argument, NULL, 'I' },
 		{ "write-initramfs", required_argument, NULL, 'W' },
+		{ "boot", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *boot = getenv("KTSTR_BOOT");
 	int c;
 
+	if (boot && *boot)
+		o->boot = parse_boot(boot, "KTSTR_BOOT=%s: use auto, bzimage or pvh");
 	while ((c = getopt_long(argc, argv, "j:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
@@ -89,6 +111,9 @@ static void parse_options(int argc, char **argv, struct boot_opts *o)
 		case 'W':
 			free(o->initramfs_out);
 			o->initramfs_out = xstrdup(optarg);
+			break;
+		case 'B':
+			o->boot = parse_boot(optarg, "--boot %s: use auto, bzimage or pvh");
 			break;
 		case 'h':
 			usage(stdout);

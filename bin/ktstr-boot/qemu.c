@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "die.h"
+#include "lpj.h"
 #include "qemu.h"
 
 struct argv_builder {
@@ -39,15 +40,19 @@ static void addf(struct argv_builder *b, const char *fmt, ...)
 	free(s);
 }
 
-static char *kernel_cmdline(const struct job *j)
+/* The base, lpj= under TCG when known (see lpj.c), then the job's words (which win). */
+static char *kernel_cmdline(const struct job *j, const struct accel *a)
 {
-	size_t len = strlen(KERNEL_CMDLINE_BASE) + 1;
+	unsigned long long lpj = a->kvm ? 0 : lpj_for_tcg(j->kernel_config);
+	size_t len = strlen(KERNEL_CMDLINE_BASE) + 32;
 	char *s;
 
 	for (size_t i = 0; j->cmdline && i < json_array_size(j->cmdline); i++)
 		len += strlen(json_string_value(json_array_get(j->cmdline, i))) + 1;
 	s = xmalloc(len);
 	strcpy(s, KERNEL_CMDLINE_BASE);
+	if (lpj)
+		sprintf(s + strlen(s), " lpj=%llu", lpj);
 	for (size_t i = 0; j->cmdline && i < json_array_size(j->cmdline); i++) {
 		strcat(s, " ");
 		strcat(s, json_string_value(json_array_get(j->cmdline, i)));
@@ -130,11 +135,11 @@ static void add_channels(struct argv_builder *b, const struct qemu_fds *fds)
 		add_qmp(b, fds->qmp_path);
 }
 
-char **qemu_argv(const struct boot_opts *o, const struct accel *a,
-		 const struct job *j, const struct qemu_fds *fds)
+char **qemu_argv(const struct boot_opts *o, const struct accel *a, const struct job *j,
+		 const char *kernel, const struct qemu_fds *fds)
 {
 	struct argv_builder b = { 0 };
-	char *cmdline = kernel_cmdline(j);
+	char *cmdline = kernel_cmdline(j, a);
 
 	add(&b, o->qemu);
 	add(&b, "-nodefaults");
@@ -154,7 +159,7 @@ char **qemu_argv(const struct boot_opts *o, const struct accel *a,
 	add_accel(&b, a);
 	add_topology(&b, j, fds);
 	add(&b, "-kernel");
-	add(&b, j->kernel_image);
+	add(&b, kernel);
 	add(&b, "-initrd");
 	addf(&b, "/proc/self/fd/%d", fds->initrd);
 	add(&b, "-append");

@@ -23,15 +23,17 @@ struct qemu_fds {
  * The kernel command line ktstr-boot always sets (before job.cmdline).
  * sysrq_always_enabled: SysRq-D (sched_ext's dump) from the host's keyboard,
  * whatever sysrq mask the kernel was built with.
+ * cryptomgr.notests: the crypto self-tests check no code a test uses; under TCG
+ * they cost seconds of boot and their threads compete with init for the vCPUs.
  */
 #define KERNEL_CMDLINE_BASE \
 	"console=ttyS0 quiet loglevel=4 panic=-1 nokaslr rdinit=/init " \
 	"mitigations=off tsc=reliable no_timer_check i8042.noaux i8042.nomux " \
-	"i8042.nopnp i8042.dumbkbd sysrq_always_enabled"
+	"i8042.nopnp i8042.dumbkbd sysrq_always_enabled cryptomgr.notests"
 
-/* NULL-terminated, malloc'd; free with qemu_argv_free(). */
-char **qemu_argv(const struct boot_opts *o, const struct accel *a,
-		 const struct job *j, const struct qemu_fds *fds);
+/* NULL-terminated, malloc'd; free with qemu_argv_free(). kernel: the -kernel file. */
+char **qemu_argv(const struct boot_opts *o, const struct accel *a, const struct job *j,
+		 const char *kernel, const struct qemu_fds *fds);
 void qemu_argv_free(char **argv);
 /* The argv as one shell-like line (for --verbose and the console log). */
 char *qemu_argv_join(char *const *argv);

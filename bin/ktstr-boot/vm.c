@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "boot_image.h"
 #include "die.h"
 #include "ndjson.h"
 #include "paths.h"
@@ -207,7 +208,7 @@ static int launch(struct vm *vm, struct vm_env *env, struct qemu_fds *f, int tty
 		.own_pgrp = tty < 0,	/* an interactive qemu stays in the terminal's group */
 		.die_with_parent = true,
 	};
-	char **argv = qemu_argv(env->o, &env->accel, &vm->job, f);
+	char **argv = qemu_argv(env->o, &env->accel, &vm->job, vm->boot_file, f);
 
 	keep[nkeep++] = f->initrd;
 	for (unsigned i = 0; i < f->nmem; i++)
@@ -244,6 +245,7 @@ static void write_started(struct vm *vm, const struct vm_env *env)
 	json_object_set_new(rec, "console_log", vm->interactive ? json_null()
 							   : json_string(vm->log_path));
 	json_object_set_new(rec, "qmp", vm->qmp_path ? json_string(vm->qmp_path) : json_null());
+	json_object_set_new(rec, "boot", json_string(vm->boot_kind));
 	json_object_set_new(rec, "initramfs_bytes", json_integer(vm->initrd_bytes));
 	json_object_set_new(rec, "initramfs_ms", json_integer(vm->initrd_ms));
 	if (!vm->job.internal)
@@ -263,7 +265,8 @@ static int prepare(struct vm *vm, struct vm_env *env, char *err, size_t errlen)
 		return -1;
 	}
 	accel_decide(&env->accel, env->o, vm->job.kernel_image);
-	return 0;
+	return boot_image_pick(&vm->job, env->o->boot, &vm->boot_file, &vm->boot_kind,
+			       err, errlen);
 }
 
 int vm_initrd(struct vm_env *env, const struct job *j, long long *ms, char *err, size_t errlen)

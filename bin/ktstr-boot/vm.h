@@ -32,6 +32,8 @@ struct vm {
 	bool guest_spoke;		/* any console or event bytes */
 	unsigned console_records, context_left;
 	char *qemu_error;		/* first qemu stderr line */
+	const char *boot_file;		/* -kernel: the bzImage or, for PVH, the ELF */
+	const char *boot_kind;		/* "bzimage" or "pvh" */
 	long long initrd_ms;		/* building base (first job) + job part */
 	off_t initrd_bytes;
 };

@@ -73,6 +73,23 @@ stream() { cat "$KTSTR_RUNS_DIR"/*/stream.ndjson; }
 	[ "$(jq -s '[.[] | select(.type == "sample" or .type == "monitor")] | length' "$KTSTR_RUNS_DIR"/*/stream.ndjson)" -eq 0 ]
 }
 
+@test "probe reads guest memory alike whether the kernel was booted by PVH or from the bzImage" {
+	kjson=$(ktstr kernel path --json)
+	grep -q '^CONFIG_PVH=y' "$(jq -r .config <<< "$kjson")" || skip "the cached kernel has no PVH entry (CONFIG_PVH)"
+	for b in pvh bzimage; do
+		rm -rf "$KTSTR_RUNS_DIR"
+		KTSTR_BOOT=$b run ktstr run steady --topo 1n2l2c1t --duration 1
+		[ "$status" -eq 0 ]
+		S=$(ls "$KTSTR_RUNS_DIR"/*/stream.ndjson)
+		[ "$(jq -r 'select(.type == "vm" and .phase == "started") | .boot' "$S")" = "$b" ]
+		# every CPU's runqueue found and read back as itself, through the whole scenario
+		jq -e -s '[.[] | select(.type == "sample" and .phase == "scenario")] | length >= 3 and
+			all(.[]; [.cpus[].cpu] == [0,1,2,3] and ([.cpus[].nr_running] | add) >= 1)' "$S"
+		jq -e -s '[.[] | select(.type == "monitor")] | length == 1 and (.[0] | has("error") | not) and
+			.[0].samples > 0 and ([.[0].sched_domains[].cpu] == [0,1,2,3])' "$S"
+	done
+}
+
 @test "a killed ktstr-probe stops the VM: no qemu, no /dev/shm file left" {
 	shm_before=$(ls -A /dev/shm | sort)
 	ktstr run steady --duration 30 > "$BATS_TEST_TMPDIR/out" 2>&1 &
