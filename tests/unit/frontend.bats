@@ -99,3 +99,32 @@ bats_require_minimum_version 1.5.0
 	[ "$stderr" = "ktstr: nothing can run: steady_llc on 1n1l4c1t: needs >= 2 LLCs, topology has 1" ]
 	[ ! -e "$KTSTR_RUNS_DIR" ]
 }
+
+@test "ktstr run: a VM hit by TCG's patching race is run once more, the first run kept" {
+	# a build dir whose ktstr-boot replays recorded runs: the race first, then a pass
+	b="$BATS_TEST_TMPDIR/build"
+	mkdir -p "$b/bin"
+	for t in "$KTSTR_BUILD_DIR"/bin/*; do ln -s "$t" "$b/bin/"; done
+	rm "$b/bin/ktstr-boot"
+	F="$KTSTR_ROOT/tests/fixtures/eval"
+	cat > "$b/bin/ktstr-boot" <<-EOF2
+	#!/bin/sh
+	cat > /dev/null
+	if [ -e "$BATS_TEST_TMPDIR/raced" ]; then cat "$F/steady-eevdf.ndjson"; else touch "$BATS_TEST_TMPDIR/raced"; cat "$F/tcg-int3-race.ndjson"; fi
+	EOF2
+	chmod +x "$b/bin/ktstr-boot"
+	export KTSTR_RUNS_DIR="$BATS_TEST_TMPDIR/runs"
+	KTSTR_BUILD_DIR="$b" run --separate-stderr ktstr run steady --no-monitor
+	echo "$output"; echo "$stderr"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "steady on 1n2l2c1t under eevdf: PASS" ]
+	first=$(ls "$KTSTR_RUNS_DIR" | head -n 1)
+	[ "$stderr" = "ktstr: TCG's patching race hit the VM (run $first); running the job again" ]
+	[ "$(ls "$KTSTR_RUNS_DIR" | tr '\n' ' ')" = "$first $first-again " ]
+	[ "$(jq -r 'select(.type == "verdict") | .result' "$KTSTR_RUNS_DIR/$first/stream.ndjson")" = inconclusive ]
+	# a run folder the user named is not run again
+	rm "$BATS_TEST_TMPDIR/raced"
+	KTSTR_BUILD_DIR="$b" run --separate-stderr ktstr run steady --no-monitor --run-dir "$BATS_TEST_TMPDIR/mine"
+	[ "$status" -eq 3 ]
+	[ -z "$stderr" ]
+}
