@@ -186,8 +186,9 @@ share_with_flags() {
 
 @test "plan: bad input exits 2 with one line and writes nothing" {
 	printf '[]\n' > "$BATS_TEST_TMPDIR/bad.json"
-	printf '{"requires":{"min_llcs":"2"}}\n' > "$BATS_TEST_TMPDIR/r.json"
-	mkdir -p "$BATS_TEST_TMPDIR/d" && printf '{}\n' > "$BATS_TEST_TMPDIR/d/steady.json"
+	printf '{"name":"r","requires":{"min_llcs":"2"}}\n' > "$BATS_TEST_TMPDIR/r.json"
+	printf '{"name":"f","flags":{"requires":["llc"],"excludes":["llc"]}}\n' > "$BATS_TEST_TMPDIR/f.json"
+	mkdir -p "$BATS_TEST_TMPDIR/d" && printf '{"name":"steady"}\n' > "$BATS_TEST_TMPDIR/d/steady.json"
 	while IFS='|' read -r args want; do
 		eval "set -- $args"
 		run --separate-stderr ktstr-topo plan "$@"
@@ -206,10 +207,11 @@ share_with_flags() {
 	--scheduler /bin/true --flags x|--flags needs a scheduler definition, not a binary path
 	--sched-args x|eevdf is the kernel's own scheduler: it takes no --flags or --sched-args
 	--scheduler nosuch|unknown scheduler 'nosuch' (see $KTSTR_SHARE_DIR/schedulers/ or give a path)
-	$BATS_TEST_TMPDIR/bad.json|scenario file $BATS_TEST_TMPDIR/bad.json: not a JSON object
-	$BATS_TEST_TMPDIR/r.json|scenario file $BATS_TEST_TMPDIR/r.json: requires.min_llcs: expected an integer from 0 to 4096
+	$BATS_TEST_TMPDIR/bad.json|scenario file $BATS_TEST_TMPDIR/bad.json: scenario: expected an object
+	$BATS_TEST_TMPDIR/r.json|scenario file $BATS_TEST_TMPDIR/r.json: scenario.requires.min_llcs: expected an integer from 0 to 4096
+	$BATS_TEST_TMPDIR/f.json|scenario file $BATS_TEST_TMPDIR/f.json: scenario.flags: "llc" is both required and excluded
 	steady $BATS_TEST_TMPDIR/d/steady.json|two scenarios named steady ($KTSTR_SHARE_DIR/scenarios/steady.json, $BATS_TEST_TMPDIR/d/steady.json): job ids would clash
-	stedy|unknown scenario 'stedy' (did you mean steady? see $KTSTR_SHARE_DIR/scenarios/)
+	stedy|unknown scenario 'stedy' (did you mean steady? 'ktstr scenarios' lists them)
 	--duration 1.2.3|--duration '1.2.3': not a number of seconds (at most 86400)
 	--duration 99999999999|--duration '99999999999': not a number of seconds (at most 86400)
 	--topo ''|--topo '': column 1: missing axis 'n' (NUMA nodes)
