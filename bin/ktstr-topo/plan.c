@@ -282,7 +282,7 @@ static void candidates(struct plan *p)
 				c->target = t;
 				c->prof = k;
 				c->profile = p->prof[k];
-				c->est_s = e;
+				c->est_s = round(e * 10) / 10;	/* as shown: sums add up */
 				c->from_history = hist;
 			}
 		}
