@@ -362,6 +362,17 @@ static void custom_paths(json_t *j, json_t *out)
 		custom_paths(v, out);
 }
 
+/* The guest's own mounts, which would hide a file the archive put below them. */
+static const char *under_guest_mount(const char *path)
+{
+	static const char *const mounts[] = { "/tmp/", "/proc/", "/sys/", "/dev/" };
+
+	for (size_t i = 0; i < sizeof(mounts) / sizeof(mounts[0]); i++)
+		if (!strncmp(path, mounts[i], strlen(mounts[i])))
+			return mounts[i];
+	return NULL;
+}
+
 /*
  * Custom work binaries at their own paths in the guest. A path that is no
  * file here is left to the guest (an --include, or a guest binary such as
@@ -370,13 +381,20 @@ static void custom_paths(json_t *j, json_t *out)
 static int add_custom_work(struct cpio *c, json_t *scenario, char *err, size_t errlen)
 {
 	json_t *paths = json_object(), *v;
-	const char *path;
+	const char *path, *mnt;
 	int rc = 0;
 
 	custom_paths(scenario, paths);
 	json_object_foreach(paths, path, v) {
-		if (rc == 0 && is_file(path))
+		if (rc || !is_file(path))
+			continue;
+		if ((mnt = under_guest_mount(path))) {
+			snprintf(err, errlen, "Custom work path %s: the guest mounts its own %.*s over it; "
+				 "put the binary elsewhere", path, (int)strlen(mnt) - 1, mnt);
+			rc = -1;
+		} else {
 			rc = add_binary(c, path, path + 1, "Custom work path", err, errlen);
+		}
 	}
 	json_decref(paths);
 	return rc;
