@@ -140,3 +140,12 @@ workers() {
 	# a long cgroup path gives way to its last component's tail in the worker's name
 	[ "$(workers -c 'map(.comm)')" = '["cg_0:0","cg_0:1.0","g_cgroup_name:0"]' ]
 }
+
+@test "worktypes: PipeIo and FutexPingPong still pair up (the group set-up they now share)" {
+	run_scenario "$FIX/pairs.json"
+	[ "$(workers -c 'map(.comm)')" = '["pipe:0","pipe:1","futex:0","futex:1"]' ]
+	workers -e 'all(.iterations >= 100 and .work_units == .iterations * 1024)'
+	# a hand-off each round, and the partners take turns
+	workers -e 'all(.wake_latency.count >= .iterations - 1 and .wake_latency.count <= .iterations)'
+	workers -e '[.[1].iterations - .[0].iterations, .[3].iterations - .[2].iterations] | all(. >= -1 and . <= 1)'
+}
