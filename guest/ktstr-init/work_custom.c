@@ -6,16 +6,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "work.h"
 
-#define POLL_NS 10000000ull		/* how often the worker looks at the child */
+#define POLL_NS 10000000ull		/* how often the worker looks at a dying child */
 #define TERM_GRACE_NS 1000000000ull	/* SIGTERM, then SIGKILL after this */
 
 /* Fork and exec argv; the exec's errno (0 when it ran) in *exec_errno. */
@@ -104,6 +106,42 @@ static void report_child(struct work_ctx *c, uint64_t wall, uint64_t cpu, const 
 	json_object_set_new(c->extra, "schedstat_run_count", json_integer((json_int_t)ss[2]));
 }
 
+/*
+ * Sleep until the child exits or the worker is told to stop. SIGUSR1 (stop)
+ * is unblocked only inside ppoll, so a stop that comes just before it still
+ * wakes it; the timeout covers a kernel without pidfds.
+ */
+static void wait_child_or_stop(struct work_ctx *c, pid_t pid)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	struct timespec tmo = { 0, 100000000 };
+	sigset_t block, orig;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &block, &orig);
+	while (!*c->stop && !child_exited(pid)) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+
+		ppoll(&pfd, fd >= 0 ? 1 : 0, &tmo, &orig);
+	}
+	sigprocmask(SIG_SETMASK, &orig, NULL);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void wait_stop(struct work_ctx *c)
+{
+	sigset_t block, orig;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &block, &orig);
+	while (!*c->stop)
+		sigsuspend(&orig);
+	sigprocmask(SIG_SETMASK, &orig, NULL);
+}
+
 void loop_custom(struct work_ctx *c)
 {
 	uint64_t t0 = mono_ns(), ended = 0, ss[3];
@@ -114,8 +152,7 @@ void loop_custom(struct work_ctx *c)
 
 	if (pid < 0)
 		return;
-	while (!*c->stop && !child_exited(pid))
-		sleep_ns(POLL_NS);
+	wait_child_or_stop(c, pid);
 	if (!child_exited(pid)) {	/* told to stop: end it */
 		stopped = true;
 		kill(pid, SIGTERM);
@@ -133,6 +170,5 @@ void loop_custom(struct work_ctx *c)
 		"path", c->w->argv[0], "exit", exit_json(st),
 		"exec_error", e ? json_string(strerror(e)) : json_null(),
 		"ran_ms", (json_int_t)((ended - t0) / 1000000), "stopped", stopped));
-	while (!*c->stop)	/* an early exit keeps its slot until the end */
-		sleep_ns(POLL_NS);
+	wait_stop(c);	/* an early exit keeps its slot until the end */
 }
