@@ -69,6 +69,10 @@ int work_parse(json_t *j, struct work *w, const char *path, char *err, size_t er
 json_t *work_json(const struct work *w);
 const char *phase_name(enum phase_kind k);
 void work_free(struct work *w);
+/* Every "path" of a {"type": "Custom"} work in j (a scenario's JSON), as the keys of out. */
+void scenario_custom_paths(json_t *j, json_t *out);
+/* The guest's own mount ("/tmp/", ...) that would hide a file put at path, else NULL. */
+const char *scenario_guest_mount(const char *path);
 
 struct policy {
 	int policy;		/* SCHED_OTHER, SCHED_BATCH, ... */

@@ -262,3 +262,32 @@ void work_free(struct work *w)
 	free(w->argv);
 	w->argv = NULL;
 }
+
+void scenario_custom_paths(json_t *j, json_t *out)
+{
+	const char *key, *type, *path;
+	json_t *v;
+	size_t i;
+
+	if (json_is_array(j))
+		json_array_foreach(j, i, v)
+			scenario_custom_paths(v, out);
+	if (!json_is_object(j))
+		return;
+	type = json_string_value(json_object_get(j, "type"));
+	path = json_string_value(json_object_get(j, "path"));
+	if (type && path && path[0] == '/' && !strcmp(type, "Custom"))
+		json_object_set_new(out, path, json_true());
+	json_object_foreach(j, key, v)
+		scenario_custom_paths(v, out);
+}
+
+const char *scenario_guest_mount(const char *path)
+{
+	static const char *const mounts[] = { "/tmp/", "/proc/", "/sys/", "/dev/" };
+
+	for (size_t i = 0; i < sizeof(mounts) / sizeof(mounts[0]); i++)
+		if (!strncmp(path, mounts[i], strlen(mounts[i])))
+			return mounts[i];
+	return NULL;
+}

@@ -15,6 +15,7 @@
 #include "applets.h"
 #include "cpio.h"
 #include "die.h"
+#include "scenario.h"
 #include "elfdeps.h"
 #include "initramfs.h"
 #include "paths.h"
@@ -342,37 +343,6 @@ static int add_scheduler(struct cpio *c, const char *path, char *err, size_t err
 	return rc;
 }
 
-/* Every "path" of a {"type": "Custom"} work in j, as the keys of out. */
-static void custom_paths(json_t *j, json_t *out)
-{
-	const char *key, *type, *path;
-	json_t *v;
-	size_t i;
-
-	if (json_is_array(j))
-		json_array_foreach(j, i, v)
-			custom_paths(v, out);
-	if (!json_is_object(j))
-		return;
-	type = json_string_value(json_object_get(j, "type"));
-	path = json_string_value(json_object_get(j, "path"));
-	if (type && path && path[0] == '/' && !strcmp(type, "Custom"))
-		json_object_set_new(out, path, json_true());
-	json_object_foreach(j, key, v)
-		custom_paths(v, out);
-}
-
-/* The guest's own mounts, which would hide a file the archive put below them. */
-static const char *under_guest_mount(const char *path)
-{
-	static const char *const mounts[] = { "/tmp/", "/proc/", "/sys/", "/dev/" };
-
-	for (size_t i = 0; i < sizeof(mounts) / sizeof(mounts[0]); i++)
-		if (!strncmp(path, mounts[i], strlen(mounts[i])))
-			return mounts[i];
-	return NULL;
-}
-
 /*
  * Custom work binaries at their own paths in the guest. A path that is no
  * file here is left to the guest (an --include, or a guest binary such as
@@ -384,11 +354,11 @@ static int add_custom_work(struct cpio *c, json_t *scenario, char *err, size_t e
 	const char *path, *mnt;
 	int rc = 0;
 
-	custom_paths(scenario, paths);
+	scenario_custom_paths(scenario, paths);
 	json_object_foreach(paths, path, v) {
 		if (rc || !is_file(path))
 			continue;
-		if ((mnt = under_guest_mount(path))) {
+		if ((mnt = scenario_guest_mount(path))) {
 			snprintf(err, errlen, "Custom work path %s: the guest mounts its own %.*s over it; "
 				 "put the binary elsewhere", path, (int)strlen(mnt) - 1, mnt);
 			rc = -1;
