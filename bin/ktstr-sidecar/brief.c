@@ -16,6 +16,7 @@
 #include "paths.h"
 #include "runrec.h"
 #include "sidecar.h"
+#include "stream.h"
 
 #define CONSOLE_LINES 10	/* the console's last lines */
 #define SCHED_LINES 10		/* the scheduler's last output lines */
@@ -397,7 +398,7 @@ static void print_brief(struct brief *b, const char *run_dir)
 }
 
 /* RUNS/RUN ("latest": the newest run), dying as `show` does when there is none. */
-static char *run_dir_of(const char *runs_dir, const char *run)
+char *run_dir_of(const char *runs_dir, const char *run)
 {
 	struct run_set set = { 0 };
 	const char *id = run;
