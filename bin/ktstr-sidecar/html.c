@@ -77,7 +77,7 @@ static const char STYLE[] =
 	".result{font-weight:bold;padding:0 .4em}.r-pass{background:#c7e9c0}"
 	".r-fail{background:#fcbba1}.r-inconclusive{background:#fdd49e}.r-skip{background:#ddd}"
 	".r-none{background:#fff}"
-	"pre{background:#f6f6f6;padding:.5em;overflow-x:auto;max-height:30em}"
+	"pre{background:#f6f6f6;padding:.5em;white-space:pre-wrap;overflow-y:auto;max-height:30em}"
 	".degradation{color:#b30000;font-weight:bold}.improvement{color:#006d2c}"
 	".node-box{fill:#f0f0f0;stroke:#888}.llc-box{fill:#e0ecf4;stroke:#6a8caf}"
 	".cpu-box{fill:#fff;stroke:#333}svg text{font:10px sans-serif}"
@@ -321,31 +321,58 @@ static void add_unique(json_t *set, const char *s)
 	json_array_append_new(set, json_string(s));
 }
 
-static void axis_of(const struct job_stream *js, char *col, size_t len)
+static void axis_of(json_t *job, char *col, size_t len)
 {
-	json_t *plan = json_object_get(js->job, "plan");
+	json_t *plan = json_object_get(job, "plan");
 
 	snprintf(col, len, "%s / %s", rec_str(plan, "preset",
-		 rec_str(json_object_get(js->job, "topo"), "name", "?")),
+		 rec_str(json_object_get(job, "topo"), "name", "?")),
 		 rec_str(plan, "profile", "default"));
 }
 
-/* Scenario x (preset / profile), each cell its job's result, linking to it. */
-static void matrix(struct hbuf *b, const struct run_stream *rs)
+/* The matrix's cell of one job: its result, linking to its section; blank if it never ran. */
+static void matrix_cell(struct hbuf *b, struct run_stream *rs, json_t *job)
 {
-	json_t *rows = json_array(), *cols = json_array(), *r, *c;
-	size_t i, j, k;
+	const char *id = rec_str(job, "id", "");
+	struct job_stream *js = NULL;
+
+	for (size_t k = 0; k < rs->n; k++)
+		if (!strcmp(rs->jobs[k].id, id) && rs->jobs[k].job)
+			js = &rs->jobs[k];
+	if (!js) {
+		hb_raw(b, "<td class=\"cell r-none\">not run</td>");
+		return;
+	}
+	hb_printf(b, "<td class=\"cell r-%s\"><a href=\"#job-", result_of(js));
+	hb_esc(b, js->id);
+	hb_raw(b, "\">");
+	hb_esc(b, result_of(js));
+	hb_raw(b, "</a></td>");
+}
+
+/*
+ * Scenario x (preset / profile), each cell its job's result. The planned jobs
+ * (jobs.ndjson) make the axes when the run has them: a job that never ran shows.
+ */
+static void matrix(struct hbuf *b, struct run_stream *rs)
+{
+	json_t *jobs = json_array(), *rows = json_array(), *cols = json_array(), *r, *c, *j;
+	size_t i, k, m;
 	char col[256];
 
-	for (i = 0; i < rs->n; i++) {
-		if (!rs->jobs[i].job)
-			continue;
-		add_unique(rows, rec_str(rs->jobs[i].job, "test", rs->jobs[i].id));
-		axis_of(&rs->jobs[i], col, sizeof(col));
+	if (json_array_size(rs->planned))
+		json_array_extend(jobs, rs->planned);
+	else
+		for (i = 0; i < rs->n; i++)
+			if (rs->jobs[i].job)
+				json_array_append(jobs, rs->jobs[i].job);
+	json_array_foreach(jobs, i, j) {
+		add_unique(rows, rec_str(j, "test", rec_str(j, "id", "?")));
+		axis_of(j, col, sizeof(col));
 		add_unique(cols, col);
 	}
 	hb_raw(b, "<h2>Matrix</h2>\n<table class=\"matrix\"><tr><th>scenario</th>");
-	json_array_foreach(cols, j, c) {
+	json_array_foreach(cols, k, c) {
 		hb_raw(b, "<th>");
 		hb_esc(b, json_string_value(c));
 		hb_raw(b, "</th>");
@@ -355,34 +382,29 @@ static void matrix(struct hbuf *b, const struct run_stream *rs)
 		hb_raw(b, "<tr><th>");
 		hb_esc(b, json_string_value(r));
 		hb_raw(b, "</th>");
-		json_array_foreach(cols, j, c) {
-			const struct job_stream *hit = NULL;
+		json_array_foreach(cols, k, c) {
+			json_t *hit = NULL;
 
-			for (k = 0; k < rs->n; k++) {	/* the last: a retried job's second attempt */
-				axis_of(&rs->jobs[k], col, sizeof(col));
-				if (rs->jobs[k].job && !strcmp(col, json_string_value(c)) &&
-				    !strcmp(rec_str(rs->jobs[k].job, "test", rs->jobs[k].id),
-					    json_string_value(r)))
-					hit = &rs->jobs[k];
+			json_array_foreach(jobs, m, j) {
+				axis_of(j, col, sizeof(col));
+				if (!strcmp(col, json_string_value(c)) &&
+				    !strcmp(rec_str(j, "test", rec_str(j, "id", "?")), json_string_value(r)))
+					hit = j;
 			}
-			if (!hit) {
-				hb_raw(b, "<td class=\"r-none\"></td>");
-				continue;
-			}
-			hb_printf(b, "<td class=\"cell r-%s\"><a href=\"#job-", result_of(hit));
-			hb_esc(b, hit->id);
-			hb_raw(b, "\">");
-			hb_esc(b, result_of(hit));
-			hb_raw(b, "</a></td>");
+			if (hit)
+				matrix_cell(b, rs, hit);
+			else
+				hb_raw(b, "<td></td>");
 		}
 		hb_raw(b, "</tr>\n");
 	}
 	hb_raw(b, "</table>\n");
+	json_decref(jobs);
 	json_decref(rows);
 	json_decref(cols);
 }
 
-static char *report_page(const struct run_stream *rs, const struct job_stream *only)
+static char *report_page(struct run_stream *rs, const struct job_stream *only)
 {
 	const char *run = strrchr(rs->dir, '/') ? strrchr(rs->dir, '/') + 1 : rs->dir;
 	struct hbuf b = { 0 };
@@ -397,7 +419,7 @@ static char *report_page(const struct run_stream *rs, const struct job_stream *o
 	hb_printf(&b, "</title><style>%s</style></head><body>\n<h1>ktstr run ", STYLE);
 	hb_esc(&b, run);
 	hb_printf(&b, "</h1>\n<p>%zu job%s</p>\n", only ? 1 : jobs, (only ? 1 : jobs) == 1 ? "" : "s");
-	if (!only && jobs > 1)
+	if (!only && (jobs > 1 || json_array_size(rs->planned) > 1))
 		matrix(&b, rs);
 	for (size_t i = 0; i < rs->n; i++)
 		if (rs->jobs[i].job && (!only || only == &rs->jobs[i]))

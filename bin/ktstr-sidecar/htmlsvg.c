@@ -25,11 +25,14 @@ void svg_topology(struct hbuf *b, json_t *topo)
 	size_t i, j, k;
 	int x = 4, width = 8, per_llc_max = 1;
 
+	int tpc = (int)num(topo, "threads_per_core") > 1 ? (int)num(topo, "threads_per_core") : 1;
+	int box_h = (36 - 2 * (tpc - 1)) / tpc;
+
 	json_array_foreach(llcs, j, llc) {
 		int n = 0;
 
 		json_array_foreach(cpus, k, cpu)
-			n += num(cpu, "llc") == num(llc, "id");
+			n += num(cpu, "llc") == num(llc, "id") && num(cpu, "thread") == 0;
 		per_llc_max = n > per_llc_max ? n : per_llc_max;
 	}
 	/* an LLC box is 30 px per CPU wide, a node box wraps its LLCs */
@@ -50,21 +53,28 @@ void svg_topology(struct hbuf *b, json_t *topo)
 			  (int)num(node, "id"));
 		x += 6;
 		json_array_foreach(llcs, j, llc) {
-			int c = 0;
+			int cores[256], ncores = 0;
 
 			if (num(llc, "node") != num(node, "id"))
 				continue;
 			hb_printf(b, "<g class=\"llc\" data-llc=\"%d\"><rect class=\"llc-box\" x=\"%d\" "
 				  "y=\"20\" width=\"%d\" height=\"66\"/><text x=\"%d\" y=\"32\">LLC %d</text>\n",
 				  (int)num(llc, "id"), x, 30 * per_llc_max + 6, x + 4, (int)num(llc, "id"));
+			/* a column per core, its SMT siblings stacked in it */
 			json_array_foreach(cpus, k, cpu) {
+				int core = (int)num(cpu, "core"), c, y;
+
 				if (num(cpu, "llc") != num(llc, "id"))
 					continue;
+				for (c = 0; c < ncores && cores[c] != core; c++)
+					;
+				if (c == ncores && ncores < 256)
+					cores[ncores++] = core;
+				y = 44 + (box_h + 2) * (int)num(cpu, "thread");
 				hb_printf(b, "<g class=\"cpu\" data-cpu=\"%d\"><rect class=\"cpu-box\" x=\"%d\" "
-					  "y=\"%d\" width=\"26\" height=\"26\"/><text x=\"%d\" y=\"%d\">%d</text>"
-					  "</g>\n", (int)num(cpu, "cpu"), x + 4 + 30 * c, 44 + 8 * (int)num(cpu, "thread"),
-					  x + 8 + 30 * c, 61 + 8 * (int)num(cpu, "thread"), (int)num(cpu, "cpu"));
-				c++;
+					  "y=\"%d\" width=\"26\" height=\"%d\"/><text x=\"%d\" y=\"%d\">%d</text>"
+					  "</g>\n", (int)num(cpu, "cpu"), x + 4 + 30 * c, y, box_h,
+					  x + 8 + 30 * c, y + box_h / 2 + 4, (int)num(cpu, "cpu"));
 			}
 			hb_raw(b, "</g>\n");
 			x += 30 * per_llc_max + 12;

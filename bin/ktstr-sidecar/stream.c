@@ -76,6 +76,33 @@ static void align_note(struct align *a, json_t *rec, int is_sample)
 		a->lo = a->last_sample - t;
 }
 
+static void job_clear(struct job_stream *js)
+{
+	json_t **all[] = { &js->job, &js->vm_started, &js->vm_exited, &js->verdict, &js->run,
+			   &js->monitor, &js->scenario_end, &js->samples, &js->guest,
+			   &js->console, &js->steps, &js->workers, &js->sched, &js->dumps };
+
+	for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++) {
+		json_decref(*all[k]);
+		*all[k] = NULL;
+	}
+}
+
+/* A job run again (a gauntlet's retry): its new records replace the first attempt's. */
+static void job_restart(struct job_stream *js, struct align *a)
+{
+	job_clear(js);
+	js->samples = json_array();
+	js->guest = json_array();
+	js->console = json_array();
+	js->steps = json_array();
+	js->workers = json_array();
+	js->sched = json_array();
+	js->dumps = json_array();
+	json_decref(a->pending);
+	*a = (struct align){ NAN, NAN, NAN, json_array() };
+}
+
 static void note(struct run_stream *rs, struct align **al, json_t *rec)
 {
 	const char *type = ndjson_type(rec), *phase = json_string_value(json_object_get(rec, "phase"));
@@ -85,6 +112,8 @@ static void note(struct run_stream *rs, struct align **al, json_t *rec)
 	if (!id)
 		return;
 	js = job_get(rs, al, id);
+	if (!strcmp(type, "job") && js->vm_started)
+		job_restart(js, &(*al)[js - rs->jobs]);
 	if (!strcmp(type, "sample")) {
 		json_array_append(js->samples, rec);
 		align_note(&(*al)[js - rs->jobs], rec, 1);
@@ -150,6 +179,7 @@ void stream_load(struct run_stream *rs, const char *runs_dir, const char *run)
 	struct ndjson_reader rd;
 	struct align *al = NULL;
 	json_t *rec;
+	char *path;
 	FILE *f;
 
 	memset(rs, 0, sizeof(*rs));
@@ -165,6 +195,16 @@ void stream_load(struct run_stream *rs, const char *runs_dir, const char *run)
 	}
 	ndjson_reader_free(&rd);
 	fclose(f);
+	rs->planned = json_array();
+	path = paths_join(rs->dir, "jobs.ndjson");
+	if ((f = fopen(path, "r"))) {
+		ndjson_reader_init(&rd, f, path);
+		while ((rec = ndjson_read(&rd)))
+			json_array_append_new(rs->planned, rec);
+		ndjson_reader_free(&rd);
+		fclose(f);
+	}
+	free(path);
 	for (size_t i = 0; i < rs->n; i++) {
 		align_job(&rs->jobs[i], &al[i]);
 		json_decref(al[i].pending);
@@ -175,16 +215,11 @@ void stream_load(struct run_stream *rs, const char *runs_dir, const char *run)
 void stream_free(struct run_stream *rs)
 {
 	for (size_t i = 0; i < rs->n; i++) {
-		struct job_stream *js = &rs->jobs[i];
-		json_t **all[] = { &js->job, &js->vm_started, &js->vm_exited, &js->verdict, &js->run,
-				   &js->monitor, &js->scenario_end, &js->samples, &js->guest,
-				   &js->console, &js->steps, &js->workers, &js->sched, &js->dumps };
-
-		for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++)
-			json_decref(*all[k]);
-		free((char *)js->id);
+		job_clear(&rs->jobs[i]);
+		free((char *)rs->jobs[i].id);
 	}
 	free(rs->jobs);
+	json_decref(rs->planned);
 	free(rs->dir);
 	free(rs->path);
 }

@@ -25,6 +25,7 @@ struct run_stream {
 	char *dir, *path;	/* RUNS/RUN and its stream.ndjson */
 	struct job_stream *jobs;
 	size_t n;
+	json_t *planned;	/* a gauntlet's jobs.ndjson: its job records, else an empty array */
 };
 
 /* Load RUNS/RUN's stream (RUN "latest": the newest run); dies 2 without one. */
