@@ -68,3 +68,16 @@ timeline() {
       DEGRADATION: slowest_worker_pct 92.68 -> 4.44
 EOT
 }
+
+@test "show --brief (what ktstr run prints): a failed run names the steps that degraded" {
+	mkdir -p "$BATS_TEST_TMPDIR/runs/r1"
+	ktstr-eval < "$F/degrade-step-scx.ndjson" | ktstr-sidecar write --pass \
+		--runs-dir "$BATS_TEST_TMPDIR/runs" --run-id r1 > "$BATS_TEST_TMPDIR/runs/r1/stream.ndjson" || true
+	run ktstr-sidecar show --runs-dir "$BATS_TEST_TMPDIR/runs" --brief r1
+	[ "$status" -eq 0 ]
+	printf '%s\n' "${lines[@]}" | grep '^  step ' > "$BATS_TEST_TMPDIR/steps"
+	diff - "$BATS_TEST_TMPDIR/steps" <<'EOT'
+  step 2 (add cg_2, cg_3): degradation: avg_run_delay_us 2890.28 -> 16172.7
+  step 2 (add cg_2, cg_3): degradation: slowest_worker_pct 92.68 -> 4.44
+EOT
+}
