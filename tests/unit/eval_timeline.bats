@@ -4,7 +4,9 @@
 # --duration 4 --scheduler scx-ktstr` under TCG, samples kept (paths rewritten to /cache,
 # /runs, /tmp/ktstr-boot): degrade-step-scx with --sched-args "--degrade-cgroup cg_2" (cg_2
 # joins in step 2 and is squeezed onto CPU 3, every second task of it held back), and
-# add-step-scx, the same scenario healthy.
+# add-step-scx, the same scenario healthy; degrade-late-scx: scx-ktstr plain --degrade (it
+# squeezes cg_1) on a scenario file (late_cg1, inline in the job) where cg_0 and cg_2 run
+# throughout and cg_1 joins in step 2.
 load ../helpers
 
 F="$BATS_TEST_DIRNAME/../fixtures/eval"
@@ -22,6 +24,13 @@ timeline() {
 	[ "${lines[0]}" = "0 start 15 cg_0 " ]
 	[ "${lines[1]}" = "1 add cg_2, cg_3 32 cg_2 degradation:avg_run_delay_us:2890.28->16172.73 improvement:keep_last_rate:19.08->0.4 degradation:slowest_worker_pct:92.68->4.44" ]
 	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "eval timeline: scx-ktstr --degrade on a cgroup that joins in step 2 is flagged at step 2" {
+	run timeline < "$F/degrade-late-scx.ndjson"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "0 start 15 cg_0 " ]
+	[ "${lines[1]}" = "1 add cg_1 30 cg_1 degradation:avg_run_delay_us:1675.63->11110.9 improvement:work_rate:114603891.14->185519503.37 degradation:slowest_worker_pct:86.84->6" ]
 }
 
 @test "eval timeline: the same step without the fault flags no slowest worker" {
