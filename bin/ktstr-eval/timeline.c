@@ -20,6 +20,7 @@ struct tl_step {
 	long samples;
 	double imb_sum, imb_max, dsq_sum, dsq_max;
 	struct tl_point first, last;
+	struct tl_point ev_first, ev_last;	/* samples with event counters (absent once detached) */
 };
 
 struct timeline {
@@ -117,6 +118,11 @@ void timeline_note_sample(struct timeline *tl, json_t *s)
 	sample_point(s, st->samples ? &st->last : &st->first);
 	if (!st->samples)
 		st->last = st->first;
+	if (st->last.has_events) {
+		if (!st->ev_first.has_events)
+			st->ev_first = st->last;
+		st->ev_last = st->last;
+	}
 	st->samples++;
 }
 
@@ -154,7 +160,8 @@ static json_t *step_op(json_t *step, size_t index)
 static void add_samples(json_t *e, const struct tl_step *st)
 {
 	const struct tl_point *a = &st->first, *b = &st->last;
-	double secs = (b->t_ms - a->t_ms) / 1000.0;
+	const struct tl_point *ea = &st->ev_first, *eb = &st->ev_last;
+	double secs = (eb->t_ms - ea->t_ms) / 1000.0;
 
 	json_object_set_new(e, "samples", json_integer(st->samples));
 	if (!st->samples)
@@ -166,12 +173,12 @@ static void add_samples(json_t *e, const struct tl_step *st)
 	if (b->pcount > a->pcount)
 		json_object_set_new(e, "avg_run_delay_us",
 				    round2((b->run_delay_ns - a->run_delay_ns) / (b->pcount - a->pcount) / 1000));
-	if (a->has_events && b->has_events && secs > 0) {
-		json_object_set_new(e, "fallback_rate", round2((b->fallback - a->fallback) / secs));
+	if (ea->has_events && eb->has_events && secs > 0) {
+		json_object_set_new(e, "fallback_rate", round2((eb->fallback - ea->fallback) / secs));
 		/* per CPU, as the monitor's: one CPU's slices alone make 50/s */
 		json_object_set_new(e, "keep_last_rate",
-				    round2((b->keep_last - a->keep_last) / secs /
-					   (b->ncpus ? b->ncpus : 1)));
+				    round2((eb->keep_last - ea->keep_last) / secs /
+					   (eb->ncpus ? eb->ncpus : 1)));
 	}
 }
 

@@ -77,7 +77,8 @@ static const char STYLE[] =
 	".result{font-weight:bold;padding:0 .4em}.r-pass{background:#c7e9c0}"
 	".r-fail{background:#fcbba1}.r-inconclusive{background:#fdd49e}.r-skip{background:#ddd}"
 	".r-none{background:#fff}"
-	"pre{background:#f6f6f6;padding:.5em;white-space:pre-wrap;overflow-y:auto;max-height:30em}"
+	"pre{background:#f6f6f6;padding:.5em;white-space:pre-wrap;overflow-wrap:anywhere;"
+	"overflow-y:auto;max-height:30em}"
 	".degradation{color:#b30000;font-weight:bold}.improvement{color:#006d2c}"
 	".node-box{fill:#f0f0f0;stroke:#888}.llc-box{fill:#e0ecf4;stroke:#6a8caf}"
 	".cpu-box{fill:#fff;stroke:#333}svg text{font:10px sans-serif}"
@@ -100,8 +101,9 @@ static void cell_num(struct hbuf *b, json_t *v)
 {
 	if (json_is_integer(v))
 		hb_printf(b, "<td class=\"n\">%lld</td>", (long long)json_integer_value(v));
-	else if (json_is_number(v))
-		hb_printf(b, "<td class=\"n\">%g</td>", json_number_value(v));
+	else if (json_is_number(v))	/* %g would write a work rate in e+08 form */
+		hb_printf(b, json_number_value(v) >= 1e6 ? "<td class=\"n\">%.0f</td>" :
+			  "<td class=\"n\">%g</td>", json_number_value(v));
 	else
 		hb_raw(b, "<td class=\"n\">-</td>");
 }
@@ -154,14 +156,17 @@ static void timeline_section(struct hbuf *b, json_t *tl)
 	static const char *const cols[] = { "samples", "avg_imbalance_ratio", "avg_local_dsq_depth",
 					    "avg_run_delay_us", "fallback_rate", "keep_last_rate",
 					    "work_rate", "slowest_worker_pct" };
+	static const char *const heads[] = { "samples", "imbalance", "local DSQ", "run delay us",
+					     "fallback /s", "keep-last /s/CPU", "work /s",
+					     "slowest worker %" };
 	json_t *e, *c;
 	size_t i, k;
 
 	if (!json_array_size(tl))
 		return;
 	hb_raw(b, "<h3>Timeline</h3>\n<table class=\"timeline\"><tr><th>step</th><th>op</th>");
-	for (k = 0; k < sizeof(cols) / sizeof(cols[0]); k++)
-		hb_printf(b, "<th>%s</th>", cols[k]);
+	for (k = 0; k < sizeof(heads) / sizeof(heads[0]); k++)
+		hb_printf(b, "<th title=\"%s\">%s</th>", cols[k], heads[k]);
 	hb_raw(b, "<th>changes</th></tr>\n");
 	json_array_foreach(tl, i, e) {
 		hb_printf(b, "<tr><td>%lld</td>", (long long)num(e, "step") + 1);
@@ -170,7 +175,7 @@ static void timeline_section(struct hbuf *b, json_t *tl)
 			cell_num(b, json_object_get(e, cols[k]));
 		hb_raw(b, "<td>");
 		json_array_foreach(json_object_get(e, "changes"), k, c)
-			hb_printf(b, "<span class=\"%s\">%s %s %g &rarr; %g</span><br>",
+			hb_printf(b, "<span class=\"%s\">%s: %s %g &rarr; %g</span><br>",
 				  rec_str(c, "change", ""), rec_str(c, "change", ""), rec_str(c, "metric", ""),
 				  num(c, "from"), num(c, "to"));
 		hb_raw(b, "</td></tr>\n");
