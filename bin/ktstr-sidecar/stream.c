@@ -165,6 +165,11 @@ static void align_job(struct job_stream *js, const struct align *a)
 	if (!isnan(a->hi)) {
 		off = !isnan(a->lo) && a->lo <= a->hi ? (a->lo + a->hi) / 2 : a->hi;
 		js->aligned = 1;
+	} else if (json_is_number(json_object_get(js->monitor, "scenario_t_ms")) &&
+		   json_array_size(js->steps)) {
+		/* samples left out, the monitor's summary kept: its first sample with a step */
+		off = num(js->monitor, "scenario_t_ms") - num(json_array_get(js->steps, 0), "t_ms");
+		js->aligned = 1;
 	} else {
 		/* no samples: the guest powers off right after its last record */
 		json_array_foreach(js->guest, i, g)
@@ -253,14 +258,17 @@ int stream_failure_ms(const struct job_stream *js, double *ms)
 
 	if (!strcmp(r, "pass") || !strcmp(r, "skip"))
 		return 0;
-	json_array_foreach(js->sched, i, g) {
-		const char *ev = rec_str(g, "event", "");
+	/* the scheduler's end first: a stall leaves workers stuck before the watchdog fires */
+	for (int pass = 0; pass < 2; pass++)
+		json_array_foreach(js->sched, i, g) {
+			const char *ev = rec_str(g, "event", "");
 
-		if (!strcmp(ev, "kernel_exit") || !strcmp(ev, "died") || !strcmp(ev, "worker_stuck")) {
-			*ms = stream_guest_ms(js, g);
-			return 1;
+			if (pass ? !strcmp(ev, "worker_stuck") :
+			    !strcmp(ev, "kernel_exit") || !strcmp(ev, "died")) {
+				*ms = stream_guest_ms(js, g);
+				return 1;
+			}
 		}
-	}
 	json_array_foreach(json_object_get(js->verdict, "details"), i, d)
 		if (!strcmp(rec_str(d, "kind", ""), "Starved") && json_is_number(json_object_get(w, "t_ms"))) {
 			*ms = js->vm_ms + num(w, "t_ms");

@@ -18,7 +18,7 @@ struct job_stream {
 	json_t *steps, *workers, *sched, *dumps;	/* also in guest */
 	double vm_ms;		/* the VM's start on the run's clock */
 	double guest_ms;	/* ktstr-init's start on the run's clock */
-	int aligned;		/* 1: from samples around guest events; 0: a guess from the VM's exit */
+	int aligned;		/* 1: by samples (or the monitor's first scenario sample); 0: by the VM's exit */
 };
 
 struct run_stream {
@@ -40,7 +40,7 @@ double stream_guest_ms(const struct job_stream *js, json_t *rec);
 
 /*
  * When a job that did not pass went wrong, on the run's clock: the scheduler's
- * exit or death or a stuck worker as the guest saw it, else the monitor's longest
+ * exit or death, else a stuck worker, as the guest saw it, else the monitor's longest
  * wait when the job starved, else the VM's exit. 0 for a job that passed.
  */
 int stream_failure_ms(const struct job_stream *js, double *ms);

@@ -26,7 +26,8 @@ static void usage(FILE *f)
 	      "sample interval); instants for the scheduler's attach, detach and exit, the\n"
 	      "steps, rq-clock stalls, long waits, dumps and the verdict; a span per worker\n"
 	      "and per VM. Time: us since ktstr-boot started; guest events are placed by the\n"
-	      "samples around them (otherData.jobs[].aligned false: no samples, a guess).\n", f);
+	      "samples around them, within a sample interval (otherData.jobs[].aligned false:\n"
+	      "neither samples nor a monitor summary, placed by the VM's exit).\n", f);
 }
 
 struct ev {
@@ -137,12 +138,17 @@ static void guest_instants(struct trace *t, int pid, const struct job_stream *js
 			snprintf(name, sizeof(name), "scenario end");
 		if (!*name)
 			continue;
-		json_t *args = json_deep_copy(g);
+		json_t *args = json_deep_copy(g), *e;
+		size_t k;
 
 		json_object_del(args, "type");
 		json_object_del(args, "job");
 		json_object_del(args, "lines");
 		json_object_del(args, "log_tail");
+		/* a step carries what the verdict's timeline says of it */
+		json_array_foreach(json_object_get(js->verdict, "timeline"), k, e)
+			if (!strcmp(type, "step") && num(e, "step") == num(g, "index"))
+				json_object_set(args, "timeline", e);
 		instant(t, pid, TID_GUEST, ms, name, args);
 	}
 }

@@ -53,6 +53,9 @@ EOT
 	# a counter track per CPU and field: one value per sample (run delay: per interval)
 	[ "$(jq -r '[.traceEvents[] | select(.ph == "C") | .name] | group_by(.) | map("\(.[0])=\(length)") | join(" ")' "$BATS_TEST_TMPDIR/t.json")" = \
 		"cpu0 local_dsq_depth=64 cpu0 nr_running=64 cpu0 run_delay_us=63 cpu0 scx_nr_running=64 cpu1 local_dsq_depth=64 cpu1 nr_running=64 cpu1 run_delay_us=63 cpu1 scx_nr_running=64 cpu2 local_dsq_depth=64 cpu2 nr_running=64 cpu2 run_delay_us=63 cpu2 scx_nr_running=64 cpu3 local_dsq_depth=64 cpu3 nr_running=64 cpu3 run_delay_us=63 cpu3 scx_nr_running=64" ]
+	# a step carries the verdict's timeline entry: step 2 flagged
+	[ "$(jq -c '.traceEvents[] | select(.name == "step 2") | .args.timeline.changes[-1]' "$BATS_TEST_TMPDIR/t.json")" = \
+		'{"metric":"slowest_worker_pct","from":92.68,"to":4.44,"change":"degradation"}' ]
 	# the worker the degraded cgroup starved, with what it did
 	[ "$(jq -c '.traceEvents[] | select(.ph == "X" and .tid == 128) | [.dur, .args.work_units]' "$BATS_TEST_TMPDIR/t.json")" = '[2154747,3168256]' ]
 }
@@ -99,4 +102,35 @@ EOT
 	run trace r1 nope
 	[ "$status" -eq 2 ]
 	[ "$output" = "ktstr-sidecar: run r1 has no job or test 'nope'" ]
+}
+
+@test "trace: a stall: the monitor's long waits, the stuck workers, both dumps, the failure at the kernel's exit" {
+	# tests/fixtures/brief/stall-dumps: samples left out, so the guest's clock comes from the
+	# monitor's first sample of the scenario
+	mkdir -p "$BATS_TEST_TMPDIR/runs/s"
+	ktstr-sidecar write --pass --runs-dir "$BATS_TEST_TMPDIR/runs" --run-id s \
+		< "$BATS_TEST_DIRNAME/../fixtures/brief/stall-dumps.ndjson" > "$BATS_TEST_TMPDIR/runs/s/stream.ndjson" || true
+	trace s > "$BATS_TEST_TMPDIR/t.json"
+	[ "$(jq -c '.otherData.jobs[0] | [.aligned, .guest_start_ms]' "$BATS_TEST_TMPDIR/t.json")" = '[true,21391]' ]
+	jq -r '.traceEvents[] | select(.ph == "i") | "\(.ts) \(.tid) \(.name)"' "$BATS_TEST_TMPDIR/t.json" > "$BATS_TEST_TMPDIR/events"
+	diff - "$BATS_TEST_TMPDIR/events" <<'EOT'
+23031000 1 attach scx-ktstr
+23119000 1 step 1
+28877000 2 wait 4256 ms: init[132] cpu2
+28977000 2 wait 4732 ms: init[131] cpu0
+28977000 2 wait 4719 ms: scx-ktstr[126] cpu0
+28977000 2 wait 4442 ms: init[1] cpu0
+28977000 2 wait 4182 ms: init[130] cpu3
+28977000 2 wait 4145 ms: init[129] cpu1
+29424000 1 sched_ext dump 1 (sysrq)
+29584000 1 worker stuck
+29584000 1 worker stuck
+29584000 1 worker stuck
+29584000 1 worker stuck
+29806000 1 sched_ext dump 2 (error)
+29812000 1 exit ERROR_STALL: runnable task stall
+29812000 2 fail: sched_ext disabled the scheduler during step 1 of 1 (6.7 s into the test): runnable task stall: init[131] failed to run for 4.864s (ERROR_STALL)
+29838000 1 detach scx-ktstr
+29850000 1 scenario end
+EOT
 }
