@@ -132,28 +132,47 @@ static json_t *round2(double x)
 	return json_real(round(x * 100) / 100);
 }
 
+/* Append s to buf (size len >= 4, *used taken); when it overflows, end with "...". */
+static void cat(char *buf, size_t len, size_t *used, const char *s)
+{
+	size_t n = strlen(s), room;
+
+	if (*used + 1 >= len)	/* cut already */
+		return;
+	if (*used + n < len) {
+		memcpy(buf + *used, s, n + 1);
+		*used += n;
+		return;
+	}
+	if (*used + 4 > len)	/* the dots go over what is there */
+		*used = len - 4;
+	room = len - 4 - *used;
+	memcpy(buf + *used, s, room);
+	strcpy(buf + *used + room, "...");
+	*used = len - 1;
+}
+
 /* "set_cpuset cg_0, set_cpuset cg_1", "add cg_2, cg_3"; "start" or "hold" for neither. */
 static json_t *step_op(json_t *step, size_t index)
 {
 	json_t *ops = json_object_get(step, "ops"), *cgs = json_object_get(step, "cgroups"), *o;
 	char buf[512] = "";
-	size_t i, len = 0;
+	size_t i, used = 0;
 
 	json_array_foreach(ops, i, o) {
-		const char *cg = rec_str(o, "cgroup", NULL);
-
-		len += snprintf(buf + len, len < sizeof(buf) ? sizeof(buf) - len : 0, "%s%s%s%s",
-				len ? ", " : "", rec_str(o, "op", "?"), cg ? " " : "", cg ? cg : "");
+		if (used)
+			cat(buf, sizeof(buf), &used, ", ");
+		cat(buf, sizeof(buf), &used, rec_str(o, "op", "?"));
+		if (rec_str(o, "cgroup", NULL)) {
+			cat(buf, sizeof(buf), &used, " ");
+			cat(buf, sizeof(buf), &used, rec_str(o, "cgroup", ""));
+		}
 	}
 	json_array_foreach(cgs, i, o) {
-		const char *name = json_is_string(o) ? json_string_value(o) : rec_str(o, "name", "?");
-
-		len += snprintf(buf + len, len < sizeof(buf) ? sizeof(buf) - len : 0, "%s%s",
-				i ? ", " : len ? ", add " : "add ", name);
+		cat(buf, sizeof(buf), &used, i ? ", " : used ? ", add " : "add ");
+		cat(buf, sizeof(buf), &used, json_is_string(o) ? json_string_value(o) : rec_str(o, "name", "?"));
 	}
-	if (len >= sizeof(buf))
-		strcpy(buf + sizeof(buf) - 4, "...");
-	return json_string(len ? buf : index ? "hold" : "start");
+	return json_string(used ? buf : index ? "hold" : "start");
 }
 
 /* What the host saw in one step. */

@@ -90,3 +90,19 @@ EOT
   step 2 (add cg_2, cg_3): degradation: slowest_worker_pct 92.68 -> 4.44
 EOT
 }
+
+@test "eval timeline: a step's op names every op and added cgroup, cut at 511 characters" {
+	ops=$(jq -nc '[range(100) | {op: "set_cpuset", cgroup: "cg_\(.)"}]')
+	{
+		echo '{"type":"job","id":"j","test":"t","topo":{"name":"1n1l1c1t"}}'
+		echo '{"type":"vm","job":"j","phase":"started","accel":"kvm","t_ms":0}'
+		echo '{"type":"step","job":"j","index":0,"ops":[{"op":"swap_cpuset","cgroup":"cg_0"}],"cgroups":["cg_9"],"t_ms":10}'
+		echo "{\"type\":\"step\",\"job\":\"j\",\"index\":1,\"ops\":$ops,\"cgroups\":[],\"t_ms\":20}"
+		echo '{"type":"step","job":"j","index":2,"ops":[],"cgroups":[],"t_ms":30}'
+		echo '{"type":"vm","job":"j","phase":"exited","reason":"poweroff","t_ms":40}'
+	} > "$BATS_TEST_TMPDIR/s.ndjson"
+	run sh -c "ktstr-eval < '$BATS_TEST_TMPDIR/s.ndjson' | jq -r 'select(.type == \"verdict\") | .timeline[] | .op | \"\(length) \(.[0:40]) \(.[-12:])\"'"
+	[ "${lines[0]}" = "26 swap_cpuset cg_0, add cg_9 _0, add cg_9" ]
+	[ "${lines[1]}" = "511 set_cpuset cg_0, set_cpuset cg_1, set_cp puset cg_..." ]
+	[ "${lines[2]}" = "4 hold hold" ]
+}
