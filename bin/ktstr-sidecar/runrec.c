@@ -162,9 +162,8 @@ json_t *runrec_build(const struct job_seen *js, json_t *verdict,
 {
 	json_t *job = js->job, *topo = json_object_get(job, "topo");
 	json_t *flags = json_object_get(job, "flags");
-	char started[32], ended[32];
-
 	json_t *rec, *timeline = json_object_get(verdict, "timeline");
+	char started[32], ended[32];
 
 	iso_utc(js->first_seen, started, sizeof(started));
 	iso_utc(now, ended, sizeof(ended));
