@@ -423,7 +423,10 @@ static char *report_page(struct run_stream *rs, const struct job_stream *only)
 	hb_esc(&b, run);
 	hb_printf(&b, "</title><style>%s</style></head><body>\n<h1>ktstr run ", STYLE);
 	hb_esc(&b, run);
-	hb_printf(&b, "</h1>\n<p>%zu job%s</p>\n", only ? 1 : jobs, (only ? 1 : jobs) == 1 ? "" : "s");
+	hb_printf(&b, "</h1>\n<p>%zu job%s", only ? 1 : jobs, (only ? 1 : jobs) == 1 ? "" : "s");
+	if (!only && json_array_size(rs->planned) > jobs)
+		hb_printf(&b, " of %zu planned", json_array_size(rs->planned));
+	hb_raw(&b, "</p>\n");
 	if (!only && (jobs > 1 || json_array_size(rs->planned) > 1))
 		matrix(&b, rs);
 	for (size_t i = 0; i < rs->n; i++)

@@ -89,6 +89,7 @@ EOT
 		grep -q "<section class=\"job\" id=\"$id\">" "$dom"
 	done
 	[ "$(grep -o '<section class="job"' "$dom" | wc -l)" -eq 7 ]
+	grep -q '<p>7 jobs of 8 planned</p>' "$dom"
 	# no samples in this stream: the page says so instead of drawing
 	grep -q 'no samples: the run was not watched from the host' "$dom"
 	screenshot "$BATS_TEST_TMPDIR/g.html" report-matrix
