@@ -34,6 +34,12 @@ static const struct {
 	{ "max_runnable_wait_ms", CHECK_NUMBER },
 	{ "max_idle_cpus_while_waiting", CHECK_NUMBER },
 	{ "require_monitor", CHECK_BOOL },
+	{ "timeline_imbalance_delta", CHECK_NUMBER },
+	{ "timeline_dsq_delta", CHECK_NUMBER },
+	{ "timeline_event_rate_delta", CHECK_NUMBER },
+	{ "timeline_run_delay_rel", CHECK_NUMBER },
+	{ "timeline_work_rate_rel", CHECK_NUMBER },
+	{ "timeline_slowest_worker_rel", CHECK_NUMBER },
 };
 #define NCHECKS (sizeof(known_checks) / sizeof(known_checks[0]))
 

@@ -27,6 +27,7 @@ struct job_state *job_state_get(struct job_state **list, const char *id)
 	js->steps = json_array();
 	js->sched = json_array();
 	js->console = json_array();
+	js->tl = timeline_new();
 	js->next = *list;
 	*list = js;
 	return js;
@@ -44,6 +45,7 @@ void job_state_free(struct job_state *js)
 	json_decref(js->steps);
 	json_decref(js->sched);
 	json_decref(js->console);
+	timeline_free(js->tl);
 	free(js);
 }
 
@@ -87,12 +89,14 @@ void job_state_note(struct job_state *js, json_t *rec)
 		keep(&js->monitor, rec);
 	else if (!strcmp(type, "console"))
 		json_array_append(js->console, rec);
+	else if (!strcmp(type, "sample"))
+		timeline_note_sample(js->tl, rec);
 }
 
 int job_state_wants(const char *type)
 {
 	static const char *const kept[] = { "job", "vm", "worker", "sched", "step", "topo_check",
-					    "scenario_end", "monitor", "console" };
+					    "scenario_end", "monitor", "console", "sample" };
 
 	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
 		if (!strcmp(type, kept[i]))
@@ -362,7 +366,7 @@ json_t *judge_job(struct job_state *js, json_t *vm_exit, json_t *checks, json_t 
 	const char *accel = rec_str(js->vm_started, "accel", rec_str(vm_exit, "accel", "kvm"));
 	struct verdict_ctx v = { .js = js, .details = json_array() };
 	const char *result;
-	json_t *stats = NULL, *out;
+	json_t *stats = NULL, *out, *tl;
 	char reason[1024] = "";
 
 	v.th = checks_merge(checks, accel, js->job, overrides);
@@ -388,6 +392,8 @@ json_t *judge_job(struct job_state *js, json_t *vm_exit, json_t *checks, json_t 
 		json_object_set_new(out, "stats", stats);
 	if (js->monitor)
 		copy_monitor(out, js->monitor);
+	if ((tl = timeline_build(js->tl, js->steps, js->workers, js->scenario_end, v.th)))
+		json_object_set_new(out, "timeline", tl);
 	json_object_set_new(out, "accel", json_string(accel));
 	if (vm_exit)
 		json_object_set(out, "wall_ms", json_object_get(vm_exit, "wall_ms"));

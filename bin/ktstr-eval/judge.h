@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <jansson.h>
 
+#include "timeline.h"
+
 struct job_state {
 	char *id;
 	json_t *job;		/* the job record, if it passed by */
@@ -16,6 +18,7 @@ struct job_state {
 	json_t *steps;		/* step records */
 	json_t *sched;		/* sched events, in order */
 	json_t *console;	/* notable console lines */
+	struct timeline *tl;	/* samples cut at the steps */
 	struct job_state *next;
 };
 

@@ -16,6 +16,7 @@
 #include "paths.h"
 #include "runrec.h"
 #include "sidecar.h"
+#include "stream.h"
 
 #define CONSOLE_LINES 10	/* the console's last lines */
 #define SCHED_LINES 10		/* the scheduler's last output lines */
@@ -250,6 +251,24 @@ static void print_monitor(json_t *mon)
 	json_decref(zero);
 }
 
+/* The timeline's degradations, each under its step: where the run got worse. */
+static void print_degradations(json_t *v)
+{
+	json_t *e, *c;
+	size_t i, k;
+
+	json_array_foreach(json_object_get(v, "timeline"), i, e)
+		json_array_foreach(json_object_get(e, "changes"), k, c) {
+			if (strcmp(rec_str(c, "change", ""), "degradation"))
+				continue;
+			printf("  step %lld (%s): degradation: %s %g -> %g\n",
+			       (long long)json_integer_value(json_object_get(e, "step")) + 1,
+			       rec_str(e, "op", "?"), rec_str(c, "metric", "?"),
+			       json_number_value(json_object_get(c, "from")),
+			       json_number_value(json_object_get(c, "to")));
+		}
+}
+
 /* Lines under a heading, each after prefix; from the first index on. */
 static void print_lines(const char *heading, json_t *lines, size_t from, const char *prefix)
 {
@@ -389,6 +408,7 @@ static void print_brief(struct brief *b, const char *run_dir)
 	if (jq_cmp_str(result, "pass") && jq_cmp_str(result, "skip")) {
 		print_cgroups(v);
 		print_monitor(b->monitor);
+		print_degradations(v);
 		print_sched_output(b);
 		print_console(b);
 		print_dumps(b);
@@ -397,7 +417,7 @@ static void print_brief(struct brief *b, const char *run_dir)
 }
 
 /* RUNS/RUN ("latest": the newest run), dying as `show` does when there is none. */
-static char *run_dir_of(const char *runs_dir, const char *run)
+char *run_dir_of(const char *runs_dir, const char *run)
 {
 	struct run_set set = { 0 };
 	const char *id = run;

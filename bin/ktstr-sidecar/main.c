@@ -26,6 +26,10 @@ static void usage(FILE *f)
 	      "        the metric registry compare uses\n"
 	      "  merge [--runs-dir DIR] [--run-id ID] [--json] RUN...\n"
 	      "        join stored runs (a gauntlet's shards) into one new run\n"
+	      "  trace [--runs-dir DIR] RUN|latest [JOB|TEST] > trace.json\n"
+	      "        the run as Chrome/Perfetto trace-event JSON\n"
+	      "  report [--runs-dir DIR] [-o FILE] RUN|latest [JOB|TEST]\n"
+	      "        the run as one self-contained HTML page; print its path\n"
 	      "\n"
 	      "RUNS is --runs-dir, else $KTSTR_RUNS_DIR, else\n"
 	      "${XDG_DATA_HOME:-~/.local/share}/ktstr/runs. See 'ktstr-sidecar COMMAND --help'.\n"
@@ -43,6 +47,7 @@ int main(int argc, char **argv)
 		{ "write", cmd_write },	    { "list", cmd_list },
 		{ "show", cmd_show },	    { "compare", cmd_compare },
 		{ "metrics", cmd_metrics },  { "merge", cmd_merge },
+		{ "trace", cmd_trace },	    { "report", cmd_report },
 	};
 
 	die_setprog(argv[0]);

@@ -162,11 +162,12 @@ json_t *runrec_build(const struct job_seen *js, json_t *verdict,
 {
 	json_t *job = js->job, *topo = json_object_get(job, "topo");
 	json_t *flags = json_object_get(job, "flags");
+	json_t *rec, *timeline = json_object_get(verdict, "timeline");
 	char started[32], ended[32];
 
 	iso_utc(js->first_seen, started, sizeof(started));
 	iso_utc(now, ended, sizeof(ended));
-	return json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:o,"
+	rec = json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:o,"
 			 " s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
 			 " s:o, s:o, s:o, s:s, s:s, s:o}",
 		"type", "run", "schema_version", 1, "run_id", ctx->run_id,
@@ -195,4 +196,7 @@ json_t *runrec_build(const struct job_seen *js, json_t *verdict,
 		"project_commit", json_incref(ctx->project_commit),
 		"started_at", started, "ended_at", ended,
 		"maps", maprec_of(js->maps));
+	if (rec && json_is_array(timeline))	/* only runs whose scenario reported steps */
+		json_object_set_new(rec, "timeline", json_deep_copy(timeline));
+	return rec;
 }

@@ -147,6 +147,44 @@ static void print_verified(json_t *mon)
 		putchar('\n');
 }
 
+/* A number as %g prints it, or "-" when absent. */
+static void put_metric(const char *label, json_t *v, const char *unit)
+{
+	if (json_is_number(v))
+		printf(", %s %g%s", label, json_number_value(v), unit);
+}
+
+/* The run step by step, and what changed past the timeline thresholds. */
+static void print_timeline(json_t *tl)
+{
+	json_t *e, *c;
+	size_t i, k;
+
+	if (!json_array_size(tl))
+		return;
+	puts("  timeline:");
+	json_array_foreach(tl, i, e) {
+		printf("    step %lld (%s): %lld samples", (long long)json_integer_value(
+			       json_object_get(e, "step")) + 1, rec_str(e, "op", "?"),
+		       (long long)json_integer_value(json_object_get(e, "samples")));
+		put_metric("imbalance", json_object_get(e, "avg_imbalance_ratio"), "");
+		put_metric("local DSQ", json_object_get(e, "avg_local_dsq_depth"), "");
+		put_metric("run delay", json_object_get(e, "avg_run_delay_us"), " us");
+		put_metric("fallback", json_object_get(e, "fallback_rate"), "/s");
+		put_metric("keep-last", json_object_get(e, "keep_last_rate"), "/s");
+		put_metric("work", json_object_get(e, "work_rate"), "/s");
+		put_metric("slowest worker", json_object_get(e, "slowest_worker_pct"), "%");
+		putchar('\n');
+		json_array_foreach(json_object_get(e, "changes"), k, c) {
+			printf("      ");
+			print_upper(rec_str(c, "change", "?"));
+			printf(": %s %g -> %g\n", rec_str(c, "metric", "?"),
+			       json_number_value(json_object_get(c, "from")),
+			       json_number_value(json_object_get(c, "to")));
+		}
+	}
+}
+
 /* The kernel's sched_ext dumps: what triggered each, its first lines, and the file with all of it. */
 static void print_dumps(json_t *rec, const char *rec_path)
 {
@@ -191,6 +229,7 @@ static void print_job(const struct run_rec *r)
 	print_details(rec);
 	print_stats(json_object_get(rec, "stats"));
 	print_monitor(json_object_get(rec, "monitor"));
+	print_timeline(json_object_get(rec, "timeline"));
 	maprec_print(json_object_get(rec, "maps"));
 	print_verified(json_object_get(rec, "monitor"));
 	print_dumps(rec, r->path);

@@ -13,6 +13,8 @@ int cmd_show(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* write.c: fail beats inconclusive beats pass beats skip (as ktstr-eval). */
 int result_rank(const char *r);		/* -1 for none of them */

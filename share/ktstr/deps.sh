@@ -3,9 +3,11 @@
 # Quick no-op when everything is present; needs root otherwise.
 set -eu
 
+# chromium: the unit tests load the HTML report (ktstr runs report) in it, headless.
 BASE="make gcc clang-19 pkg-config libelf-dev zlib1g-dev libzstd-dev libjansson-dev
 jq bats busybox-static zstd xz-utils cpio ca-certificates
-openssh-server openssh-client parallel rsync"
+openssh-server openssh-client parallel rsync
+chromium"
 BACKPORTS="qemu-system-x86 libbpf-dev bpftool"
 # Versions that must come from backports.
 need_bpo() {

@@ -89,7 +89,7 @@ bats_require_minimum_version 1.5.0
 @test "ktstr runs: unknown subcommand exits 2" {
 	run ktstr runs frob
 	[ "$status" -eq 2 ]
-	[ "$output" = "ktstr: runs: unknown command 'frob' (list, show, compare, metrics, merge)" ]
+	[ "$output" = "ktstr: runs: unknown command 'frob' (list, show, compare, metrics, merge, trace, report)" ]
 }
 
 @test "ktstr run: a scenario that could only skip on the topology exits 77 with the reason, before any VM" {
@@ -98,6 +98,27 @@ bats_require_minimum_version 1.5.0
 	[ "$status" -eq 77 ]
 	[ "$stderr" = "ktstr: nothing can run: steady_llc on 1n1l4c1t: needs >= 2 LLCs, topology has 1" ]
 	[ ! -e "$KTSTR_RUNS_DIR" ]
+}
+
+@test "ktstr run: a failed run ends with the path of its HTML report" {
+	# a build dir whose ktstr-boot replays a recorded run that fails (cg_2 squeezed in step 2)
+	b="$BATS_TEST_TMPDIR/build"
+	mkdir -p "$b/bin"
+	for t in "$KTSTR_BUILD_DIR"/bin/*; do ln -s "$t" "$b/bin/"; done
+	rm "$b/bin/ktstr-boot"
+	printf '#!/bin/sh\ncat > /dev/null\ncat "%s"\n' "$KTSTR_ROOT/tests/fixtures/eval/degrade-step-scx.ndjson" > "$b/bin/ktstr-boot"
+	chmod +x "$b/bin/ktstr-boot"
+	KTSTR_BUILD_DIR="$b" run --separate-stderr ktstr run cgroup_add --no-monitor --run-dir "$BATS_TEST_TMPDIR/r"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "cgroup_add on 1n1l4c1t under scx-ktstr: FAIL" ]
+	[ "${lines[${#lines[@]} - 1]}" = "  report: $BATS_TEST_TMPDIR/r/report.html" ]
+	grep -q '<span class="result r-fail">fail</span>' "$BATS_TEST_TMPDIR/r/report.html"
+	# a pass prints none
+	printf '#!/bin/sh\ncat > /dev/null\ncat "%s"\n' "$KTSTR_ROOT/tests/fixtures/eval/steady-eevdf.ndjson" > "$b/bin/ktstr-boot"
+	KTSTR_BUILD_DIR="$b" run --separate-stderr ktstr run steady --no-monitor --run-dir "$BATS_TEST_TMPDIR/p"
+	[ "$status" -eq 0 ]
+	! printf '%s\n' "$output" | grep -q report:
+	[ ! -e "$BATS_TEST_TMPDIR/p/report.html" ]
 }
 
 @test "ktstr run: a VM hit by TCG's patching race is run once more, the first run kept" {

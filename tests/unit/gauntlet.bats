@@ -58,6 +58,28 @@ steady-tiny-2llc-short-slice+scatter+slow	~7.4 s	no budget: every combination" ]
 	[ "$stderr" = "ktstr gauntlet: nothing can run: steady_llc on tiny-1llc: needs >= 2 LLCs, topology has 1" ]
 }
 
+@test "gauntlet: a failed job: the run's HTML report, its matrix linking to the job, named on stderr" {
+	b="$BATS_TEST_TMPDIR/build"
+	mkdir -p "$b/bin"
+	for t in "$KTSTR_BUILD_DIR"/bin/*; do ln -s "$t" "$b/bin/"; done
+	rm "$b/bin/ktstr-boot"
+	F="$KTSTR_ROOT/tests/fixtures/eval"
+	# each planned job replays a recorded run that fails (cg_2 squeezed in step 2)
+	cat > "$b/bin/ktstr-boot" <<-EOF2
+	#!/bin/sh
+	jq -r .id | while read -r id; do
+		jq -c --arg id "\$id" 'if .type == "job" then .id = \$id else . end | if has("job") then .job = \$id else . end' "$F/degrade-step-scx.ndjson"
+	done
+	EOF2
+	chmod +x "$b/bin/ktstr-boot"
+	KTSTR_BUILD_DIR="$b" run --separate-stderr ktstr gauntlet steady --presets tiny-1llc,tiny-2llc \
+		--profiles default --no-monitor --run-dir "$BATS_TEST_TMPDIR/runs/g"
+	[ "$status" -eq 1 ]
+	[ "$(printf '%s\n' "$stderr" | tail -n 1)" = "ktstr gauntlet: report: $BATS_TEST_TMPDIR/runs/g/report.html" ]
+	[ "$(grep -o '<tr><th>steady</th>.*</tr>' "$BATS_TEST_TMPDIR/runs/g/report.html")" = \
+		'<tr><th>steady</th><td class="cell r-fail"><a href="#job-steady-tiny-1llc-default">fail</a></td><td class="cell r-fail"><a href="#job-steady-tiny-2llc-default">fail</a></td></tr>' ]
+}
+
 @test "gauntlet: a job hit by TCG's patching race runs once more; its new record counts" {
 	# a build dir whose ktstr-boot replays recorded runs under the planned job's id: the race
 	# the first time, a pass the second
