@@ -88,3 +88,12 @@ char *xstrndup(const char *s, size_t n)
 		die(EXIT_INCONCLUSIVE, "out of memory");
 	return d;
 }
+
+void strfmt(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}

@@ -186,11 +186,3 @@ json_t *json_bytes(const char *buf, size_t len)
 	return j ? j : json_string("");
 }
 
-void strfmt(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}

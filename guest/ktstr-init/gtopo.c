@@ -18,21 +18,3 @@ int gtopo_from_record(struct systopo *t, json_t *rec, char *err, size_t errlen)
 	systopo_from_topo(&m, t);
 	return 0;
 }
-
-void gtopo_usable(const struct systopo *t, struct cpuset *out)
-{
-	int last = cpuset_last(&t->online);
-
-	*out = t->online;
-	if (t->ncpus > 2)
-		out->bits[last / 64] &= ~(UINT64_C(1) << (last % 64));
-}
-
-char *gtopo_name(const struct systopo *t)
-{
-	char buf[64];
-	unsigned cores = t->ncpus / (t->nllcs ? t->nllcs : 1) / (t->threads_per_core ? t->threads_per_core : 1);
-
-	snprintf(buf, sizeof(buf), "%un%ul%uc%ut", t->nnodes, t->nllcs, cores, t->threads_per_core);
-	return xstrdup(buf);
-}

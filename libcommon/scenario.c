@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "die.h"
-#include "init.h"
+#include "scenario.h"
 
 #define DEFAULT_WORKERS 2
 

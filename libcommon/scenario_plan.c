@@ -3,7 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "init.h"
+#include "die.h"
+#include "scenario.h"
 
 static int resolve_or_why(const struct cpuspec *spec, const struct systopo *t, const char *where,
 			  struct cpuset *out, char *why, size_t len)
@@ -107,14 +108,14 @@ static json_t *hold_json(const struct hold *h, unsigned duration_ms)
 
 json_t *plan_json(const struct scenario *s, const struct systopo *t, unsigned duration_ms)
 {
-	char why[512], *name = gtopo_name(t);
+	char why[512], *name = scenario_topo_name(t);
 	const char *skip = requires_unmet(&s->req, t, why, sizeof(why));
 	struct cpuset usable;
 	json_t *steps = json_array(), *plan;
 
 	if (!skip)
 		skip = scenario_cpusets_unresolvable(s, t, why, sizeof(why));
-	gtopo_usable(t, &usable);
+	scenario_usable_cpus(t, &usable);
 	for (unsigned i = 0; i < s->nsteps; i++) {
 		const struct step *st = &s->steps[i];
 		json_t *ops = json_array();
@@ -132,4 +133,22 @@ json_t *plan_json(const struct scenario *s, const struct systopo *t, unsigned du
 		json_object_set_new(plan, "reason", json_string(skip));
 	free(name);
 	return plan;
+}
+
+void scenario_usable_cpus(const struct systopo *t, struct cpuset *out)
+{
+	int last = cpuset_last(&t->online);
+
+	*out = t->online;
+	if (t->ncpus > 2)
+		out->bits[last / 64] &= ~(UINT64_C(1) << (last % 64));
+}
+
+char *scenario_topo_name(const struct systopo *t)
+{
+	char buf[64];
+	unsigned cores = t->ncpus / (t->nllcs ? t->nllcs : 1) / (t->threads_per_core ? t->threads_per_core : 1);
+
+	snprintf(buf, sizeof(buf), "%un%ul%uc%ut", t->nnodes, t->nllcs, cores, t->threads_per_core);
+	return xstrdup(buf);
 }

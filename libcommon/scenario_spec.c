@@ -4,7 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "init.h"
+#include "die.h"
+#include "scenario.h"
 
 static int get_uint(json_t *obj, const char *key, unsigned *out, const char *path,
 		    char *err, size_t errlen)
@@ -184,7 +185,7 @@ int spec_resolve(const struct cpuspec *s, const struct systopo *t, struct cpuset
 	unsigned len, i;
 	char buf[256];
 
-	gtopo_usable(t, &usable);
+	scenario_usable_cpus(t, &usable);
 	len = cpuset_count(&usable);
 	switch (s->kind) {
 	case SPEC_LLC:

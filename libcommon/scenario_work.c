@@ -2,7 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "init.h"
+#include "die.h"
+#include "scenario.h"
 
 static const struct work_type_info work_types[WORK_KIND_COUNT] = {
 	[WORK_CPU_SPIN] = { "CpuSpin", 1, { NULL }, { 0 } },

@@ -1,0 +1,138 @@
+/*
+ * The scenario model: cgroups, their cpusets and worker groups, and the
+ * steps that change them. Parsed from a scenario file here, so that the
+ * guest (which runs it) and the host (which checks it before booting) read
+ * it the same way.
+ */
+#ifndef KTSTR_SCENARIO_H
+#define KTSTR_SCENARIO_H
+
+#include <stdbool.h>
+#include <jansson.h>
+
+#include "cpulist.h"
+#include "requires.h"
+#include "systopo.h"
+
+/* Usable CPUs: every online CPU but the last when there are more than 2 (it stays for init). */
+void scenario_usable_cpus(const struct systopo *t, struct cpuset *out);
+/* "1n2l2c1t", malloc'd. */
+char *scenario_topo_name(const struct systopo *t);
+
+#define MAX_STEPS 64
+
+enum spec_kind { SPEC_LLC, SPEC_NUMA, SPEC_RANGE, SPEC_DISJOINT, SPEC_OVERLAP, SPEC_EXACT };
+struct cpuspec {
+	enum spec_kind kind;
+	unsigned index, of;
+	double a, b;		/* range fractions, or overlap frac in a */
+	struct cpuset exact;
+};
+
+enum aff_kind { AFF_INHERIT, AFF_RANDOM_SUBSET, AFF_LLC_ALIGNED, AFF_CROSS_CGROUP,
+		AFF_SINGLE_CPU, AFF_EXACT };
+struct affinity {
+	enum aff_kind kind;
+	struct cpuset exact;
+};
+
+enum work_kind { WORK_CPU_SPIN, WORK_YIELD_HEAVY, WORK_MIXED, WORK_IO_SYNC, WORK_BURSTY,
+		 WORK_PIPE_IO, WORK_FUTEX_PING_PONG, WORK_CACHE_PRESSURE, WORK_CACHE_YIELD,
+		 WORK_FORK_EXIT, WORK_PAGE_FAULT_CHURN, WORK_KIND_COUNT };
+#define WORK_MAX_PARAMS 3
+struct work {
+	enum work_kind kind;
+	unsigned param[WORK_MAX_PARAMS];
+};
+struct work_type_info {
+	const char *name;
+	unsigned group_size;	/* workers per group (pairs: 2) */
+	const char *param_name[WORK_MAX_PARAMS];
+	unsigned param_default[WORK_MAX_PARAMS];
+};
+const struct work_type_info *work_info(enum work_kind k);
+int work_parse(json_t *j, struct work *w, const char *path, char *err, size_t errlen);
+json_t *work_json(const struct work *w);
+
+struct policy {
+	int policy;		/* SCHED_OTHER, SCHED_BATCH, ... */
+	int prio;
+};
+
+struct group {
+	unsigned count;
+	bool per_cpu;		/* "count": "per_cpu": one worker per online CPU */
+	struct work work;
+	struct policy policy;
+	int nice;
+	struct affinity affinity;
+};
+
+struct cgdef {
+	char *name;
+	bool has_cpuset;
+	struct cpuspec cpuset;
+	unsigned ngroups;
+	struct group *groups;
+};
+
+enum op_kind { OP_ADD_CGROUP, OP_REMOVE_CGROUP, OP_SET_CPUSET, OP_CLEAR_CPUSET,
+	       OP_SWAP_CPUSETS, OP_SPAWN, OP_STOP_CGROUP, OP_SET_AFFINITY, OP_SPAWN_HOST,
+	       OP_MOVE_ALL_TASKS };
+struct op {
+	enum op_kind kind;
+	char *a, *b;		/* cgroup names (a: cgroup/from/a, b: to/b) */
+	struct cpuspec spec;
+	struct group group;
+	struct affinity affinity;
+};
+
+enum hold_kind { HOLD_FRAC, HOLD_MS, HOLD_LOOP };
+struct hold {
+	enum hold_kind kind;
+	double frac;
+	unsigned ms;
+};
+
+struct step {
+	unsigned nops;
+	struct op *ops;
+	unsigned ndefs;
+	struct cgdef *defs;	/* step-local: removed when the step ends */
+	struct hold hold;
+	json_t *ops_json;	/* as written, for the step event */
+};
+
+struct scenario {
+	char *name;
+	struct requires req;
+	unsigned ndefs;
+	struct cgdef *defs;	/* backdrop: live through every step */
+	unsigned nsteps;
+	struct step *steps;
+};
+
+/* Parse; -1 with "path: what is wrong" in err. */
+int scenario_parse(json_t *j, struct scenario *s, char *err, size_t errlen);
+void scenario_free(struct scenario *s);
+
+int spec_parse(json_t *j, struct cpuspec *s, const char *path, char *err, size_t errlen);
+int spec_resolve(const struct cpuspec *s, const struct systopo *t, struct cpuset *out,
+		 char *err, size_t errlen);
+json_t *spec_json(const struct cpuspec *s);
+int affinity_parse(json_t *j, struct affinity *a, const char *path, char *err, size_t errlen);
+json_t *affinity_json(const struct affinity *a);
+int policy_parse(json_t *j, struct policy *p, const char *path, char *err, size_t errlen);
+json_t *policy_json(const struct policy *p);
+const char *op_name(enum op_kind k);
+
+/* The number of workers a group forks on this topology. */
+unsigned group_count(const struct group *g, const struct systopo *t);
+
+/* scenario_plan.c: what a scenario resolves to on a topology (the host's check) */
+/* NULL when every static cpuset resolves, else why not (in why). */
+const char *scenario_cpusets_unresolvable(const struct scenario *s, const struct systopo *t,
+					  char *why, size_t len);
+json_t *plan_json(const struct scenario *s, const struct systopo *t, unsigned duration_ms);
+
+#endif
