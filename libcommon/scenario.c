@@ -471,7 +471,6 @@ static int parse_steps(json_t *steps, struct scenario *s, struct parse_ctx *pc)
 
 static int parse_top(json_t *j, struct scenario *s, struct parse_ctx *pc)
 {
-	/* category and flags are for the host's planner: the run ignores them */
 	static const char *const keys[] = { "name", "description", "category", "flags", "requires",
 					    "workers_per_cgroup", "cgroups", "steps", NULL };
 	json_t *v;
@@ -491,7 +490,8 @@ static int parse_top(json_t *j, struct scenario *s, struct parse_ctx *pc)
 		}
 		pc->workers_per_cgroup = (unsigned)json_integer_value(v);
 	}
-	if (parse_requires(json_object_get(j, "requires"), &s->req, pc) < 0 ||
+	if (scenario_parse_meta(j, s, pc->err, pc->errlen) < 0 ||
+	    parse_requires(json_object_get(j, "requires"), &s->req, pc) < 0 ||
 	    parse_defs(json_object_get(j, "cgroups"), &s->defs, &s->ndefs, "scenario.cgroups", pc) < 0 ||
 	    parse_steps(json_object_get(j, "steps"), s, pc) < 0)
 		return -1;
@@ -522,6 +522,7 @@ static void free_defs(struct cgdef *defs, unsigned n)
 void scenario_free(struct scenario *s)
 {
 	free(s->name);
+	scenario_free_meta(s);
 	free_defs(s->defs, s->ndefs);
 	for (unsigned i = 0; i < s->nsteps; i++) {
 		struct step *st = &s->steps[i];

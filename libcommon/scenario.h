@@ -114,8 +114,12 @@ struct step {
 	json_t *ops_json;	/* as written, for the step event */
 };
 
+#define SCENARIO_MAX_FLAGS 16
 struct scenario {
 	char *name;
+	char *category, *description;	/* "" when not given */
+	char **flags_need, **flags_excl;	/* scheduler flags it needs / cannot run under */
+	unsigned nflags_need, nflags_excl;
 	struct requires req;
 	unsigned ndefs;
 	struct cgdef *defs;	/* backdrop: live through every step */
@@ -126,6 +130,12 @@ struct scenario {
 /* Parse; -1 with "path: what is wrong" in err. */
 int scenario_parse(json_t *j, struct scenario *s, char *err, size_t errlen);
 void scenario_free(struct scenario *s);
+/* scenario_meta.c: category, description and flags of the top level. */
+int scenario_parse_meta(json_t *j, struct scenario *s, char *err, size_t errlen);
+void scenario_free_meta(struct scenario *s);
+/* NULL when the flags in have[] suit the scenario, else why not (in why). */
+const char *scenario_flags_unmet(const struct scenario *s, char *const *have, unsigned nhave,
+				 char *why, size_t len);
 
 int spec_parse(json_t *j, struct cpuspec *s, const char *path, char *err, size_t errlen);
 int spec_resolve(const struct cpuspec *s, const struct systopo *t, struct cpuset *out,

@@ -240,6 +240,7 @@ static const char *judge_unfinished(struct verdict_ctx *v, json_t *vm_exit, char
 	if (!strcmp(why, "panic") && tcg_patch_race(v, accel)) {
 		snprintf(reason, len, "the guest kernel trapped on code it was patching (an int3 already "
 			 "patched back): multi-threaded TCG's race, not the scheduler's fault; run again");
+		v->retry = true;
 		json_array_foreach(v->js->console, i, c)
 			detail_add(v, "Console", false, "%s", rec_str(c, "line", ""));
 		return "inconclusive";
@@ -372,6 +373,8 @@ json_t *judge_job(struct job_state *js, json_t *vm_exit, json_t *checks, json_t 
 			"result", result);
 	if (*reason)
 		json_object_set_new(out, "reason", json_string(reason));
+	if (v.retry)
+		json_object_set_new(out, "retry", json_true());
 	json_object_set_new(out, "details", v.details);
 	if (stats)
 		json_object_set_new(out, "stats", stats);

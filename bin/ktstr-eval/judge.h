@@ -44,6 +44,7 @@ struct verdict_ctx {
 	json_t *th;		/* merged thresholds */
 	json_t *details;
 	int failures;
+	bool retry;		/* the harness or emulator failed, not the scheduler: run it again */
 };
 
 /* Append {kind, message}; fails counts it as a failure. Returns the detail. */

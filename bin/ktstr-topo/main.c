@@ -27,6 +27,8 @@ static const char usage[] =
 "       ktstr-topo plan [options] [SCENARIO...]\n"
 "                                        job records of a run or a gauntlet\n"
 "                                        (see 'ktstr-topo plan --help')\n"
+"       ktstr-topo scenarios [options] [NAME...]\n"
+"                                        the scenarios, canned and catalog\n"
 "\n"
 "TOPO is NnNlNcNt (NUMA nodes, LLCs in total, cores per LLC, threads per\n"
 "core; e.g. 2n4l4c2t) or N,L,C,T. LLCs must split evenly over the nodes.\n"
@@ -334,6 +336,11 @@ int main(int argc, char **argv)
 		if (getenv("KTSTR_PROG") && *getenv("KTSTR_PROG"))
 			die_setprog(getenv("KTSTR_PROG"));
 		return plan_main(argc - 1, argv + 1);
+	}
+	if (argc > 1 && !strcmp(argv[1], "scenarios")) {
+		if (getenv("KTSTR_PROG") && *getenv("KTSTR_PROG"))
+			die_setprog(getenv("KTSTR_PROG"));
+		return scenlist_main(argc - 1, argv + 1);
 	}
 	parse_options(argc, argv, &o);
 	ntopos = argc - optind;

@@ -17,12 +17,16 @@
 static const char usage[] =
 "usage: ktstr-topo plan [options] [SCENARIO...]\n"
 "\n"
-"Job records (NDJSON, for ktstr-boot) for each SCENARIO (a canned name or a\n"
-"file; default: every canned one) on each topology under each flag profile of\n"
-"the scheduler. A job that could only skip (the scenario needs more CPUs, LLCs,\n"
-"NUMA nodes or SMT than the topology has) is left out. Each record carries\n"
+"Job records (NDJSON, for ktstr-boot) for each SCENARIO (a name, canned or of\n"
+"the catalog, or a file; default: every canned one) on each topology under each\n"
+"flag profile of the scheduler. Every scenario is checked as the guest reads\n"
+"it first. A job that could only skip (the scenario needs more CPUs, LLCs, NUMA\n"
+"nodes or SMT than the topology has, cpusets it cannot split, or scheduler\n"
+"flags the profile lacks) is left out. Each record carries\n"
 "\"plan\": {order, preset, profile, estimate_s, estimate_from, why}.\n"
 "\n"
+"  --scenarios SET   without SCENARIO: canned (default), catalog or all\n"
+"  --category C      only the scenarios of category C ('ktstr scenarios')\n"
 "  --scheduler S     a definition (share/ktstr/schedulers/S.json or one\n"
 "                    'ktstr sched build' made), a loader's path, or eevdf (default)\n"
 "  --sched-args A    more arguments for the scheduler, split on blanks\n"
@@ -62,7 +66,7 @@ static const char usage[] =
 
 enum { O_SCHED = 256, O_SARGS, O_FLAGS, O_PROFILES, O_TOPO, O_PRESETS, O_FIT, O_OVERSUB,
        O_KERNEL, O_DURATION, O_TIMEOUT, O_MEMORY, O_INCLUDE, O_MAPWRITE, O_BUDGET, O_SEED,
-       O_SHARD, O_ACCEL, O_LIST, O_SHELL, O_EXEC };
+       O_SHARD, O_ACCEL, O_LIST, O_SHELL, O_EXEC, O_SET, O_CATEGORY };
 
 
 static double parse_seconds(const char *opt, const char *v, double max)
@@ -140,6 +144,8 @@ static void parse_args(int argc, char **argv, struct plan_opts *o)
 		{ "list", no_argument, NULL, O_LIST },
 		{ "shell", no_argument, NULL, O_SHELL },
 		{ "exec", required_argument, NULL, O_EXEC },
+		{ "scenarios", required_argument, NULL, O_SET },
+		{ "category", required_argument, NULL, O_CATEGORY },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -187,10 +193,18 @@ static void parse_args(int argc, char **argv, struct plan_opts *o)
 		case O_LIST: o->list = true; break;
 		case O_SHELL: o->shell = true; break;
 		case O_EXEC: o->exec = optarg; break;
+		case O_SET:
+			if (strcmp(optarg, "canned") && strcmp(optarg, "catalog") && strcmp(optarg, "all"))
+				die(EXIT_USAGE, "--scenarios '%s': expected canned, catalog or all", optarg);
+			o->set = optarg;
+			break;
+		case O_CATEGORY: o->category = optarg; break;
 		case ':': die(EXIT_USAGE, "%s needs a value", argv[optind - 1]);
 		default: die(EXIT_USAGE, "plan: unknown option '%s' (try --help)", argv[optind - 1]);
 		}
 	}
+	if (o->set && strcmp(o->set, "canned") && optind < argc)
+		die(EXIT_USAGE, "give SCENARIO names or --scenarios, not both");
 	if (o->exec && !o->shell)
 		die(EXIT_USAGE, "--exec needs --shell");
 	if (o->flags && o->profiles)
@@ -209,7 +223,7 @@ static void parse_args(int argc, char **argv, struct plan_opts *o)
 struct plan {
 	struct plan_opts o;
 	struct sched sched;
-	struct scenario *scen;
+	struct scenfile *scen;
 	size_t nscen;
 	struct target *target;
 	size_t ntarget;
@@ -220,6 +234,17 @@ struct plan {
 	struct cand *cand;
 	size_t ncand;
 };
+
+/* Whether profile k (with the scheduler's capabilities) has the flags scenario s needs. */
+static bool flags_suit(const struct plan *p, size_t s, size_t k, char *why, size_t len)
+{
+	unsigned n;
+	char **have = sched_flags_active(&p->sched, p->prof[k], &n);
+	bool ok = !scenario_flags_unmet(&p->scen[s].model, have, n, why, len);
+
+	free(have);
+	return ok;
+}
 
 /* Every scenario x topology x profile that can run; 77 with the reasons when none can. */
 static void candidates(struct plan *p)
@@ -234,7 +259,7 @@ static void candidates(struct plan *p)
 			bool hist;
 			double e;
 
-			if (!scenario_fits(&p->scen[s], &p->target[t].topo, why, sizeof(why))) {
+			if (!scenfile_fits(&p->scen[s], &p->target[t].topo, why, sizeof(why))) {
 				if (!*first)
 					snprintf(first, sizeof(first), "%s on %s: %s", p->scen[s].name,
 						 p->target[t].label, why);
@@ -243,13 +268,21 @@ static void candidates(struct plan *p)
 			e = estimate(est, p->sched.name, p->scen[s].name, &p->target[t].topo,
 				     p->o.duration_ms, &hist);
 			for (size_t k = 0; k < p->nprof; k++) {
-				struct cand *c = &p->cand[p->ncand++];
+				struct cand *c;
+
+				if (!flags_suit(p, s, k, why, sizeof(why))) {
+					if (!*first)
+						snprintf(first, sizeof(first), "%s under %s %s: %s",
+							 p->scen[s].name, p->sched.name, p->prof_names[k], why);
+					continue;
+				}
+				c = &p->cand[p->ncand++];
 
 				c->scen = s;
 				c->target = t;
 				c->prof = k;
 				c->profile = p->prof[k];
-				c->est_s = e;
+				c->est_s = round(e * 10) / 10;	/* as shown: sums add up */
 				c->from_history = hist;
 			}
 		}
@@ -390,7 +423,7 @@ static int shell_job(const struct plan_opts *o)
 static void plan_free(struct plan *p, struct plan_names *names)
 {
 	for (size_t i = 0; i < p->nscen; i++)
-		scenario_free(&p->scen[i]);
+		scenfile_free(&p->scen[i]);
 	for (size_t i = 0; i < p->ntarget; i++)
 		free(p->target[i].label);
 	for (size_t i = 0; i < p->nprof; i++)
@@ -411,8 +444,8 @@ static void plan_free(struct plan *p, struct plan_names *names)
 
 int plan_main(int argc, char **argv)
 {
-	struct plan p = { .o = { .sched = "eevdf", .duration_ms = 2000, .timeout_s = 60, .jobs = 1,
-				 .budget_s = -1, .includes = json_array(), .writes = json_array() } };
+	struct plan p = { .o = { .sched = "eevdf", .set = "canned", .duration_ms = 2000,
+				 .timeout_s = 60, .jobs = 1, .budget_s = -1, .includes = json_array(), .writes = json_array() } };
 	struct plan_names names;
 	size_t chosen;
 	int rc;
@@ -446,14 +479,8 @@ int plan_main(int argc, char **argv)
 		profile_name(&p.sched, p.prof[i], buf, sizeof(buf));
 		p.prof_names[i] = xstrdup(buf);
 	}
-	if (optind < argc) {
-		p.nscen = (size_t)(argc - optind);
-		p.scen = xcalloc(p.nscen, sizeof(*p.scen));
-		for (size_t i = 0; i < p.nscen; i++)
-			scenario_load(&p.scen[i], argv[optind + (int)i]);
-	} else {
-		p.scen = scenarios_canned(&p.nscen);
-	}
+	p.scen = scenfiles_select(argv + optind, (size_t)(argc - optind), p.o.set, p.o.category,
+				  &p.nscen);
 	check_names(&p);
 	if (!p.o.list)
 		sched_check_binary(&p.sched);

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "requires.h"
+#include "scenario.h"
 #include "topo.h"
 
 /* A scheduler as a job runs it: from a definition, a loader's path, or eevdf. */
@@ -22,6 +23,8 @@ struct sched {
 	char **flag_names;	/* declared flags, in order */
 	size_t nflags;
 	char *topology;		/* the definition's default topology */
+	char **caps;		/* "capabilities": flags it always has */
+	size_t ncaps;
 };
 
 /* One flag profile: the active flags as a bitmask over sched.flag_names. */
@@ -37,26 +40,39 @@ profile_t *sched_profiles(const struct sched *s, const char *want, size_t *n);
 profile_t sched_flags(const struct sched *s, const char *flags);
 /* "default" or "a+b" into buf. */
 void profile_name(const struct sched *s, profile_t p, char *buf, size_t len);
+/* The capabilities and the flags active under p; free the array, not the names. */
+char **sched_flags_active(const struct sched *s, profile_t p, unsigned *n);
 /* The job's "scheduler" object and "cmdline" array under profile p. */
 json_t *sched_job_object(const struct sched *s, profile_t p);
 json_t *sched_cmdline(const struct sched *s);
 void sched_free(struct sched *s);
 
-/* A scenario: its name (test), file and content. */
-struct scenario {
+/* A scenario file: its name (test), path, content and what the content says. */
+struct scenfile {
 	char *name;
 	char *file;
 	json_t *body;
-	struct requires req;
+	struct scenario model;
 };
 
-/* NAME (a canned one) or a file path; dies with the closest names for an unknown one. */
-void scenario_load(struct scenario *sc, const char *arg);
-/* Every canned scenario, sorted by name. */
-struct scenario *scenarios_canned(size_t *n);
-/* true when t meets the scenario's requirements, else false and why. */
-bool scenario_fits(const struct scenario *sc, const struct topo *t, char *why, size_t len);
-void scenario_free(struct scenario *sc);
+/*
+ * NAME (canned, then catalog) or a file path, parsed and checked as the
+ * guest will read it; dies with the closest names for an unknown one and
+ * with the JSON path of the first problem for a malformed one.
+ */
+void scenfile_load(struct scenfile *sc, const char *arg);
+/* Every scenario of a folder of share/ktstr ("scenarios": the canned ones, "catalog"), by name. */
+struct scenfile *scenfiles_in(const char *folder, size_t *n);
+/* true when the scenario can run on t (requirements, cpusets), else false and why. */
+/*
+ * The scenarios of a plan: the args when there are some, else the set
+ * ("canned", "catalog" or "all"); only those of category when it is not
+ * NULL (dies when none is). n set.
+ */
+struct scenfile *scenfiles_select(char *const *args, size_t nargs, const char *set,
+				  const char *category, size_t *n);
+bool scenfile_fits(const struct scenfile *sc, const struct topo *t, char *why, size_t len);
+void scenfile_free(struct scenfile *sc);
 
 /* A topology a job may run on: a preset or a TOPO argument. */
 struct target {
@@ -115,6 +131,7 @@ void job_add_map_write(json_t *writes, const char *spec);
 /* What the plan is asked for: ktstr-topo plan's options. */
 struct plan_opts {
 	const char *sched, *sargs, *flags, *profiles, *presets, *accel, *exec;
+	const char *set, *category;	/* --scenarios canned|catalog|all, --category */
 	char **topos;
 	size_t ntopos;
 	bool fit, list, shell;
@@ -128,5 +145,6 @@ struct plan_opts {
 struct target *targets(const struct plan_opts *o, const struct sched *s, size_t *n);
 
 int plan_main(int argc, char **argv);
+int scenlist_main(int argc, char **argv);
 
 #endif

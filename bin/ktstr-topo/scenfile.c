@@ -11,23 +11,27 @@
 #include "paths.h"
 #include "plan.h"
 
-static char *scenario_dir(void)
+static char *share_folder(const char *folder)
 {
-	char *share = paths_share_dir(), *d = paths_join(share, "scenarios");
+	char *share = paths_share_dir(), *d = paths_join(share, folder);
 
 	free(share);
 	return d;
 }
 
-/* The canned names, sorted; n set. */
-static char **canned_names(size_t *n)
+/* The scenario names of a folder of share/ktstr, sorted; n set. */
+static char **folder_names(const char *folder, size_t *n)
 {
-	char *dir = scenario_dir();
+	char *dir = share_folder(folder);
 	struct dirent **ents;
 	char **names;
 	int got = scandir(dir, &ents, NULL, alphasort);
 
 	*n = 0;
+	if (got < 0 && !strcmp(folder, "catalog")) {	/* an install without a catalog */
+		free(dir);
+		return xcalloc(1, sizeof(char *));
+	}
 	if (got < 0)
 		die(EXIT_USAGE, "%s: cannot read the scenario folder", dir);
 	names = xcalloc((size_t)got + 1, sizeof(*names));
@@ -70,104 +74,164 @@ static size_t edit_distance(const char *a, const char *b)
 	return d;
 }
 
-/* "unknown scenario 'X'", with the closest canned names when some are close. */
+static void nearest(const char *arg, const char *folder, size_t *best, char *near, size_t len,
+		    size_t *off)
+{
+	size_t n, limit = strlen(arg) / 3 > 2 ? strlen(arg) / 3 : 2;
+	char **names = folder_names(folder, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		size_t d = edit_distance(arg, names[i]);
+
+		if (d <= limit && d < *best) {
+			*best = d;
+			*off = 0;
+			*near = '\0';
+		}
+		if (d == *best)
+			*off += (size_t)snprintf(near + *off, *off < len ? len - *off : 0, "%s%s",
+						 *off ? " or " : "", names[i]);
+		free(names[i]);
+	}
+	free(names);
+}
+
+/* "unknown scenario 'X'", with the closest names when some are close. */
 static noreturn void die_unknown(const char *arg)
 {
-	size_t n, off = 0, best = SIZE_MAX, limit = strlen(arg) / 3 > 2 ? strlen(arg) / 3 : 2;
-	char **names = canned_names(&n), near[256] = "", *dir = scenario_dir();
+	size_t best = SIZE_MAX, off = 0;
+	char near[256] = "";
 
-	for (size_t i = 0; i < n; i++)
-		if (edit_distance(arg, names[i]) < best)
-			best = edit_distance(arg, names[i]);
-	for (size_t i = 0; i < n && best <= limit; i++)
-		if (edit_distance(arg, names[i]) == best)
-			off += (size_t)snprintf(near + off, off < sizeof(near) ? sizeof(near) - off : 0,
-						"%s%s", off ? " or " : "", names[i]);
+	nearest(arg, "scenarios", &best, near, sizeof(near), &off);
+	nearest(arg, "catalog", &best, near, sizeof(near), &off);
 	if (off)
-		die(EXIT_USAGE, "unknown scenario '%s' (did you mean %s? see %s/)", arg, near, dir);
-	die(EXIT_USAGE, "unknown scenario '%s' (see %s/)", arg, dir);
+		die(EXIT_USAGE, "unknown scenario '%s' (did you mean %s? 'ktstr scenarios' lists them)",
+		    arg, near);
+	die(EXIT_USAGE, "unknown scenario '%s' ('ktstr scenarios' lists them)", arg);
 }
 
-static unsigned require_count(const struct scenario *sc, json_t *req, const char *key)
+/* share/ktstr/FOLDER/NAME.json when it exists, else NULL. */
+static char *named_file(const char *folder, const char *name)
 {
-	json_t *v = json_object_get(req, key);
+	char *dir = share_folder(folder), *leaf = xmalloc(strlen(name) + 6), *f;
+	struct stat st;
 
-	if (!v)
-		return 0;
-	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 4096)
-		die(EXIT_USAGE, "scenario file %s: requires.%s: expected an integer from 0 to 4096",
-		    sc->file, key);
-	return (unsigned)json_integer_value(v);
+	sprintf(leaf, "%s.json", name);
+	f = paths_join(dir, leaf);
+	free(dir);
+	free(leaf);
+	if (stat(f, &st) == 0 && S_ISREG(st.st_mode))
+		return f;
+	free(f);
+	return NULL;
 }
 
-void scenario_load(struct scenario *sc, const char *arg)
+void scenfile_load(struct scenfile *sc, const char *arg)
 {
 	size_t len = strlen(arg);
 	json_error_t jerr;
-	json_t *req, *smt;
 	struct stat st;
 	const char *base;
+	char err[512];
 
 	memset(sc, 0, sizeof(*sc));
 	if (strchr(arg, '/') || (len > 5 && !strcmp(arg + len - 5, ".json"))) {
 		if (stat(arg, &st) < 0 || !S_ISREG(st.st_mode))
 			die(EXIT_USAGE, "scenario file %s: no such file", arg);
 		sc->file = xstrdup(arg);
-	} else {
-		char *dir = scenario_dir(), *leaf = xmalloc(len + 6);
-
-		sprintf(leaf, "%s.json", arg);
-		sc->file = paths_join(dir, leaf);
-		free(dir);
-		free(leaf);
-		if (!*arg || strchr(arg, '.') || stat(sc->file, &st) < 0)
-			die_unknown(arg);
+	} else if (!*arg || strchr(arg, '.') ||
+		   !((sc->file = named_file("scenarios", arg)) || (sc->file = named_file("catalog", arg)))) {
+		die_unknown(arg);
 	}
 	base = strrchr(sc->file, '/') ? strrchr(sc->file, '/') + 1 : sc->file;
 	len = strlen(base);
 	sc->name = xstrndup(base, len > 5 && !strcmp(base + len - 5, ".json") ? len - 5 : len);
 	sc->body = json_load_file(sc->file, JSON_REJECT_DUPLICATES, &jerr);
-	if (!json_is_object(sc->body))
-		die(EXIT_USAGE, "scenario file %s: not a JSON object", sc->file);
-	req = json_object_get(sc->body, "requires");
-	if (req && !json_is_object(req))
-		die(EXIT_USAGE, "scenario file %s: requires: expected an object", sc->file);
-	sc->req.min_cpus = require_count(sc, req, "min_cpus");
-	sc->req.min_llcs = require_count(sc, req, "min_llcs");
-	sc->req.min_numa = require_count(sc, req, "min_numa");
-	smt = json_object_get(req, "smt");
-	if (smt && !json_is_boolean(smt))
-		die(EXIT_USAGE, "scenario file %s: requires.smt: expected true or false", sc->file);
-	sc->req.smt = json_is_true(smt);
+	if (!sc->body)
+		die(EXIT_USAGE, "scenario file %s: line %d: %s", sc->file, jerr.line, jerr.text);
+	if (scenario_parse(sc->body, &sc->model, err, sizeof(err)) < 0)
+		die(EXIT_USAGE, "scenario file %s: %s", sc->file, err);
 }
 
-struct scenario *scenarios_canned(size_t *n)
+struct scenfile *scenfiles_in(const char *folder, size_t *n)
 {
-	char **names = canned_names(n);
-	struct scenario *s = xcalloc(*n ? *n : 1, sizeof(*s));
+	char **names = folder_names(folder, n), *dir = share_folder(folder);
+	struct scenfile *s = xcalloc(*n ? *n : 1, sizeof(*s));
 
 	for (size_t i = 0; i < *n; i++) {
-		scenario_load(&s[i], names[i]);
+		char *leaf = xmalloc(strlen(names[i]) + 6), *f;
+
+		sprintf(leaf, "%s.json", names[i]);
+		f = paths_join(dir, leaf);
+		scenfile_load(&s[i], f);
+		free(f);
+		free(leaf);
 		free(names[i]);
 	}
 	free(names);
+	free(dir);
 	return s;
 }
 
-bool scenario_fits(const struct scenario *sc, const struct topo *t, char *why, size_t len)
+bool scenfile_fits(const struct scenfile *sc, const struct topo *t, char *why, size_t len)
 {
 	struct systopo sys;
 	bool fits;
 
 	systopo_from_topo(t, &sys);	/* what the guest will see, as it judges */
-	fits = !requires_unmet(&sc->req, &sys, why, len);
+	fits = !requires_unmet(&sc->model.req, &sys, why, len) &&
+	       !scenario_cpusets_unresolvable(&sc->model, &sys, why, len);
 	systopo_free(&sys);
 	return fits;
 }
 
-void scenario_free(struct scenario *sc)
+void scenfile_free(struct scenfile *sc)
 {
 	free(sc->name);
 	free(sc->file);
 	json_decref(sc->body);
+	scenario_free(&sc->model);
+}
+
+/* Move the scenarios of category into the first places; returns how many. */
+static size_t keep_category(struct scenfile *s, size_t n, const char *category)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(s[i].model.category, category)) {
+			scenfile_free(&s[i]);
+			continue;
+		}
+		if (kept != i)
+			s[kept] = s[i];
+		kept++;
+	}
+	return kept;
+}
+
+struct scenfile *scenfiles_select(char *const *args, size_t nargs, const char *set,
+				  const char *category, size_t *n)
+{
+	struct scenfile *s;
+
+	if (nargs) {
+		s = xcalloc(nargs, sizeof(*s));
+		for (size_t i = 0; i < nargs; i++)
+			scenfile_load(&s[i], args[i]);
+		*n = nargs;
+	} else if (!strcmp(set, "all")) {
+		size_t nc, nk;
+		struct scenfile *c = scenfiles_in("scenarios", &nc), *k = scenfiles_in("catalog", &nk);
+
+		s = xrealloc(c, (nc + nk + 1) * sizeof(*s));
+		memcpy(s + nc, k, nk * sizeof(*s));
+		free(k);
+		*n = nc + nk;
+	} else {
+		s = scenfiles_in(!strcmp(set, "catalog") ? "catalog" : "scenarios", n);
+	}
+	if (category && !(*n = keep_category(s, *n, category)))
+		die(EXIT_USAGE, "no scenario of category '%s' ('ktstr scenarios' lists them)", category);
+	return s;
 }

@@ -167,6 +167,22 @@ static void read_flags(struct sched *s)
 	}
 }
 
+/* "capabilities": the flags a scheduler always has (scenarios may require or exclude them). */
+static void read_caps(struct sched *s, json_t *def, const char *path)
+{
+	json_t *caps = json_object_get(def, "capabilities"), *c;
+	size_t i;
+
+	if (!caps)
+		return;
+	if (!is_string_array(caps) || json_array_size(caps) > MAX_FLAGS)
+		die(EXIT_USAGE, "scheduler definition %s: .capabilities: expected at most %d flag names",
+		    path, MAX_FLAGS);
+	s->caps = xcalloc(json_array_size(caps) + 1, sizeof(char *));
+	json_array_foreach(caps, i, c)
+		s->caps[s->ncaps++] = xstrdup(json_string_value(c));
+}
+
 static void resolve_binary(struct sched *s, const char *spec)
 {
 	const char *bin = json_string_value(json_object_get(s->def, "binary"));
@@ -202,7 +218,20 @@ static void resolve_def(struct sched *s, const char *spec)
 	topo = json_string_value(json_object_get(s->def, "topology"));
 	s->topology = topo ? xstrdup(topo) : NULL;
 	read_flags(s);
+	read_caps(s, s->def, s->def_path);
 	resolve_binary(s, spec);
+}
+
+/* eevdf starts nothing, but its definition (when there is one) says what it can do. */
+static void eevdf_caps(struct sched *s)
+{
+	char *path = def_file("eevdf");
+	json_t *def = path ? json_load_file(path, JSON_REJECT_DUPLICATES, NULL) : NULL;
+
+	if (json_is_object(def))
+		read_caps(s, def, path);
+	json_decref(def);
+	free(path);
 }
 
 void sched_resolve(struct sched *s, const char *spec, const char *extra)
@@ -213,6 +242,7 @@ void sched_resolve(struct sched *s, const char *spec, const char *extra)
 		if (json_array_size(s->extra_args))
 			die(EXIT_USAGE, "eevdf is the kernel's own scheduler: it takes no --flags or --sched-args");
 		s->name = xstrdup("eevdf");
+		eevdf_caps(s);
 		return;
 	}
 	if (strchr(spec, '/')) {
@@ -386,6 +416,19 @@ void profile_name(const struct sched *s, profile_t p, char *buf, size_t len)
 						off ? "+" : "", s->flag_names[i]);
 }
 
+char **sched_flags_active(const struct sched *s, profile_t p, unsigned *n)
+{
+	char **have = xcalloc(s->ncaps + s->nflags + 1, sizeof(char *));
+
+	*n = 0;
+	for (size_t i = 0; i < s->ncaps; i++)
+		have[(*n)++] = s->caps[i];
+	for (size_t i = 0; i < s->nflags; i++)
+		if (p & (1UL << i))
+			have[(*n)++] = s->flag_names[i];
+	return have;
+}
+
 static void copy_key(json_t *to, json_t *from, const char *key)
 {
 	json_t *v = json_object_get(from, key);
@@ -459,6 +502,9 @@ void sched_free(struct sched *s)
 	for (size_t i = 0; i < s->nflags; i++)
 		free(s->flag_names[i]);
 	free(s->flag_names);
+	for (size_t i = 0; i < s->ncaps; i++)
+		free(s->caps[i]);
+	free(s->caps);
 	json_decref(s->def);
 	json_decref(s->extra_args);
 	free(s->def_path);

@@ -40,7 +40,7 @@ bats_require_minimum_version 1.5.0
 	[ "$output" = "ktstr: run: which scenario? (see 'ktstr help run')" ]
 	run ktstr run no_such_scenario
 	[ "$status" -eq 2 ]
-	[ "$output" = "ktstr: unknown scenario 'no_such_scenario' (see $KTSTR_SHARE_DIR/scenarios/)" ]
+	[ "$output" = "ktstr: unknown scenario 'no_such_scenario' ('ktstr scenarios' lists them)" ]
 	run ktstr run ./missing.json
 	[ "$status" -eq 2 ]
 	[ "$output" = "ktstr: scenario file ./missing.json: no such file" ]
