@@ -22,8 +22,9 @@ static void expand_one(const struct cgdef *g, const struct cpuset *pool, struct 
 		       unsigned *n)
 {
 	unsigned k = 0;
+	int c;
 
-	for (int c = cpuset_next(pool, 0); c >= 0 && k < g->per_cpu; c = cpuset_next(pool, (unsigned)c + 1)) {
+	for (c = cpuset_next(pool, 0); c >= 0 && k < g->per_cpu; c = cpuset_next(pool, (unsigned)c + 1)) {
 		struct cgdef *x;
 		char name[256];
 
@@ -54,7 +55,8 @@ static void expand_defs(struct cgdef **defs, unsigned *n, const struct systopo *
 
 		if (g->per_cpu && !g->has_cpuset)
 			scenario_usable_cpus(t, &pool);
-		if (!g->per_cpu || (g->has_cpuset && spec_resolve(&g->cpuset, t, &pool, err, sizeof(err)) < 0)) {
+		if (!g->per_cpu ||
+		    (g->has_cpuset && spec_resolve(&g->cpuset, t, &pool, err, sizeof(err)) < 0)) {
 			out = xrealloc(out, (nout + 1) * sizeof(*out));
 			out[nout++] = *g;
 			continue;
@@ -95,7 +97,8 @@ static const char *groups_mem_unmet(const struct group *g, unsigned n, const str
 	return NULL;
 }
 
-static const char *mem_unmet(const struct scenario *s, const struct systopo *t, char *why, size_t len)
+static const char *mem_unmet(const struct scenario *s, const struct systopo *t, char *why,
+			     size_t len)
 {
 	char where[256];
 

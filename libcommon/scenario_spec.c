@@ -30,8 +30,9 @@ static int get_frac(json_t *v, double *out, const char *what, char *err, size_t 
 	return 0;
 }
 
-static const char *const spec_keys[SPEC_KIND_COUNT] = { "llc", "numa", "range", "disjoint", "overlap",
-							"exact", "holdback", "misaligned", "cpu_at" };
+static const char *const spec_keys[SPEC_KIND_COUNT] = {
+	"llc", "numa", "range", "disjoint", "overlap", "exact", "holdback", "misaligned", "cpu_at"
+};
 
 static int parse_partition(json_t *v, struct cpuspec *s, const char *path, char *err, size_t errlen)
 {
@@ -203,8 +204,9 @@ static int resolve_partition(const struct cpuspec *s, const struct cpuset *usabl
 }
 
 /* The forms cut at a position of the usable list: holdback, misaligned, cpu_at. */
-static int resolve_cut(const struct cpuspec *s, const struct systopo *t, const struct cpuset *usable,
-		       unsigned len, struct cpuset *out, char *err, size_t errlen)
+static int resolve_cut(const struct cpuspec *s, const struct systopo *t,
+		       const struct cpuset *usable, unsigned len, struct cpuset *out,
+		       char *err, size_t errlen)
 {
 	unsigned keep, split;
 	struct cpuset llc0;

@@ -16,7 +16,6 @@
 #include <unistd.h>
 #include <linux/mempolicy.h>
 
-
 #include "die.h"
 #include "init.h"
 
