@@ -33,7 +33,7 @@ TEST_DRIVERS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit
 
 SCRIPTS := $(filter-out $(patsubst %/,%,$(wildcard bin/*/)),$(wildcard bin/ktstr*))
 
-.PHONY: all deps kernel test unit-test vm-test run bench sweep sanitize install clean
+.PHONY: all deps kernel test unit-test vm-test run bench sweep catalog sanitize install clean
 all: $(TOOL_BINS) $(GUEST_BINS) $(TEST_DRIVERS) scx-ktstr
 
 $(BUILD)/obj/%.o: %.c $(wildcard libcommon/*.h)
@@ -153,6 +153,13 @@ sweep: all
 	bin/ktstr kernel fetch >/dev/null
 	@$(MAKE) --no-print-directory scx-ktstr
 	tests/sweep
+
+# Long: every catalog entry under EEVDF and scx-ktstr on the smallest preset that holds it
+# (tests/catalog); not part of `make test`, which runs a fixed sample (tests/vm/catalog.bats).
+catalog: all
+	bin/ktstr kernel fetch >/dev/null
+	@$(MAKE) --no-print-directory scx-ktstr
+	tests/catalog
 
 # Unit tests against tools built with ASan+UBSan in build-san/.
 sanitize:

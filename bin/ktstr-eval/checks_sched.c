@@ -71,7 +71,24 @@ static void add_log(json_t *d, json_t *ev)
 	json_object_set_new(d, "verifier_log", shown);
 }
 
-/* exec_failed, died_at_start, never_attached: the scenario never ran. */
+/*
+ * Under TCG, a loader that spent at least a quarter of the attach wait on a
+ * CPU and had not yet asked the kernel to enable it: busy setting up, too
+ * slowly to tell. One that idled (a hang, a wait for something) still fails.
+ */
+static bool slow_tcg_attach(struct verdict_ctx *v, json_t *ev)
+{
+	json_t *cpu = json_object_get(ev, "cpu_ms");
+
+	return ev && !strcmp(rec_str(v->js->vm_started, "accel", "kvm"), "tcg") &&
+	       !strcmp(event_of(ev), "never_attached") && !strcmp(rec_str(ev, "state", ""), "disabled") &&
+	       json_is_integer(cpu) && json_integer_value(cpu) * 4 >= rec_num(ev, "waited_ms");
+}
+
+/*
+ * exec_failed, died_at_start, never_attached: the scenario never ran. 1 the
+ * scheduler failed to start, 2 too slow a host to tell, 0 it started.
+ */
 static int judge_start(struct verdict_ctx *v, char *reason, size_t len)
 {
 	const char *start = rec_str(v->js->scenario_end, "sched_start", NULL);
@@ -92,6 +109,17 @@ static int judge_start(struct verdict_ctx *v, char *reason, size_t len)
 		d = why ? detail_add(v, "SchedulerDied", true, "%s", why) :
 			detail_add(v, "SchedulerDied", true, "scheduler %s died at start (%s)",
 				   sched_name(v->js), st);
+	} else if (slow_tcg_attach(v, ev)) {
+		/* alive and busy, the kernel never asked to enable: TCG too slow to tell */
+		d = detail_add(v, "SchedulerStart", false,
+			       "scheduler %s had not attached after %.0f ms under TCG, its loader busy "
+			       "(%.0f ms on a CPU) and sched_ext not yet enabling (state %s): too slow a "
+			       "host to tell; raise the definition's attach_timeout_ms or use KVM",
+			       sched_name(v->js), rec_num(ev, "waited_ms"), rec_num(ev, "cpu_ms"),
+			       rec_str(ev, "state", "unknown"));
+		add_log(d, ev);
+		snprintf(reason, len, "%s", rec_str(d, "message", ""));
+		return 2;
 	} else if (why) {
 		d = detail_add(v, "SchedulerStart", true, "%s", why);
 	} else {
@@ -284,8 +312,10 @@ int judge_scheduler(struct verdict_ctx *v, char *reason, size_t len)
 	size_t before = json_array_size(v->details);
 	json_t *first;
 
-	if (judge_start(v, reason, len))
-		return 1;
+	int started = judge_start(v, reason, len);
+
+	if (started)
+		return started;
 	judge_runtime(v);
 	if ((first = json_array_get(v->details, before))) {
 		snprintf(reason, len, "%s", rec_str(first, "message", ""));

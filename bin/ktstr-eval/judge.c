@@ -316,11 +316,13 @@ static const char *judge_outcome(struct verdict_ctx *v, json_t *vm_exit, char *r
 			 first ? ": " : "", first ? first : "");
 		return "inconclusive";
 	}
-	if (judge_scheduler(v, reason, len)) {
-		/* could not start: the scheduler's failure; the host may have seen who starved */
+	switch (judge_scheduler(v, reason, len)) {
+	case 1:	/* could not start: the scheduler's failure; the host may have seen who starved */
 		if (js->monitor && !is_eevdf(js))
 			judge_monitor(v, js->monitor);
 		return "fail";
+	case 2:
+		return "inconclusive";
 	}
 	if (!se)
 		return judge_unfinished(v, vm_exit, reason, len);

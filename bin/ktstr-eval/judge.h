@@ -65,7 +65,7 @@ json_t *judge_workers(struct verdict_ctx *v);
  * use; adds share_ratio and cpu_use_pct to the cgroups' stats objects.
  */
 void judge_shares(struct verdict_ctx *v, json_t *cgroup_stats);
-/* checks_sched.c: scheduler start and death; 1 if it failed to start. */
+/* checks_sched.c: scheduler start and death; 1 if it failed to start, 2 too slow a host to tell. */
 int judge_scheduler(struct verdict_ctx *v, char *reason, size_t len);
 void judge_worker_stuck(struct verdict_ctx *v);
 /* checks_monitor.c: ktstr-probe's summary against the monitor thresholds. */

@@ -37,6 +37,7 @@ static const char usage[] =
 "  --topo T          a topology (repeatable; default: the definition's, else\n"
 "                    1n2l2c1t)\n"
 "  --presets a,b     these gauntlet presets ('all': every one)\n"
+"  --smallest        each scenario only on the smallest topology that holds it\n"
 "  --fit             the presets this host can hold (--oversub F: default 1\n"
 "                    under KVM, 4 under TCG)\n"
 "  --kernel-json J   the kernel object ('ktstr-kernel path --json')\n"
@@ -66,7 +67,7 @@ static const char usage[] =
 
 enum { O_SCHED = 256, O_SARGS, O_FLAGS, O_PROFILES, O_TOPO, O_PRESETS, O_FIT, O_OVERSUB,
        O_KERNEL, O_DURATION, O_TIMEOUT, O_MEMORY, O_INCLUDE, O_MAPWRITE, O_BUDGET, O_SEED,
-       O_SHARD, O_ACCEL, O_LIST, O_SHELL, O_EXEC, O_SET, O_CATEGORY };
+       O_SHARD, O_ACCEL, O_LIST, O_SHELL, O_EXEC, O_SET, O_CATEGORY, O_SMALLEST };
 
 
 static double parse_seconds(const char *opt, const char *v, double max)
@@ -146,6 +147,7 @@ static void parse_args(int argc, char **argv, struct plan_opts *o)
 		{ "exec", required_argument, NULL, O_EXEC },
 		{ "scenarios", required_argument, NULL, O_SET },
 		{ "category", required_argument, NULL, O_CATEGORY },
+		{ "smallest", no_argument, NULL, O_SMALLEST },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -199,6 +201,7 @@ static void parse_args(int argc, char **argv, struct plan_opts *o)
 			o->set = optarg;
 			break;
 		case O_CATEGORY: o->category = optarg; break;
+		case O_SMALLEST: o->smallest = true; break;
 		case ':': die(EXIT_USAGE, "%s needs a value", argv[optind - 1]);
 		default: die(EXIT_USAGE, "plan: unknown option '%s' (try --help)", argv[optind - 1]);
 		}
@@ -254,11 +257,15 @@ static void candidates(struct plan *p)
 	char why[200], first[300] = "";
 
 	p->cand = xcalloc(p->nscen * p->ntarget * p->nprof + 1, sizeof(*p->cand));
-	for (size_t s = 0; s < p->nscen; s++)
+	for (size_t s = 0; s < p->nscen; s++) {
+		size_t placed = 0;	/* jobs of scenario s so far */
+
 		for (size_t t = 0; t < p->ntarget; t++) {
 			bool hist;
 			double e;
 
+			if (p->o.smallest && placed)
+				break;
 			if (!scenfile_fits(&p->scen[s], &p->target[t].topo, why, sizeof(why))) {
 				if (!*first)
 					snprintf(first, sizeof(first), "%s on %s: %s", p->scen[s].name,
@@ -284,8 +291,10 @@ static void candidates(struct plan *p)
 				c->profile = p->prof[k];
 				c->est_s = round(e * 10) / 10;	/* as shown: sums add up */
 				c->from_history = hist;
+				placed++;
 			}
 		}
+	}
 	estimator_free(est);
 	if (!p->ncand)
 		die(EXIT_SKIP, "nothing can run: %s", first);

@@ -134,7 +134,7 @@ struct plan_opts {
 	const char *set, *category;	/* --scenarios canned|catalog|all, --category */
 	char **topos;
 	size_t ntopos;
-	bool fit, list, shell;
+	bool fit, list, shell, smallest;
 	double oversub, budget_s;
 	json_t *kernel, *includes, *writes;
 	unsigned duration_ms, timeout_s, memory_mb, jobs, shard, nshards;

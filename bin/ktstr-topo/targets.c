@@ -7,6 +7,19 @@
 #include "ktstr-topo.h"
 #include "plan.h"
 
+/* Smaller first: CPUs, then LLCs, then NUMA nodes, then threads per core. */
+static int by_size(const void *a, const void *b)
+{
+	const struct topo *x = &((const struct target *)a)->topo, *y = &((const struct target *)b)->topo;
+	unsigned kx[] = { topo_cpus(x), x->llcs, x->numa_nodes, x->threads_per_core };
+	unsigned ky[] = { topo_cpus(y), y->llcs, y->numa_nodes, y->threads_per_core };
+
+	for (size_t i = 0; i < sizeof(kx) / sizeof(kx[0]); i++)
+		if (kx[i] != ky[i])
+			return kx[i] < ky[i] ? -1 : 1;
+	return strcmp(((const struct target *)a)->label, ((const struct target *)b)->label);
+}
+
 struct target *targets(const struct plan_opts *o, const struct sched *s, size_t *n)
 {
 	struct target *t;
@@ -80,5 +93,7 @@ struct target *targets(const struct plan_opts *o, const struct sched *s, size_t 
 			die(EXIT_USAGE, "--memory %u: %s: %s", o->memory_mb, t[i].label, err);
 		t[i].topo.memory_mb = o->memory_mb;
 	}
+	if (o->smallest)
+		qsort(t, *n, sizeof(*t), by_size);
 	return t;
 }

@@ -203,6 +203,29 @@ static int wait_attached(struct sched *s, unsigned timeout_ms, char *state, size
 	}
 }
 
+/* CPU time (user + system) pid has used, in ms; -1 when it cannot be read. */
+static long proc_cpu_ms(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut, st;
+	ssize_t n;
+	int fd;
+
+	strfmt(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* after "(comm)": state is field 3, utime 14, stime 15 */
+	if (!(p = strrchr(buf, ')')) ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+		return -1;
+	return (long)((ut + st) * 1000 / (unsigned long)sysconf(_SC_CLK_TCK));
+}
+
 static unsigned attach_timeout(json_t *sj)
 {
 	json_t *t = json_object_get(sj, "attach_timeout_ms");
@@ -255,10 +278,13 @@ static int await_attach(struct sched *s, json_t *sj, const char *bin, char *why,
 		       WIFSIGNALED(s->status) ? "signal" : "exit status",
 		       WIFSIGNALED(s->status) ? WTERMSIG(s->status) : WEXITSTATUS(s->status));
 	} else {
+		long cpu_ms = proc_cpu_ms(s->pid);
 		bool killed = terminate(s);
 
 		ev = sched_event(s, "never_attached");
 		json_object_set_new(ev, "killed", json_boolean(killed));
+		if (cpu_ms >= 0)	/* busy initializing, or idle and hung */
+			json_object_set_new(ev, "cpu_ms", json_integer(cpu_ms));
 		s->start_failure = "never_attached";
 		json_object_set_new(ev, "state", json_string(state));
 		json_object_set_new(ev, "waited_ms", json_integer(load_ms));

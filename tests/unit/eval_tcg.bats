@@ -28,3 +28,18 @@ KernelPanic" ]
 	[ "$output" = "fail
 KernelPanic" ]
 }
+
+# never-attached-*.ndjson: real TCG runs whose "scheduler" never attached within 5 s: /bin/sleep
+# (idle: 30 ms on a CPU) and a shell loop (busy: on a CPU the whole wait).
+@test "eval: a loader busy past the attach timeout under TCG is inconclusive; an idle one fails" {
+	run sh -c "ktstr-eval < '$F/never-attached-busy.ndjson' | jq -r 'select(.type == \"verdict\") | .result, .reason, .details[0].kind'"
+	[ "$output" = "inconclusive
+scheduler busy.sh had not attached after 5031 ms under TCG, its loader busy (5040 ms on a CPU) and sched_ext not yet enabling (state disabled): too slow a host to tell; raise the definition's attach_timeout_ms or use KVM
+SchedulerStart" ]
+	run sh -c "ktstr-eval < '$F/never-attached-idle.ndjson' | jq -r 'select(.type == \"verdict\") | .result, .reason'"
+	[ "$output" = "fail
+scheduler sleep never attached within 5000 ms (sched_ext state disabled)" ]
+	# the same busy loader under KVM fails: nothing excuses it there
+	run sh -c "jq -c 'if .type == \"vm\" then .accel = \"kvm\" else . end' '$F/never-attached-busy.ndjson' | ktstr-eval | jq -r 'select(.type == \"verdict\") | .result'"
+	[ "$output" = fail ]
+}

@@ -57,3 +57,28 @@ steady-tiny-2llc-short-slice+scatter+slow	~7.4 s	no budget: every combination" ]
 	[ "$status" -eq 77 ]
 	[ "$stderr" = "ktstr gauntlet: nothing can run: steady_llc on tiny-1llc: needs >= 2 LLCs, topology has 1" ]
 }
+
+@test "gauntlet: a job hit by TCG's patching race runs once more; its new record counts" {
+	# a build dir whose ktstr-boot replays recorded runs under the planned job's id: the race
+	# the first time, a pass the second
+	b="$BATS_TEST_TMPDIR/build"
+	mkdir -p "$b/bin"
+	for t in "$KTSTR_BUILD_DIR"/bin/*; do ln -s "$t" "$b/bin/"; done
+	rm "$b/bin/ktstr-boot"
+	F="$KTSTR_ROOT/tests/fixtures/eval"
+	cat > "$b/bin/ktstr-boot" <<-EOF2
+	#!/bin/sh
+	id=\$(jq -r .id | head -n 1)
+	f=tcg-int3-race; [ -e "$BATS_TEST_TMPDIR/raced" ] && f=steady-eevdf; touch "$BATS_TEST_TMPDIR/raced"
+	jq -c --arg id "\$id" 'if .type == "job" then .id = \$id else . end | if has("job") then .job = \$id else . end' "$F/\$f.ndjson"
+	EOF2
+	chmod +x "$b/bin/ktstr-boot"
+	KTSTR_BUILD_DIR="$b" run --separate-stderr ktstr gauntlet steady --presets tiny-1llc --profiles default \
+		--no-monitor --run-dir "$BATS_TEST_TMPDIR/runs/g"
+	echo "$output"; echo "$stderr"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$stderr" | grep -c "1 job(s) hit by TCG's patching race: running them again")" -eq 1 ]
+	# both attempts in the stream, the second in the stored record
+	[ "$(jq -r 'select(.type == "verdict") | .result' "$BATS_TEST_TMPDIR/runs/g/stream.ndjson" | paste -sd' ')" = "inconclusive pass" ]
+	[ "$(jq -r .result "$BATS_TEST_TMPDIR/runs/g/steady-tiny-1llc-default.json")" = pass ]
+}

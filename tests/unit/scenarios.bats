@@ -89,3 +89,10 @@ setup() {
 	[ "$stderr" = "ktstr: scenario file $BATS_TEST_TMPDIR/bad.json: scenario.cgroups[0].workers[0]: PipeIo requires count divisible by 2, got 3" ]
 	[ ! -e "$KTSTR_RUNS_DIR" ] || [ -z "$(ls -A "$KTSTR_RUNS_DIR")" ]
 }
+
+@test "plan --smallest: each scenario only on the smallest preset that holds it" {
+	run ktstr-topo plan steady steady_llc eight_parts --presets all --smallest --list
+	[ "$status" -eq 0 ]
+	# eight parts need 8 usable CPUs: odd-3llc's 9 CPUs, before smt-2llc's 8 (7 usable)
+	[ "$(printf '%s\n' "$output" | cut -f1 | paste -sd' ')" = "steady-tiny-1llc steady_llc-tiny-2llc eight_parts-odd-3llc" ]
+}
