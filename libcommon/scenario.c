@@ -122,9 +122,9 @@ static int parse_group(json_t *j, struct group *g, const char *path, struct pars
 		if (mem_policy_parse(v, &g->mem, sub, pc->err, pc->errlen) < 0)
 			return -1;
 	}
-	if (!g->per_cpu && g->count % work_info(g->work.kind)->group_size) {
+	if (!g->per_cpu && g->count % work_group_size(&g->work)) {
 		strfmt(pc->err, pc->errlen, "%s: %s requires count divisible by %u, got %u", path,
-			 work_info(g->work.kind)->name, work_info(g->work.kind)->group_size, g->count);
+			 work_info(g->work.kind)->name, work_group_size(&g->work), g->count);
 		return -1;
 	}
 	return 0;
@@ -514,6 +514,8 @@ static void free_defs(struct cgdef *defs, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
 		free(defs[i].name);
+		for (unsigned g = 0; g < defs[i].ngroups; g++)
+			work_free(&defs[i].groups[g].work);
 		free(defs[i].groups);
 	}
 	free(defs);
@@ -530,6 +532,7 @@ void scenario_free(struct scenario *s)
 		for (unsigned k = 0; k < st->nops; k++) {
 			free(st->ops[k].a);
 			free(st->ops[k].b);
+			work_free(&st->ops[k].group.work);
 		}
 		free(st->ops);
 		free_defs(st->defs, st->ndefs);
@@ -541,7 +544,7 @@ void scenario_free(struct scenario *s)
 
 unsigned group_count(const struct group *g, const struct systopo *t)
 {
-	unsigned size = work_info(g->work.kind)->group_size, n;
+	unsigned size = work_group_size(&g->work), n;
 
 	if (!g->per_cpu)
 		return g->count;

@@ -47,21 +47,41 @@ struct mem_policy {
 
 enum work_kind { WORK_CPU_SPIN, WORK_YIELD_HEAVY, WORK_MIXED, WORK_IO_SYNC, WORK_BURSTY,
 		 WORK_PIPE_IO, WORK_FUTEX_PING_PONG, WORK_CACHE_PRESSURE, WORK_CACHE_YIELD,
-		 WORK_FORK_EXIT, WORK_PAGE_FAULT_CHURN, WORK_KIND_COUNT };
-#define WORK_MAX_PARAMS 3
+		 WORK_FORK_EXIT, WORK_PAGE_FAULT_CHURN, WORK_CACHE_PIPE, WORK_FUTEX_FAN_OUT,
+		 WORK_FAN_OUT_COMPUTE, WORK_SEQUENCE, WORK_NICE_SWEEP, WORK_AFFINITY_CHURN,
+		 WORK_POLICY_CHURN, WORK_MUTEX_CONTENTION, WORK_CUSTOM, WORK_KIND_COUNT };
+#define WORK_MAX_PARAMS 4
+#define WORK_MAX_PHASES 16
+#define WORK_MAX_ARGS 64
+enum phase_kind { PHASE_SPIN, PHASE_SLEEP, PHASE_YIELD, PHASE_IO };
+struct phase {
+	enum phase_kind kind;
+	unsigned ms;
+};
 struct work {
 	enum work_kind kind;
 	unsigned param[WORK_MAX_PARAMS];
+	unsigned nphases;			/* Sequence */
+	struct phase phases[WORK_MAX_PHASES];
+	char **argv;		/* Custom: path, args, NULL; owned by the scenario (work_free) */
 };
 struct work_type_info {
 	const char *name;
-	unsigned group_size;	/* workers per group (pairs: 2) */
+	unsigned group_size;	/* workers per group (pairs: 2); see work_group_size */
 	const char *param_name[WORK_MAX_PARAMS];
 	unsigned param_default[WORK_MAX_PARAMS];
 };
 const struct work_type_info *work_info(enum work_kind k);
+/* Workers per group: fan-out types fan_out + 1, MutexContention its contenders. */
+unsigned work_group_size(const struct work *w);
 int work_parse(json_t *j, struct work *w, const char *path, char *err, size_t errlen);
 json_t *work_json(const struct work *w);
+const char *phase_name(enum phase_kind k);
+void work_free(struct work *w);
+/* Every "path" of a {"type": "Custom"} work in j (a scenario's JSON), as the keys of out. */
+void scenario_custom_paths(json_t *j, json_t *out);
+/* The guest's own mount ("/tmp/", ...) that would hide a file put at path, else NULL. */
+const char *scenario_guest_mount(const char *path);
 
 struct policy {
 	int policy;		/* SCHED_OTHER, SCHED_BATCH, ... */

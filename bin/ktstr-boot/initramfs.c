@@ -15,6 +15,7 @@
 #include "applets.h"
 #include "cpio.h"
 #include "die.h"
+#include "scenario.h"
 #include "elfdeps.h"
 #include "initramfs.h"
 #include "paths.h"
@@ -310,29 +311,63 @@ static void add_include(struct cpio *c, const char *src, const char *dst, int de
 	closedir(d);
 }
 
-/* The scheduler at /sched/<basename> and its libraries at their host paths. */
-static int add_scheduler(struct cpio *c, const char *path, char *err, size_t errlen)
+/* A binary at dst and its libraries at their host paths; what names it in errors. */
+static int add_binary(struct cpio *c, const char *path, const char *dst, const char *what,
+		      char *err, size_t errlen)
 {
-	const char *base = strrchr(path, '/') + 1;
 	struct elfdeps deps;
-	char *dst;
 
 	if (!is_file(path)) {
-		snprintf(err, errlen, "scheduler.path %s: %s", path,
+		snprintf(err, errlen, "%s %s: %s", what, path,
 			 access(path, F_OK) ? strerror(errno) : "not a regular file");
 		return -1;
 	}
 	/* A script (#!) needs no libraries; its interpreter must be in the guest. */
 	if (elfdeps_collect(path, &deps, err, errlen) < 0)
 		return -1;
-	dst = paths_join("sched", base);
-	/* Keep the mode: a loader that is not executable must fail in the guest, visibly. */
+	/* Keep the mode: a binary that is not executable must fail in the guest, visibly. */
 	cpio_add_file(c, dst, access(path, X_OK) ? 0644 : 0755, path);
-	free(dst);
 	for (size_t i = 0; i < deps.n; i++)
 		cpio_add_file(c, deps.paths[i], 0755, deps.paths[i]);
 	elfdeps_free(&deps);
 	return 0;
+}
+
+/* The scheduler at /sched/<basename>. */
+static int add_scheduler(struct cpio *c, const char *path, char *err, size_t errlen)
+{
+	char *dst = paths_join("sched", strrchr(path, '/') + 1);
+	int rc = add_binary(c, path, dst, "scheduler.path", err, errlen);
+
+	free(dst);
+	return rc;
+}
+
+/*
+ * Custom work binaries at their own paths in the guest. A path that is no
+ * file here is left to the guest (an --include, or a guest binary such as
+ * busybox); if it is missing there too, the worker reports the exec error.
+ */
+static int add_custom_work(struct cpio *c, json_t *scenario, char *err, size_t errlen)
+{
+	json_t *paths = json_object(), *v;
+	const char *path, *mnt;
+	int rc = 0;
+
+	scenario_custom_paths(scenario, paths);
+	json_object_foreach(paths, path, v) {
+		if (rc || !is_file(path))
+			continue;
+		if ((mnt = scenario_guest_mount(path))) {
+			snprintf(err, errlen, "Custom work path %s: the guest mounts its own %.*s over it; "
+				 "put the binary elsewhere", path, (int)strlen(mnt) - 1, mnt);
+			rc = -1;
+		} else {
+			rc = add_binary(c, path, path + 1, "Custom work path", err, errlen);
+		}
+	}
+	json_decref(paths);
+	return rc;
 }
 
 static int write_suffix(int fd, const struct job *j, char *err, size_t errlen)
@@ -347,7 +382,8 @@ static int write_suffix(int fd, const struct job *j, char *err, size_t errlen)
 	cpio_init(&c, fd, 100000);	/* inode numbers apart from the base's */
 	cpio_add_data(&c, "job.json", 0644, json, n + 1);
 	free(json);
-	if (j->sched_path && add_scheduler(&c, j->sched_path, err, errlen) < 0) {
+	if ((j->sched_path && add_scheduler(&c, j->sched_path, err, errlen) < 0) ||
+	    add_custom_work(&c, json_object_get(j->rec, "scenario"), err, errlen) < 0) {
 		cpio_free(&c);
 		return -1;
 	}

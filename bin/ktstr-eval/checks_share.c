@@ -219,6 +219,8 @@ static bool peers(const struct share_worker *a, const struct share_worker *b)
 	return a->cgroup == b->cgroup &&
 	       rec_num(a->rec, "group") == rec_num(b->rec, "group") &&
 	       rec_num(a->rec, "step") == rec_num(b->rec, "step") &&
+	       json_is_true(json_object_get(a->rec, "is_messenger")) ==
+	       json_is_true(json_object_get(b->rec, "is_messenger")) &&
 	       !strcmp(rec_str(a->rec, "work_type", ""), rec_str(b->rec, "work_type", ""));
 }
 

@@ -16,7 +16,7 @@
 
 struct cg_acc {
 	const char *name;
-	unsigned n, wake_n;
+	unsigned n, wake_n, spread_n;	/* spread_n: workers in the off-CPU spread */
 	struct cpuset cpus;
 	double units, off_sum, off_min, off_max, gap_max, gap_cpu;
 	double migrations, iterations, delay_sum, delay_max;
@@ -210,8 +210,11 @@ static void accumulate(struct cg_acc *s, json_t *w, double wall_s)
 	s->n++;
 	s->units += rec_num(w, "work_units");
 	s->off_sum += off;
-	s->off_min = off < s->off_min ? off : s->off_min;
-	s->off_max = off > s->off_max ? off : s->off_max;
+	if (!worker_own_pace(w)) {
+		s->spread_n++;
+		s->off_min = off < s->off_min ? off : s->off_min;
+		s->off_max = off > s->off_max ? off : s->off_max;
+	}
 	if (rec_num(w, "max_gap_ms") > s->gap_max || s->n == 1) {
 		s->gap_max = rec_num(w, "max_gap_ms");
 		s->gap_cpu = rec_num(w, "max_gap_cpu");
@@ -258,10 +261,10 @@ static void check_cgroup(struct verdict_ctx *v, const struct cg_acc *s)
 	double limit, spread = s->off_max - s->off_min, cv = throughput_cv(s);
 
 	if (check_on(v->th, "not_starved") && check_limit(v->th, "max_spread_pct", &limit) &&
-	    s->n >= 2 && spread > limit)
+	    s->spread_n >= 2 && spread > limit)
 		detail_add(v, "Unfair", true,
 			   "%s: unfair: off-CPU spread %.1f%% (%.1f-%.1f%%) over %u workers on %u CPUs (limit %g%%)",
-			   s->name, spread, s->off_min, s->off_max, s->n, cpuset_count(&s->cpus), limit);
+			   s->name, spread, s->off_min, s->off_max, s->spread_n, cpuset_count(&s->cpus), limit);
 	if (check_limit(v->th, "max_throughput_cv", &limit) && cv > limit)
 		detail_add(v, "Benchmark", true,
 			   "%s: throughput CV %.3f over %u workers (%.0f-%.0f units/cpu-s) above limit %.3f",
@@ -291,9 +294,9 @@ static json_t *cg_stats_json(const struct cg_acc *s)
 		      "num_workers", (json_int_t)s->n, "num_cpus", (json_int_t)cpuset_count(&s->cpus),
 		      "cpus_used", cpus, "total_work_units", (json_int_t)s->units,
 		      "avg_off_cpu_pct", rounded(s->n ? s->off_sum / s->n : 0, 3),
-		      "min_off_cpu_pct", rounded(s->n ? s->off_min : 0, 3),
+		      "min_off_cpu_pct", rounded(s->spread_n ? s->off_min : 0, 3),
 		      "max_off_cpu_pct", rounded(s->off_max, 3),
-		      "spread_pct", rounded(s->n ? s->off_max - s->off_min : 0, 3),
+		      "spread_pct", rounded(s->spread_n ? s->off_max - s->off_min : 0, 3),
 		      "max_gap_ms", s->gap_max, "max_gap_cpu", (json_int_t)s->gap_cpu,
 		      "total_migrations", (json_int_t)s->migrations,
 		      "migration_ratio", rounded(s->iterations > 0 ? s->migrations / s->iterations : 0, 6),

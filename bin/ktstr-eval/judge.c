@@ -149,6 +149,12 @@ const char *rec_str(json_t *o, const char *key, const char *dflt)
 	return s ? s : dflt;
 }
 
+bool worker_own_pace(json_t *w)
+{
+	return json_is_true(json_object_get(w, "is_messenger")) ||
+	       !strcmp(rec_str(w, "work_type", ""), "Custom");
+}
+
 json_int_t steps_total(struct job_state *js)
 {
 	json_t *n = json_object_get(js->scenario_end, "steps");

@@ -76,5 +76,11 @@ const char *monitor_missing(struct verdict_ctx *v);
 /* Small accessors. */
 double rec_num(json_t *o, const char *key);
 const char *rec_str(json_t *o, const char *key, const char *dflt);
+/*
+ * A worker that keeps its own pace: a fan-out messenger (it waits for its
+ * receivers by design) or a Custom binary (it does whatever it does). Its
+ * off-CPU time says nothing about how fairly its cgroup was treated.
+ */
+bool worker_own_pace(json_t *w);
 
 #endif

@@ -126,6 +126,21 @@ static char *named_file(const char *folder, const char *name)
 	return NULL;
 }
 
+/* A Custom work binary that ktstr-boot would put where the guest mounts over it. */
+static void check_custom_paths(const struct scenfile *sc)
+{
+	json_t *paths = json_object(), *v;
+	const char *path, *mnt;
+	struct stat st;
+
+	scenario_custom_paths(sc->body, paths);
+	json_object_foreach(paths, path, v)
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (mnt = scenario_guest_mount(path)))
+			die(EXIT_USAGE, "scenario file %s: Custom work path %s: the guest mounts its own "
+			    "%.*s over it; put the binary elsewhere", sc->file, path, (int)strlen(mnt) - 1, mnt);
+	json_decref(paths);
+}
+
 void scenfile_load(struct scenfile *sc, const char *arg)
 {
 	size_t len = strlen(arg);
@@ -151,6 +166,7 @@ void scenfile_load(struct scenfile *sc, const char *arg)
 		die(EXIT_USAGE, "scenario file %s: line %d: %s", sc->file, jerr.line, jerr.text);
 	if (scenario_parse(sc->body, &sc->model, err, sizeof(err)) < 0)
 		die(EXIT_USAGE, "scenario file %s: %s", sc->file, err);
+	check_custom_paths(sc);
 }
 
 struct scenfile *scenfiles_in(const char *folder, size_t *n)

@@ -94,11 +94,12 @@ struct run_shared {
 	volatile uint32_t nstuck;	/* notes claimed so far (may pass STUCK_SLOTS) */
 	struct stuck_note stuck[STUCK_SLOTS];
 };
-/* Resources a worker shares with its partner (pairs). */
+/* Resources a worker shares with the rest of its group (pairs, fan-outs, contenders). */
 struct partner {
-	int rfd, wfd;			/* PipeIo: read from / write to partner */
-	volatile uint32_t *futex;	/* FutexPingPong: shared word (2 u32 + stamp) */
-	bool first;			/* which side of the pair */
+	int rfd, wfd;			/* PipeIo, CachePipe: read from / write to partner */
+	volatile uint32_t *futex;	/* a page the group shares (futex words, stamps) */
+	bool first;			/* first of its group: the fan-out messenger */
+	unsigned rank, size;		/* its place in the group, the group's size */
 };
 /* Run the work loop until stopped; write the JSON report to report_fd. */
 void work_run(const struct work *w, const struct partner *p, struct run_shared *sh,

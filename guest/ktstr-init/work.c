@@ -8,21 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "telemetry.h"
+#include "work.h"
 
-struct work_ctx {
-	const struct work *w;
-	const struct partner *p;
-	struct telem *t;
-	volatile int *stop;
-};
-
-static void spin(unsigned n)
+void spin(unsigned n)
 {
 	volatile uint64_t x = 1;
 
@@ -30,15 +24,14 @@ static void spin(unsigned n)
 		x = x * 6364136223846793005ull + 1442695040888963407ull;
 }
 
-static void sleep_ns(uint64_t ns)
+void sleep_ns(uint64_t ns)
 {
 	struct timespec ts = { (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) };
 
 	nanosleep(&ts, NULL);
 }
 
-/* Sleep and record how late the wake-up came. */
-static void timed_sleep(struct telem *t, uint64_t ns)
+void timed_sleep(struct telem *t, uint64_t ns)
 {
 	uint64_t t0 = mono_ns(), el;
 
@@ -47,7 +40,7 @@ static void timed_sleep(struct telem *t, uint64_t ns)
 	telem_wake(t, el > ns ? el - ns : 0);
 }
 
-static void timed_yield(struct telem *t)
+void timed_yield(struct telem *t)
 {
 	uint64_t t0 = mono_ns();
 
@@ -110,8 +103,8 @@ static void loop_bursty(struct work_ctx *c)
 	}
 }
 
-/* Wait for the partner's token (a send timestamp); false when stopping or the pair broke. */
-static bool pipe_recv(struct work_ctx *c)
+/* The token is the sender's timestamp: the receiver's wake latency. */
+bool pipe_recv(struct work_ctx *c)
 {
 	struct pollfd pfd = { c->p->rfd, POLLIN, 0 };
 	uint64_t stamp;
@@ -131,7 +124,7 @@ static bool pipe_recv(struct work_ctx *c)
 	return false;
 }
 
-static bool pipe_send(struct work_ctx *c)
+bool pipe_send(struct work_ctx *c)
 {
 	uint64_t stamp = mono_ns();
 
@@ -149,6 +142,18 @@ static void loop_pipe_io(struct work_ctx *c)
 		if (!pipe_send(c))
 			return;
 	}
+}
+
+long futex_wait(volatile uint32_t *addr, uint32_t val, uint64_t timeout_ns)
+{
+	struct timespec tmo = { (time_t)(timeout_ns / 1000000000u), (long)(timeout_ns % 1000000000u) };
+
+	return syscall(SYS_futex, addr, FUTEX_WAIT, val, &tmo, NULL, 0);
+}
+
+long futex_wake(volatile uint32_t *addr, int n)
+{
+	return syscall(SYS_futex, addr, FUTEX_WAKE, n, NULL, NULL, 0);
 }
 
 /* Futex word 0 says whose turn it is (0: first, 1: second); words 2-3 hold the wake stamp. */
@@ -235,33 +240,52 @@ static void loop_page_fault(struct work_ctx *c)
 	munmap(buf, size);
 }
 
+static void run_loop(struct work_ctx *c)
+{
+	switch (c->w->kind) {
+	case WORK_CPU_SPIN:
+	case WORK_YIELD_HEAVY:
+	case WORK_MIXED: loop_simple(c); break;
+	case WORK_IO_SYNC: loop_io_sync(c); break;
+	case WORK_BURSTY: loop_bursty(c); break;
+	case WORK_PIPE_IO: loop_pipe_io(c); break;
+	case WORK_FUTEX_PING_PONG: loop_futex(c); break;
+	case WORK_CACHE_PRESSURE:
+	case WORK_CACHE_YIELD: loop_cache(c); break;
+	case WORK_FORK_EXIT: loop_fork_exit(c); break;
+	case WORK_PAGE_FAULT_CHURN: loop_page_fault(c); break;
+	case WORK_CACHE_PIPE: loop_cache_pipe(c); break;
+	case WORK_FUTEX_FAN_OUT:
+	case WORK_FAN_OUT_COMPUTE: loop_fan_out(c); break;
+	case WORK_SEQUENCE: loop_sequence(c); break;
+	case WORK_NICE_SWEEP: loop_nice_sweep(c); break;
+	case WORK_AFFINITY_CHURN: loop_affinity_churn(c); break;
+	case WORK_POLICY_CHURN: loop_policy_churn(c); break;
+	case WORK_MUTEX_CONTENTION: loop_mutex(c); break;
+	case WORK_CUSTOM: loop_custom(c); break;
+	case WORK_KIND_COUNT: break;
+	}
+}
+
 void work_run(const struct work *w, const struct partner *p, struct run_shared *sh,
 	      unsigned start_step, int report_fd, volatile int *stop)
 {
 	struct telem *t = malloc(sizeof(*t));
-	struct work_ctx c = { w, p, t, stop };
+	struct work_ctx c = { w, p, t, stop, json_object() };
+	char comm[17] = "";
 	json_t *rep;
 	char *line;
 
 	if (!t)
 		return;
+	prctl(PR_GET_NAME, comm);	/* what kernel messages call this worker */
 	telem_start(t, sh, start_step);
-	switch (w->kind) {
-	case WORK_CPU_SPIN:
-	case WORK_YIELD_HEAVY:
-	case WORK_MIXED: loop_simple(&c); break;
-	case WORK_IO_SYNC: loop_io_sync(&c); break;
-	case WORK_BURSTY: loop_bursty(&c); break;
-	case WORK_PIPE_IO: loop_pipe_io(&c); break;
-	case WORK_FUTEX_PING_PONG: loop_futex(&c); break;
-	case WORK_CACHE_PRESSURE:
-	case WORK_CACHE_YIELD: loop_cache(&c); break;
-	case WORK_FORK_EXIT: loop_fork_exit(&c); break;
-	case WORK_PAGE_FAULT_CHURN: loop_page_fault(&c); break;
-	case WORK_KIND_COUNT: break;
-	}
+	run_loop(&c);
 	rep = telem_report(t);
 	free(t);
+	json_object_set_new(rep, "comm", json_string(comm));
+	json_object_update(rep, c.extra);	/* the loop's own fields win */
+	json_decref(c.extra);
 	line = json_dumps(rep, JSON_COMPACT);
 	json_decref(rep);
 	if (line)

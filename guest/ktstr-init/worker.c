@@ -115,14 +115,40 @@ static void child_apply(const struct start_msg *m)
 	child_mempolicy(&m->mem);
 }
 
-static void worker_child(pid_t parent, const struct work *w, struct partner p, int start_fd,
+/*
+ * The worker's comm: "<cgroup>:<index>" ("cg_0:3", "host:0"), with the group
+ * when it is not the first ("cg_0:1.3"). The kernel keeps 15 characters, so a
+ * long cgroup path gives way to its last component, then to that one's tail.
+ */
+static void worker_comm(const char *cgroup, unsigned group, unsigned index, char out[16])
+{
+	char idx[16];
+	const char *cg = *cgroup ? cgroup : "host", *slash = strrchr(cg, '/');
+	size_t room;
+
+	if (group)
+		snprintf(idx, sizeof(idx), ":%u.%u", group, index);
+	else
+		snprintf(idx, sizeof(idx), ":%u", index);
+	room = strlen(idx) < 15 ? 15 - strlen(idx) : 0;
+	if (strlen(cg) > room && slash)
+		cg = slash + 1;
+	if (strlen(cg) > room)
+		cg += strlen(cg) - room;
+	snprintf(out, 16, "%s%s", cg, idx);
+}
+
+static void worker_child(pid_t parent, const struct worker *wk, struct partner p, int start_fd,
 			 int report_fd, struct run_shared *sh)
 {
 	int fds[4] = { start_fd, report_fd, p.rfd, p.wfd };
 	struct start_msg m;
+	char comm[16];
 	ssize_t n;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	worker_comm(wk->cgroup, wk->group, wk->index, comm);
+	prctl(PR_SET_NAME, comm);	/* stall reports and dumps name the worker */
 	if (getppid() != parent)
 		_exit(1);
 	setpgid(0, 0);
@@ -136,7 +162,7 @@ static void worker_child(pid_t parent, const struct work *w, struct partner p, i
 	if (n != sizeof(m))
 		_exit(0);	/* never started */
 	child_apply(&m);
-	work_run(w, &p, sh, m.step, fds[1], &worker_stop);
+	work_run(&wk->work, &p, sh, m.step, fds[1], &worker_stop);
 	_exit(0);
 }
 
@@ -150,40 +176,54 @@ static struct worker *worker_add(struct worker_set *ws)
 	return &ws->w[ws->n++];
 }
 
-/* Partner resources for worker i of a pair group; pipes[] and futex persist over the pair. */
-static int pair_setup(unsigned i, const struct work *w, int pipes[4], volatile uint32_t **futex,
-		      struct partner *p)
+static bool uses_pipes(const struct work *w)
+{
+	return w->kind == WORK_PIPE_IO || w->kind == WORK_CACHE_PIPE;
+}
+
+static bool uses_page(const struct work *w)
+{
+	return w->kind == WORK_FUTEX_PING_PONG || w->kind == WORK_FUTEX_FAN_OUT ||
+	       w->kind == WORK_FAN_OUT_COMPUTE || w->kind == WORK_MUTEX_CONTENTION;
+}
+
+/* Group resources for worker i; pipes[] and page persist over the group. */
+static int group_setup(unsigned i, const struct work *w, int pipes[4], volatile uint32_t **page,
+		       struct partner *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->rfd = p->wfd = -1;
-	p->first = i % 2 == 0;
-	if (w->kind == WORK_PIPE_IO) {
+	p->size = work_group_size(w);
+	p->rank = i % p->size;
+	p->first = p->rank == 0;
+	if (uses_pipes(w)) {
 		if (p->first && (pipe2(pipes, O_CLOEXEC) < 0 || pipe2(pipes + 2, O_CLOEXEC) < 0))
 			return -1;
 		p->rfd = p->first ? pipes[0] : pipes[2];
 		p->wfd = p->first ? pipes[3] : pipes[1];
-	} else if (w->kind == WORK_FUTEX_PING_PONG) {
+	} else if (uses_page(w)) {
 		if (p->first) {
 			void *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
 			if (m == MAP_FAILED)
 				return -1;
-			*futex = m;
+			*page = m;
 		}
-		p->futex = *futex;
+		p->futex = *page;
 	}
 	return 0;
 }
 
-static void pair_release(unsigned i, const struct work *w, int pipes[4], volatile uint32_t *futex)
+/* After the group's last worker is forked: each keeps its own copies. */
+static void group_release(unsigned i, const struct work *w, int pipes[4], volatile uint32_t *page)
 {
-	if (i % 2 == 0)
+	if (i % work_group_size(w) != work_group_size(w) - 1)
 		return;
-	if (w->kind == WORK_PIPE_IO)
+	if (uses_pipes(w))
 		for (int k = 0; k < 4; k++)
 			close(pipes[k]);
-	if (w->kind == WORK_FUTEX_PING_PONG)
-		munmap((void *)futex, 4096);	/* the pair keeps its own mapping */
+	if (uses_page(w))
+		munmap((void *)page, 4096);
 }
 
 static int fork_one(struct worker_set *ws, struct worker *wk, const struct partner *p,
@@ -198,7 +238,7 @@ static int fork_one(struct worker_set *ws, struct worker *wk, const struct partn
 	}
 	pid = fork();
 	if (pid == 0)
-		worker_child(parent, &wk->work, *p, start[0], report[1], ws->shared);
+		worker_child(parent, wk, *p, start[0], report[1], ws->shared);
 	close(start[0]);
 	close(report[1]);
 	if (pid < 0) {
@@ -217,13 +257,13 @@ int workers_spawn(struct worker_set *ws, const char *cgroup, unsigned group_idx,
 		  const struct group *g, unsigned step, char *err, size_t errlen)
 {
 	int pipes[4] = { -1, -1, -1, -1 };
-	volatile uint32_t *futex = NULL;
+	volatile uint32_t *page = NULL;
 
 	for (unsigned i = 0; i < g->count; i++) {
 		struct partner p;
 		struct worker *wk;
 
-		if (pair_setup(i, &g->work, pipes, &futex, &p) < 0) {
+		if (group_setup(i, &g->work, pipes, &page, &p) < 0) {
 			snprintf(err, errlen, "partner setup: %s", strerror(errno));
 			return -1;
 		}
@@ -239,7 +279,7 @@ int workers_spawn(struct worker_set *ws, const char *cgroup, unsigned group_idx,
 			ws->n--;
 			return -1;
 		}
-		pair_release(i, &g->work, pipes, futex);
+		group_release(i, &g->work, pipes, page);
 	}
 	return 0;
 }

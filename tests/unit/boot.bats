@@ -134,6 +134,35 @@ bad() {
 	done
 }
 
+@test "--write-initramfs: Custom work binaries go in at their own paths, once; guest-only paths are left to the guest" {
+	[ -x "$KTSTR_BUILD_DIR/guest/ktstr-init" ] || export KTSTR_GUEST_DIR="$KTSTR_ROOT/build/guest"
+	cd "$BATS_TEST_TMPDIR"
+	# not below /tmp, which the guest mounts over
+	bin2=$(mktemp -d "$KTSTR_BUILD_DIR/custom-work.XXXXXX")
+	printf '#!/bin/sh\nexit "$1"\n' > "$bin2/work.sh"
+	chmod 755 "$bin2/work.sh"
+	job w ".mode = \"scenario\" | .scenario = {name: \"c\", cgroups: [{name: \"cg_0\", workers: [
+		{work: {type: \"Custom\", path: \"$bin2/work.sh\", args: [\"3\"]}},
+		{work: {type: \"Custom\", path: \"/include-files/not-here\"}}]}],
+		steps: [{ops: [{op: \"spawn_host\", workers: {work: {type: \"Custom\", path: \"$bin2/work.sh\"}}}]}]}" > in
+	run --separate-stderr ktstr-boot --write-initramfs out < in
+	rm -r "$bin2"
+	[ "$status" -eq 0 ]
+	base=$(ls "$KTSTR_CACHE_DIR"/initramfs/*.cpio)
+	run sh -c "tail -c +$(($(stat -c %s "$base") + 1)) out/w.cpio | cpio -itv --quiet | awk '\$1 !~ /^d/ {print \$1, \$NF}'"
+	[ "$output" = "-rw-r--r-- job.json
+-rwxr-xr-x ${bin2#/}/work.sh" ]
+	# one the guest's /tmp would hide is refused
+	tmpf=$(mktemp /tmp/ktstr-custom.XXXXXX)
+	job w2 ".mode = \"scenario\" | .scenario = {name: \"c\", cgroups: [{name: \"cg_0\", workers: [
+		{work: {type: \"Custom\", path: \"$tmpf\"}}]}]}" > in2
+	run --separate-stderr ktstr-boot --write-initramfs out3 < in2
+	rm -f "$tmpf"
+	[ "$status" -eq 3 ]
+	[ "$stderr" = "ktstr-boot: job w2: Custom work path $tmpf: the guest mounts its own /tmp over it; put the binary elsewhere" ]
+	[ ! -e out3/w2.cpio ]
+}
+
 @test "--write-initramfs: a script scheduler goes in alone, mode kept; a missing library is refused" {
 	[ -x "$KTSTR_BUILD_DIR/guest/ktstr-init" ] || export KTSTR_GUEST_DIR="$KTSTR_ROOT/build/guest"
 	cd "$BATS_TEST_TMPDIR"

@@ -7,7 +7,8 @@
 # starved-zero (tid 125 did no work), gap-3s (tid 126 went 3.4 s without running),
 # isolation-outside (tid 124 ran on cpu 3 in step 2), no-vm-exit (last line cut),
 # sched-stall-task (the kernel's stall message names a task), monitor-fail/-pass
-# (steady-scx plus a monitor record as ktstr-probe writes it); starved.ndjson is synthetic.
+# (steady-scx plus a monitor record as ktstr-probe writes it); starved.ndjson and fan-out.ndjson
+# (a FanOutCompute messenger and 2 receivers in cg_0, two Custom binaries in cg_1) are synthetic.
 # Streams of `ktstr run` (probe records, samples and console lines left out): one-cpu-scx
 # (steady, scx-ktstr --one-cpu), one-cpu-mixed-scx (mixed_workloads, --one-cpu),
 # one-cpu-pinned-scx (affinity_pinned, --one-cpu), overcharge-scx (oversubscribed,
@@ -39,6 +40,22 @@ judged() {
 	run sh -c "ktstr-eval < '$F/starved.ndjson' | jq -r 'select(.type==\"verdict\") | .result, (.details[] | select(.kind==\"Starved\") | .message)'"
 	[ "${lines[0]}" = fail ]
 	[ "${lines[1]}" = "cg_0: tid 12 starved (0 work units in 2.0 s)" ]
+}
+
+@test "eval: a fan-out messenger and Custom binaries keep their own pace: not in the off-CPU spread" {
+	run judged < "$F/fan-out.ndjson"
+	[ "$status" -eq 0 ]
+	[ "$output" = "pass
+-" ]
+	[ "$(jq -c 'select(.type == "verdict") | [.stats.cgroups.cg_0.spread_pct, .stats.cgroups.cg_0.min_off_cpu_pct, .stats.cgroups.cg_1.spread_pct]' "$BATS_TEST_TMPDIR/judged.out")" = "[2,50.5,0]" ]
+	# the same workers as peers of one kind fail it
+	jq -c 'del(.is_messenger) | if .work_type == "Custom" then .work_type = "CpuSpin" else . end' "$F/fan-out.ndjson" > "$BATS_TEST_TMPDIR/peers.ndjson"
+	run judged < "$BATS_TEST_TMPDIR/peers.ndjson"
+	[ "$status" -eq 1 ]
+	[ "$output" = "fail
+-
+Unfair: cg_0: unfair: off-CPU spread 47.0% (50.5-97.5%) over 3 workers on 2 CPUs (limit 35%)
+Unfair: cg_1: unfair: off-CPU spread 94.0% (5.0-99.0%) over 2 workers on 2 CPUs (limit 35%)" ]
 }
 
 @test "eval: gap over the TCG limit fails Stuck with where and how much" {

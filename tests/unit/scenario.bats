@@ -118,3 +118,109 @@ check_inline() {
 	run init --check-scenario "$(scen steady)"
 	[ "$status" -eq 2 ]
 }
+
+# The work of group 0 of cg_0 in the plan of a one-group scenario on 1n2l2c1t.
+plan_work() {
+	check_inline 1n2l2c1t "{\"name\":\"x\",\"cgroups\":[{\"name\":\"cg_0\",\"workers\":[{\"count\":$1,\"work\":$2}]}]}"
+	[ "$status" -eq 0 ]
+	output=$(printf '%s\n' "$output" | jq -c '.cgroups[0].workers[0] | [.count, .work]')
+}
+
+@test "new work types: a bare name gets the defaults in the plan" {
+	plan_work 2 '"CachePipe"'
+	[ "$output" = '[2,{"type":"CachePipe","size_kb":32,"burst_iters":1024}]' ]
+	plan_work 5 '"FutexFanOut"'
+	[ "$output" = '[5,{"type":"FutexFanOut","fan_out":4,"spin_iters":1024}]' ]
+	plan_work 5 '"FanOutCompute"'
+	[ "$output" = '[5,{"type":"FanOutCompute","fan_out":4,"cache_footprint_kb":256,"operations":5,"sleep_usec":100}]' ]
+	plan_work 1 '"NiceSweep"'
+	[ "$output" = '[1,{"type":"NiceSweep"}]' ]
+	plan_work 1 '"AffinityChurn"'
+	[ "$output" = '[1,{"type":"AffinityChurn","spin_iters":1024}]' ]
+	plan_work 1 '"PolicyChurn"'
+	[ "$output" = '[1,{"type":"PolicyChurn","spin_iters":1024}]' ]
+	plan_work 4 '"MutexContention"'
+	[ "$output" = '[4,{"type":"MutexContention","contenders":4,"hold_iters":256,"work_iters":1024}]' ]
+}
+
+@test "new work types: parameters, Sequence phases and a Custom command come back in the plan" {
+	plan_work 6 '{"type":"FutexFanOut","fan_out":2,"spin_iters":64}'
+	[ "$output" = '[6,{"type":"FutexFanOut","fan_out":2,"spin_iters":64}]' ]
+	plan_work 3 '{"type":"MutexContention","contenders":3,"hold_iters":10}'
+	[ "$output" = '[3,{"type":"MutexContention","contenders":3,"hold_iters":10,"work_iters":1024}]' ]
+	plan_work 1 '{"type":"Sequence","phases":[{"spin_ms":10},{"sleep_ms":5},{"yield_ms":2},{"io_ms":1},{"spin_ms":3}]}'
+	[ "$output" = '[1,{"type":"Sequence","phases":[{"spin_ms":10},{"sleep_ms":5},{"yield_ms":2},{"io_ms":1},{"spin_ms":3}]}]' ]
+	plan_work 1 '{"type":"Custom","path":"/usr/bin/stress","args":["--cpu","1"]}'
+	[ "$output" = '[1,{"type":"Custom","path":"/usr/bin/stress","args":["--cpu","1"]}]' ]
+	plan_work 1 '{"type":"Custom","path":"/bin/true"}'
+	[ "$output" = '[1,{"type":"Custom","path":"/bin/true","args":[]}]' ]
+	# per_cpu rounds down to whole groups, and to one group when the CPUs are fewer
+	check_inline 1n2l2c1t '{"name":"x","cgroups":[{"name":"cg_0","workers":[{"count":"per_cpu","work":{"type":"FanOutCompute","fan_out":1}}]}]}'
+	[ "$(printf '%s\n' "$output" | jq '.cgroups[0].workers[0].count')" -eq 4 ]
+	check_inline 1n2l2c1t '{"name":"x","cgroups":[{"name":"cg_0","workers":[{"count":"per_cpu","work":"MutexContention"}]}]}'
+	[ "$(printf '%s\n' "$output" | jq '.cgroups[0].workers[0].count')" -eq 4 ]
+}
+
+@test "new work types: group sizes are enforced with the JSON path" {
+	local p="ktstr-init: $BATS_TEST_TMPDIR/s.json: scenario.cgroups[0].workers[0]"
+	check_inline 1n2l2c1t '{"name":"x","cgroups":[{"name":"cg_0","workers":[{"count":3,"work":"FutexFanOut"}]}]}'
+	[ "$status" -eq 2 ]
+	[ "$output" = "$p: FutexFanOut requires count divisible by 5, got 3" ]
+	check_inline 1n2l2c1t '{"name":"x","cgroups":[{"name":"cg_0","workers":[{"count":4,"work":{"type":"FanOutCompute","fan_out":2}}]}]}'
+	[ "$status" -eq 2 ]
+	[ "$output" = "$p: FanOutCompute requires count divisible by 3, got 4" ]
+	check_inline 1n2l2c1t '{"name":"x","cgroups":[{"name":"cg_0","workers":[{"count":6,"work":"MutexContention"}]}]}'
+	[ "$status" -eq 2 ]
+	[ "$output" = "$p: MutexContention requires count divisible by 4, got 6" ]
+	check_inline 1n2l2c1t '{"name":"x","cgroups":[{"name":"cg_0","workers":[{"count":1,"work":"CachePipe"}]}]}'
+	[ "$status" -eq 2 ]
+	[ "$output" = "$p: CachePipe requires count divisible by 2, got 1" ]
+	check_inline 1n2l2c1t '{"name":"x","steps":[{"ops":[{"op":"spawn_host","workers":{"count":2,"work":"FutexFanOut"}}]}]}'
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr-init: $BATS_TEST_TMPDIR/s.json: scenario.steps[0].ops[0].workers: FutexFanOut requires count divisible by 5, got 2" ]
+}
+
+@test "new work types: bad parameters are named" {
+	local p="ktstr-init: $BATS_TEST_TMPDIR/s.json: scenario.cgroups[0].workers[0].work"
+	check_inline 1n2l2c1t '{"name":"x","cgroups":[{"name":"cg_0","workers":[{"count":5,"work":{"type":"FutexFanOut","fanout":4}}]}]}'
+	[ "$output" = "$p: FutexFanOut has no parameter \"fanout\"" ]
+	check_inline 1n2l2c1t '{"name":"x","cgroups":[{"name":"cg_0","workers":[{"count":2,"work":{"type":"FutexFanOut","fan_out":1024}}]}]}'
+	[ "$output" = "$p.fan_out: expected an integer from 1 to 1023" ]
+	check_inline 1n2l2c1t '{"name":"x","cgroups":[{"name":"cg_0","workers":[{"count":2,"work":{"type":"MutexContention","contenders":0}}]}]}'
+	[ "$output" = "$p.contenders: expected an integer from 1 to 1024" ]
+	check_inline 1n2l2c1t '{"name":"x","cgroups":[{"name":"cg_0","workers":[{"work":{"type":"CachePipe","size_kb":-1}}]}]}'
+	[ "$output" = "$p.size_kb: expected a positive integer" ]
+	check_inline 1n2l2c1t '{"name":"x","cgroups":[{"name":"cg_0","workers":[{"work":{"type":"NiceSweep","spin_iters":3}}]}]}'
+	[ "$output" = "$p: NiceSweep has no parameter \"spin_iters\"" ]
+	check_inline 1n2l2c1t '{"name":"x","cgroups":[{"name":"cg_0","workers":[{"work":{"type":"AffinityChurn","spin_iters":"many"}}]}]}'
+	[ "$output" = "$p.spin_iters: expected a positive integer" ]
+	check_inline 1n2l2c1t '{"name":"x","cgroups":[{"name":"cg_0","workers":[{"work":{"type":"PolicyChurn","policy":"fifo"}}]}]}'
+	[ "$output" = "$p: PolicyChurn has no parameter \"policy\"" ]
+	check_inline 1n2l2c1t '{"name":"x","cgroups":[{"name":"cg_0","workers":[{"count":5,"work":{"type":"FanOutCompute","sleep_usec":0}}]}]}'
+	[ "$status" -eq 2 ]
+	[ "$output" = "$p.sleep_usec: expected a positive integer" ]
+}
+
+@test "new work types: Sequence and Custom need their lists, checked phase by phase" {
+	local p="ktstr-init: $BATS_TEST_TMPDIR/s.json: scenario.cgroups[0].workers[0].work"
+	check_inline 1n2l2c1t '{"name":"x","cgroups":[{"name":"cg_0","workers":[{"work":"Sequence"}]}]}'
+	[ "$status" -eq 2 ]
+	[ "$output" = "$p: Sequence needs {\"type\": \"Sequence\", \"phases\": [...]}" ]
+	check_inline 1n2l2c1t '{"name":"x","cgroups":[{"name":"cg_0","workers":[{"work":{"type":"Sequence","phases":[]}}]}]}'
+	[ "$output" = "$p.phases: expected an array of 1 to 16 phases" ]
+	check_inline 1n2l2c1t '{"name":"x","cgroups":[{"name":"cg_0","workers":[{"work":{"type":"Sequence","phases":[{"spin_ms":1},{"nap_ms":1}]}}]}]}'
+	[ "$output" = "$p.phases[1]: expected one of {\"spin_ms\": N}, {\"sleep_ms\": N}, {\"yield_ms\": N}, {\"io_ms\": N}" ]
+	check_inline 1n2l2c1t '{"name":"x","cgroups":[{"name":"cg_0","workers":[{"work":{"type":"Sequence","phases":[{"spin_ms":1,"sleep_ms":1}]}}]}]}'
+	[ "$output" = "$p.phases[0]: expected one of {\"spin_ms\": N}, {\"sleep_ms\": N}, {\"yield_ms\": N}, {\"io_ms\": N}" ]
+	check_inline 1n2l2c1t '{"name":"x","cgroups":[{"name":"cg_0","workers":[{"work":{"type":"Sequence","phases":[{"io_ms":0}]}}]}]}'
+	[ "$output" = "$p.phases[0].io_ms: expected an integer from 1 to 3600000" ]
+	check_inline 1n2l2c1t '{"name":"x","cgroups":[{"name":"cg_0","workers":[{"work":"Custom"}]}]}'
+	[ "$output" = "$p: Custom needs {\"type\": \"Custom\", \"path\": \"/...\", \"args\": [...]}" ]
+	check_inline 1n2l2c1t '{"name":"x","cgroups":[{"name":"cg_0","workers":[{"work":{"type":"Custom","path":"bin/x"}}]}]}'
+	[ "$output" = "$p.path: expected the binary's absolute path" ]
+	check_inline 1n2l2c1t '{"name":"x","cgroups":[{"name":"cg_0","workers":[{"work":{"type":"Custom","path":"/bin/x","args":["-v",2]}}]}]}'
+	[ "$output" = "$p.args[1]: expected a string" ]
+	check_inline 1n2l2c1t '{"name":"x","cgroups":[{"name":"cg_0","workers":[{"work":{"type":"Custom","path":"/bin/x","phases":[]}}]}]}'
+	[ "$status" -eq 2 ]
+	[ "$output" = "$p: Custom has no parameter \"phases\"" ]
+}

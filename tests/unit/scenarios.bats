@@ -96,3 +96,14 @@ setup() {
 	# eight parts need 8 usable CPUs: odd-3llc's 9 CPUs, before smt-2llc's 8 (7 usable)
 	[ "$(printf '%s\n' "$output" | cut -f1 | paste -sd' ')" = "steady-tiny-1llc steady_llc-tiny-2llc eight_parts-odd-3llc" ]
 }
+
+@test "run: a Custom work binary the guest's own /tmp would hide exits 2 before any VM" {
+	d=$(mktemp -d /tmp/ktstr-custom.XXXXXX)	# below /tmp whatever TMPDIR says
+	printf '#!/bin/sh\ntrue\n' > "$d/w.sh" && chmod +x "$d/w.sh"
+	printf '{"name": "cw", "cgroups": [{"name": "cg_0", "workers": [{"count": 1, "work": {"type": "Custom", "path": "%s"}}]}]}\n' \
+		"$d/w.sh" > "$BATS_TEST_TMPDIR/cw.json"
+	run --separate-stderr ktstr run "$BATS_TEST_TMPDIR/cw.json"
+	rm -rf "$d"
+	[ "$status" -eq 2 ] && [ -z "$output" ]
+	[ "$stderr" = "ktstr: scenario file $BATS_TEST_TMPDIR/cw.json: Custom work path $d/w.sh: the guest mounts its own /tmp over it; put the binary elsewhere" ]
+}
