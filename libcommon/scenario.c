@@ -74,7 +74,8 @@ static int get_name(json_t *obj, const char *key, char **out, const char *path, 
 
 static int parse_group(json_t *j, struct group *g, const char *path, struct parse_ctx *pc)
 {
-	static const char *const keys[] = { "count", "work", "policy", "nice", "affinity", NULL };
+	static const char *const keys[] = { "count", "work", "policy", "nice", "affinity", "mem_policy",
+					    NULL };
 	char sub[256];
 	json_t *v;
 
@@ -116,6 +117,11 @@ static int parse_group(json_t *j, struct group *g, const char *path, struct pars
 		if (affinity_parse(v, &g->affinity, sub, pc->err, pc->errlen) < 0)
 			return -1;
 	}
+	if (j && (v = json_object_get(j, "mem_policy"))) {
+		strfmt(sub, sizeof(sub), "%s.mem_policy", path);
+		if (mem_policy_parse(v, &g->mem, sub, pc->err, pc->errlen) < 0)
+			return -1;
+	}
 	if (!g->per_cpu && g->count % work_group_size(&g->work)) {
 		strfmt(pc->err, pc->errlen, "%s: %s requires count divisible by %u, got %u", path,
 			 work_info(g->work.kind)->name, work_group_size(&g->work), g->count);
@@ -126,12 +132,18 @@ static int parse_group(json_t *j, struct group *g, const char *path, struct pars
 
 static int parse_def(json_t *j, struct cgdef *d, const char *path, struct parse_ctx *pc)
 {
-	static const char *const keys[] = { "name", "cpuset", "workers", NULL };
+	static const char *const keys[] = { "name", "cpuset", "workers", "per_cpu", NULL };
 	json_t *v, *workers;
 	char sub[256];
 
 	if (check_keys(j, keys, path, pc) || get_name(j, "name", &d->name, path, pc))
 		return -1;
+	if ((v = json_object_get(j, "per_cpu")) &&
+	    (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 1024)) {
+		strfmt(pc->err, pc->errlen, "%s.per_cpu: expected the most cgroups to make, 1 to 1024", path);
+		return -1;
+	}
+	d->per_cpu = v ? (unsigned)json_integer_value(v) : 0;
 	if ((v = json_object_get(j, "cpuset"))) {
 		strfmt(sub, sizeof(sub), "%s.cpuset", path);
 		if (spec_parse(v, &d->cpuset, sub, pc->err, pc->errlen) < 0)
@@ -412,7 +424,8 @@ static int check_step_refs(const struct scenario *s, unsigned i, struct live_nam
 			live_remove(l, o->a);
 	}
 	for (unsigned d = 0; d < st->ndefs; d++)
-		live_add(l, st->defs[d].name);
+		if (!st->defs[d].per_cpu)	/* ops cannot name what a generator makes */
+			live_add(l, st->defs[d].name);
 	return 0;
 }
 
@@ -421,7 +434,8 @@ static int check_refs(const struct scenario *s, struct parse_ctx *pc)
 	struct live_names l = { .n = 0 };
 
 	for (unsigned d = 0; d < s->ndefs; d++)
-		live_add(&l, s->defs[d].name);
+		if (!s->defs[d].per_cpu)
+			live_add(&l, s->defs[d].name);
 	for (unsigned i = 0; i < s->nsteps; i++) {
 		if (check_step_refs(s, i, &l, pc) < 0)
 			return -1;

@@ -21,19 +21,28 @@ char *scenario_topo_name(const struct systopo *t);
 
 #define MAX_STEPS 64
 
-enum spec_kind { SPEC_LLC, SPEC_NUMA, SPEC_RANGE, SPEC_DISJOINT, SPEC_OVERLAP, SPEC_EXACT };
+enum spec_kind { SPEC_LLC, SPEC_NUMA, SPEC_RANGE, SPEC_DISJOINT, SPEC_OVERLAP, SPEC_EXACT,
+		 SPEC_HOLDBACK, SPEC_MISALIGNED, SPEC_CPU_AT, SPEC_KIND_COUNT };
 struct cpuspec {
 	enum spec_kind kind;
 	unsigned index, of;
-	double a, b;		/* range fractions, or overlap frac in a */
+	double a, b;		/* range fractions; overlap, holdback and cpu_at fraction in a */
 	struct cpuset exact;
 };
 
 enum aff_kind { AFF_INHERIT, AFF_RANDOM_SUBSET, AFF_LLC_ALIGNED, AFF_CROSS_CGROUP,
-		AFF_SINGLE_CPU, AFF_EXACT };
+		AFF_SINGLE_CPU, AFF_EXACT, AFF_FIRST };
 struct affinity {
 	enum aff_kind kind;
 	struct cpuset exact;
+	unsigned first;		/* AFF_FIRST: the pool's first N CPUs */
+};
+
+/* A worker group's NUMA memory policy (set_mempolicy); nodes as a bit set. */
+enum mem_kind { MEM_DEFAULT, MEM_LOCAL, MEM_BIND, MEM_PREFERRED, MEM_INTERLEAVE };
+struct mem_policy {
+	enum mem_kind kind;
+	struct cpuset nodes;
 };
 
 enum work_kind { WORK_CPU_SPIN, WORK_YIELD_HEAVY, WORK_MIXED, WORK_IO_SYNC, WORK_BURSTY,
@@ -86,11 +95,13 @@ struct group {
 	struct policy policy;
 	int nice;
 	struct affinity affinity;
+	struct mem_policy mem;
 };
 
 struct cgdef {
 	char *name;
-	bool has_cpuset;
+	unsigned per_cpu;	/* a generator: NAME_0.. on one CPU each, at most this many */
+	bool has_cpuset;	/* for a generator: the CPUs it takes, else the usable ones */
 	struct cpuspec cpuset;
 	unsigned ngroups;
 	struct group *groups;
@@ -154,13 +165,20 @@ int affinity_parse(json_t *j, struct affinity *a, const char *path, char *err, s
 json_t *affinity_json(const struct affinity *a);
 int policy_parse(json_t *j, struct policy *p, const char *path, char *err, size_t errlen);
 json_t *policy_json(const struct policy *p);
+int mem_policy_parse(json_t *j, struct mem_policy *m, const char *path, char *err, size_t errlen);
+json_t *mem_policy_json(const struct mem_policy *m);
 const char *op_name(enum op_kind k);
 
 /* The number of workers a group forks on this topology. */
 unsigned group_count(const struct group *g, const struct systopo *t);
 
 /* scenario_plan.c: what a scenario resolves to on a topology (the host's check) */
-/* NULL when every static cpuset resolves, else why not (in why). */
+/*
+ * Replace each per_cpu generator by the cgroups it makes on t (one per CPU of
+ * its pool); one whose pool does not resolve stays, for the check below.
+ */
+void scenario_expand(struct scenario *s, const struct systopo *t);
+/* NULL when every static cpuset and memory-policy node list fits t, else why not (in why). */
 const char *scenario_cpusets_unresolvable(const struct scenario *s, const struct systopo *t,
 					  char *why, size_t len);
 json_t *plan_json(const struct scenario *s, const struct systopo *t, unsigned duration_ms);

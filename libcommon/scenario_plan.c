@@ -17,11 +17,122 @@ static int resolve_or_why(const struct cpuspec *spec, const struct systopo *t, c
 	return -1;
 }
 
+/* One cgroup per CPU of the generator's pool, each on that CPU alone. */
+static void expand_one(const struct cgdef *g, const struct cpuset *pool, struct cgdef **out,
+		       unsigned *n)
+{
+	unsigned k = 0;
+	int c;
+
+	for (c = cpuset_next(pool, 0); c >= 0 && k < g->per_cpu; c = cpuset_next(pool, (unsigned)c + 1)) {
+		struct cgdef *x;
+		char name[256];
+
+		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		x = &(*out)[(*n)++];
+		memset(x, 0, sizeof(*x));
+		strfmt(name, sizeof(name), "%s_%u", g->name, k++);
+		x->name = xstrdup(name);
+		x->has_cpuset = true;
+		x->cpuset.kind = SPEC_EXACT;
+		cpuset_set(&x->cpuset.exact, (unsigned)c);
+		x->ngroups = g->ngroups;
+		x->groups = xcalloc(g->ngroups ? g->ngroups : 1, sizeof(*x->groups));
+		if (g->ngroups)
+			memcpy(x->groups, g->groups, g->ngroups * sizeof(*x->groups));
+	}
+}
+
+static void expand_defs(struct cgdef **defs, unsigned *n, const struct systopo *t)
+{
+	struct cgdef *out = NULL;
+	unsigned nout = 0;
+
+	for (unsigned d = 0; d < *n; d++) {
+		struct cgdef *g = &(*defs)[d];
+		struct cpuset pool;
+		char err[256];
+
+		if (g->per_cpu && !g->has_cpuset)
+			scenario_usable_cpus(t, &pool);
+		if (!g->per_cpu ||
+		    (g->has_cpuset && spec_resolve(&g->cpuset, t, &pool, err, sizeof(err)) < 0)) {
+			out = xrealloc(out, (nout + 1) * sizeof(*out));
+			out[nout++] = *g;
+			continue;
+		}
+		expand_one(g, &pool, &out, &nout);
+		free(g->name);
+		free(g->groups);
+	}
+	free(*defs);
+	*defs = out;
+	*n = nout;
+}
+
+void scenario_expand(struct scenario *s, const struct systopo *t)
+{
+	expand_defs(&s->defs, &s->ndefs, t);
+	for (unsigned i = 0; i < s->nsteps; i++)
+		expand_defs(&s->steps[i].defs, &s->steps[i].ndefs, t);
+}
+
+/* A memory policy naming a NUMA node the topology does not have. */
+static const char *groups_mem_unmet(const struct group *g, unsigned n, const struct systopo *t,
+				    const char *where, char *why, size_t len)
+{
+	struct cpuset nodes;
+	char buf[128];
+
+	cpuset_zero(&nodes);
+	if (t->nnodes)
+		cpuset_set_range(&nodes, 0, t->nnodes - 1);
+	for (unsigned i = 0; i < n; i++) {
+		if (g[i].mem.kind < MEM_BIND || cpuset_subset(&g[i].mem.nodes, &nodes))
+			continue;
+		strfmt(why, len, "%s: mem_policy names NUMA nodes %s, topology has %u", where,
+		       cpuset_str(&g[i].mem.nodes, buf, sizeof(buf)), t->nnodes);
+		return why;
+	}
+	return NULL;
+}
+
+static const char *mem_unmet(const struct scenario *s, const struct systopo *t, char *why,
+			     size_t len)
+{
+	char where[256];
+
+	for (unsigned d = 0; d < s->ndefs; d++) {
+		strfmt(where, sizeof(where), "workers of %s", s->defs[d].name);
+		if (groups_mem_unmet(s->defs[d].groups, s->defs[d].ngroups, t, where, why, len))
+			return why;
+	}
+	for (unsigned i = 0; i < s->nsteps; i++) {
+		const struct step *st = &s->steps[i];
+
+		for (unsigned d = 0; d < st->ndefs; d++) {
+			strfmt(where, sizeof(where), "step %u: workers of %s", i, st->defs[d].name);
+			if (groups_mem_unmet(st->defs[d].groups, st->defs[d].ngroups, t, where, why, len))
+				return why;
+		}
+		for (unsigned k = 0; k < st->nops; k++) {
+			strfmt(where, sizeof(where), "step %u: spawn in %s", i, st->ops[k].a ? st->ops[k].a : "host");
+			if ((st->ops[k].kind == OP_SPAWN || st->ops[k].kind == OP_SPAWN_HOST) &&
+			    groups_mem_unmet(&st->ops[k].group, 1, t, where, why, len))
+				return why;
+		}
+	}
+	return NULL;
+}
+
 const char *scenario_cpusets_unresolvable(const struct scenario *s, const struct systopo *t,
 					  char *why, size_t len)
 {
 	struct cpuset cpus;
 	char where[256];
+
+	if (mem_unmet(s, t, why, len))
+		return why;
 
 	for (unsigned d = 0; d < s->ndefs; d++) {
 		strfmt(where, sizeof(where), "cpuset of %s", s->defs[d].name);
@@ -49,9 +160,13 @@ const char *scenario_cpusets_unresolvable(const struct scenario *s, const struct
 
 static json_t *group_json(const struct group *g, const struct systopo *t)
 {
-	return json_pack("{s:i, s:o, s:o, s:i, s:o}", "count", group_count(g, t), "work", work_json(&g->work),
-			 "policy", policy_json(&g->policy), "nice", g->nice,
-			 "affinity", affinity_json(&g->affinity));
+	json_t *j = json_pack("{s:i, s:o, s:o, s:i, s:o}", "count", group_count(g, t),
+			      "work", work_json(&g->work), "policy", policy_json(&g->policy),
+			      "nice", g->nice, "affinity", affinity_json(&g->affinity));
+
+	if (g->mem.kind != MEM_DEFAULT)	/* absent when there is none, as in the file */
+		json_object_set_new(j, "mem_policy", mem_policy_json(&g->mem));
+	return j;
 }
 
 static json_t *resolved(const struct cpuspec *spec, const struct systopo *t)

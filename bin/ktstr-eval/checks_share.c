@@ -190,7 +190,7 @@ static void collect_workers(struct share_ctx *c)
 		if (json_is_false(json_object_get(w, "completed")) || rec_num(w, "work_units") <= 0 ||
 		    wall <= 0)
 			continue;	/* a starved or lost worker is reported as such */
-		aff_of_cgroup(scen, cg, &aff, 0);
+		aff_of_cgroup(scen, cg, &aff);
 		if (cpuset_from_ancestor(scen, cg) && aff.kind != AFF_VARIES)
 			aff.kind = AFF_FIXED;	/* the CPUs it was seen on, then */
 		if (!worker_cpus(c, w, &aff, &cpus))

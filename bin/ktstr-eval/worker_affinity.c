@@ -49,12 +49,17 @@ static void aff_from_defs(json_t *defs, const char *cg, struct aff_state *a)
 /*
  * How the scenario pins cgroup cg's workers: its definitions' groups, spawn
  * and set_affinity ops, and those of the cgroups whose tasks move into it.
+ * Each cgroup is folded in once: tasks moved back and forth between two
+ * cgroups, step after step, would otherwise branch at every move.
  */
-void aff_of_cgroup(json_t *scen, const char *cg, struct aff_state *a, int depth)
+static void aff_walk(json_t *scen, const char *cg, struct aff_state *a, json_t *seen)
 {
 	json_t *st, *op;
 	size_t i, j;
 
+	if (json_object_get(seen, cg))
+		return;
+	json_object_set_new(seen, cg, json_true());
 	aff_from_defs(json_object_get(scen, "cgroups"), cg, a);
 	json_array_foreach(json_object_get(scen, "steps"), i, st) {
 		aff_from_defs(json_object_get(st, "cgroups"), cg, a);
@@ -68,11 +73,18 @@ void aff_of_cgroup(json_t *scen, const char *cg, struct aff_state *a, int depth)
 				aff_fold(json_object_get(group, "affinity"), a);
 			else if (!strcmp(kind, "set_affinity") && here)
 				aff_fold(json_object_get(op, "affinity"), a);
-			else if (!strcmp(kind, "move_all_tasks") && depth < 16 &&
-				 !strcmp(rec_str(op, "to", ""), cg))
-				aff_of_cgroup(scen, rec_str(op, "from", ""), a, depth + 1);
+			else if (!strcmp(kind, "move_all_tasks") && !strcmp(rec_str(op, "to", ""), cg))
+				aff_walk(scen, rec_str(op, "from", ""), a, seen);
 		}
 	}
+}
+
+void aff_of_cgroup(json_t *scen, const char *cg, struct aff_state *a)
+{
+	json_t *seen = json_object();
+
+	aff_walk(scen, cg, a, seen);
+	json_decref(seen);
 }
 
 /* Is name a proper ancestor of cg ("cg_0" of "cg_0/sub")? */

@@ -23,10 +23,10 @@ struct aff_state {
 /*
  * Fold into *a (zeroed: nothing known yet) how job.scenario scen pins cgroup
  * cg's workers: its definitions' worker groups, spawn and set_affinity ops,
- * and those of cgroups whose tasks move into it (depth: 0). The root
+ * and those of cgroups whose tasks move into it. The root
  * cgroup's workers (spawn_host) are cgroup "/".
  */
-void aff_of_cgroup(json_t *scen, const char *cg, struct aff_state *a, int depth);
+void aff_of_cgroup(json_t *scen, const char *cg, struct aff_state *a);
 
 /*
  * Whether an ancestor of cgroup cg gets a cpuset in scen: a worker record

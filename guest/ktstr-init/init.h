@@ -127,7 +127,7 @@ void workers_free(struct worker_set *ws);
 int workers_spawn(struct worker_set *ws, const char *cgroup, unsigned group_idx,
 		  const struct group *g, unsigned step, char *err, size_t errlen);
 /* Release the workers from first on: send each its affinity and let it run. */
-void worker_start(struct worker *w, const struct policy *pol, int nice,
+void worker_start(struct worker *w, const struct group *g,
 		  const struct cpuset *affinity);
 /*
  * Stop every worker for which pick() is true, collect the reports with a

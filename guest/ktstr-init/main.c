@@ -292,6 +292,7 @@ static int check_main(const char *file, json_t *topo_rec, unsigned duration_ms)
 		die(EXIT_USAGE, "topology: %s", err);
 	if (scenario_parse(j, &sc, err, sizeof(err)) < 0)
 		die(EXIT_USAGE, "%s: %s", file, err);
+	scenario_expand(&sc, &t);
 	plan = plan_json(&sc, &t, duration_ms);
 	status = strcmp(json_string_value(json_object_get(plan, "result")), "ok") ? EXIT_SKIP : EXIT_PASS;
 	ndjson_write(stdout, plan);

@@ -59,6 +59,10 @@ int affinity_resolve(struct runner *r, const struct affinity *a, const struct cp
 	case AFF_EXACT:
 		cpuset_and(out, &a->exact, pool);
 		break;
+	case AFF_FIRST:
+		for (unsigned i = 0; i < n && i < a->first; i++)
+			cpuset_set(out, (unsigned)cpuset_nth(pool, i));
+		break;
 	}
 	return cpuset_empty(out) ? -1 : 0;
 }
@@ -83,7 +87,7 @@ static void start_group(struct runner *r, const char *name, const struct group *
 		if (rc < 0)
 			runner_error(r, "affinity: no CPU of %s's cpuset fits; worker %d inherits",
 				     name, (int)r->ws.w[i].pid);
-		worker_start(&r->ws.w[i], &g->policy, g->nice, rc == 0 ? &aff : NULL);
+		worker_start(&r->ws.w[i], g, rc == 0 ? &aff : NULL);
 	}
 }
 

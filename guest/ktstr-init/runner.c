@@ -253,6 +253,7 @@ int run_scenario(struct events *ev, json_t *job, const struct systopo *topo)
 		scenario_end(ev, "error", err, NULL);
 		return 0;
 	}
+	scenario_expand(&sc, topo);
 	if (requires_unmet(&sc.req, topo, why, sizeof(why)) ||
 	    scenario_cpusets_unresolvable(&sc, topo, why, sizeof(why))) {
 		scenario_end(ev, "skip", why, json_pack("{s:s}", "scenario", sc.name));

@@ -11,8 +11,10 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/mempolicy.h>
 
 #include "die.h"
 #include "init.h"
@@ -33,6 +35,7 @@ struct start_msg {
 	int policy, prio, nice;
 	int has_affinity;
 	struct cpuset affinity;
+	struct mem_policy mem;
 };
 
 void workers_init(struct worker_set *ws)
@@ -74,6 +77,24 @@ static void child_setup_signals(void)
 	sigaction(SIGUSR1, &sa, NULL);
 }
 
+/* The group's NUMA memory policy, by the syscall: no libnuma in the guest. */
+static void child_mempolicy(const struct mem_policy *mp)
+{
+	static const int modes[] = { [MEM_LOCAL] = MPOL_LOCAL, [MEM_BIND] = MPOL_BIND,
+				     [MEM_PREFERRED] = MPOL_PREFERRED, [MEM_INTERLEAVE] = MPOL_INTERLEAVE };
+	unsigned long mask[CPUSET_MAX / (8 * sizeof(unsigned long))] = { 0 };
+	int last = cpuset_last(&mp->nodes);
+
+	if (mp->kind == MEM_DEFAULT)
+		return;
+	for (int n = cpuset_next(&mp->nodes, 0); n >= 0; n = cpuset_next(&mp->nodes, (unsigned)n + 1))
+		mask[n / (8 * sizeof(unsigned long))] |= 1UL << (n % (8 * sizeof(unsigned long)));
+	/* maxnode counts bits and the kernel drops the last one it is given */
+	if (syscall(SYS_set_mempolicy, modes[mp->kind], mp->kind == MEM_LOCAL ? NULL : mask,
+		    mp->kind == MEM_LOCAL ? 0UL : (unsigned long)last + 2) < 0)
+		fprintf(stderr, "ktstr-init: worker %d: set_mempolicy: %s\n", getpid(), strerror(errno));
+}
+
 static void child_apply(const struct start_msg *m)
 {
 	struct sched_param sp = { .sched_priority = m->prio };
@@ -91,6 +112,7 @@ static void child_apply(const struct start_msg *m)
 		fprintf(stderr, "ktstr-init: worker %d: sched_setscheduler: %s\n", getpid(), strerror(errno));
 	if (m->nice && setpriority(PRIO_PROCESS, 0, m->nice) < 0)
 		fprintf(stderr, "ktstr-init: worker %d: setpriority: %s\n", getpid(), strerror(errno));
+	child_mempolicy(&m->mem);
 }
 
 /*
@@ -262,9 +284,10 @@ int workers_spawn(struct worker_set *ws, const char *cgroup, unsigned group_idx,
 	return 0;
 }
 
-void worker_start(struct worker *w, const struct policy *pol, int nice, const struct cpuset *affinity)
+void worker_start(struct worker *w, const struct group *g, const struct cpuset *affinity)
 {
-	struct start_msg m = { w->step, pol->policy, pol->prio, nice, affinity != NULL, { { 0 } } };
+	struct start_msg m = { w->step, g->policy.policy, g->policy.prio, g->nice, affinity != NULL,
+			       { { 0 } }, g->mem };
 
 	if (affinity)
 		m.affinity = *affinity;

@@ -492,3 +492,14 @@ Unfair: cg_1: tid 170 got 13.6 times less CPU than tid 171 among 32 equal Mixed 
 	[ "$output" = '["pass",null,{"cg_0":98.11,"cg_1":98.11}]' ]
 }
 
+
+@test "tasks moved back and forth between two cgroups for many steps are judged at once" {
+	# 12 move_all_tasks steps alternating cg_0 -> cg_1 -> cg_0: each cgroup's affinities are folded once
+	moves=$(jq -nc '[range(12) | {ops: [{op: "move_all_tasks", from: (if . % 2 == 0 then "cg_0" else "cg_1" end),
+		to: (if . % 2 == 0 then "cg_1" else "cg_0" end)}]}]')
+	jq -c --argjson m "$moves" 'if .type == "job" then .scenario.steps = $m else . end' \
+		"$F/affinity-change-eevdf.ndjson" > "$BATS_TEST_TMPDIR/pingpong.ndjson"
+	run timeout 10 ktstr-eval < "$BATS_TEST_TMPDIR/pingpong.ndjson"
+	[ "$status" -ne 124 ]
+	[ "$(printf '%s\n' "$output" | tail -n 1 | jq -r .type)" = verdict ]
+}
