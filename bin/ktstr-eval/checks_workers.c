@@ -14,11 +14,25 @@
 #include "die.h"
 #include "judge.h"
 
+/*
+ * Workers whose off-CPU shares should match: one worker group (same work,
+ * policy, nice, affinity) started in one step. A cgroup that mixes policies
+ * or work types on purpose is no unfairness.
+ */
+#define PEER_GROUPS 32
+struct peer_group {
+	double group, step;
+	unsigned n;
+	double off_min, off_max;
+};
+
 struct cg_acc {
 	const char *name;
-	unsigned n, wake_n, spread_n;	/* spread_n: workers in the off-CPU spread */
+	unsigned n, wake_n;
+	struct peer_group pg[PEER_GROUPS];
+	unsigned npg;
 	struct cpuset cpus;
-	double units, off_sum, off_min, off_max, gap_max, gap_cpu;
+	double units, off_sum, gap_max, gap_cpu;
 	double migrations, iterations, delay_sum, delay_max;
 	double p99_max, p50_max, cv_max, p99_tid, cv_tid;
 	double rate_sum, rate_sq, rate_min, rate_max;
@@ -64,7 +78,7 @@ static struct cg_acc *cg_find(struct cg_acc *cgs, size_t *n, const char *name)
 	for (size_t i = 0; i < *n; i++)
 		if (!strcmp(cgs[i].name, name))
 			return &cgs[i];
-	cgs[*n] = (struct cg_acc){ .name = name, .off_min = 1e300, .rate_min = 1e300 };
+	cgs[*n] = (struct cg_acc){ .name = name, .rate_min = 1e300 };
 	cpuset_zero(&cgs[*n].cpus);
 	return &cgs[(*n)++];
 }
@@ -199,6 +213,38 @@ static void check_worker(struct verdict_ctx *v, json_t *w, double wall_s)
 			   cg, tid, rec_num(w, "iterations") / wall_s, limit);
 }
 
+/* Note a worker's off-CPU share in its peer group. */
+static void peer_note(struct cg_acc *s, json_t *w, double off)
+{
+	double group = rec_num(w, "group"), step = rec_num(w, "step");
+	struct peer_group *g = NULL;
+
+	for (unsigned i = 0; i < s->npg && !g; i++)
+		if (s->pg[i].group == group && s->pg[i].step == step)
+			g = &s->pg[i];
+	if (!g && s->npg < PEER_GROUPS) {
+		g = &s->pg[s->npg++];
+		*g = (struct peer_group){ .group = group, .step = step, .off_min = 1e300 };
+	}
+	if (!g)		/* more groups than kept: the last one takes the rest */
+		g = &s->pg[PEER_GROUPS - 1];
+	g->n++;
+	g->off_min = off < g->off_min ? off : g->off_min;
+	g->off_max = off > g->off_max ? off : g->off_max;
+}
+
+/* The peer group of two or more workers with the widest off-CPU spread, or NULL. */
+static const struct peer_group *widest_peers(const struct cg_acc *s)
+{
+	const struct peer_group *best = NULL;
+
+	for (unsigned i = 0; i < s->npg; i++)
+		if (s->pg[i].n >= 2 && (!best || s->pg[i].off_max - s->pg[i].off_min >
+					best->off_max - best->off_min))
+			best = &s->pg[i];
+	return best;
+}
+
 static void accumulate(struct cg_acc *s, json_t *w, double wall_s)
 {
 	double off = wall_s > 0 ? rec_num(w, "off_cpu_ns") / 1e7 / wall_s : 0;
@@ -210,11 +256,8 @@ static void accumulate(struct cg_acc *s, json_t *w, double wall_s)
 	s->n++;
 	s->units += rec_num(w, "work_units");
 	s->off_sum += off;
-	if (!worker_own_pace(w)) {
-		s->spread_n++;
-		s->off_min = off < s->off_min ? off : s->off_min;
-		s->off_max = off > s->off_max ? off : s->off_max;
-	}
+	if (!worker_own_pace(w))
+		peer_note(s, w, off);
 	if (rec_num(w, "max_gap_ms") > s->gap_max || s->n == 1) {
 		s->gap_max = rec_num(w, "max_gap_ms");
 		s->gap_cpu = rec_num(w, "max_gap_cpu");
@@ -258,13 +301,14 @@ static double throughput_cv(const struct cg_acc *s)
 
 static void check_cgroup(struct verdict_ctx *v, const struct cg_acc *s)
 {
-	double limit, spread = s->off_max - s->off_min, cv = throughput_cv(s);
+	const struct peer_group *pg = widest_peers(s);
+	double limit, spread = pg ? pg->off_max - pg->off_min : 0, cv = throughput_cv(s);
 
 	if (check_on(v->th, "not_starved") && check_limit(v->th, "max_spread_pct", &limit) &&
-	    s->spread_n >= 2 && spread > limit)
+	    pg && spread > limit)
 		detail_add(v, "Unfair", true,
-			   "%s: unfair: off-CPU spread %.1f%% (%.1f-%.1f%%) over %u workers on %u CPUs (limit %g%%)",
-			   s->name, spread, s->off_min, s->off_max, s->spread_n, cpuset_count(&s->cpus), limit);
+			   "%s: unfair: off-CPU spread %.1f%% (%.1f-%.1f%%) over %u equal workers on %u CPUs (limit %g%%)",
+			   s->name, spread, pg->off_min, pg->off_max, pg->n, cpuset_count(&s->cpus), limit);
 	if (check_limit(v->th, "max_throughput_cv", &limit) && cv > limit)
 		detail_add(v, "Benchmark", true,
 			   "%s: throughput CV %.3f over %u workers (%.0f-%.0f units/cpu-s) above limit %.3f",
@@ -286,6 +330,7 @@ static void check_cgroup(struct verdict_ctx *v, const struct cg_acc *s)
 
 static json_t *cg_stats_json(const struct cg_acc *s)
 {
+	const struct peer_group *pg = widest_peers(s);
 	char cpus[1024];
 	json_t *o;
 
@@ -294,9 +339,9 @@ static json_t *cg_stats_json(const struct cg_acc *s)
 		      "num_workers", (json_int_t)s->n, "num_cpus", (json_int_t)cpuset_count(&s->cpus),
 		      "cpus_used", cpus, "total_work_units", (json_int_t)s->units,
 		      "avg_off_cpu_pct", rounded(s->n ? s->off_sum / s->n : 0, 3),
-		      "min_off_cpu_pct", rounded(s->spread_n ? s->off_min : 0, 3),
-		      "max_off_cpu_pct", rounded(s->off_max, 3),
-		      "spread_pct", rounded(s->spread_n ? s->off_max - s->off_min : 0, 3),
+		      "min_off_cpu_pct", rounded(pg ? pg->off_min : 0, 3),
+		      "max_off_cpu_pct", rounded(pg ? pg->off_max : 0, 3),
+		      "spread_pct", rounded(pg ? pg->off_max - pg->off_min : 0, 3),
 		      "max_gap_ms", s->gap_max, "max_gap_cpu", (json_int_t)s->gap_cpu,
 		      "total_migrations", (json_int_t)s->migrations,
 		      "migration_ratio", rounded(s->iterations > 0 ? s->migrations / s->iterations : 0, 6),

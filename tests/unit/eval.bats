@@ -48,14 +48,20 @@ judged() {
 	[ "$output" = "pass
 -" ]
 	[ "$(jq -c 'select(.type == "verdict") | [.stats.cgroups.cg_0.spread_pct, .stats.cgroups.cg_0.min_off_cpu_pct, .stats.cgroups.cg_1.spread_pct]' "$BATS_TEST_TMPDIR/judged.out")" = "[2,50.5,0]" ]
-	# the same workers as peers of one kind fail it
-	jq -c 'del(.is_messenger) | if .work_type == "Custom" then .work_type = "CpuSpin" else . end' "$F/fan-out.ndjson" > "$BATS_TEST_TMPDIR/peers.ndjson"
+	# the same workers as peers of one kind (one worker group) fail it
+	jq -c 'del(.is_messenger) | if .work_type == "Custom" then .work_type = "CpuSpin" | .group = 0 else . end' "$F/fan-out.ndjson" > "$BATS_TEST_TMPDIR/peers.ndjson"
 	run judged < "$BATS_TEST_TMPDIR/peers.ndjson"
 	[ "$status" -eq 1 ]
 	[ "$output" = "fail
 -
-Unfair: cg_0: unfair: off-CPU spread 47.0% (50.5-97.5%) over 3 workers on 2 CPUs (limit 35%)
-Unfair: cg_1: unfair: off-CPU spread 94.0% (5.0-99.0%) over 2 workers on 2 CPUs (limit 35%)" ]
+Unfair: cg_0: unfair: off-CPU spread 47.0% (50.5-97.5%) over 3 equal workers on 2 CPUs (limit 35%)
+Unfair: cg_1: unfair: off-CPU spread 94.0% (5.0-99.0%) over 2 equal workers on 2 CPUs (limit 35%)" ]
+	# workers of different groups of a cgroup (other work, policy or nice) are no peers
+	jq -c 'del(.is_messenger) | if .work_type == "Custom" then .work_type = "CpuSpin" else . end' "$F/fan-out.ndjson" > "$BATS_TEST_TMPDIR/groups.ndjson"
+	run judged < "$BATS_TEST_TMPDIR/groups.ndjson"
+	[ "$output" = "fail
+-
+Unfair: cg_0: unfair: off-CPU spread 47.0% (50.5-97.5%) over 3 equal workers on 2 CPUs (limit 35%)" ]
 }
 
 @test "eval: gap over the TCG limit fails Stuck with where and how much" {
