@@ -140,7 +140,6 @@ int sampler_open(struct sampler *s, json_t *job, json_t *vm, unsigned watchdog_m
 	s->vcpu_tids = xcalloc(s->ncpus, sizeof(*s->vcpu_tids));
 	s->vcpu_fds = xcalloc(s->ncpus, sizeof(*s->vcpu_fds));
 	s->vcpu_now = xcalloc(s->ncpus, sizeof(*s->vcpu_now));
-	s->pcpu_off = xcalloc(s->ncpus, sizeof(*s->pcpu_off));
 	for (unsigned c = 0; c < s->ncpus; c++)
 		s->vcpu_fds[c] = -1;
 	return 0;
@@ -362,14 +361,18 @@ static void read_scheduler(struct sampler *s, struct sample *out)
 void sampler_find_vcpus(struct sampler *s)
 {
 	/* vCPU threads exist once QEMU runs the guest; look until all are known */
-	if (s->vcpus_found < s->ncpus)
-		s->vcpus_found = vcpu_find_threads(s->pid, s->vcpu_tids, s->ncpus);
+	if (s->vcpus_found >= s->ncpus)
+		return;
+	s->vcpus_found = vcpu_find_threads(s->pid, s->vcpu_tids, s->ncpus);
+	for (unsigned c = 0; c < s->ncpus; c++)	/* (opening them is part of the start) */
+		if (s->vcpu_tids[c] && s->vcpu_fds[c] < 0)
+			s->vcpu_fds[c] = vcpu_open_schedstat(s->pid, s->vcpu_tids[c]);
 }
 
 /*
  * The lines of the runqueues and event counts that this sample reads,
- * asked for ahead (see guestmem_prefetch); s->pcpu_off for the programs'
- * counts too.
+ * asked for ahead (see guestmem_prefetch): for a sample that the last one
+ * did not read the same (see guestmem_batch_begin).
  */
 static void prefetch_cpus(struct sampler *s, uint64_t sch)
 {
@@ -387,13 +390,15 @@ static void prefetch_cpus(struct sampler *s, uint64_t sch)
 	    ki->nevents)
 		events = guestmem_u64(gm, sch + ki->sch_pcpu, &ok) + ki->pcpu_event_stats;
 	for (unsigned c = 0; c < s->ncpus; c++) {
+		uint64_t pcpu_off;
+
 		ok = 1;
-		s->pcpu_off[c] = guestmem_u64(gm, ki->per_cpu_offset + 8ull * c, &ok);
+		pcpu_off = guestmem_u64(gm, ki->per_cpu_offset + 8ull * c, &ok);
 		for (unsigned k = 0; ok && k < sizeof(rq_off) / sizeof(rq_off[0]); k++)
 			if (rq_off[k] != OFF_NONE)
-				guestmem_prefetch(gm, ki->runqueues + s->pcpu_off[c] + rq_off[k]);
+				guestmem_prefetch(gm, ki->runqueues + pcpu_off + rq_off[k]);
 		for (unsigned e = 0; ok && events && e < ki->nevents; e += 8)	/* (8 counts a line) */
-			guestmem_prefetch(gm, events + s->pcpu_off[c] + ki->event_off[e]);
+			guestmem_prefetch(gm, events + pcpu_off + ki->event_off[e]);
 	}
 }
 
@@ -404,13 +409,10 @@ void sampler_read(struct sampler *s, struct sample *out)
 
 	sample_clear(out);
 	sampler_find_vcpus(s);
-	if (s->ki.jiffies && (jiffies = guestmem_u64(&s->gm, s->ki.jiffies, &ok)) && ok) {
-		out->jiffies = (long long)jiffies;
-		out->has |= S_JIFFIES;
-	}
-	prefetch_cpus(s, sampler_scheduler(s));
-	read_scheduler(s, out);
-	/* every vCPU's host times, one read after another (the syscall's path stays warm) */
+	/*
+	 * every vCPU's host times first, one read after another (the syscall's path stays
+	 * warm), while the guest lines asked for as the batch began come in
+	 */
 	for (unsigned c = 0; c < s->ncpus; c++) {
 		struct vcpu_time *v = &s->vcpu_now[c];
 
@@ -421,6 +423,12 @@ void sampler_read(struct sampler *s, struct sample *out)
 			s->vcpu_fds[c] = vcpu_open_schedstat(s->pid, s->vcpu_tids[c]);
 		v->ok = s->vcpu_fds[c] >= 0 && !vcpu_read_schedstat(s->vcpu_fds[c], &v->run_ns, &v->wait_ns);
 	}
+	if (s->ki.jiffies && (jiffies = guestmem_u64(&s->gm, s->ki.jiffies, &ok)) && ok) {
+		out->jiffies = (long long)jiffies;
+		out->has |= S_JIFFIES;
+	}
+	prefetch_cpus(s, sampler_scheduler(s));
+	read_scheduler(s, out);
 	for (unsigned c = 0; c < s->ncpus; c++)
 		read_cpu(s, c, ok ? jiffies : 0, out);
 }
@@ -435,10 +443,9 @@ void sampler_close(struct sampler *s)
 	s->vcpu_fds = NULL;
 	free(s->vcpu_now);
 	s->vcpu_now = NULL;
-	free(s->pcpu_off);
-	s->pcpu_off = NULL;
-	free(s->prog_addr);
-	s->prog_addr = NULL;
+	free(s->prog);
+	s->prog = NULL;
+	s->nprog = s->prog_cap = 0;
 	free(s->vcpu_tids);
 	s->vcpu_tids = NULL;
 }
