@@ -99,7 +99,7 @@ void guestmem_batch_begin(const struct guestmem *gm)
 	if (gm->trace) {
 		struct guestmem_trace *t = gm->trace;
 
-		/* into the L2 cache: the lines wait there while the sample makes its system calls */
+		/* into L2, not L1: some wait there while the sample reads others and makes its system calls */
 		for (unsigned i = 0; i < t->n; i++)
 			__builtin_prefetch((const void *)t->line[i], 0, 2);
 		t->n = 0;

@@ -24,7 +24,8 @@ struct sampler {
 	int pid;
 	int *vcpu_tids;		/* per CPU, 0 when unknown */
 	int *vcpu_fds;		/* per CPU, its thread's schedstat; -1 when not open */
-	struct vcpu_time *vcpu_now;	/* per CPU, read as a sample starts */
+	int *vcpu_idle;		/* per CPU, it had no tasks at the last sample */
+	unsigned vcpu_age;	/* samples read */
 	struct prog_seen *prog;	/* the struct_ops programs of the last prog idr walk */
 	unsigned nprog, prog_cap, prog_age;
 	unsigned vcpus_found;
