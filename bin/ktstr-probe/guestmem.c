@@ -73,6 +73,7 @@ int guestmem_open(struct guestmem *gm, int pid, const int *fds, const size_t *si
 	/* (past PC_LOWMEM the pc machine may have its hole) */
 	gm->fast_size = gm->total >= PC_SPLIT_AT && gm->node[0].size > PC_LOWMEM ? PC_LOWMEM : gm->node[0].size;
 	gm->tlb = xcalloc(1, sizeof(*gm->tlb));
+	gm->trace = xcalloc(1, sizeof(*gm->trace));
 	return 0;
 }
 
@@ -85,6 +86,8 @@ void guestmem_close(struct guestmem *gm)
 	gm->fast_size = 0;
 	free(gm->tlb);
 	gm->tlb = NULL;
+	free(gm->trace);
+	gm->trace = NULL;
 }
 
 void guestmem_batch_begin(const struct guestmem *gm)
@@ -93,12 +96,30 @@ void guestmem_batch_begin(const struct guestmem *gm)
 
 	if (gm->tlb)
 		gm->tlb->gen = ++gen ? gen : ++gen;	/* (never 0) */
+	if (gm->trace) {
+		struct guestmem_trace *t = gm->trace;
+
+		/* into L2, not L1: some wait there while the sample reads others and makes its system calls */
+		for (unsigned i = 0; i < t->n; i++)
+			__builtin_prefetch((const void *)t->line[i], 0, 2);
+		t->n = 0;
+		memset(t->recent, 0, sizeof(t->recent));
+		t->on = 1;
+	}
+}
+
+void guestmem_trace_stop(const struct guestmem *gm)
+{
+	if (gm->trace)
+		gm->trace->on = 0;
 }
 
 void guestmem_batch_end(const struct guestmem *gm)
 {
 	if (gm->tlb)
 		gm->tlb->gen = 0;
+	if (gm->trace)
+		gm->trace->on = 0;
 }
 
 /* Offset into the RAM files of guest-physical pa, or -1 (a hole, or past the end). */
@@ -150,6 +171,7 @@ static int walk_page_tables(const struct guestmem *gm, uint64_t va, uint64_t *pa
 
 		if (!p)
 			return -1;
+		guestmem_note(gm, p);
 		entry = __atomic_load_n(p, __ATOMIC_RELAXED);
 		if (!(entry & PTE_PRESENT))
 			return -1;
@@ -181,6 +203,8 @@ static int translate(const struct guestmem *gm, uint64_t va, uint64_t *pa)
 
 	if (!t || !tlb->gen)
 		return walk_page_tables(gm, va, pa, NULL);
+	if (t->leaf && t->vpn == vpn && t->gen != tlb->gen)
+		guestmem_note(gm, t->leaf);
 	if (t->leaf && t->vpn == vpn &&
 	    (t->gen == tlb->gen || __atomic_load_n(t->leaf, __ATOMIC_RELAXED) == t->leaf_val)) {
 		t->gen = tlb->gen;
@@ -230,6 +254,7 @@ int guestmem_read_slow(const struct guestmem *gm, uint64_t va, void *buf, size_t
 
 	if (!p)
 		return -1;
+	guestmem_note(gm, p);
 	memcpy(buf, p, len);
 	return 0;
 }

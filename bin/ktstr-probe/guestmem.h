@@ -19,6 +19,21 @@
 
 struct guestmem_tlb;
 
+#define GUESTMEM_TRACE_MAX 1024	/* lines of guest RAM remembered per batch */
+
+/*
+ * The lines of guest RAM a batch read, in order: the next batch asks for
+ * them all first (a sample reads mostly what the last one did, and after
+ * the sleep between samples every one is a cache miss; asked for together,
+ * the misses overlap instead of coming one after another).
+ */
+struct guestmem_trace {
+	uintptr_t line[GUESTMEM_TRACE_MAX];
+	uintptr_t recent[4];		/* the last lines noted */
+	unsigned n;
+	int on;
+};
+
 struct guestmem {
 	unsigned n;
 	struct {
@@ -31,6 +46,7 @@ struct guestmem {
 	uint64_t pgd_pa;			/* init_top_pgt's physical address, 0: no walks */
 	int writable;
 	struct guestmem_tlb *tlb;		/* pages found by page-table walks */
+	struct guestmem_trace *trace;		/* what the current batch read */
 };
 
 /*
@@ -50,10 +66,13 @@ void guestmem_use_page_tables(struct guestmem *gm, uint64_t pgd_va);
  * page tables are remembered: a sample reads the same vmalloc pages many
  * times, and the next one mostly the same pages again (a page of an earlier
  * batch is checked against the entry that mapped it). Outside a batch
- * every read walks the tables.
+ * every read walks the tables. The lines a batch reads (until
+ * guestmem_trace_stop) are asked for as the next one begins.
  */
 void guestmem_batch_begin(const struct guestmem *gm);
 void guestmem_batch_end(const struct guestmem *gm);
+/* The batch's reads from here on are not asked for ahead next time (reads not made every sample). */
+void guestmem_trace_stop(const struct guestmem *gm);
 
 /* Copy len bytes at kernel virtual address va: 0, or -1 when not in RAM. */
 int guestmem_read_slow(const struct guestmem *gm, uint64_t va, void *buf, size_t len);
@@ -76,12 +95,27 @@ static inline const unsigned char *guestmem_fast(const struct guestmem *gm, uint
 	return pa < gm->fast_size && len <= gm->fast_size - pa ? gm->node[0].base + pa : NULL;
 }
 
+/* The line at host address p was read: noted for the next batch. */
+static inline void guestmem_note(const struct guestmem *gm, const void *p)
+{
+	struct guestmem_trace *t = gm->trace;
+	uintptr_t line = (uintptr_t)p & ~(uintptr_t)63;
+
+	/* (a line read again soon after is mostly one of the last few) */
+	if (t && t->on && t->n < GUESTMEM_TRACE_MAX && line != t->recent[0] && line != t->recent[1] &&
+	    line != t->recent[2] && line != t->recent[3]) {
+		t->recent[t->n % 4] = line;
+		t->line[t->n++] = line;
+	}
+}
+
 static inline int guestmem_read(const struct guestmem *gm, uint64_t va, void *buf, size_t len)
 {
 	const unsigned char *p = guestmem_fast(gm, va, len);
 
 	if (!p)
 		return guestmem_read_slow(gm, va, buf, len);
+	guestmem_note(gm, p);
 	memcpy(buf, p, len);
 	return 0;
 }

@@ -144,6 +144,7 @@ static void read_map_offsets(const struct btf *btf, struct kernel_info *ki)
 	ki->htab_buckets = member_off(btf, "bpf_htab", "buckets", NULL);
 	ki->htab_n_buckets = member_off(btf, "bpf_htab", "n_buckets", NULL);
 	ki->htab_elem_key = member_off(btf, "htab_elem", "key", NULL);
+	ki->map_elem_count = member_off(btf, "bpf_map", "elem_count", NULL);
 	id = btf__find_by_name_kind(btf, "bucket", BTF_KIND_STRUCT);
 	ki->htab_bucket_size = id > 0 ? (size_t)btf__resolve_size(btf, id) : 0;
 	ki->btf_data = member_off(btf, "btf", "data", NULL);

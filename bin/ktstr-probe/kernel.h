@@ -40,6 +40,7 @@ struct kernel_info {
 	uint64_t array_value, array_pptrs;	/* struct bpf_array: inline values, per-CPU pointers */
 	uint64_t htab_buckets, htab_n_buckets, htab_elem_key;
 	size_t htab_bucket_size;
+	uint64_t map_elem_count;	/* struct bpf_map: per-CPU counts of a hash map's elements */
 	uint64_t btf_data, btf_data_size;	/* struct btf: the raw blob the loader gave */
 	uint64_t aux_used_maps, aux_used_map_cnt;	/* struct bpf_prog_aux */
 	uint64_t sch_exit_kind;	/* struct scx_sched: set on the way out, errors >= 1024 */

@@ -356,6 +356,7 @@ static void sample_all(struct job *jobs, const struct opts *o)
 			j->phase = PHASE_SCENARIO;
 		guestmem_batch_begin(&j->smp.gm);
 		sampler_read(&j->smp, &j->cur);
+		guestmem_trace_stop(&j->smp.gm);
 		j->cur.t_ms = now - j->start_ms;
 		sample_copy_str(j->cur.phase, sizeof(j->cur.phase), phase_name[j->phase]);
 		j->cur.step = j->step;

@@ -181,6 +181,27 @@ static void read_buckets(const struct guestmem *gm, const struct kernel_info *ki
 				    ki->htab_bucket_size * c->n) ? 0 : c->n;
 }
 
+/*
+ * The kernel counts a hash map's elements per CPU (insertions less
+ * deletions, in bpf_map.elem_count): none in all means there is nothing
+ * to find in its buckets. False when it does not count them.
+ */
+static int hash_empty(const struct guestmem *gm, const struct kernel_info *ki, const struct map_snap *m,
+		      unsigned ncpus)
+{
+	int64_t sum = 0;
+	uint64_t pcpu;
+	int ok = 1;
+
+	if (ki->map_elem_count == OFF_NONE ||
+	    !(pcpu = guestmem_u64(gm, m->addr + ki->map_elem_count, &ok)) || !ok)
+		return 0;
+	for (unsigned c = 0; ok && c < ncpus; c++)
+		sum += (int64_t)guestmem_u64(gm, pcpu + guestmem_u64(gm, ki->per_cpu_offset + 8ull * c, &ok),
+					     &ok);
+	return ok && sum == 0;
+}
+
 /* The elements of a hash map, bucket by bucket, up to the caps. */
 static int read_hash(const struct guestmem *gm, const struct kernel_info *ki, struct map_snap *m,
 		     unsigned ncpus, int percpu)
@@ -202,7 +223,9 @@ static int read_hash(const struct guestmem *gm, const struct kernel_info *ki, st
 	nb = guestmem_u32(gm, m->addr + ki->htab_n_buckets, &ok);
 	if (!ok)
 		return -1;
-	m->data = xmalloc((size_t)cap * slot + 1);
+	if (hash_empty(gm, ki, m, ncpus))
+		nb = 0;		/* (its buckets would be pages of nothing) */
+	m->data = xmalloc(nb ? (size_t)cap * slot + 1 : 1);
 	for (unsigned b = 0; b < nb && m->n < cap; b++) {
 		uint64_t node;
 		unsigned chain = 0;

@@ -139,8 +139,7 @@ int sampler_open(struct sampler *s, json_t *job, json_t *vm, unsigned watchdog_m
 	s->ncpus = (unsigned)cpus;
 	s->vcpu_tids = xcalloc(s->ncpus, sizeof(*s->vcpu_tids));
 	s->vcpu_fds = xcalloc(s->ncpus, sizeof(*s->vcpu_fds));
-	s->vcpu_now = xcalloc(s->ncpus, sizeof(*s->vcpu_now));
-	s->pcpu_off = xcalloc(s->ncpus, sizeof(*s->pcpu_off));
+	s->vcpu_idle = xcalloc(s->ncpus, sizeof(*s->vcpu_idle));
 	for (unsigned c = 0; c < s->ncpus; c++)
 		s->vcpu_fds[c] = -1;
 	return 0;
@@ -216,11 +215,6 @@ static void read_cpu(struct sampler *s, unsigned c, uint64_t jiffies, struct sam
 	}
 	runnable_read(s, rq, jiffies, out, o);
 	read_schedstat(s, rq, o);
-	if (s->vcpu_now[c].ok) {
-		o->vcpu_ns = s->vcpu_now[c].run_ns;
-		o->vcpu_wait_ns = s->vcpu_now[c].wait_ns;
-		o->has |= SC_VCPU_NS | SC_VCPU_WAIT_NS;
-	}
 	if (!ok)
 		out->ncpus--;	/* (its memory is the next CPU's) */
 }
@@ -362,14 +356,18 @@ static void read_scheduler(struct sampler *s, struct sample *out)
 void sampler_find_vcpus(struct sampler *s)
 {
 	/* vCPU threads exist once QEMU runs the guest; look until all are known */
-	if (s->vcpus_found < s->ncpus)
-		s->vcpus_found = vcpu_find_threads(s->pid, s->vcpu_tids, s->ncpus);
+	if (s->vcpus_found >= s->ncpus)
+		return;
+	s->vcpus_found = vcpu_find_threads(s->pid, s->vcpu_tids, s->ncpus);
+	for (unsigned c = 0; c < s->ncpus; c++)	/* (opening them is part of the start) */
+		if (s->vcpu_tids[c] && s->vcpu_fds[c] < 0)
+			s->vcpu_fds[c] = vcpu_open_schedstat(s->pid, s->vcpu_tids[c]);
 }
 
 /*
  * The lines of the runqueues and event counts that this sample reads,
- * asked for ahead (see guestmem_prefetch); s->pcpu_off for the programs'
- * counts too.
+ * asked for ahead (see guestmem_prefetch): for a sample that the last one
+ * did not read the same (see guestmem_batch_begin).
  */
 static void prefetch_cpus(struct sampler *s, uint64_t sch)
 {
@@ -387,13 +385,52 @@ static void prefetch_cpus(struct sampler *s, uint64_t sch)
 	    ki->nevents)
 		events = guestmem_u64(gm, sch + ki->sch_pcpu, &ok) + ki->pcpu_event_stats;
 	for (unsigned c = 0; c < s->ncpus; c++) {
+		uint64_t pcpu_off;
+
 		ok = 1;
-		s->pcpu_off[c] = guestmem_u64(gm, ki->per_cpu_offset + 8ull * c, &ok);
+		pcpu_off = guestmem_u64(gm, ki->per_cpu_offset + 8ull * c, &ok);
 		for (unsigned k = 0; ok && k < sizeof(rq_off) / sizeof(rq_off[0]); k++)
 			if (rq_off[k] != OFF_NONE)
-				guestmem_prefetch(gm, ki->runqueues + s->pcpu_off[c] + rq_off[k]);
+				guestmem_prefetch(gm, ki->runqueues + pcpu_off + rq_off[k]);
 		for (unsigned e = 0; ok && events && e < ki->nevents; e += 8)	/* (8 counts a line) */
-			guestmem_prefetch(gm, events + s->pcpu_off[c] + ki->event_off[e]);
+			guestmem_prefetch(gm, events + pcpu_off + ki->event_off[e]);
+	}
+}
+
+/* Every this many samples the host times of every vCPU are read, idle or not. */
+#define VCPU_ALL_SAMPLES 10
+
+/*
+ * The host times of the vCPUs whose CPUs may need them (the stall check
+ * compares a CPU with tasks across two samples, a runnable wait is counted
+ * on its CPU, and idle CPUs beside a waiting task are told from held-back
+ * ones): those with tasks now or at the last sample, all of them while a
+ * task waits on some runnable list, and all every VCPU_ALL_SAMPLES. A CPU
+ * idle at both samples has its vCPU asleep on the host, and each read is a
+ * system call, most of a sample's cost.
+ */
+static void read_vcpus(struct sampler *s, struct sample *out)
+{
+	int all = s->vcpu_age++ % VCPU_ALL_SAMPLES == 0;
+
+	for (size_t i = 0; !all && i < out->ncpus; i++)
+		all = (out->cpus[i].has & SC_RUNNABLE) && out->cpus[i].runnable > 0;
+	for (size_t i = 0; i < out->ncpus; i++) {	/* (one read after another: the path stays warm) */
+		struct sample_cpu *o = &out->cpus[i];
+		unsigned c = (unsigned)o->cpu;
+		int idle = o->nr_running == 0, was_idle = s->vcpu_idle[c];
+		int64_t run, wait;
+
+		s->vcpu_idle[c] = idle;
+		if ((idle && was_idle && !all) || !s->vcpu_tids[c])
+			continue;
+		if (s->vcpu_fds[c] < 0)
+			s->vcpu_fds[c] = vcpu_open_schedstat(s->pid, s->vcpu_tids[c]);
+		if (s->vcpu_fds[c] < 0 || vcpu_read_schedstat(s->vcpu_fds[c], &run, &wait))
+			continue;
+		o->vcpu_ns = run;
+		o->vcpu_wait_ns = wait;
+		o->has |= SC_VCPU_NS | SC_VCPU_WAIT_NS;
 	}
 }
 
@@ -410,19 +447,9 @@ void sampler_read(struct sampler *s, struct sample *out)
 	}
 	prefetch_cpus(s, sampler_scheduler(s));
 	read_scheduler(s, out);
-	/* every vCPU's host times, one read after another (the syscall's path stays warm) */
-	for (unsigned c = 0; c < s->ncpus; c++) {
-		struct vcpu_time *v = &s->vcpu_now[c];
-
-		v->ok = 0;
-		if (!s->vcpu_tids[c])
-			continue;
-		if (s->vcpu_fds[c] < 0)
-			s->vcpu_fds[c] = vcpu_open_schedstat(s->pid, s->vcpu_tids[c]);
-		v->ok = s->vcpu_fds[c] >= 0 && !vcpu_read_schedstat(s->vcpu_fds[c], &v->run_ns, &v->wait_ns);
-	}
 	for (unsigned c = 0; c < s->ncpus; c++)
 		read_cpu(s, c, ok ? jiffies : 0, out);
+	read_vcpus(s, out);
 }
 
 void sampler_close(struct sampler *s)
@@ -433,12 +460,11 @@ void sampler_close(struct sampler *s)
 			close(s->vcpu_fds[c]);
 	free(s->vcpu_fds);
 	s->vcpu_fds = NULL;
-	free(s->vcpu_now);
-	s->vcpu_now = NULL;
-	free(s->pcpu_off);
-	s->pcpu_off = NULL;
-	free(s->prog_addr);
-	s->prog_addr = NULL;
+	free(s->vcpu_idle);
+	s->vcpu_idle = NULL;
+	free(s->prog);
+	s->prog = NULL;
+	s->nprog = s->prog_cap = 0;
 	free(s->vcpu_tids);
 	s->vcpu_tids = NULL;
 }

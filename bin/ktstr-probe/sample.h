@@ -15,6 +15,8 @@
 #include "samplerec.h"
 #include "vcpu.h"
 
+struct prog_seen;
+
 struct sampler {
 	struct guestmem gm;
 	struct kernel_info ki;
@@ -22,10 +24,10 @@ struct sampler {
 	int pid;
 	int *vcpu_tids;		/* per CPU, 0 when unknown */
 	int *vcpu_fds;		/* per CPU, its thread's schedstat; -1 when not open */
-	struct vcpu_time *vcpu_now;	/* per CPU, read as a sample starts */
-	uint64_t *pcpu_off;	/* per CPU, __per_cpu_offset as a sample starts (for prefetching) */
-	uint64_t *prog_addr;	/* the struct_ops programs of the last prog idr walk */
-	unsigned nprog, prog_age;
+	int *vcpu_idle;		/* per CPU, it had no tasks at the last sample */
+	unsigned vcpu_age;	/* samples read */
+	struct prog_seen *prog;	/* the struct_ops programs of the last prog idr walk */
+	unsigned nprog, prog_cap, prog_age;
 	unsigned vcpus_found;
 	/* the sched_ext watchdog, shortened to watchdog_ms (0: left alone) */
 	unsigned watchdog_ms;

@@ -8,12 +8,6 @@
 
 #include <stdint.h>
 
-/* A vCPU thread's host times at one moment; ok: they were read. */
-struct vcpu_time {
-	int64_t run_ns, wait_ns;
-	int ok;
-};
-
 /* tids[cpu] for cpu < ncpus (0 when not found); the number found. */
 unsigned vcpu_find_threads(int pid, int *tids, unsigned ncpus);
 

@@ -17,6 +17,7 @@
 
 struct delay_point {
 	long long t_ms;		/* sample time */
+	long long sample;	/* its index among the samples */
 	long long run_ns, wait_ns;	/* the vCPU thread's host CPU time and run delay then */
 };
 
@@ -98,7 +99,8 @@ static const struct delay_point *hist_at(const struct cpu_hist *h, size_t i)
 	return &h->p[(h->head + i) % HIST_MAX];
 }
 
-static void hist_push(struct cpu_hist *h, long long t_ms, long long run_ns, long long wait_ns)
+static void hist_push(struct cpu_hist *h, long long t_ms, long long sample, long long run_ns,
+		      long long wait_ns)
 {
 	if (h->n && hist_at(h, h->n - 1)->t_ms >= t_ms)
 		return;		/* (time must move on) */
@@ -106,7 +108,7 @@ static void hist_push(struct cpu_hist *h, long long t_ms, long long run_ns, long
 		h->head = (h->head + 1) % HIST_MAX;
 		h->n--;
 	}
-	h->p[(h->head + h->n++) % HIST_MAX] = (struct delay_point){ t_ms, run_ns, wait_ns };
+	h->p[(h->head + h->n++) % HIST_MAX] = (struct delay_point){ t_ms, sample, run_ns, wait_ns };
 }
 
 /*
@@ -114,11 +116,14 @@ static void hist_push(struct cpu_hist *h, long long t_ms, long long run_ns, long
  * preempt_ns (two guest ticks under TCG) although it waited at least that
  * long for a host CPU. A vCPU that ran that much had ticks, so the guest had
  * its chances to run a waiting task; an idle vCPU sleeps on the host and is
- * not held back either.
+ * not held back either. Only points of consecutive samples tell: across a
+ * sample without the vCPU's times (the probe reads an idle one's only now
+ * and then) nothing is known, and nothing is taken off.
  */
 static bool held_back(const struct waits *w, const struct delay_point *a, const struct delay_point *b)
 {
-	return b->run_ns - a->run_ns < w->preempt_ns && b->wait_ns - a->wait_ns >= w->preempt_ns;
+	return b->sample == a->sample + 1 && b->run_ns - a->run_ns < w->preempt_ns &&
+	       b->wait_ns - a->wait_ns >= w->preempt_ns;
 }
 
 /*
@@ -301,7 +306,7 @@ void waits_add(struct waits *w, struct sample *sample, int judged)
 		struct cpu_hist *h = hist_of(w, e->cpu);
 
 		if (h && e->has & SC_VCPU_WAIT_NS)
-			hist_push(h, t, e->vcpu_ns, e->vcpu_wait_ns);
+			hist_push(h, t, w->nsample, e->vcpu_ns, e->vcpu_wait_ns);
 	}
 	for (size_t i = 0; i < sample->ncpus; i++) {
 		struct sample_cpu *e = &sample->cpus[i];

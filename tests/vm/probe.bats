@@ -38,8 +38,11 @@ stream() { cat "$KTSTR_RUNS_DIR"/*/stream.ndjson; }
 		(map(select(.)) | length) * 10 >= length * 8' "$S"
 	# each busy CPU's rq clock and its vCPU thread's host CPU time move forward
 	jq -e -s '[.[] | select(.type == "sample" and .phase == "scenario")] as $s |
-		all(range(0; 4); . as $c | [$s[] | .cpus[$c] | .rq_clock] as $k | [$s[] | .cpus[$c] | .vcpu_ns] as $v |
+		all(range(0; 4); . as $c | [$s[] | .cpus[$c] | .rq_clock] as $k | [$s[] | .cpus[$c] | .vcpu_ns | values] as $v |
 			($k == ($k | sort)) and ($k | unique | length) == ($k | length) and $v == ($v | sort))' "$S"
+	# a CPU with tasks always has its vCPU's host times (an idle one's are read now and then)
+	jq -e -s '[.[] | select(.type == "sample" and .phase == "scenario") | .cpus[] | select(.nr_running > 0)] |
+		all(has("vcpu_ns") and has("vcpu_wait_ns"))' "$S"
 	# the summary: scenario samples only, nothing wrong, the scheduler it saw, copied into the verdict
 	jq -e -s --argjson n "$(jq -s '[.[] | select(.type == "sample" and .phase == "scenario")] | length' "$S")" '
 		[.[] | select(.type == "monitor")] as $m | ($m | length) == 1 and $m[0].samples == $n and
