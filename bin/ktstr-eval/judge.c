@@ -8,6 +8,7 @@
 #include "die.h"
 #include "judge.h"
 #include "ndjson.h"
+#include "payload.h"
 
 struct job_state *job_state_get(struct job_state **list, const char *id)
 {
@@ -27,6 +28,7 @@ struct job_state *job_state_get(struct job_state **list, const char *id)
 	js->steps = json_array();
 	js->sched = json_array();
 	js->console = json_array();
+	js->payloads = json_array();
 	js->next = *list;
 	*list = js;
 	return js;
@@ -44,6 +46,7 @@ void job_state_free(struct job_state *js)
 	json_decref(js->steps);
 	json_decref(js->sched);
 	json_decref(js->console);
+	json_decref(js->payloads);
 	free(js);
 }
 
@@ -87,12 +90,14 @@ void job_state_note(struct job_state *js, json_t *rec)
 		keep(&js->monitor, rec);
 	else if (!strcmp(type, "console"))
 		json_array_append(js->console, rec);
+	else if (!strcmp(type, "payload"))
+		json_array_append(js->payloads, rec);
 }
 
 int job_state_wants(const char *type)
 {
 	static const char *const kept[] = { "job", "vm", "worker", "sched", "step", "topo_check",
-					    "scenario_end", "monitor", "console" };
+					    "scenario_end", "monitor", "console", "payload" };
 
 	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
 		if (!strcmp(type, kept[i]))
@@ -278,7 +283,8 @@ static json_t *judge_scenario(struct verdict_ctx *v, char *reason, size_t len, b
 	int before;
 	const char *why;
 
-	if (!json_array_size(v->js->workers))
+	judge_payloads(v, v->payload_out);
+	if (!json_array_size(v->js->workers) && !json_array_size(v->js->payloads))
 		detail_add(v, "NoWorkers", true, "the scenario reported no workers");
 	if (is_eevdf(v->js))
 		return stats;
@@ -354,7 +360,7 @@ static void copy_monitor(json_t *verdict, json_t *monitor)
 json_t *judge_job(struct job_state *js, json_t *vm_exit, json_t *checks, json_t *overrides)
 {
 	const char *accel = rec_str(js->vm_started, "accel", rec_str(vm_exit, "accel", "kvm"));
-	struct verdict_ctx v = { .js = js, .details = json_array() };
+	struct verdict_ctx v = { .js = js, .details = json_array(), .payload_out = json_object() };
 	const char *result;
 	json_t *stats = NULL, *out;
 	char reason[1024] = "";
@@ -380,6 +386,8 @@ json_t *judge_job(struct job_state *js, json_t *vm_exit, json_t *checks, json_t 
 	json_object_set_new(out, "details", v.details);
 	if (stats)
 		json_object_set_new(out, "stats", stats);
+	json_object_update(out, v.payload_out);
+	json_decref(v.payload_out);
 	if (js->monitor)
 		copy_monitor(out, js->monitor);
 	json_object_set_new(out, "accel", json_string(accel));

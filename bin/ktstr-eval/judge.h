@@ -16,6 +16,7 @@ struct job_state {
 	json_t *steps;		/* step records */
 	json_t *sched;		/* sched events, in order */
 	json_t *console;	/* notable console lines */
+	json_t *payloads;	/* payload records */
 	struct job_state *next;
 };
 
@@ -45,6 +46,7 @@ struct verdict_ctx {
 	json_t *details;
 	int failures;
 	bool retry;		/* the harness or emulator failed, not the scheduler: run it again */
+	json_t *payload_out;	/* "payloads" and "payload_metrics" for the verdict (payload.c) */
 };
 
 /* Append {kind, message}; fails counts it as a failure. Returns the detail. */

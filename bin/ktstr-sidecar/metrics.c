@@ -78,6 +78,14 @@ void metrics_load(const char *path, struct metric_set *ms)
 		if (ms->v[i].guard_metric && !metrics_find(ms, ms->v[i].guard_metric))
 			die(EXIT_USAGE, "%s: %s: skip_unless names unknown metric '%s'", path,
 			    ms->v[i].name, ms->v[i].guard_metric);
+	ms->payload_abs_gate = 0;
+	ms->payload_rel_gate = 0.05;
+	if ((e = json_object_get(ms->doc, "payload_default"))) {
+		if (!json_is_number(json_object_get(e, "abs_gate")) || !json_is_number(json_object_get(e, "rel_gate")))
+			die(EXIT_USAGE, "%s: payload_default needs abs_gate and rel_gate", path);
+		ms->payload_abs_gate = json_number_value(json_object_get(e, "abs_gate"));
+		ms->payload_rel_gate = json_number_value(json_object_get(e, "rel_gate"));
+	}
 	free(def);
 }
 

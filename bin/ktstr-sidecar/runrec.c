@@ -168,7 +168,7 @@ json_t *runrec_build(const struct job_seen *js, json_t *verdict,
 	iso_utc(now, ended, sizeof(ended));
 	return json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:o,"
 			 " s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
-			 " s:o, s:o, s:o, s:s, s:s, s:o}",
+			 " s:o, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:o}",
 		"type", "run", "schema_version", 1, "run_id", ctx->run_id,
 		"job", js->id,
 		"test", rec_str(verdict, "test", rec_str(job, "test", js->id)),
@@ -194,5 +194,8 @@ json_t *runrec_build(const struct job_seen *js, json_t *verdict,
 		"host", json_incref(ctx->host),
 		"project_commit", json_incref(ctx->project_commit),
 		"started_at", started, "ended_at", ended,
-		"maps", maprec_of(js->maps));
+		"maps", maprec_of(js->maps),
+		"repeat", get_or_null(job, "repeat"),
+		"payloads", get_or_null(verdict, "payloads"),
+		"payload_metrics", get_or_null(verdict, "payload_metrics"));
 }
