@@ -16,7 +16,7 @@
 
 #include "runner.h"
 
-#define OUTPUT_CAP (96 * 1024)	/* bytes of each stream sent to the host */
+#define OUTPUT_CAP (192 * 1024)	/* bytes of each stream sent to the host (a record stays < 1 MiB) */
 #define STOP_GRACE_MS 2000	/* after the signal, before SIGKILL */
 
 struct payload_proc {
@@ -59,24 +59,47 @@ static struct payload_proc *find(struct payload_set *ps, const char *id)
 	return NULL;
 }
 
-/* The head of a file, at most OUTPUT_CAP bytes; *total its whole size. */
-static json_t *read_head(const char *path, json_int_t *total)
+/* Read len bytes at off into buf; the count read. */
+static size_t read_at(int fd, char *buf, size_t len, off_t off)
 {
-	char *buf = xmalloc(OUTPUT_CAP);
+	size_t n = 0;
+	ssize_t got;
+
+	while (n < len && (got = pread(fd, buf + n, len - n, off + (off_t)n)) > 0)
+		n += (size_t)got;
+	return n;
+}
+
+/*
+ * A file's text for the host: all of it up to OUTPUT_CAP bytes, else its
+ * head (a JSON document starts there) and its tail (summaries end there).
+ * *total is its whole size.
+ */
+static json_t *read_output(const char *path, json_int_t *total)
+{
+	static const char cut[] = "\n[... output left out ...]\n";
+	char *buf = xmalloc(OUTPUT_CAP + sizeof(cut));
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = 0, got;
+	size_t n = 0, head = OUTPUT_CAP * 2 / 3, tail = OUTPUT_CAP - head;
 	struct stat st;
 	json_t *s;
 
 	*total = 0;
-	while (fd >= 0 && n < OUTPUT_CAP && (got = read(fd, buf + n, (size_t)(OUTPUT_CAP - n))) > 0)
-		n += got;
-	if (fd >= 0 && fstat(fd, &st) == 0)
+	if (fd >= 0 && fstat(fd, &st) == 0) {
 		*total = (json_int_t)st.st_size;
+		if (st.st_size <= OUTPUT_CAP) {
+			n = read_at(fd, buf, OUTPUT_CAP, 0);
+		} else {
+			n = read_at(fd, buf, head, 0);
+			memcpy(buf + n, cut, sizeof(cut) - 1);
+			n += sizeof(cut) - 1;
+			n += read_at(fd, buf + n, tail, st.st_size - (off_t)tail);
+		}
+	}
 	if (fd >= 0)
 		close(fd);
 	unlink(path);
-	s = json_bytes(buf, n > 0 ? (size_t)n : 0);
+	s = json_bytes(buf, n);
 	free(buf);
 	return s;
 }
@@ -94,8 +117,8 @@ static void report(struct runner *r, struct payload_proc *p)
 	json_object_set_new(ev, "exit_code", WIFEXITED(p->status) ? json_integer(WEXITSTATUS(p->status)) : json_null());
 	json_object_set_new(ev, "signal", WIFSIGNALED(p->status) ? json_integer(WTERMSIG(p->status)) : json_null());
 	json_object_set_new(ev, "elapsed_ms", json_integer((json_int_t)((mono_ns() - p->start_ns) / 1000000u)));
-	json_object_set_new(ev, "stdout", read_head(p->out_path, &out_n));
-	json_object_set_new(ev, "stderr", read_head(p->err_path, &err_n));
+	json_object_set_new(ev, "stdout", read_output(p->out_path, &out_n));
+	json_object_set_new(ev, "stderr", read_output(p->err_path, &err_n));
 	json_object_set_new(ev, "stdout_bytes", json_integer(out_n));
 	json_object_set_new(ev, "stderr_bytes", json_integer(err_n));
 	if (p->checks)
