@@ -5,6 +5,7 @@
  * each path (with its libraries) as /payload/NAME.
  */
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,19 +16,17 @@
 #include "payload_def.h"
 #include "plan.h"
 
-/* $KTSTR_PAYLOADS_DIR, else share/ktstr/payloads. */
-static char *def_path(const char *name)
+/* $KTSTR_PAYLOADS_DIR, else share/ktstr/payloads; into buf (no allocation: die() may follow). */
+static void def_path(const char *name, char *buf, size_t len)
 {
 	const char *env = getenv("KTSTR_PAYLOADS_DIR");
-	char *share = paths_share_dir(), *dir = env && *env ? xstrdup(env) : paths_join(share, "payloads");
-	char *leaf = xmalloc(strlen(name) + 6), *f;
+	char *share = paths_share_dir();
 
-	sprintf(leaf, "%s.json", name);
-	f = paths_join(dir, leaf);
+	if (env && *env)
+		snprintf(buf, len, "%s/%s.json", env, name);
+	else
+		snprintf(buf, len, "%s/payloads/%s.json", share, name);
 	free(share);
-	free(dir);
-	free(leaf);
-	return f;
 }
 
 static bool executable(const char *p)
@@ -62,11 +61,12 @@ static char *find_binary(const char *bin)
 
 static json_t *resolve_one(const char *name, const char *scen_file)
 {
-	char *file = def_path(name), *bin, err[512];
+	char file[PATH_MAX], *bin, err[512];
 	struct payload_def d;
 	json_error_t jerr;
 	json_t *doc, *out;
 
+	def_path(name, file, sizeof(file));
 	doc = json_load_file(file, JSON_REJECT_DUPLICATES, &jerr);
 	if (!doc)
 		die(EXIT_USAGE, "scenario file %s: payload \"%s\": %s%s%s", scen_file, name, file,
@@ -83,7 +83,6 @@ static json_t *resolve_one(const char *name, const char *scen_file)
 		    json_string_value(json_object_get(doc, "package")) : file);
 	out = json_pack("{s:s, s:O, s:O}", "path", bin, "args", d.default_args, "definition", doc);
 	free(bin);
-	free(file);
 	payload_def_free(&d);
 	json_decref(doc);
 	return out;
