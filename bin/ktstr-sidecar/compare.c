@@ -475,11 +475,15 @@ static void pools_free(struct pools *p, size_t n)
 }
 
 static void print_summary(const struct cmp_opts *o, const struct pools *p,
-			  const struct tally *tl)
+			  const struct tally *tl, double load_a, double load_b)
 {
+	char buf[256];
+	const char *note = host_load_note(load_a, load_b, buf, sizeof(buf));
 	json_t *rec;
 
 	if (!o->as_json) {
+		if (note)
+			puts(note);
 		if (tl->gate_only)
 			printf("note: %zu %s judged by the gates alone: too few samples for a confidence "
 			       "interval (it needs %d on each side: ktstr run --repeat)\n", tl->gate_only,
@@ -503,6 +507,8 @@ static void print_summary(const struct cmp_opts *o, const struct pools *p,
 			"improvements", (json_int_t)tl->improvements);
 	json_object_set_new(rec, "not_significant", json_integer((json_int_t)tl->not_significant));
 	json_object_set_new(rec, "gate_only", json_integer((json_int_t)tl->gate_only));
+	json_object_set_new(rec, "a_host_load", load_a >= 0 ? json_real(load_a) : json_null());
+	json_object_set_new(rec, "b_host_load", load_b >= 0 ? json_real(load_b) : json_null());
 	ndjson_write(stdout, rec);
 	json_decref(rec);
 }
@@ -574,7 +580,7 @@ int cmd_compare(int argc, char **argv)
 	if (!tl.pairs && !tl.excluded)
 		die(EXIT_USAGE, "A and B have no jobs in common to compare "
 		    "(%zu only in A, %zu only in B)", tl.only_a, tl.only_b);
-	print_summary(&o, &p, &tl);
+	print_summary(&o, &p, &tl, pool_host_load(&set, p.in_a), pool_host_load(&set, p.in_b));
 	if (fflush(stdout) == EOF)
 		die(EXIT_INCONCLUSIVE, "write error on stdout");
 	pools_free(&p, set.n);

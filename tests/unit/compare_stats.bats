@@ -6,6 +6,9 @@ load ../helpers
 setup() {
 	export KTSTR_RUNS_DIR="$BATS_TEST_TMPDIR/runs"
 	export KTSTR_COMMIT=abc1234
+	# the host's load goes into each record; pinned, so compare's notes are exact
+	echo "1.00 1.00 1.00 1/100 1" > "$BATS_TEST_TMPDIR/loadavg"
+	export KTSTR_LOADAVG="$BATS_TEST_TMPDIR/loadavg"
 }
 
 # A run of one job per value: run_id value... (hackbench.time, lower is better, 5% gate)
@@ -78,4 +81,18 @@ note: 1 change judged by the gates alone: too few samples for a confidence inter
 	[ "$status" -eq 0 ]
 	[ "${lines[2]}" = "-       bench_hackbench 1n1l2c1t scx-ktstr tcg  hackbench.time  2.5 s ±1.5  2.5 s ±1.5   +0 s  +0.0%  4/4  [-2, +2]" ]
 	[ "${#lines[@]}" -eq 4 ]
+}
+
+@test "compare stats: pools from hosts busy apart get a note; the summary carries both loads" {
+	pool a 1.00 1.10 0.90 1.05 0.95
+	echo "9.50 9.00 8.00 5/300 9" > "$KTSTR_LOADAVG"
+	pool b 0.98 1.12 0.91 1.04 0.97
+	run ktstr-sidecar compare a b
+	[ "$status" -eq 0 ]
+	[ "$output" = "A: a (5 jobs), B: b (5 jobs)
+note: the host was busier for B (load 9.5) than for A (1.0): under emulation that alone slows the guest
+1 pair compared (0 not passing on both sides, 0 only in A, 0 only in B): 0 regressions, 0 improvements" ]
+	run ktstr-sidecar compare --json b a
+	[ "$(printf '%s\n' "$output" | jq -c '[.a_host_load, .b_host_load]')" = '[9.5,1]' ]
+	[ "$(jq -c .host_load "$KTSTR_RUNS_DIR/a/hb.r1.json")" = 1 ]
 }

@@ -10,6 +10,9 @@ F="$BATS_TEST_DIRNAME/../fixtures/sidecar"
 setup() {
 	export KTSTR_RUNS_DIR="$BATS_TEST_TMPDIR/runs"
 	export KTSTR_COMMIT=abc1234
+	# the host's load goes into each record; pinned, so compare's notes are exact
+	echo "1.00 1.00 1.00 1/100 1" > "$BATS_TEST_TMPDIR/loadavg"
+	export KTSTR_LOADAVG="$BATS_TEST_TMPDIR/loadavg"
 }
 
 # A verdict-only stream line: job test result work_units spread_pct [kernel]
@@ -58,7 +61,7 @@ set_started() {
 @test "sidecar write: the stored record of a failed job, field by field" {
 	ktstr-sidecar write --run-id r1 < "$F/starved.ndjson" > /dev/null || true
 	f="$KTSTR_RUNS_DIR/r1/j1.json"
-	[ "$(jq -c 'keys_unsorted' "$f")" = '["type","schema_version","run_id","job","test","topo","scheduler","flags","result","reason","details","stats","thresholds","monitor","mode","duration_ms","timeout_s","topology","scenario","kernel","accel","vm","logs","host","project_commit","started_at","ended_at","maps","repeat","payloads","payload_metrics","dumps"]' ]
+	[ "$(jq -c 'keys_unsorted' "$f")" = '["type","schema_version","run_id","job","test","topo","scheduler","flags","result","reason","details","stats","thresholds","monitor","mode","duration_ms","timeout_s","topology","scenario","kernel","accel","vm","logs","host","project_commit","started_at","ended_at","maps","repeat","payloads","payload_metrics","host_load","dumps"]' ]
 	[ "$(jq -c '[.type, .schema_version, .run_id, .job, .test, .topo, .result, .reason, .accel, .project_commit, .monitor, .mode, .duration_ms]' "$f")" = \
 		'["run",1,"r1","j1","steady","1n2l2c1t","fail",null,"tcg","abc1234",null,"scenario",2000]' ]
 	[ "$(jq -c '.scheduler, .flags, .kernel, .vm, .logs, .topology' "$f")" = '{"name":"eevdf","path":null,"args":[]}
