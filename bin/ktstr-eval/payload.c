@@ -151,8 +151,9 @@ static json_t *judge_one(struct verdict_ctx *v, json_t *rec)
 	json_decref(raw[0]);
 	json_decref(raw[1]);
 	json_decref(checks);
-	return json_pack("{s:s, s:s, s:O, s:O, s:O, s:O, s:O, s:o}", "id", id, "payload", name,
+	return json_pack("{s:s, s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:o}", "id", id, "payload", name,
 			 "cgroup", json_object_get(rec, "cgroup") ? json_object_get(rec, "cgroup") : json_null(),
+			 "step", json_object_get(rec, "step") ? json_object_get(rec, "step") : json_null(),
 			 "status", json_object_get(rec, "status"),
 			 "exit_code", json_object_get(rec, "exit_code") ? json_object_get(rec, "exit_code") : json_null(),
 			 "elapsed_ms", json_object_get(rec, "elapsed_ms") ? json_object_get(rec, "elapsed_ms") : json_null(),

@@ -25,7 +25,8 @@ static const char usage[] =
 "flags the profile lacks) is left out. Each record carries\n"
 "\"plan\": {order, preset, profile, estimate_s, estimate_from, why}.\n"
 "\n"
-"  --scenarios SET   without SCENARIO: canned (default), catalog or all\n"
+"  --scenarios SET   without SCENARIO: canned (default), catalog, all (both), or\n"
+"                    bench (one payload each: share/ktstr/bench)\n"
 "  --category C      only the scenarios of category C ('ktstr scenarios')\n"
 "  --scheduler S     a definition (share/ktstr/schedulers/S.json or one\n"
 "                    'ktstr sched build' made), a loader's path, or eevdf (default)\n"
@@ -203,8 +204,9 @@ static void parse_args(int argc, char **argv, struct plan_opts *o)
 		case O_SHELL: o->shell = true; break;
 		case O_EXEC: o->exec = optarg; break;
 		case O_SET:
-			if (strcmp(optarg, "canned") && strcmp(optarg, "catalog") && strcmp(optarg, "all"))
-				die(EXIT_USAGE, "--scenarios '%s': expected canned, catalog or all", optarg);
+			if (strcmp(optarg, "canned") && strcmp(optarg, "catalog") && strcmp(optarg, "all") &&
+			    strcmp(optarg, "bench"))
+				die(EXIT_USAGE, "--scenarios '%s': expected canned, catalog, all or bench", optarg);
 			o->set = optarg;
 			break;
 		case O_CATEGORY: o->category = optarg; break;

@@ -265,7 +265,7 @@ struct scenfile *scenfiles_select(char *const *args, size_t nargs, const char *s
 		free(k);
 		*n = nc + nk;
 	} else {
-		s = scenfiles_in(!strcmp(set, "catalog") ? "catalog" : "scenarios", n);
+		s = scenfiles_in(!strcmp(set, "canned") ? "scenarios" : set, n);
 	}
 	if (category && !(*n = keep_category(s, *n, category)))
 		die(EXIT_USAGE, "no scenario of category '%s' ('ktstr scenarios' lists them)", category);

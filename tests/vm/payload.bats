@@ -70,3 +70,23 @@ stdout: half way" ]
 	[ "$status" -eq 0 ]
 	[[ "${lines[-1]}" == *": 0 regressions, "* ]]
 }
+
+@test "payload: kill_payload stops one (no failure, metrics kept); a timeout kills one and fails the job" {
+	cat > "$BATS_TEST_TMPDIR/kill.json" <<'JSON'
+{"name": "kill", "cgroups": [{"name": "cg_0", "workers": []}],
+ "steps": [
+   {"ops": [{"op": "run_payload", "payload": "stress-ng", "cgroup": "cg_0",
+             "args": ["--cpu", "1", "--timeout", "60", "--metrics-brief", "-Y", "/dev/stdout"]}],
+    "hold": {"ms": 3000}},
+   {"ops": [{"op": "kill_payload", "id": "stress-ng", "signal": "INT"}], "hold": {"ms": 1}}]}
+JSON
+	run ktstr run "$BATS_TEST_TMPDIR/kill.json" --topo 1n1l2c1t --run-dir "$KTSTR_RUNS_DIR/kill"
+	[ "$status" -eq 0 ]
+	[ "$(records kill | jq -c '[.result, .payloads[0].status, .payloads[0].step, (.payload_metrics["stress-ng.bogo_ops"].value > 0)]')" = '["pass","stopped",0,true]' ]
+	jq '.name = "late" | .steps = [{"ops": [.steps[0].ops[0] + {"timeout_ms": 1500}, {"op": "wait_payload", "id": "stress-ng"}]}]' \
+		"$BATS_TEST_TMPDIR/kill.json" > "$BATS_TEST_TMPDIR/late.json"
+	run ktstr run "$BATS_TEST_TMPDIR/late.json" --topo 1n1l2c1t --run-dir "$KTSTR_RUNS_DIR/late"
+	[ "$status" -eq 1 ]
+	[ "$(records late | jq -r '.payloads[0].status, (.details[0].message | split(" after ")[0])')" = "timed_out
+payload stress-ng in cg_0 ran past its timeout and was killed" ]
+}
