@@ -191,7 +191,8 @@ static void usage(FILE *f)
 {
 	fputs("usage: ktstr-sidecar metrics [--json]\n"
 	      "The metrics compare gates on (share/ktstr/metrics.json): a change is a\n"
-	      "regression or improvement only when |B-A| >= abs_gate AND |B-A|/|A| >= rel_gate.\n",
+	      "regression or improvement only when |B-A| >= abs_gate AND |B-A|/|A| >= rel_gate\n"
+	      "(and, with 3 samples a side, the change's confidence interval excludes 0).\n",
 	      f);
 }
 
@@ -231,8 +232,12 @@ int cmd_metrics(int argc, char **argv)
 		table_add(&t, ms.v[i].name, ms.v[i].polarity, a, r, ms.v[i].unit,
 			  ms.v[i].path);
 	}
-	if (!as_json)
+	if (!as_json) {
 		table_print(&t, stdout);
+		printf("Payload metrics (ID.METRIC, share/ktstr/payloads): polarity and unit from their "
+		       "definition; gates too, else abs %g, rel %g%%.\n", ms.payload_abs_gate,
+		       ms.payload_rel_gate * 100);
+	}
 	table_free(&t);
 	metrics_free(&ms);
 	return fflush(stdout) == EOF ? EXIT_INCONCLUSIVE : EXIT_PASS;
