@@ -38,7 +38,7 @@ static int check_keys(json_t *obj, const char *const *allowed, const char *path,
 	return 0;
 }
 
-static bool valid_cgroup_name(const char *s)
+bool valid_cgroup_name(const char *s)
 {
 	const char *comp = s;
 
@@ -188,7 +188,8 @@ static int parse_defs(json_t *arr, struct cgdef **defs, unsigned *n, const char 
 
 static const char *const op_names[] = { "add_cgroup", "remove_cgroup", "set_cpuset", "clear_cpuset",
 					"swap_cpusets", "spawn", "stop_cgroup", "set_affinity",
-					"spawn_host", "move_all_tasks" };
+					"spawn_host", "move_all_tasks", "run_payload", "wait_payload",
+					"kill_payload" };
 
 /* Keys each op takes besides "op" (a: first name key, b: second). */
 static const struct {
@@ -204,6 +205,9 @@ static const struct {
 	[OP_SET_AFFINITY] = { "cgroup", NULL, "affinity" },
 	[OP_SPAWN_HOST] = { NULL, NULL, "workers" },
 	[OP_MOVE_ALL_TASKS] = { "from", "to", NULL },
+	[OP_RUN_PAYLOAD] = { NULL, NULL, NULL },	/* payload_op_parse checks their keys */
+	[OP_WAIT_PAYLOAD] = { NULL, NULL, NULL },
+	[OP_KILL_PAYLOAD] = { NULL, NULL, NULL },
 };
 
 const char *op_name(enum op_kind k)
@@ -251,6 +255,8 @@ static int parse_op(json_t *j, struct op *o, const char *path, struct parse_ctx 
 		return -1;
 	}
 	o->kind = (enum op_kind)k;
+	if (o->kind >= OP_RUN_PAYLOAD)
+		return payload_op_parse(j, o, path, pc->err, pc->errlen);
 	if (op_keys[k].a)
 		keys[nk++] = op_keys[k].a;
 	if (op_keys[k].b)
@@ -367,6 +373,8 @@ static int parse_requires(json_t *j, struct requires *r, struct parse_ctx *pc)
 struct live_names {
 	const char *name[256];
 	unsigned n;
+	const char *payload[256];	/* payload handles started and not yet waited for or killed */
+	unsigned npayload;
 };
 
 static bool live_has(const struct live_names *l, const char *name)
@@ -406,6 +414,32 @@ static int check_ref(const struct live_names *l, const char *name, unsigned step
 	return -1;
 }
 
+/* A handle may run once at a time; wait and kill need a running one. */
+static int check_payload_ref(struct live_names *l, const struct op *o, unsigned step, unsigned op,
+			     struct parse_ctx *pc)
+{
+	unsigned k;
+
+	for (k = 0; k < l->npayload && strcmp(l->payload[k], o->pl.id); k++)
+		;
+	if (o->kind == OP_RUN_PAYLOAD && k < l->npayload) {
+		strfmt(pc->err, pc->errlen, "scenario.steps[%u].ops[%u]: payload \"%s\" is already "
+		       "running (wait_payload or kill_payload it first, or give another \"id\")",
+		       step, op, o->pl.id);
+		return -1;
+	}
+	if (o->kind != OP_RUN_PAYLOAD && k == l->npayload) {
+		strfmt(pc->err, pc->errlen, "scenario.steps[%u].ops[%u]: no running payload \"%s\" "
+		       "at this point", step, op, o->pl.id);
+		return -1;
+	}
+	if (o->kind == OP_RUN_PAYLOAD && l->npayload < 256)
+		l->payload[l->npayload++] = o->pl.id;
+	else if (o->kind != OP_RUN_PAYLOAD)
+		l->payload[k] = l->payload[--l->npayload];
+	return 0;
+}
+
 static int check_step_refs(const struct scenario *s, unsigned i, struct live_names *l,
 			   struct parse_ctx *pc)
 {
@@ -414,6 +448,16 @@ static int check_step_refs(const struct scenario *s, unsigned i, struct live_nam
 	for (unsigned k = 0; k < st->nops; k++) {
 		const struct op *o = &st->ops[k];
 
+		if (o->kind >= OP_RUN_PAYLOAD) {
+			if (st->hold.kind == HOLD_LOOP) {
+				strfmt(pc->err, pc->errlen, "scenario.steps[%u].ops[%u]: payload ops cannot "
+				       "repeat in a loop_ms step", i, k);
+				return -1;
+			}
+			if (check_ref(l, o->a, i, k, pc) || check_payload_ref(l, o, i, k, pc))
+				return -1;
+			continue;
+		}
 		if (o->kind == OP_ADD_CGROUP) {
 			live_add(l, o->a);
 			continue;
@@ -431,7 +475,7 @@ static int check_step_refs(const struct scenario *s, unsigned i, struct live_nam
 
 static int check_refs(const struct scenario *s, struct parse_ctx *pc)
 {
-	struct live_names l = { .n = 0 };
+	struct live_names l = { .n = 0, .npayload = 0 };
 
 	for (unsigned d = 0; d < s->ndefs; d++)
 		if (!s->defs[d].per_cpu)
@@ -533,6 +577,7 @@ void scenario_free(struct scenario *s)
 			free(st->ops[k].a);
 			free(st->ops[k].b);
 			work_free(&st->ops[k].group.work);
+			payload_op_free(&st->ops[k]);
 		}
 		free(st->ops);
 		free_defs(st->defs, st->ndefs);

@@ -109,13 +109,26 @@ struct cgdef {
 
 enum op_kind { OP_ADD_CGROUP, OP_REMOVE_CGROUP, OP_SET_CPUSET, OP_CLEAR_CPUSET,
 	       OP_SWAP_CPUSETS, OP_SPAWN, OP_STOP_CGROUP, OP_SET_AFFINITY, OP_SPAWN_HOST,
-	       OP_MOVE_ALL_TASKS };
+	       OP_MOVE_ALL_TASKS, OP_RUN_PAYLOAD, OP_WAIT_PAYLOAD, OP_KILL_PAYLOAD };
+
+/* run_payload / wait_payload / kill_payload (scenario_payload.c). */
+struct payload_op {
+	char *payload;		/* the definition's name (run_payload) */
+	char *id;		/* the handle later ops name; default: the payload's name */
+	char **args;		/* NULL: the definition's default_args */
+	unsigned nargs;
+	unsigned timeout_ms;	/* run/wait: 0 = none */
+	int signal;		/* kill_payload: SIGTERM, SIGINT or SIGKILL */
+	json_t *checks;		/* run_payload's "checks" as written, or NULL */
+};
+
 struct op {
 	enum op_kind kind;
 	char *a, *b;		/* cgroup names (a: cgroup/from/a, b: to/b) */
 	struct cpuspec spec;
 	struct group group;
 	struct affinity affinity;
+	struct payload_op pl;
 };
 
 enum hold_kind { HOLD_FRAC, HOLD_MS, HOLD_LOOP };
@@ -168,6 +181,22 @@ json_t *policy_json(const struct policy *p);
 int mem_policy_parse(json_t *j, struct mem_policy *m, const char *path, char *err, size_t errlen);
 json_t *mem_policy_json(const struct mem_policy *m);
 const char *op_name(enum op_kind k);
+
+/* scenario_payload.c: parse a payload op's own keys (o->kind set, "op" checked). */
+int payload_op_parse(json_t *j, struct op *o, const char *path, char *err, size_t errlen);
+void payload_op_free(struct op *o);
+json_t *payload_op_json(const struct op *o);
+/* A cgroup name below the scenario's parent: "cg_0", "cg_0/sub". */
+bool valid_cgroup_name(const char *s);
+/* A payload or handle name: [A-Za-z0-9_.-], 1-64 characters, not starting with '.'. */
+bool payload_name_ok(const char *s);
+/* Each check of a run_payload "checks" array; -1 with err naming the problem. */
+int payload_checks_parse(json_t *checks, const char *path, char *err, size_t errlen);
+/*
+ * Every payload name a scenario runs, once each (borrowed strings; free the
+ * array). Ops naming a handle no earlier run_payload started fail the parse.
+ */
+const char **scenario_payloads(const struct scenario *s, unsigned *n);
 
 /* The number of workers a group forks on this topology. */
 unsigned group_count(const struct group *g, const struct systopo *t);

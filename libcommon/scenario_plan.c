@@ -201,6 +201,10 @@ static json_t *op_json(const struct op *o, const struct systopo *t)
 	static const char *const key_a[] = { "cgroup", "cgroup", "cgroup", "cgroup", "a", "cgroup",
 					     "cgroup", "cgroup", NULL, "from" };
 
+	if (o->kind >= OP_RUN_PAYLOAD) {
+		json_decref(j);
+		return payload_op_json(o);
+	}
 	if (o->a)
 		json_object_set_new(j, key_a[o->kind], json_string(o->a));
 	if (o->b)

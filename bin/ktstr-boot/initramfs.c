@@ -387,6 +387,11 @@ static int write_suffix(int fd, const struct job *j, char *err, size_t errlen)
 		cpio_free(&c);
 		return -1;
 	}
+	if (json_object_get(j->rec, "payloads") &&
+	    initramfs_add_payloads(&c, json_object_get(j->rec, "payloads"), err, errlen) < 0) {
+		cpio_free(&c);
+		return -1;
+	}
 	for (size_t i = 0; i < j->nincludes && !c.err; i++) {
 		add_include(&c, j->includes[i].src, j->includes[i].dst, 0);
 		if (c.err) {

@@ -32,4 +32,8 @@ void initramfs_base_close(struct initramfs_base *b);
 int initramfs_for_job(const struct initramfs_base *b, const struct job *j,
 		      char *err, size_t errlen);
 
+/* payloads.c: the job's payload binaries at /payload/NAME and their libraries. -1 with err. */
+struct cpio;
+int initramfs_add_payloads(struct cpio *c, json_t *payloads, char *err, size_t errlen);
+
 #endif

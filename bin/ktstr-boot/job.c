@@ -242,7 +242,9 @@ int job_parse(json_t *rec, size_t lineno, struct job *job, char *err, size_t err
 	    parse_scheduler(rec, job, err, errlen) < 0 ||
 	    parse_timeout(rec, job, err, errlen) < 0 ||
 	    parse_cmdline(rec, job, err, errlen) < 0 ||
-	    parse_includes(rec, job, err, errlen) < 0) {
+	    parse_includes(rec, job, err, errlen) < 0 ||
+	    (json_object_get(rec, "payloads") && !json_is_object(json_object_get(rec, "payloads")) &&
+	     fail(err, errlen, "field \"payloads\": not an object") < 0)) {
 		free(job->includes);
 		job->includes = NULL;
 		return -1;

@@ -8,6 +8,7 @@
 #include "die.h"
 #include "judge.h"
 #include "ndjson.h"
+#include "payload.h"
 
 struct job_state *job_state_get(struct job_state **list, const char *id)
 {
@@ -28,6 +29,7 @@ struct job_state *job_state_get(struct job_state **list, const char *id)
 	js->sched = json_array();
 	js->console = json_array();
 	js->tl = timeline_new();
+	js->payloads = json_array();
 	js->next = *list;
 	*list = js;
 	return js;
@@ -46,6 +48,7 @@ void job_state_free(struct job_state *js)
 	json_decref(js->sched);
 	json_decref(js->console);
 	timeline_free(js->tl);
+	json_decref(js->payloads);
 	free(js);
 }
 
@@ -91,12 +94,15 @@ void job_state_note(struct job_state *js, json_t *rec)
 		json_array_append(js->console, rec);
 	else if (!strcmp(type, "sample"))
 		timeline_note_sample(js->tl, rec);
+	else if (!strcmp(type, "payload"))
+		json_array_append(js->payloads, rec);
 }
 
 int job_state_wants(const char *type)
 {
 	static const char *const kept[] = { "job", "vm", "worker", "sched", "step", "topo_check",
-					    "scenario_end", "monitor", "console", "sample" };
+					    "scenario_end", "monitor", "console", "sample",
+					    "payload" };
 
 	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
 		if (!strcmp(type, kept[i]))
@@ -288,7 +294,8 @@ static json_t *judge_scenario(struct verdict_ctx *v, char *reason, size_t len, b
 	int before;
 	const char *why;
 
-	if (!json_array_size(v->js->workers))
+	judge_payloads(v, v->payload_out);
+	if (!json_array_size(v->js->workers) && !json_array_size(v->js->payloads))
 		detail_add(v, "NoWorkers", true, "the scenario reported no workers");
 	if (is_eevdf(v->js))
 		return stats;
@@ -364,7 +371,7 @@ static void copy_monitor(json_t *verdict, json_t *monitor)
 json_t *judge_job(struct job_state *js, json_t *vm_exit, json_t *checks, json_t *overrides)
 {
 	const char *accel = rec_str(js->vm_started, "accel", rec_str(vm_exit, "accel", "kvm"));
-	struct verdict_ctx v = { .js = js, .details = json_array() };
+	struct verdict_ctx v = { .js = js, .details = json_array(), .payload_out = json_object() };
 	const char *result;
 	json_t *stats = NULL, *out, *tl;
 	char reason[1024] = "";
@@ -390,6 +397,8 @@ json_t *judge_job(struct job_state *js, json_t *vm_exit, json_t *checks, json_t 
 	json_object_set_new(out, "details", v.details);
 	if (stats)
 		json_object_set_new(out, "stats", stats);
+	json_object_update(out, v.payload_out);
+	json_decref(v.payload_out);
 	if (js->monitor)
 		copy_monitor(out, js->monitor);
 	if ((tl = timeline_build(js->tl, js->steps, js->workers, js->scenario_end, v.th)))

@@ -19,6 +19,7 @@ struct job_state {
 	json_t *sched;		/* sched events, in order */
 	json_t *console;	/* notable console lines */
 	struct timeline *tl;	/* samples cut at the steps */
+	json_t *payloads;	/* payload records */
 	struct job_state *next;
 };
 
@@ -48,6 +49,7 @@ struct verdict_ctx {
 	json_t *details;
 	int failures;
 	bool retry;		/* the harness or emulator failed, not the scheduler: run it again */
+	json_t *payload_out;	/* "payloads" and "payload_metrics" for the verdict (payload.c) */
 };
 
 /* Append {kind, message}; fails counts it as a failure. Returns the detail. */

@@ -395,6 +395,33 @@ static void print_dumps(struct brief *b)
 	free(parts);
 }
 
+/* "  payload hackbench in cg_0: exited 0 after 1.5 s; time 1.29 s" per payload run. */
+static void print_payloads(json_t *v)
+{
+	json_t *p, *m;
+	const char *name;
+	size_t i;
+
+	json_array_foreach(json_object_get(v, "payloads"), i, p) {
+		const char *sep = "; ";
+
+		printf("  payload %s", rec_str(p, "id", "?"));
+		if (json_is_string(json_object_get(p, "cgroup")))
+			printf(" in %s", rec_str(p, "cgroup", ""));
+		printf(": %s", rec_str(p, "status", "?"));
+		if (json_is_integer(json_object_get(p, "exit_code")))
+			printf(" %lld", (long long)json_integer_value(json_object_get(p, "exit_code")));
+		if (json_is_number(json_object_get(p, "elapsed_ms")))
+			printf(" after %.1f s", json_number_value(json_object_get(p, "elapsed_ms")) / 1000);
+		json_object_foreach(json_object_get(p, "metrics"), name, m) {
+			printf("%s%s %.6g%s%s", sep, name, json_number_value(json_object_get(m, "value")),
+			       *rec_str(m, "unit", "") ? " " : "", rec_str(m, "unit", ""));
+			sep = ", ";
+		}
+		putchar('\n');
+	}
+}
+
 static void print_brief(struct brief *b, const char *run_dir)
 {
 	json_t *v = b->verdict, *result = json_object_get(v, "result");
@@ -405,6 +432,7 @@ static void print_brief(struct brief *b, const char *run_dir)
 	}
 	print_verdict(v);
 	print_stats(v);
+	print_payloads(v);
 	if (jq_cmp_str(result, "pass") && jq_cmp_str(result, "skip")) {
 		print_cgroups(v);
 		print_monitor(b->monitor);

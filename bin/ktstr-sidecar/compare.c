@@ -13,6 +13,7 @@
 #include "paths.h"
 #include "pool.h"
 #include "sidecar.h"
+#include "stats.h"
 
 struct cmp_opts {
 	char *runs_dir;
@@ -20,10 +21,13 @@ struct cmp_opts {
 	size_t nmetric;
 	struct selector filter;
 	int as_json;
+	int all;		/* --all: every metric, changed or not */
 };
 
 struct tally {
 	size_t pairs, excluded, only_a, only_b, regressions, improvements;
+	size_t not_significant;	/* past the gates, but the interval holds no change */
+	size_t gate_only;	/* changes judged without an interval: too few samples */
 };
 
 struct side {
@@ -34,14 +38,24 @@ struct side {
 static void usage(FILE *f)
 {
 	fputs("usage: ktstr-sidecar compare [--runs-dir DIR] [--metric M]... [--filter K=V]...\n"
-	      "                              [--json] A B\n"
+	      "                              [--json] [--all] A B\n"
 	      "A and B each pick a pool of jobs: a run id (or 'latest'), or conditions\n"
 	      "K=V[,K=V] on run, test, topo, scheduler, flags, accel, kernel (7.2 matches\n"
 	      "7.2.x), commit (a prefix). --filter applies to both pools. Jobs pair by\n"
 	      "test, topo, scheduler, flags and accel, less the keys A or B name.\n"
-	      "A metric changed when |B-A| >= its abs gate AND |B-A|/|A| >= its rel gate\n"
-	      "(see 'ktstr-sidecar metrics'); its polarity makes it a regression or an\n"
-	      "improvement. Jobs that did not pass on both sides are left out.\n"
+	      "Each side of a pair pools its passing jobs (a run's --repeat samples, or\n"
+	      "several runs): per metric the median and its spread (the interquartile\n"
+	      "range, after the median as '±'). The change is B's median - A's. It is a\n"
+	      "regression or an improvement (by the metric's polarity) only when\n"
+	      "|change| >= the metric's abs gate AND |change|/|A| >= its rel gate (see\n"
+	      "'ktstr-sidecar metrics') AND, with 3 or more samples on each side, the 95%\n"
+	      "confidence interval of the change excludes 0: a percentile bootstrap of\n"
+	      "the difference of medians, 2000 resamples with a fixed seed (so the same\n"
+	      "pools give the same interval). Past the gates but inside the interval is\n"
+	      "'not significant'. With fewer samples there is no interval: the gates\n"
+	      "alone decide, and a note says so. Payload metrics (ID.METRIC) compare like\n"
+	      "the registry's. --all lists every metric; N is the samples per side.\n"
+	      "Jobs that did not pass on both sides are left out.\n"
 	      "Exit: 1 on any regression, 0 otherwise, 2 bad arguments or nothing to pair.\n", f);
 }
 
@@ -52,6 +66,7 @@ static void parse_opts(int argc, char **argv, struct cmp_opts *o)
 		{ "metric", required_argument, NULL, 'm' },
 		{ "filter", required_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "all", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -79,6 +94,7 @@ static void parse_opts(int argc, char **argv, struct cmp_opts *o)
 			break;
 		}
 		case 'J': o->as_json = 1; break;
+		case 'a': o->all = 1; break;
 		case 'h': usage(stdout); exit(EXIT_PASS);
 		default: usage(stderr); exit(EXIT_USAGE);
 		}
@@ -87,32 +103,54 @@ static void parse_opts(int argc, char **argv, struct cmp_opts *o)
 		die(EXIT_USAGE, "compare: expects two pools A B (see 'ktstr-sidecar compare --help')");
 }
 
-/* Mean of a metric over a side's jobs that have it: 1 when any did. */
-static int side_mean(const struct metric *m, const struct side *s, double *out)
-{
-	double sum = 0, v;
-	size_t n = 0;
+/* A metric's value in each of a side's jobs that have it. */
+struct values {
+	double *v;
+	size_t n;
+};
 
+static void side_values(const struct metric *m, const struct side *s, struct values *out)
+{
+	out->v = xcalloc(s->n + 1, sizeof(*out->v));
+	out->n = 0;
 	for (size_t i = 0; i < s->n; i++)
-		if (metric_value(m, s->recs[i]->rec, &v)) {
-			sum += v;
-			n++;
-		}
-	*out = n ? sum / (double)n : 0;
-	return n > 0;
+		if (metric_value(m, s->recs[i]->rec, &out->v[out->n]))
+			out->n++;
+}
+
+/* payload_metrics.NAME.value: NAME holds dots ("hackbench.time"), so no path walk. */
+static void payload_values(const char *name, const struct side *s, struct values *out)
+{
+	out->v = xcalloc(s->n + 1, sizeof(*out->v));
+	out->n = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		json_t *e = json_object_get(json_object_get(s->recs[i]->rec, "payload_metrics"), name);
+
+		if (json_is_number(json_object_get(e, "value")))
+			out->v[out->n++] = json_number_value(json_object_get(e, "value"));
+	}
 }
 
 static int guard_ok(const struct metric_set *ms, const struct metric *m,
 		    const struct side *a, const struct side *b)
 {
+	const struct side *sides[] = { a, b };
 	const struct metric *g;
-	double va, vb;
+	int ok = 1;
 
 	if (!m->guard_metric)
 		return 1;
 	g = metrics_find(ms, m->guard_metric);
-	return side_mean(g, a, &va) && side_mean(g, b, &vb) && va >= m->guard_min &&
-	       vb >= m->guard_min;
+	for (int i = 0; i < 2; i++) {
+		struct values v;
+		struct stats_summary s;
+
+		side_values(g, sides[i], &v);
+		stats_summary(v.v, v.n, &s);
+		ok &= v.n > 0 && s.median >= m->guard_min;
+		free(v.v);
+	}
+	return ok;
 }
 
 /* "10%", "1.5x", "4500 ms", "+200": the value with its unit. */
@@ -130,53 +168,115 @@ static const char *plural(size_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
-static void report_change(const struct cmp_opts *o, struct table *t, const char *key,
-			  const struct metric *m, double a, double b, int regression)
+/* What compare found for one metric of one pair of sides. */
+struct change {
+	struct stats_summary a, b;
+	double delta, rel, lo, hi;
+	int has_ci;		/* both sides have STATS_MIN_SAMPLES */
+	const char *verdict;	/* regression, improvement, not_significant, none */
+};
+
+/* "12.5 s ±0.3" (the median, and the interquartile range when there are 2 or more). */
+static void fmt_side(char *buf, size_t len, const struct stats_summary *s, const char *unit)
 {
-	double delta = b - a, rel = a != 0 ? delta / fabs(a) : 0;
-	char sa[32], sb[32], sd[32], sr[32];
+	char v[48], sp[48];
+
+	fmt_num(v, sizeof(v), s->median, 0, unit);
+	if (s->n < 2) {
+		snprintf(buf, len, "%s", v);
+		return;
+	}
+	snprintf(sp, sizeof(sp), "%.3g", s->iqr);
+	snprintf(buf, len, "%s ±%s", v, sp);
+}
+
+static void report_change(const struct cmp_opts *o, struct table *t, const char *key,
+			  const struct metric *m, const struct change *c)
+{
+	char sa[128], sb[128], sd[48], sr[32], sn[48], ci[96], lo[32], hi[32];
 
 	if (o->as_json) {
 		json_t *rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:f}",
-					"type", "compare_change", "change",
-					regression ? "regression" : "improvement", "key", key,
+					"type", "compare_change", "change", c->verdict, "key", key,
 					"metric", m->name, "unit", m->unit, "polarity", m->polarity,
-					"a", a, "b", b, "delta", delta, "rel", rel);
+					"a", c->a.median, "b", c->b.median, "delta", c->delta, "rel", c->rel);
 
+		json_object_update_new(rec, json_pack("{s:I, s:I, s:f, s:f, s:o, s:o, s:s}",
+			"a_n", (json_int_t)c->a.n, "b_n", (json_int_t)c->b.n,
+			"a_spread", c->a.iqr, "b_spread", c->b.iqr,
+			"ci_low", c->has_ci ? json_real(c->lo) : json_null(),
+			"ci_high", c->has_ci ? json_real(c->hi) : json_null(),
+			"ci", c->has_ci ? "bootstrap 95% of the median's change" : "too few samples"));
 		ndjson_write(stdout, rec);
 		json_decref(rec);
 		return;
 	}
-	fmt_num(sa, sizeof(sa), a, 0, m->unit);
-	fmt_num(sb, sizeof(sb), b, 0, m->unit);
-	fmt_num(sd, sizeof(sd), delta, 1, m->unit);
-	snprintf(sr, sizeof(sr), "%+.1f%%", rel * 100);
-	table_add(t, regression ? "regression" : "improvement", key, m->name, sa, sb, sd, sr);
+	fmt_side(sa, sizeof(sa), &c->a, m->unit);
+	fmt_side(sb, sizeof(sb), &c->b, m->unit);
+	fmt_num(sd, sizeof(sd), c->delta, 1, m->unit);
+	snprintf(sr, sizeof(sr), "%+.1f%%", c->rel * 100);
+	snprintf(sn, sizeof(sn), "%zu/%zu", c->a.n, c->b.n);
+	snprintf(lo, sizeof(lo), "%+.3g", c->lo);
+	snprintf(hi, sizeof(hi), "%+.3g", c->hi);
+	snprintf(ci, sizeof(ci), c->has_ci ? "[%s, %s]" : "-", lo, hi);
+	table_add(t, !strcmp(c->verdict, "not_significant") ? "not significant" :
+		  !strcmp(c->verdict, "none") ? "-" : c->verdict, key, m->name, sa, sb, sd, sr, sn, ci);
 }
 
 static int strp_cmp(const void *a, const void *b);
 
-/* One metric of one pair of sides: a change past both gates is counted and reported. */
+/*
+ * One metric of one pair of sides, given each side's values: the change of
+ * the median counts when it passes both gates and, with STATS_MIN_SAMPLES on
+ * each side, its bootstrap interval excludes 0.
+ */
+static void judge_values(const struct cmp_opts *o, const char *key, const struct metric *m,
+			 const struct values *va, const struct values *vb, struct table *t,
+			 struct tally *tl)
+{
+	struct change c = { .verdict = "none" };
+	int gated;
+
+	if (!va->n || !vb->n)
+		return;
+	stats_summary(va->v, va->n, &c.a);
+	stats_summary(vb->v, vb->n, &c.b);
+	if (c.a.median == 0 && c.b.median == 0 && !o->all)
+		return;
+	c.delta = c.b.median - c.a.median;
+	c.rel = c.a.median != 0 ? c.delta / fabs(c.a.median) : 0;
+	gated = fabs(c.delta) >= m->abs_gate && fabs(c.rel) >= m->rel_gate;
+	c.has_ci = va->n >= STATS_MIN_SAMPLES && vb->n >= STATS_MIN_SAMPLES;
+	if (c.has_ci)
+		stats_bootstrap(va->v, va->n, vb->v, vb->n, &c.lo, &c.hi);
+	if (gated && (!c.has_ci || c.lo > 0 || c.hi < 0)) {
+		int bad = m->higher_better ? c.delta < 0 : c.delta > 0;
+
+		c.verdict = bad ? "regression" : "improvement";
+		*(bad ? &tl->regressions : &tl->improvements) += 1;
+		tl->gate_only += !c.has_ci;
+	} else if (gated) {
+		c.verdict = "not_significant";
+		tl->not_significant++;
+	} else if (!o->all) {
+		return;
+	}
+	report_change(o, t, key, m, &c);
+}
+
 static void gate_metric(const struct cmp_opts *o, const struct metric_set *ms,
 			const char *key, const struct metric *m, const struct side *a,
 			const struct side *b, struct table *t, struct tally *tl)
 {
-	double va, vb, delta, rel;
-	int bad;
+	struct values va, vb;
 
-	if (!side_mean(m, a, &va) || !side_mean(m, b, &vb) || (va == 0 && vb == 0) ||
-	    !guard_ok(ms, m, a, b))
+	if (!guard_ok(ms, m, a, b))
 		return;
-	delta = vb - va;
-	rel = va != 0 ? delta / fabs(va) : 0;
-	if (fabs(delta) < m->abs_gate || fabs(rel) < m->rel_gate)
-		return;
-	bad = m->higher_better ? delta < 0 : delta > 0;
-	if (bad)
-		tl->regressions++;
-	else
-		tl->improvements++;
-	report_change(o, t, key, m, va, vb, bad);
+	side_values(m, a, &va);
+	side_values(m, b, &vb);
+	judge_values(o, key, m, &va, &vb, t, tl);
+	free(va.v);
+	free(vb.v);
 }
 
 /* The members a reduce-each metric names in either side's jobs (an object used as a set). */
@@ -222,6 +322,55 @@ static void gate_each(const struct cmp_opts *o, const struct metric_set *ms, con
 	json_decref(names);
 }
 
+/*
+ * Payload metrics (payload_metrics.ID.METRIC in the records): unit, polarity
+ * and gates come with the record, else the registry's payload_default gates.
+ */
+static void compare_payload_metrics(const struct cmp_opts *o, const struct metric_set *ms,
+				    const char *key, const struct side *a, const struct side *b,
+				    struct table *t, struct tally *tl)
+{
+	const struct side *sides[] = { a, b };
+	json_t *names = json_object(), *v, *e = NULL;
+	const char **sorted, *name;
+	size_t n = 0;
+
+	for (size_t s = 0; s < 2; s++)
+		for (size_t i = 0; i < sides[s]->n; i++)
+			json_object_foreach(json_object_get(sides[s]->recs[i]->rec, "payload_metrics"), name, v)
+				if (!json_object_get(names, name))
+					json_object_set(names, name, v);
+	sorted = xcalloc(json_object_size(names) + 1, sizeof(*sorted));
+	json_object_foreach(names, name, v)
+		sorted[n++] = name;
+	qsort(sorted, n, sizeof(*sorted), strp_cmp);
+	for (size_t i = 0; i < n; i++) {
+		struct metric m = { .name = sorted[i], .reduce = "value" };
+		struct values va, vb;
+		int selected = !o->nmetric;
+
+		for (size_t k = 0; k < o->nmetric; k++)
+			selected |= !strcmp(o->metric_names[k], m.name);
+		if (!selected)
+			continue;
+		e = json_object_get(names, sorted[i]);
+		m.unit = rec_str(e, "unit", "");
+		m.polarity = !strcmp(rec_str(e, "polarity", "lower"), "higher") ? "higher" : "lower";
+		m.higher_better = !strcmp(m.polarity, "higher");
+		m.abs_gate = json_is_number(json_object_get(e, "abs_gate")) ?
+			     json_number_value(json_object_get(e, "abs_gate")) : ms->payload_abs_gate;
+		m.rel_gate = json_is_number(json_object_get(e, "rel_gate")) ?
+			     json_number_value(json_object_get(e, "rel_gate")) : ms->payload_rel_gate;
+		payload_values(m.name, a, &va);
+		payload_values(m.name, b, &vb);
+		judge_values(o, key, &m, &va, &vb, t, tl);
+		free(va.v);
+		free(vb.v);
+	}
+	free(sorted);
+	json_decref(names);
+}
+
 /* Every selected metric of one pair of sides. */
 static void compare_pair(const struct cmp_opts *o, const struct metric_set *ms,
 			 const char *key, const struct side *a, const struct side *b,
@@ -240,6 +389,7 @@ static void compare_pair(const struct cmp_opts *o, const struct metric_set *ms,
 		else
 			gate_metric(o, ms, key, m, a, b, t, tl);
 	}
+	compare_payload_metrics(o, ms, key, a, b, t, tl);
 }
 
 /* Jobs of one pool with this pairing key. */
@@ -325,16 +475,27 @@ static void pools_free(struct pools *p, size_t n)
 }
 
 static void print_summary(const struct cmp_opts *o, const struct pools *p,
-			  const struct tally *tl)
+			  const struct tally *tl, double load_a, double load_b)
 {
+	char buf[256];
+	const char *note = host_load_note(load_a, load_b, buf, sizeof(buf));
 	json_t *rec;
 
 	if (!o->as_json) {
+		if (note)
+			puts(note);
+		if (tl->gate_only)
+			printf("note: %zu %s judged by the gates alone: too few samples for a confidence "
+			       "interval (it needs %d on each side: ktstr run --repeat)\n", tl->gate_only,
+			       plural(tl->gate_only, "change", "changes"), STATS_MIN_SAMPLES);
 		printf("%zu %s compared (%zu not passing on both sides, %zu only in A, "
-		       "%zu only in B): %zu %s, %zu %s\n", tl->pairs,
+		       "%zu only in B): %zu %s, %zu %s", tl->pairs,
 		       plural(tl->pairs, "pair", "pairs"), tl->excluded, tl->only_a, tl->only_b,
 		       tl->regressions, plural(tl->regressions, "regression", "regressions"),
 		       tl->improvements, plural(tl->improvements, "improvement", "improvements"));
+		if (tl->not_significant)
+			printf(", %zu not significant", tl->not_significant);
+		putchar('\n');
 		return;
 	}
 	rec = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
@@ -344,6 +505,10 @@ static void print_summary(const struct cmp_opts *o, const struct pools *p,
 			"only_a", (json_int_t)tl->only_a, "only_b", (json_int_t)tl->only_b,
 			"regressions", (json_int_t)tl->regressions,
 			"improvements", (json_int_t)tl->improvements);
+	json_object_set_new(rec, "not_significant", json_integer((json_int_t)tl->not_significant));
+	json_object_set_new(rec, "gate_only", json_integer((json_int_t)tl->gate_only));
+	json_object_set_new(rec, "a_host_load", load_a >= 0 ? json_real(load_a) : json_null());
+	json_object_set_new(rec, "b_host_load", load_b >= 0 ? json_real(load_b) : json_null());
 	ndjson_write(stdout, rec);
 	json_decref(rec);
 }
@@ -355,8 +520,8 @@ static void compare_pools(const struct run_set *set, const struct cmp_opts *o,
 	const char **keys = distinct_keys(p->keys, p->in_a, p->in_b, set->n, &nk);
 	struct table t;
 
-	table_init(&t, 7, "lllrrrr");
-	table_add(&t, "CHANGE", "JOB", "METRIC", "A", "B", "DELTA", "REL");
+	table_init(&t, 9, "lllrrrrrr");
+	table_add(&t, "CHANGE", "JOB", "METRIC", "A", "B", "DELTA", "REL", "N", "95% CI");
 	for (size_t k = 0; k < nk; k++) {
 		struct side a, b;
 
@@ -397,8 +562,8 @@ int cmd_compare(int argc, char **argv)
 	parse_opts(argc, argv, &o);
 	metrics_load(NULL, &ms);
 	for (size_t i = 0; i < o.nmetric; i++)
-		if (!metrics_find(&ms, o.metric_names[i]))
-			die(EXIT_USAGE, "--metric %s: unknown (see 'ktstr-sidecar metrics')",
+		if (!metrics_find(&ms, o.metric_names[i]) && !strchr(o.metric_names[i], '.'))
+			die(EXIT_USAGE, "--metric %s: unknown (see 'ktstr-sidecar metrics'; payload metrics are ID.METRIC)",
 			    o.metric_names[i]);
 	runs_load(o.runs_dir, &set);
 	for (int i = 0; i < 2; i++) {
@@ -415,7 +580,7 @@ int cmd_compare(int argc, char **argv)
 	if (!tl.pairs && !tl.excluded)
 		die(EXIT_USAGE, "A and B have no jobs in common to compare "
 		    "(%zu only in A, %zu only in B)", tl.only_a, tl.only_b);
-	print_summary(&o, &p, &tl);
+	print_summary(&o, &p, &tl, pool_host_load(&set, p.in_a), pool_host_load(&set, p.in_b));
 	if (fflush(stdout) == EOF)
 		die(EXIT_INCONCLUSIVE, "write error on stdout");
 	pools_free(&p, set.n);

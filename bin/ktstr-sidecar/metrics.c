@@ -78,6 +78,14 @@ void metrics_load(const char *path, struct metric_set *ms)
 		if (ms->v[i].guard_metric && !metrics_find(ms, ms->v[i].guard_metric))
 			die(EXIT_USAGE, "%s: %s: skip_unless names unknown metric '%s'", path,
 			    ms->v[i].name, ms->v[i].guard_metric);
+	ms->payload_abs_gate = 0;
+	ms->payload_rel_gate = 0.05;
+	if ((e = json_object_get(ms->doc, "payload_default"))) {
+		if (!json_is_number(json_object_get(e, "abs_gate")) || !json_is_number(json_object_get(e, "rel_gate")))
+			die(EXIT_USAGE, "%s: payload_default needs abs_gate and rel_gate", path);
+		ms->payload_abs_gate = json_number_value(json_object_get(e, "abs_gate"));
+		ms->payload_rel_gate = json_number_value(json_object_get(e, "rel_gate"));
+	}
 	free(def);
 }
 
@@ -183,7 +191,8 @@ static void usage(FILE *f)
 {
 	fputs("usage: ktstr-sidecar metrics [--json]\n"
 	      "The metrics compare gates on (share/ktstr/metrics.json): a change is a\n"
-	      "regression or improvement only when |B-A| >= abs_gate AND |B-A|/|A| >= rel_gate.\n",
+	      "regression or improvement only when |B-A| >= abs_gate AND |B-A|/|A| >= rel_gate\n"
+	      "(and, with 3 samples a side, the change's confidence interval excludes 0).\n",
 	      f);
 }
 
@@ -223,8 +232,12 @@ int cmd_metrics(int argc, char **argv)
 		table_add(&t, ms.v[i].name, ms.v[i].polarity, a, r, ms.v[i].unit,
 			  ms.v[i].path);
 	}
-	if (!as_json)
+	if (!as_json) {
 		table_print(&t, stdout);
+		printf("Payload metrics (ID.METRIC, share/ktstr/payloads): polarity and unit from their "
+		       "definition; gates too, else abs %g, rel %g%%.\n", ms.payload_abs_gate,
+		       ms.payload_rel_gate * 100);
+	}
 	table_free(&t);
 	metrics_free(&ms);
 	return fflush(stdout) == EOF ? EXIT_INCONCLUSIVE : EXIT_PASS;

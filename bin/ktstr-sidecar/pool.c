@@ -126,3 +126,36 @@ void pair_key(const struct run_rec *r, const struct selector *a,
 		used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " " : "", v);
 	}
 }
+
+static int dbl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+double pool_host_load(const struct run_set *set, const unsigned char *in)
+{
+	double *v = xcalloc(set->n + 1, sizeof(*v)), m = -1;
+	size_t n = 0;
+
+	for (size_t i = 0; i < set->n; i++)
+		if (in[i] && json_is_number(json_object_get(set->v[i].rec, "host_load")))
+			v[n++] = json_number_value(json_object_get(set->v[i].rec, "host_load"));
+	qsort(v, n, sizeof(*v), dbl_cmp);
+	if (n)
+		m = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	free(v);
+	return m;
+}
+
+const char *host_load_note(double a, double b, char *buf, size_t len)
+{
+	double lo = a < b ? a : b, hi = a < b ? b : a;
+
+	if (a < 0 || b < 0 || hi - lo < 1.0 || hi < 1.5 * lo)
+		return NULL;
+	snprintf(buf, len, "note: the host was busier for %s (load %.1f) than for %s (%.1f): under "
+		 "emulation that alone slows the guest", a > b ? "A" : "B", hi, a > b ? "B" : "A", lo);
+	return buf;
+}

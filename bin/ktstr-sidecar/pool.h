@@ -27,4 +27,9 @@ void dim_value(const struct run_rec *r, const char *dim, char *buf, size_t len);
 void pair_key(const struct run_rec *r, const struct selector *a,
 	      const struct selector *b, char *buf, size_t len);
 
+/* The median host_load of the records marked in in[]; -1 when none has one. */
+double pool_host_load(const struct run_set *set, const unsigned char *in);
+/* A note when two pools ran on hosts busy apart (medians 1.5x and 1.0 apart), else NULL. */
+const char *host_load_note(double a, double b, char *buf, size_t len);
+
 #endif

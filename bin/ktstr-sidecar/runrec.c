@@ -1,4 +1,5 @@
 /* Build the stored run record: every key always present (null when unknown). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -157,6 +158,23 @@ static json_t *monitor_of(const struct job_seen *js, json_t *verdict)
 	return json_is_object(m) ? json_deep_copy(m) : payload_of(js->monitor);
 }
 
+/*
+ * The host's 1-minute load average as the job's record is written: under
+ * emulation a busier host slows the guest, so compare can tell when two
+ * pools ran on hosts that busy apart. $KTSTR_LOADAVG replaces /proc/loadavg.
+ */
+static json_t *host_load(void)
+{
+	const char *env = getenv("KTSTR_LOADAVG");
+	FILE *f = fopen(env && *env ? env : "/proc/loadavg", "re");
+	double l;
+	int ok = f && fscanf(f, "%lf", &l) == 1;
+
+	if (f)
+		fclose(f);
+	return ok ? json_real(l) : json_null();
+}
+
 json_t *runrec_build(const struct job_seen *js, json_t *verdict,
 		     const struct run_ctx *ctx, long long now)
 {
@@ -169,7 +187,7 @@ json_t *runrec_build(const struct job_seen *js, json_t *verdict,
 	iso_utc(now, ended, sizeof(ended));
 	rec = json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:o,"
 			 " s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
-			 " s:o, s:o, s:o, s:s, s:s, s:o}",
+			 " s:o, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o}",
 		"type", "run", "schema_version", 1, "run_id", ctx->run_id,
 		"job", js->id,
 		"test", rec_str(verdict, "test", rec_str(job, "test", js->id)),
@@ -195,7 +213,11 @@ json_t *runrec_build(const struct job_seen *js, json_t *verdict,
 		"host", json_incref(ctx->host),
 		"project_commit", json_incref(ctx->project_commit),
 		"started_at", started, "ended_at", ended,
-		"maps", maprec_of(js->maps));
+		"maps", maprec_of(js->maps),
+		"repeat", get_or_null(job, "repeat"),
+		"payloads", get_or_null(verdict, "payloads"),
+		"payload_metrics", get_or_null(verdict, "payload_metrics"),
+		"host_load", host_load());
 	if (rec && json_is_array(timeline))	/* only runs whose scenario reported steps */
 		json_object_set_new(rec, "timeline", json_deep_copy(timeline));
 	return rec;

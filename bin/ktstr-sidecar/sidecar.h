@@ -109,6 +109,7 @@ struct metric_set {
 	json_t *doc;		/* owns the strings */
 	struct metric *v;
 	size_t n;
+	double payload_abs_gate, payload_rel_gate;	/* for payload metrics that give none */
 };
 void metrics_load(const char *path, struct metric_set *ms);
 void metrics_free(struct metric_set *ms);

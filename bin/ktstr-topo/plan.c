@@ -25,7 +25,8 @@ static const char usage[] =
 "flags the profile lacks) is left out. Each record carries\n"
 "\"plan\": {order, preset, profile, estimate_s, estimate_from, why}.\n"
 "\n"
-"  --scenarios SET   without SCENARIO: canned (default), catalog or all\n"
+"  --scenarios SET   without SCENARIO: canned (default), catalog, all (both), or\n"
+"                    bench (one payload each: share/ktstr/bench)\n"
 "  --category C      only the scenarios of category C ('ktstr scenarios')\n"
 "  --scheduler S     a definition (share/ktstr/schedulers/S.json or one\n"
 "                    'ktstr sched build' made), a loader's path, or eevdf (default)\n"
@@ -56,6 +57,10 @@ static const char usage[] =
 "                    every machine plans the same, it needs --presets or --topo\n"
 "                    and estimates come from the model only\n"
 "  --accel A         kvm or tcg for the estimates (default: as ktstr-boot chooses)\n"
+"  --repeat N        every job N times (ids ID.r1 .. ID.rN, \"repeat\": {index,\n"
+"                    of}); compare pools the samples (--budget counts them all)\n"
+"  --payload P[@CG]  also run payload P (share/ktstr/payloads/P.json) in cgroup\n"
+"                    CG (default: the root) from the scenario's start (repeatable)\n"
 "  --list            a line per job: id, estimate, why (instead of records)\n"
 "  --shell           instead: the one job of 'ktstr shell' (a busybox shell, or\n"
 "                    --exec CMD run with sh -c) on the first --topo (default\n"
@@ -67,7 +72,8 @@ static const char usage[] =
 
 enum { O_SCHED = 256, O_SARGS, O_FLAGS, O_PROFILES, O_TOPO, O_PRESETS, O_FIT, O_OVERSUB,
        O_KERNEL, O_DURATION, O_TIMEOUT, O_MEMORY, O_INCLUDE, O_MAPWRITE, O_BUDGET, O_SEED,
-       O_SHARD, O_ACCEL, O_LIST, O_SHELL, O_EXEC, O_SET, O_CATEGORY, O_SMALLEST };
+       O_SHARD, O_ACCEL, O_LIST, O_SHELL, O_EXEC, O_SET, O_CATEGORY, O_SMALLEST,
+       O_REPEAT, O_PAYLOAD };
 
 
 static double parse_seconds(const char *opt, const char *v, double max)
@@ -148,6 +154,8 @@ static void parse_args(int argc, char **argv, struct plan_opts *o)
 		{ "scenarios", required_argument, NULL, O_SET },
 		{ "category", required_argument, NULL, O_CATEGORY },
 		{ "smallest", no_argument, NULL, O_SMALLEST },
+		{ "repeat", required_argument, NULL, O_REPEAT },
+		{ "payload", required_argument, NULL, O_PAYLOAD },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -196,12 +204,18 @@ static void parse_args(int argc, char **argv, struct plan_opts *o)
 		case O_SHELL: o->shell = true; break;
 		case O_EXEC: o->exec = optarg; break;
 		case O_SET:
-			if (strcmp(optarg, "canned") && strcmp(optarg, "catalog") && strcmp(optarg, "all"))
-				die(EXIT_USAGE, "--scenarios '%s': expected canned, catalog or all", optarg);
+			if (strcmp(optarg, "canned") && strcmp(optarg, "catalog") && strcmp(optarg, "all") &&
+			    strcmp(optarg, "bench"))
+				die(EXIT_USAGE, "--scenarios '%s': expected canned, catalog, all or bench", optarg);
 			o->set = optarg;
 			break;
 		case O_CATEGORY: o->category = optarg; break;
 		case O_SMALLEST: o->smallest = true; break;
+		case O_REPEAT: o->repeat = (unsigned)parse_uint("--repeat", optarg, 1, 1000); break;
+		case O_PAYLOAD:
+			o->payloads = xrealloc(o->payloads, (o->npayloads + 1) * sizeof(char *));
+			o->payloads[o->npayloads++] = optarg;
+			break;
 		case ':': die(EXIT_USAGE, "%s needs a value", argv[optind - 1]);
 		default: die(EXIT_USAGE, "plan: unknown option '%s' (try --help)", argv[optind - 1]);
 		}
@@ -320,6 +334,8 @@ static json_t *job_record(const struct plan *p, const struct cand *c, const char
 		json_object_set(j, "kernel", p->o.kernel);
 	json_object_set_new(j, "scheduler", sched_job_object(&p->sched, c->profile));
 	json_object_set(j, "scenario", p->scen[c->scen].body);
+	if (p->scen[c->scen].payloads)
+		json_object_set(j, "payloads", p->scen[c->scen].payloads);
 	json_object_set_new(j, "duration_ms", json_integer(p->o.duration_ms));
 	json_object_set_new(j, "timeout_s", json_integer(p->o.timeout_s));
 	json_object_set_new(j, "cmdline", sched_cmdline(&p->sched));
@@ -356,24 +372,34 @@ static void check_names(const struct plan *p)
 				    p->scen[i].name, p->scen[i].file, p->scen[k].file);
 }
 
+/* Job i of the plan, repeat r of n (n 1: no suffix, no "repeat"). */
+static void print_job(const struct plan *p, const struct cand *c, unsigned r, unsigned n)
+{
+	char id[512], base[500];
+	json_t *j;
+
+	job_id(p, c, base, sizeof(base));
+	snprintf(id, sizeof(id), n > 1 ? "%s.r%u" : "%s", base, r + 1);
+	if (p->o.list) {
+		printf("%s\t~%.1f s\t%s\n", id, c->est_s, c->why);
+		return;
+	}
+	j = job_record(p, c, id);
+	if (n > 1)
+		json_object_set_new(j, "repeat", json_pack("{s:i, s:i}", "index", r + 1, "of", n));
+	if (json_dumpf(j, stdout, JSON_COMPACT) < 0 || putchar('\n') == EOF)
+		die(EXIT_INCONCLUSIVE, "write error");
+	json_decref(j);
+}
+
 static void print_plan(const struct plan *p, size_t n)
 {
-	char id[512];
+	unsigned reps = p->o.repeat ? p->o.repeat : 1;
 
-	for (size_t i = 0; i < n; i++) {
-		const struct cand *c = &p->cand[i];
-
-		job_id(p, c, id, sizeof(id));
-		if (p->o.list) {
-			printf("%s\t~%.1f s\t%s\n", id, c->est_s, c->why);
-		} else {
-			json_t *j = job_record(p, c, id);
-
-			if (json_dumpf(j, stdout, JSON_COMPACT) < 0 || putchar('\n') == EOF)
-				die(EXIT_INCONCLUSIVE, "write error");
-			json_decref(j);
-		}
-	}
+	/* round-robin: a slow host drifts over all jobs' samples alike, not one job's */
+	for (unsigned r = 0; r < reps; r++)
+		for (size_t i = 0; i < n; i++)
+			print_job(p, &p->cand[i], r, reps);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		die(EXIT_INCONCLUSIVE, "write error");
 }
@@ -449,6 +475,7 @@ static void plan_free(struct plan *p, struct plan_names *names)
 	json_decref(p->o.includes);
 	json_decref(p->o.writes);
 	free(p->o.topos);
+	free(p->o.payloads);
 }
 
 int plan_main(int argc, char **argv)
@@ -491,6 +518,9 @@ int plan_main(int argc, char **argv)
 	p.scen = scenfiles_select(argv + optind, (size_t)(argc - optind), p.o.set, p.o.category,
 				  &p.nscen);
 	check_names(&p);
+	for (size_t i = 0; i < p.nscen; i++)
+		for (size_t k = 0; k < p.o.npayloads; k++)
+			scenfile_add_payload(&p.scen[i], p.o.payloads[k]);
 	if (!p.o.list)
 		sched_check_binary(&p.sched);
 	p.target = targets(&p.o, &p.sched, &p.ntarget);
@@ -504,7 +534,9 @@ int plan_main(int argc, char **argv)
 		((const char **)names.scen)[i] = p.scen[i].name;
 	for (size_t i = 0; i < p.ntarget; i++)
 		((const char **)names.target)[i] = p.target[i].label;
-	chosen = cover_select(p.cand, p.ncand, &names, p.o.budget_s, p.o.jobs, p.o.seed);
+	chosen = cover_select(p.cand, p.ncand, &names,
+			      p.o.budget_s > 0 && p.o.repeat ? p.o.budget_s / p.o.repeat : p.o.budget_s,
+			      p.o.jobs, p.o.seed);
 	if (!chosen)
 		die(EXIT_USAGE, "no job fits the budget of %g s", p.o.budget_s);
 	qsort(p.cand, p.ncand, sizeof(*p.cand), by_plan_order);

@@ -53,7 +53,11 @@ struct scenfile {
 	char *file;
 	json_t *body;
 	struct scenario model;
+	json_t *payloads;	/* the job's "payloads", or NULL when it runs none */
 };
+
+/* payloads.c: each payload the scenario runs, validated and found on this host; dies (2) otherwise. */
+json_t *payloads_resolve(const struct scenario *s, const char *scen_file);
 
 /*
  * NAME (canned, then catalog) or a file path, parsed and checked as the
@@ -63,6 +67,8 @@ struct scenfile {
 void scenfile_load(struct scenfile *sc, const char *arg);
 /* Every scenario of a folder of share/ktstr ("scenarios": the canned ones, "catalog"), by name. */
 struct scenfile *scenfiles_in(const char *folder, size_t *n);
+/* --payload NAME[@CGROUP]: run that payload from the scenario's start; dies on a bad one. */
+void scenfile_add_payload(struct scenfile *sc, const char *spec);
 /* true when the scenario can run on t (requirements, cpusets), else false and why. */
 /*
  * The scenarios of a plan: the args when there are some, else the set
@@ -138,6 +144,9 @@ struct plan_opts {
 	double oversub, budget_s;
 	json_t *kernel, *includes, *writes;
 	unsigned duration_ms, timeout_s, memory_mb, jobs, shard, nshards;
+	unsigned repeat;		/* --repeat N: every job N times */
+	char **payloads;		/* --payload specs */
+	size_t npayloads;
 	unsigned long seed;
 };
 

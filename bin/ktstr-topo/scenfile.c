@@ -28,7 +28,7 @@ static char **folder_names(const char *folder, size_t *n)
 	int got = scandir(dir, &ents, NULL, alphasort);
 
 	*n = 0;
-	if (got < 0 && !strcmp(folder, "catalog")) {	/* an install without a catalog */
+	if (got < 0 && strcmp(folder, "scenarios")) {	/* an install without a catalog or bench */
 		free(dir);
 		return xcalloc(1, sizeof(char *));
 	}
@@ -155,7 +155,8 @@ void scenfile_load(struct scenfile *sc, const char *arg)
 			die(EXIT_USAGE, "scenario file %s: no such file", arg);
 		sc->file = xstrdup(arg);
 	} else if (!*arg || strchr(arg, '.') ||
-		   !((sc->file = named_file("scenarios", arg)) || (sc->file = named_file("catalog", arg)))) {
+		   !((sc->file = named_file("scenarios", arg)) || (sc->file = named_file("catalog", arg)) ||
+		     (sc->file = named_file("bench", arg)))) {
 		die_unknown(arg);
 	}
 	base = strrchr(sc->file, '/') ? strrchr(sc->file, '/') + 1 : sc->file;
@@ -167,6 +168,40 @@ void scenfile_load(struct scenfile *sc, const char *arg)
 	if (scenario_parse(sc->body, &sc->model, err, sizeof(err)) < 0)
 		die(EXIT_USAGE, "scenario file %s: %s", sc->file, err);
 	check_custom_paths(sc);
+	sc->payloads = payloads_resolve(&sc->model, sc->file);
+}
+
+/*
+ * --payload NAME[@CGROUP]: a run_payload op first in the first step (the
+ * payload runs from the start beside the workers; the scenario's end stops
+ * it), checked again as the guest reads it.
+ */
+void scenfile_add_payload(struct scenfile *sc, const char *spec)
+{
+	char *name = xstrdup(spec), *at = strchr(name, '@'), err[512];
+	json_t *steps = json_object_get(sc->body, "steps"), *ops, *op;
+
+	if (at)
+		*at++ = '\0';
+	op = json_pack("{s:s, s:s}", "op", "run_payload", "payload", name);
+	if (at)
+		json_object_set_new(op, "cgroup", json_string(at));
+	if (!json_is_array(steps) || !json_array_size(steps)) {
+		steps = json_pack("[{}]");
+		json_object_set_new(sc->body, "steps", steps);
+	}
+	ops = json_object_get(json_array_get(steps, 0), "ops");
+	if (!json_is_array(ops)) {
+		ops = json_array();
+		json_object_set_new(json_array_get(steps, 0), "ops", ops);
+	}
+	json_array_insert_new(ops, 0, op);
+	scenario_free(&sc->model);
+	if (scenario_parse(sc->body, &sc->model, err, sizeof(err)) < 0)
+		die(EXIT_USAGE, "--payload %s in %s: %s", spec, sc->name, err);
+	json_decref(sc->payloads);
+	sc->payloads = payloads_resolve(&sc->model, sc->file);
+	free(name);
 }
 
 struct scenfile *scenfiles_in(const char *folder, size_t *n)
@@ -206,6 +241,7 @@ void scenfile_free(struct scenfile *sc)
 	free(sc->name);
 	free(sc->file);
 	json_decref(sc->body);
+	json_decref(sc->payloads);
 	scenario_free(&sc->model);
 }
 
@@ -245,7 +281,7 @@ struct scenfile *scenfiles_select(char *const *args, size_t nargs, const char *s
 		free(k);
 		*n = nc + nk;
 	} else {
-		s = scenfiles_in(!strcmp(set, "catalog") ? "catalog" : "scenarios", n);
+		s = scenfiles_in(!strcmp(set, "canned") ? "scenarios" : set, n);
 	}
 	if (category && !(*n = keep_category(s, *n, category)))
 		die(EXIT_USAGE, "no scenario of category '%s' ('ktstr scenarios' lists them)", category);

@@ -20,7 +20,7 @@ static const char usage[] =
 "--json a record each ({type: scenario, name, category, description, requires,\n"
 "flags, file}); --names the names only, one a line.\n"
 "\n"
-"  --scenarios SET   canned, catalog or all (default)\n"
+"  --scenarios SET   canned, catalog, all (default: both) or bench\n"
 "  --category C      only those of category C\n"
 "\n"
 "Exit: 0 listed, 2 bad arguments or a malformed scenario file.\n";
@@ -103,8 +103,9 @@ int scenlist_main(int argc, char **argv)
 		switch (c) {
 		case 'h': usage_exit(usage);
 		case 's':
-			if (strcmp(optarg, "canned") && strcmp(optarg, "catalog") && strcmp(optarg, "all"))
-				die(EXIT_USAGE, "--scenarios '%s': expected canned, catalog or all", optarg);
+			if (strcmp(optarg, "canned") && strcmp(optarg, "catalog") && strcmp(optarg, "all") &&
+			    strcmp(optarg, "bench"))
+				die(EXIT_USAGE, "--scenarios '%s': expected canned, catalog, all or bench", optarg);
 			set = optarg;
 			break;
 		case 'c': category = optarg; break;

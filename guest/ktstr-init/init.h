@@ -116,10 +116,12 @@ struct worker {
 	bool reaped;
 	int status;
 };
+struct payload_set;
 struct worker_set {
 	struct worker *w;
 	unsigned n, cap;
 	struct run_shared *shared;
+	struct payload_set *payloads;	/* the scenario's payload processes (payload.c) */
 };
 void workers_init(struct worker_set *ws);
 void workers_free(struct worker_set *ws);
@@ -138,6 +140,12 @@ void workers_collect(struct worker_set *ws, bool (*pick)(const struct worker *, 
 		     const void *arg, struct runner *r);
 /* Note a reaped child's status; false if it was not a worker. */
 bool workers_note_exit(struct worker_set *ws, pid_t pid, int status);
+
+/* ---- payload.c ---- */
+struct payload_set *payloads_new(void);
+void payloads_free(struct payload_set *ps);
+/* Note a reaped child's status; false if it was not a payload. */
+bool payloads_note_exit(struct payload_set *ps, pid_t pid, int status);
 
 /* ---- runner.c ---- */
 int run_scenario(struct events *ev, json_t *job, const struct systopo *topo);

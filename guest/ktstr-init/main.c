@@ -114,7 +114,7 @@ void reap_children(struct worker_set *ws, struct sched *sc)
 	int st;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-		if (!(ws && workers_note_exit(ws, pid, st)))
+		if (!(ws && (workers_note_exit(ws, pid, st) || payloads_note_exit(ws->payloads, pid, st))))
 			sched_note_exit(sc, pid, st);
 }
 

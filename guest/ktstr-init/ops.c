@@ -301,5 +301,8 @@ void apply_op(struct runner *r, const struct op *o)
 	case OP_SET_AFFINITY: set_affinity(r, o->a, &o->affinity); break;
 	case OP_SPAWN_HOST: spawn_group(r, "", &o->group); break;
 	case OP_MOVE_ALL_TASKS: move_all_tasks(r, o->a, o->b); break;
+	case OP_RUN_PAYLOAD: payload_run(r, o); break;
+	case OP_WAIT_PAYLOAD: payload_wait(r, o); break;
+	case OP_KILL_PAYLOAD: payload_kill(r, o); break;
 	}
 }

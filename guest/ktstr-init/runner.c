@@ -60,6 +60,7 @@ void runner_sleep_ms(struct runner *r, uint64_t ms)
 		reap_children(&r->ws, r->sched);
 		sched_poll(r->sched, r->step, false);
 		poll_stuck_workers(r);
+		payloads_poll(r);
 	}
 }
 
@@ -221,6 +222,7 @@ static void execute(struct runner *r)
 	apply_defs(r, r->sc->defs, r->sc->ndefs, false);
 	for (unsigned i = 0; i < r->sc->nsteps; i++)
 		run_step(r, i);
+	payloads_end(r);	/* first: they ran beside the workers until now */
 	workers_collect(&r->ws, any_worker, NULL, r);
 	poll_stuck_workers(r);
 	if (cg_teardown(err, sizeof(err)) < 0)
@@ -229,6 +231,7 @@ static void execute(struct runner *r)
 
 static void runner_free(struct runner *r)
 {
+	payloads_free(r->ws.payloads);
 	workers_free(&r->ws);
 	free(r->pending);
 	for (unsigned i = 0; i < r->ncg; i++) {
@@ -272,6 +275,8 @@ int run_scenario(struct events *ev, json_t *job, const struct systopo *topo)
 	r.sched = &sched;
 	r.t0_ns = mono_ns();
 	workers_init(&r.ws);
+	r.ws.payloads = payloads_new();
+	r.payload_defs = json_object_get(job, "payloads");
 	execute(&r);
 	sched_poll(&sched, r.step, true);
 	sched_stop(&sched, r.step);

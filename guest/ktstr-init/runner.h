@@ -40,6 +40,7 @@ struct runner {
 	bool defer_start;		/* spawn_group queues the start in pending */
 	struct pending_start *pending;
 	unsigned npending;
+	json_t *payload_defs;		/* job.payloads: NAME -> {args, ...}, borrowed */
 };
 
 void runner_error(struct runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -54,6 +55,13 @@ void apply_op(struct runner *r, const struct op *o);
 /* Stop and report the workers of name (and, with subtree, of the cgroups below it). */
 void stop_cgroup_workers(struct runner *r, const char *name, bool subtree);
 void remove_cgroup_state(struct runner *r, const char *name);
+/* payload.c: the payload ops, and what becomes of payloads still running */
+void payload_run(struct runner *r, const struct op *o);
+void payload_wait(struct runner *r, const struct op *o);
+void payload_kill(struct runner *r, const struct op *o);
+void payloads_poll(struct runner *r);
+void payloads_end(struct runner *r);
+
 int affinity_resolve(struct runner *r, const struct affinity *a, const struct cpuset *pool,
 		     struct cpuset *out);
 

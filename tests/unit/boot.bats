@@ -163,6 +163,32 @@ bad() {
 	[ ! -e out3/w2.cpio ]
 }
 
+@test "--write-initramfs: payloads at /payload/NAME with their libraries, each library once" {
+	[ -x "$KTSTR_BUILD_DIR/guest/ktstr-init" ] || export KTSTR_GUEST_DIR="$KTSTR_ROOT/build/guest"
+	jqbin=$(command -v jq)
+	shbin=$(readlink -f "$(command -v sh)")
+	job w ".payloads = {jq: {path: \"$jqbin\"}, sh: {path: \"$shbin\"}}" > "$BATS_TEST_TMPDIR/in"
+	run --separate-stderr ktstr-boot --write-initramfs "$BATS_TEST_TMPDIR/out" < "$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 0 ]
+	base=$(ls "$KTSTR_CACHE_DIR"/initramfs/*.cpio)
+	cd "$BATS_TEST_TMPDIR" && mkdir x && cd x
+	tail -c +"$(($(stat -c %s "$base") + 1))" ../out/w.cpio | cpio -id --quiet
+	cmp payload/jq "$jqbin"
+	cmp payload/sh "$shbin"
+	[ -x payload/jq ]
+	for lib in $({ ldd "$jqbin"; ldd "$shbin"; } | awk '$2 == "=>" {print $3} $1 ~ /^\// {print $1}'); do
+		ls -d ".$lib" || ls -d ".$(readlink -f "$lib")"
+	done
+	# libc, which both need, is written once
+	libc=$(ldd "$jqbin" | awk '$1 ~ /^libc\.so/ {print $3}')
+	[ "$(tail -c +"$(($(stat -c %s "$base") + 1))" ../out/w.cpio | cpio -it --quiet | grep -cx "${libc#/}")" -eq 1 ]
+	# a payload path that is no file: no VM, exit 3, the field named
+	job w2 '.payloads = {t: {path: "/nonexistent/bench"}}' > ../in2
+	run --separate-stderr ktstr-boot --write-initramfs ../out2 < ../in2
+	[ "$status" -eq 3 ]
+	[ "$stderr" = "ktstr-boot: job w2: payload t: /nonexistent/bench is not a file on this host" ]
+}
+
 @test "--write-initramfs: a script scheduler goes in alone, mode kept; a missing library is refused" {
 	[ -x "$KTSTR_BUILD_DIR/guest/ktstr-init" ] || export KTSTR_GUEST_DIR="$KTSTR_ROOT/build/guest"
 	cd "$BATS_TEST_TMPDIR"

@@ -10,6 +10,9 @@ F="$BATS_TEST_DIRNAME/../fixtures/sidecar"
 setup() {
 	export KTSTR_RUNS_DIR="$BATS_TEST_TMPDIR/runs"
 	export KTSTR_COMMIT=abc1234
+	# the host's load goes into each record; pinned, so compare's notes are exact
+	echo "1.00 1.00 1.00 1/100 1" > "$BATS_TEST_TMPDIR/loadavg"
+	export KTSTR_LOADAVG="$BATS_TEST_TMPDIR/loadavg"
 }
 
 # A verdict-only stream line: job test result work_units spread_pct [kernel]
@@ -58,7 +61,7 @@ set_started() {
 @test "sidecar write: the stored record of a failed job, field by field" {
 	ktstr-sidecar write --run-id r1 < "$F/starved.ndjson" > /dev/null || true
 	f="$KTSTR_RUNS_DIR/r1/j1.json"
-	[ "$(jq -c 'keys_unsorted' "$f")" = '["type","schema_version","run_id","job","test","topo","scheduler","flags","result","reason","details","stats","thresholds","monitor","mode","duration_ms","timeout_s","topology","scenario","kernel","accel","vm","logs","host","project_commit","started_at","ended_at","maps","dumps"]' ]
+	[ "$(jq -c 'keys_unsorted' "$f")" = '["type","schema_version","run_id","job","test","topo","scheduler","flags","result","reason","details","stats","thresholds","monitor","mode","duration_ms","timeout_s","topology","scenario","kernel","accel","vm","logs","host","project_commit","started_at","ended_at","maps","repeat","payloads","payload_metrics","host_load","dumps"]' ]
 	[ "$(jq -c '[.type, .schema_version, .run_id, .job, .test, .topo, .result, .reason, .accel, .project_commit, .monitor, .mode, .duration_ms]' "$f")" = \
 		'["run",1,"r1","j1","steady","1n2l2c1t","fail",null,"tcg","abc1234",null,"scenario",2000]' ]
 	[ "$(jq -c '.scheduler, .flags, .kernel, .vm, .logs, .topology' "$f")" = '{"name":"eevdf","path":null,"args":[]}
@@ -267,12 +270,13 @@ steady-1n2l2c1t-scx" ]
 	run ktstr-sidecar compare base new
 	[ "$status" -eq 1 ]
 	[ "$output" = "A: base (1 job), B: new (1 job)
-CHANGE      JOB                        METRIC          A    B  DELTA      REL
-regression  steady 1n2l2c1t eevdf tcg  worst_spread  10%  20%   +10%  +100.0%
+CHANGE      JOB                        METRIC          A    B  DELTA      REL    N  95% CI
+regression  steady 1n2l2c1t eevdf tcg  worst_spread  10%  20%   +10%  +100.0%  1/1       -
+note: 1 change judged by the gates alone: too few samples for a confidence interval (it needs 3 on each side: ktstr run --repeat)
 1 pair compared (0 not passing on both sides, 0 only in A, 0 only in B): 1 regression, 0 improvements" ]
 	run ktstr-sidecar compare --json base new
 	[ "$status" -eq 1 ]
-	[ "${lines[0]}" = '{"type":"compare_change","change":"regression","key":"steady 1n2l2c1t eevdf tcg","metric":"worst_spread","unit":"%","polarity":"lower","a":10.0,"b":20.0,"delta":10.0,"rel":1.0}' ]
+	[ "${lines[0]}" = '{"type":"compare_change","change":"regression","key":"steady 1n2l2c1t eevdf tcg","metric":"worst_spread","unit":"%","polarity":"lower","a":10.0,"b":20.0,"delta":10.0,"rel":1.0,"a_n":1,"b_n":1,"a_spread":0.0,"b_spread":0.0,"ci_low":null,"ci_high":null,"ci":"too few samples"}' ]
 	[ "$(printf '%s\n' "${lines[1]}" | jq -c '[.type, .pairs, .regressions, .improvements]')" = '["compare_summary",1,1,0]' ]
 }
 
@@ -295,14 +299,15 @@ regression  steady 1n2l2c1t eevdf tcg  worst_spread  10%  20%   +10%  +100.0%
 	verdict a steady pass 1200 10 | ktstr-sidecar write --run-id new > /dev/null
 	run ktstr-sidecar compare base new
 	[ "$status" -eq 0 ]
-	[ "$(printf '%s\n' "$output" | sed -n '3,5p')" = "improvement  steady 1n2l2c1t eevdf tcg  worst_spread       20%   10%   -10%  -50.0%
-improvement  steady 1n2l2c1t eevdf tcg  total_work_units  1000  1200   +200  +20.0%
+	[ "$(printf '%s\n' "$output" | sed -n '3,6p')" = "improvement  steady 1n2l2c1t eevdf tcg  worst_spread       20%   10%   -10%  -50.0%  1/1       -
+improvement  steady 1n2l2c1t eevdf tcg  total_work_units  1000  1200   +200  +20.0%  1/1       -
+note: 2 changes judged by the gates alone: too few samples for a confidence interval (it needs 3 on each side: ktstr run --repeat)
 1 pair compared (0 not passing on both sides, 0 only in A, 0 only in B): 0 regressions, 2 improvements" ]
 	# the other way round both are regressions; --metric narrows to one
 	run ktstr-sidecar compare --metric total_work_units new base
 	[ "$status" -eq 1 ]
-	[ "${lines[2]}" = "regression  steady 1n2l2c1t eevdf tcg  total_work_units  1200  1000   -200  -16.7%" ]
-	[ "${#lines[@]}" -eq 4 ]
+	[ "${lines[2]}" = "regression  steady 1n2l2c1t eevdf tcg  total_work_units  1200  1000   -200  -16.7%  1/1       -" ]
+	[ "${#lines[@]}" -eq 5 ]
 }
 
 @test "sidecar compare: pools by kernel, pairs by test; failing jobs left out" {
@@ -313,8 +318,9 @@ improvement  steady 1n2l2c1t eevdf tcg  total_work_units  1000  1200   +200  +20
 	run ktstr-sidecar compare --filter topo=1n2l2c1t kernel=7.1 kernel=7.2
 	[ "$status" -eq 1 ]
 	[ "$output" = "A: kernel=7.1 (2 jobs), B: kernel=7.2 (3 jobs)
-CHANGE      JOB                        METRIC          A    B  DELTA      REL
-regression  steady 1n2l2c1t eevdf tcg  worst_spread  10%  30%   +20%  +200.0%
+CHANGE      JOB                        METRIC          A    B  DELTA      REL    N  95% CI
+regression  steady 1n2l2c1t eevdf tcg  worst_spread  10%  30%   +20%  +200.0%  1/1       -
+note: 1 change judged by the gates alone: too few samples for a confidence interval (it needs 3 on each side: ktstr run --repeat)
 1 pair compared (1 not passing on both sides, 0 only in A, 1 only in B): 1 regression, 0 improvements" ]
 	run ktstr-sidecar compare kernel=7.1 kernel=7.3
 	[ "$status" -eq 2 ]
@@ -323,7 +329,7 @@ regression  steady 1n2l2c1t eevdf tcg  worst_spread  10%  30%   +20%  +200.0%
 	[ "$status" -eq 2 ]
 	run ktstr-sidecar compare --metric nope old new
 	[ "$status" -eq 2 ]
-	[ "$output" = "ktstr-sidecar: --metric nope: unknown (see 'ktstr-sidecar metrics')" ]
+	[ "$output" = "ktstr-sidecar: --metric nope: unknown (see 'ktstr-sidecar metrics'; payload metrics are ID.METRIC)" ]
 }
 
 @test "sidecar: verified instructions per program: stored, shown, gated one by one" {
@@ -337,13 +343,14 @@ regression  steady 1n2l2c1t eevdf tcg  worst_spread  10%  30%   +20%  +200.0%
 	run ktstr-sidecar compare base new
 	[ "$status" -eq 1 ]
 	[ "$output" = "A: base (1 job), B: new (1 job)
-CHANGE      JOB                            METRIC                                  A           B       DELTA     REL
-regression  steady 1n1l1c1t scx-ktstr tcg  verified_insns[ktstr_enqueue]  1000 insns  1500 insns  +500 insns  +50.0%
-regression  steady 1n1l1c1t scx-ktstr tcg  total_verified_insns           1080 insns  1585 insns  +505 insns  +46.8%
+CHANGE      JOB                            METRIC                                  A           B       DELTA     REL    N  95% CI
+regression  steady 1n1l1c1t scx-ktstr tcg  verified_insns[ktstr_enqueue]  1000 insns  1500 insns  +500 insns  +50.0%  1/1       -
+regression  steady 1n1l1c1t scx-ktstr tcg  total_verified_insns           1080 insns  1585 insns  +505 insns  +46.8%  1/1       -
+note: 2 changes judged by the gates alone: too few samples for a confidence interval (it needs 3 on each side: ktstr run --repeat)
 1 pair compared (0 not passing on both sides, 0 only in A, 0 only in B): 2 regressions, 0 improvements" ]
 	run ktstr-sidecar compare --metric verified_insns new base
 	[ "$status" -eq 0 ]
-	[ "${lines[2]}" = "improvement  steady 1n1l1c1t scx-ktstr tcg  verified_insns[ktstr_enqueue]  1500 insns  1000 insns  -500 insns  -33.3%" ]
+	[ "${lines[2]}" = "improvement  steady 1n1l1c1t scx-ktstr tcg  verified_insns[ktstr_enqueue]  1500 insns  1000 insns  -500 insns  -33.3%  1/1       -" ]
 }
 
 @test "sidecar metrics: the 19 regression metrics plus total_work_units, verified instructions and CPU shares, gates and polarity" {
