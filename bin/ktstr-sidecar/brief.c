@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "die.h"
+#include "ids.h"
 #include "jqval.h"
 #include "ndjson.h"
 #include "paths.h"
@@ -408,7 +409,7 @@ static char *run_dir_of(const char *runs_dir, const char *run)
 		runs_load(runs_dir, &set);
 		id = runs_resolve_id(&set, run, &owned);
 	}
-	if (!id || !store_safe_name(id))
+	if (!id || id_problem(id, RUN_ID_MAX))
 		die(EXIT_USAGE, "no run '%s' in %s", run, runs_dir);
 	dir = paths_join(runs_dir, id);
 	if (stat(dir, &st) || !S_ISDIR(st.st_mode))

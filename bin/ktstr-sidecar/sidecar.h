@@ -53,8 +53,6 @@ int store_write_all(int fd, const char *p, size_t n);
 void store_sync_dir(const char *dir);
 /* UTC time and pid, e.g. 20261126T070501Z-1234. */
 void store_default_run_id(char *buf, size_t len);
-/* A name usable as one path component: [A-Za-z0-9._+-], not starting with '.'. */
-int store_safe_name(const char *s);
 
 /* runs.c: every run record under a runs dir, one level of run dirs deep. */
 struct run_rec {

@@ -22,17 +22,6 @@ void store_default_run_id(char *buf, size_t len)
 	snprintf(buf, len, "%s-%ld", t, (long)getpid());
 }
 
-int store_safe_name(const char *s)
-{
-	if (!s || !*s || *s == '.' || strlen(s) > 200)
-		return 0;
-	for (; *s; s++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "0123456789._+-", *s))
-			return 0;
-	return 1;
-}
-
 int store_mkdirs(const char *path, char *err, size_t errlen)
 {
 	char buf[PATH_MAX];

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "die.h"
+#include "ids.h"
 #include "ktstr-topo.h"
 #include "ndjson.h"
 #include "plan.h"
@@ -358,8 +359,15 @@ static void check_names(const struct plan *p)
 
 static void print_plan(const struct plan *p, size_t n)
 {
+	const char *why;
 	char id[512];
 
+	for (size_t i = 0; i < n; i++) {	/* every id before any record */
+		job_id(p, &p->cand[i], id, sizeof(id));
+		if ((why = id_problem(id, JOB_ID_MAX)))
+			die(EXIT_USAGE, "scenario %s: its job id '%s' %s", p->scen[p->cand[i].scen].file,
+			    id, why);
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct cand *c = &p->cand[i];
 

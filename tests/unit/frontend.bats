@@ -4,6 +4,16 @@ load ../helpers
 
 bats_require_minimum_version 1.5.0
 
+# A build dir (in $b) whose ktstr-boot is the script on stdin; the real tools otherwise.
+standin_boot() {
+	b="$BATS_TEST_TMPDIR/build"
+	mkdir -p "$b/bin"
+	for t in "$KTSTR_BUILD_DIR"/bin/*; do ln -sf "$t" "$b/bin/"; done
+	rm "$b/bin/ktstr-boot"
+	cat > "$b/bin/ktstr-boot"
+	chmod +x "$b/bin/ktstr-boot"
+}
+
 @test "ktstr help lists the commands" {
 	run ktstr help
 	[ "$status" -eq 0 ]
@@ -127,4 +137,76 @@ bats_require_minimum_version 1.5.0
 	KTSTR_BUILD_DIR="$b" run --separate-stderr ktstr run steady --no-monitor --run-dir "$BATS_TEST_TMPDIR/mine"
 	[ "$status" -eq 3 ]
 	[ -z "$stderr" ]
+}
+
+@test "ktstr run: bad --check values, durations, topologies and scenarios exit 2 before any VM" {
+	standin_boot <<-EOF
+	#!/bin/sh
+	touch "$BATS_TEST_TMPDIR/booted"
+	EOF
+	export KTSTR_RUNS_DIR="$BATS_TEST_TMPDIR/runs"
+	printf '{"name": "x",\n' > "$BATS_TEST_TMPDIR/broken.json"
+	while IFS='|' read -r args want; do
+		eval "set -- $args"
+		KTSTR_BUILD_DIR="$b" run --separate-stderr ktstr run "$@"
+		[ "$status" -eq 2 ] || { echo "$args: status $status" >&2; return 1; }
+		[ "$stderr" = "$want" ] || { echo "$args: $stderr" >&2; return 1; }
+	done <<-EOF
+	steady --check bogus=1|ktstr-eval: --check bogus=1: unknown check 'bogus'
+	steady --check max_gap_ms=-5|ktstr-eval: --check max_gap_ms=-5: check 'max_gap_ms': expected a number >= 0 or null
+	steady --check isolation=yes|ktstr-eval: --check isolation=yes: value must be a number, true, false or null
+	steady --duration 1.2.3|ktstr: --duration '1.2.3': not a number of seconds (at most 86400)
+	steady --duration 99999999999|ktstr: --duration '99999999999': not a number of seconds (at most 86400)
+	steady --topo ''|ktstr: --topo '': column 1: missing axis 'n' (NUMA nodes)
+	$BATS_TEST_TMPDIR/broken.json|ktstr: scenario file $BATS_TEST_TMPDIR/broken.json: line 2: string or '}' expected near end of file
+	EOF
+	[ ! -e "$BATS_TEST_TMPDIR/booted" ]
+	[ ! -e "$KTSTR_RUNS_DIR" ]
+}
+
+@test "ktstr run: a scenario or --run-dir whose name cannot be an id exits 2 before any VM" {
+	standin_boot <<-EOF
+	#!/bin/sh
+	touch "$BATS_TEST_TMPDIR/booted"
+	EOF
+	export KTSTR_RUNS_DIR="$BATS_TEST_TMPDIR/runs"
+	cp "$KTSTR_SHARE_DIR/scenarios/steady.json" "$BATS_TEST_TMPDIR/my@scen.json"
+	KTSTR_BUILD_DIR="$b" run --separate-stderr ktstr run "$BATS_TEST_TMPDIR/my@scen.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "ktstr: scenario $BATS_TEST_TMPDIR/my@scen.json: its job id 'my@scen-1n2l2c1t' may hold only letters, digits, '.', '_', '+' and '-'" ]
+	KTSTR_BUILD_DIR="$b" run --separate-stderr ktstr run steady --run-dir "$BATS_TEST_TMPDIR/x/bad@name"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "ktstr: --run-dir $BATS_TEST_TMPDIR/x/bad@name: its last part may hold only letters, digits, '.', '_', '+' and '-'" ]
+	KTSTR_BUILD_DIR="$b" run --separate-stderr ktstr run steady --run-dir "$BATS_TEST_TMPDIR/x/.hidden"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "ktstr: --run-dir $BATS_TEST_TMPDIR/x/.hidden: its last part must not start with '.' or '-'" ]
+	KTSTR_BUILD_DIR="$b" run --separate-stderr ktstr gauntlet steady --run-dir "$BATS_TEST_TMPDIR/x/a@b"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "ktstr gauntlet: --run-dir $BATS_TEST_TMPDIR/x/a@b: its last part may hold only letters, digits, '.', '_', '+' and '-'" ]
+	[ ! -e "$BATS_TEST_TMPDIR/booted" ]
+	[ ! -e "$BATS_TEST_TMPDIR/x" ]
+	[ ! -e "$KTSTR_RUNS_DIR" ]
+}
+
+@test "ktstr run: records that cannot be stored (a file size limit) exit 3, not 0" {
+	standin_boot <<-EOF
+	#!/bin/sh
+	cat > /dev/null
+	cat "$KTSTR_ROOT/tests/fixtures/eval/steady-eevdf.ndjson"
+	EOF
+	export KTSTR_RUNS_DIR="$BATS_TEST_TMPDIR/runs"
+	KTSTR_BUILD_DIR="$b" run --separate-stderr sh -c 'ulimit -f 4; exec ktstr run steady --no-monitor'
+	[ "$status" -eq 3 ]
+	[ "${stderr%%$'\n'*}" = "ktstr-sidecar: write error: File too large" ]
+}
+
+@test "ktstr run: ktstr-boot failing before any verdict is not a pass" {
+	standin_boot <<-EOF
+	#!/bin/sh
+	cat > /dev/null
+	exit 3
+	EOF
+	export KTSTR_RUNS_DIR="$BATS_TEST_TMPDIR/runs"
+	KTSTR_BUILD_DIR="$b" run --separate-stderr ktstr run steady --no-monitor
+	[ "$status" -eq 3 ]
 }

@@ -131,7 +131,7 @@ Unfair: cg_0: unfair: off-CPU spread 90.0% (5.0-95.0%) over 2 workers on 3 CPUs 
 	[ "$output" = "ktstr-sidecar: stdin:2:12: invalid token near 'tru'" ]
 	run sh -c "printf '%s\n' '{\"type\":\"verdict\",\"job\":\"../x\",\"result\":\"pass\"}' | ktstr-sidecar write --run-id r"
 	[ "$status" -eq 2 ]
-	[ "$output" = "ktstr-sidecar: stdin:1: verdict record: job id '../x' cannot name a file" ]
+	[ "$output" = "ktstr-sidecar: stdin:1: verdict record: job id '../x' must not start with '.' or '-'" ]
 	run sh -c "printf '%s\n' '{\"type\":\"verdict\",\"job\":\"a\",\"result\":\"meh\"}' | ktstr-sidecar write --run-id r"
 	[ "$status" -eq 2 ]
 	[ "$output" = 'ktstr-sidecar: stdin:1: verdict record: "result" must be pass, fail, skip or inconclusive' ]
