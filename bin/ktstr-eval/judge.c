@@ -1,5 +1,6 @@
 /* Job state as the stream goes by, and the verdict once the VM has exited. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +150,11 @@ const char *rec_str(json_t *o, const char *key, const char *dflt)
 	return s ? s : dflt;
 }
 
+long long step_no(json_int_t index)
+{
+	return index < INT64_MAX ? (long long)index + 1 : (long long)index;
+}
+
 json_int_t steps_total(struct job_state *js)
 {
 	json_t *n = json_object_get(js->scenario_end, "steps");
@@ -184,7 +190,7 @@ void step_phrase(struct verdict_ctx *v, json_int_t step, json_t *t_ms, char *buf
 	double t0;
 
 	if (n > 0 && step >= 0)
-		k = snprintf(buf, len, "step %lld of %lld", (long long)step + 1, (long long)n);
+		k = snprintf(buf, len, "step %lld of %lld", step_no(step), (long long)n);
 	else
 		k = snprintf(buf, len, "the scenario");
 	if (k >= 0 && (size_t)k < len && json_is_number(t_ms) && !test_start_ms(v->js, &t0))

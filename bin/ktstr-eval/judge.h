@@ -30,6 +30,8 @@ void job_state_note(struct job_state *js, json_t *rec);
  * the others (sample, guest, output...) are only copied through.
  */
 int job_state_wants(const char *type);
+/* records.c: 0, or -1 and why a worker, step or scenario_end record cannot be judged. */
+int record_validate(json_t *rec, char *err, size_t len);
 
 /*
  * The verdict record for a job whose VM ended with vm_exit (NULL when the
@@ -55,6 +57,8 @@ void detail_append_lines(json_t *detail, const char *heading, json_t *lines);
 
 /* "step I of N (X s into the test)" for a guest step index and event time. */
 void step_phrase(struct verdict_ctx *v, json_int_t step, json_t *t_ms, char *buf, size_t len);
+/* A step index counted from 1 for messages (the largest index stays itself, not wrapping). */
+long long step_no(json_int_t index);
 /* Steps the scenario had (scenario_end.steps, else the step records seen). */
 json_int_t steps_total(struct job_state *js);
 

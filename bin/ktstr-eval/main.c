@@ -98,6 +98,8 @@ static void handle(struct ndjson_reader *rd, json_t *rec, const char *line, size
 		id = json_string_value(json_object_get(rec, "id"));
 		if (checks_validate_job(rec, err, sizeof(err)))
 			ndjson_bad_record(rd, rec, "%s", err);
+	} else if (record_validate(rec, err, sizeof(err))) {
+		ndjson_bad_record(rd, rec, "%s", err);
 	}
 	pass_through(line, n);
 	if (!id)
