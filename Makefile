@@ -1,4 +1,6 @@
 # ktstr: build everything into build/ (see README.md).
+# The one version every tool and script reports (--version).
+VERSION = 0.1.0
 PREFIX ?= /usr/local
 DESTDIR ?=
 BUILD ?= build
@@ -33,12 +35,15 @@ TEST_DRIVERS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit
 
 SCRIPTS := $(filter-out $(patsubst %/,%,$(wildcard bin/*/)),$(wildcard bin/ktstr*))
 
-.PHONY: all deps kernel test unit-test vm-test run bench sweep catalog sanitize install clean
+.PHONY: all deps kernel test unit-test vm-test run bench sweep catalog sanitize install uninstall clean
 all: $(TOOL_BINS) $(GUEST_BINS) $(TEST_DRIVERS) scx-ktstr
 
 $(BUILD)/obj/%.o: %.c $(wildcard libcommon/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(KTSTR_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/libcommon/version.o: KTSTR_CFLAGS += -DKTSTR_VERSION='"$(VERSION)"'
+$(BUILD)/obj/libcommon/version.o: Makefile
 
 $(COMMON_LIB): $(COMMON_OBJS)
 	@rm -f $@
@@ -176,6 +181,11 @@ install: all
 	install -m 755 $(SCRIPTS) $(DESTDIR)$(PREFIX)/bin/
 	cp -R $(BUILD)/guest/. $(DESTDIR)$(PREFIX)/libexec/ktstr/ 2>/dev/null || true
 	cp -R share/ktstr/. $(DESTDIR)$(PREFIX)/share/ktstr/
+
+# What install put there, by name (PREFIX's folders themselves stay).
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(TOOLS) $(notdir $(SCRIPTS)))
+	rm -rf $(DESTDIR)$(PREFIX)/libexec/ktstr $(DESTDIR)$(PREFIX)/share/ktstr
 
 clean:
 	rm -rf build build-san

@@ -15,6 +15,7 @@
 #include "jobs.h"
 #include "paths.h"
 #include "spawn.h"
+#include "version.h"
 
 static void usage(FILE *f)
 {
@@ -142,6 +143,7 @@ int main(int argc, char **argv)
 	int status;
 
 	die_setprog(argv[0]);
+	version_option(argc, argv);
 	ensure_std_fds();
 	o.t0_ms = spawn_now_ms();
 	parse_options(argc, argv, &o);

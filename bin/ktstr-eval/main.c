@@ -14,6 +14,7 @@
 #include "judge.h"
 #include "ndjson.h"
 #include "readahead.h"
+#include "version.h"
 
 static void usage(FILE *f)
 {
@@ -131,6 +132,7 @@ int main(int argc, char **argv)
 	int c, worst = -1, any = 0;
 
 	die_setprog(argv[0]);
+	version_option(argc, argv);
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': checks_path = optarg; break;

@@ -24,6 +24,7 @@
 #include "sample.h"
 #include "samplefmt.h"
 #include "sampleparse.h"
+#include "version.h"
 
 enum phase { PHASE_BOOT, PHASE_SETTLE, PHASE_SCENARIO, PHASE_AFTER };
 static const char *const phase_name[] = { "boot", "settle", "scenario", "after" };
@@ -469,6 +470,7 @@ int main(int argc, char **argv)
 	int c, more = 1;
 
 	die_setprog(argv[0]);
+	version_option(argc, argv);
 	atexit(flush_out_at_exit);
 	json_object_seed(1);
 	/* the maps' snapshots free and take again the same memory: no page faults for it each time */

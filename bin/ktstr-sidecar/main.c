@@ -7,6 +7,7 @@
 
 #include "die.h"
 #include "sidecar.h"
+#include "version.h"
 
 static void usage(FILE *f)
 {
@@ -46,6 +47,7 @@ int main(int argc, char **argv)
 	};
 
 	die_setprog(argv[0]);
+	version_option(argc, argv);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

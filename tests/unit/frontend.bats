@@ -99,7 +99,15 @@ standin_boot() {
 @test "ktstr runs: unknown subcommand exits 2" {
 	run ktstr runs frob
 	[ "$status" -eq 2 ]
-	[ "$output" = "ktstr: runs: unknown command 'frob' (list, show, compare, metrics, merge)" ]
+	[ "$output" = "ktstr: runs: unknown command 'frob' (list, show, compare, metrics, merge, write)" ]
+	run ktstr runs shwo
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr: runs: unknown command 'shwo': did you mean 'show'? (list, show, compare, metrics, merge, write)" ]
+	# every command 'ktstr help runs' lists is one 'ktstr runs' takes
+	for c in $(ktstr help runs | sed -n 's/^  \([a-z]*\) .*/\1/p'); do
+		run ktstr runs "$c" --help
+		[ "$status" -eq 0 ] || { echo "runs $c --help: $status" >&2; return 1; }
+	done
 }
 
 @test "ktstr run: a scenario that could only skip on the topology exits 77 with the reason, before any VM" {
@@ -209,4 +217,44 @@ standin_boot() {
 	export KTSTR_RUNS_DIR="$BATS_TEST_TMPDIR/runs"
 	KTSTR_BUILD_DIR="$b" run --separate-stderr ktstr run steady --no-monitor
 	[ "$status" -eq 3 ]
+}
+
+@test "ktstr: a mistyped command gets the nearest one; --version everywhere says one version" {
+	run ktstr rnu
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr: unknown command 'rnu': did you mean 'run'? (see 'ktstr help')" ]
+	run ktstr gauntlt
+	[ "$output" = "ktstr: unknown command 'gauntlt': did you mean 'gauntlet'? (see 'ktstr help')" ]
+	run ktstr help shel
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr: no help for 'shel': not a command: did you mean 'shell'?" ]
+	v=$(sed -n 's/^VERSION = //p' "$KTSTR_ROOT/Makefile")
+	[ -n "$v" ]
+	for t in ktstr-topo ktstr-boot ktstr-probe ktstr-eval ktstr-sidecar; do
+		run "$t" --version
+		[ "$status" -eq 0 ]
+		[ "$output" = "$t $v" ]
+	done
+	run ktstr --version
+	[ "$output" = "ktstr $v" ]
+	run ktstr version
+	[ "$output" = "ktstr $v" ]
+	for c in gauntlet kernel sched; do
+		run ktstr "$c" --version
+		[ "$status" -eq 0 ]
+		[ "$output" = "ktstr $c $v" ]
+	done
+}
+
+@test "ktstr: --help after any subcommand prints the help and exits 0" {
+	run ktstr kernel fetch --help
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "usage: ktstr kernel COMMAND [ARGS]" ]
+	run ktstr kernel build --source /nowhere -h
+	[ "$status" -eq 0 ]
+	run ktstr sched build --help
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "usage: ktstr sched COMMAND [ARGS]" ]
+	run ktstr sched verify scx-ktstr --help
+	[ "$status" -eq 0 ]
 }

@@ -23,4 +23,17 @@ load ../helpers
 	run env -i HOME="$HOME" PATH=/usr/bin:/bin KTSTR_ACCEL=tcg KTSTR_RUNS_DIR="$BATS_TEST_TMPDIR/runs" "$d/opt/k/bin/ktstr" gauntlet steady --presets tiny-2llc --list
 	[ "$status" -eq 0 ]
 	[ "$output" = "steady-tiny-2llc-default	~7.4 s	no budget: every combination" ]
+	# a stray share/ktstr one level further up (/usr/share/ktstr for a /usr/local install)
+	# does not override the installation's own
+	mkdir -p "$d/opt/share/ktstr/scenarios"
+	run env -i HOME="$HOME" PATH=/usr/bin:/bin "$d/opt/k/bin/ktstr-topo" scenarios steady
+	[ "$status" -eq 0 ]
+	[ "${lines[0]%% *}" = "steady" ]
+	run env -i HOME="$HOME" PATH=/usr/bin:/bin "$d/opt/k/bin/ktstr" --version
+	[ "$output" = "ktstr $(sed -n 's/^VERSION = //p' "$KTSTR_ROOT/Makefile")" ]
+	# make uninstall takes back what install put there, and only that
+	touch "$d/opt/k/bin/mine"
+	run make -C "$KTSTR_ROOT" -s uninstall PREFIX=/opt/k DESTDIR="$d"
+	[ "$status" -eq 0 ]
+	[ "$(cd "$d/opt/k" && find . | sort | tr '\n' ' ')" = ". ./bin ./bin/mine ./libexec ./share " ]
 }
