@@ -12,6 +12,7 @@
 #include "boot.h"
 #include "boot_image.h"
 #include "die.h"
+#include "lifeline.h"
 #include "jobs.h"
 #include "paths.h"
 #include "spawn.h"
@@ -144,6 +145,7 @@ int main(int argc, char **argv)
 
 	die_setprog(argv[0]);
 	version_option(argc, argv);
+	lifeline_to_parent();
 	ensure_std_fds();
 	o.t0_ms = spawn_now_ms();
 	parse_options(argc, argv, &o);

@@ -11,6 +11,7 @@
 
 #include "checks.h"
 #include "die.h"
+#include "lifeline.h"
 #include "judge.h"
 #include "ndjson.h"
 #include "readahead.h"
@@ -133,6 +134,7 @@ int main(int argc, char **argv)
 
 	die_setprog(argv[0]);
 	version_option(argc, argv);
+	lifeline_to_parent();
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': checks_path = optarg; break;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "lifeline.h"
 #include "domains.h"
 #include "dumpreq.h"
 #include "linebuf.h"
@@ -471,6 +472,7 @@ int main(int argc, char **argv)
 
 	die_setprog(argv[0]);
 	version_option(argc, argv);
+	lifeline_to_parent();
 	atexit(flush_out_at_exit);
 	json_object_seed(1);
 	/* the maps' snapshots free and take again the same memory: no page faults for it each time */

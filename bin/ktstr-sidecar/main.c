@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "die.h"
+#include "lifeline.h"
 #include "sidecar.h"
 #include "version.h"
 
@@ -48,6 +49,7 @@ int main(int argc, char **argv)
 
 	die_setprog(argv[0]);
 	version_option(argc, argv);
+	lifeline_to_parent();
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
