@@ -88,6 +88,13 @@ static void input_line(void *ctx, char *line, size_t len)
 	json_decref(rec);
 }
 
+static void input_too_long(void *ctx)
+{
+	struct runner *r = ctx;
+
+	ndjson_line_too_long(r->rd.name, r->rd.lineno + 1);
+}
+
 static void read_input(struct runner *r)
 {
 	char buf[65536];
@@ -352,6 +359,8 @@ int runner_run(struct boot_opts *o)
 	r.env.o = o;
 	r.sigfd = signals_fd();
 	ndjson_reader_init(&r.rd, stdin, "stdin");
+	r.in_lb.max = NDJSON_LINE_MAX;
+	r.in_lb.too_long = input_too_long;
 	for (;;) {
 		start_ready(&r);
 		reap(&r);	/* a child that ended before its SIGCHLD was read */

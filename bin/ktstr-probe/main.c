@@ -417,6 +417,13 @@ struct input {
 	const struct opts *o;
 };
 
+static void input_too_long(void *ctx)
+{
+	struct input *in = ctx;
+
+	ndjson_line_too_long(in->rd.name, in->rd.lineno + 1);
+}
+
 /* One input line: check it, copy it on, note what sampling needs. */
 static void input_line(void *ctx, char *line, size_t n)
 {
@@ -466,7 +473,8 @@ int main(int argc, char **argv)
 	struct opts o = { .interval_ms = 100, .settle_ms = 500, .watchdog_ms = 4000, .dump_ms = 1000,
 			  .samples = 1 };
 	struct job *jobs = NULL;
-	struct input in = { .lb.max = SIZE_MAX, .jobs = &jobs, .o = &o };	/* no line too long */
+	struct input in = { .lb = { .max = NDJSON_LINE_MAX, .too_long = input_too_long },
+			    .jobs = &jobs, .o = &o };
 	long long next_tick = 0;
 	int c, more = 1;
 
