@@ -423,11 +423,11 @@ int show_brief(const char *runs_dir, const char *run, const char *which)
 {
 	struct brief b = { .console = json_array(), .dumps = json_array(), .stored = json_array() };
 	char *dir = run_dir_of(runs_dir, run), *path = paths_join(dir, "stream.ndjson"), *job = NULL;
-	FILE *f = fopen(path, "r");
+	FILE *f = store_fopen_regular(path);
 
 	if (!f)
 		die(EXIT_USAGE, "run %s: %s: %s (only a run of `ktstr run` or `ktstr gauntlet` has one)",
-		    run, path, strerror(errno));
+		    run, path, errno == EINVAL ? "not a regular file" : strerror(errno));
 	if (which)
 		b.job = job = resolve_job(f, path, which);
 	read_stream(&b, f, path);

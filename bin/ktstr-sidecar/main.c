@@ -59,8 +59,12 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_PASS;
 	}
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (!strcmp(argv[1], cmds[i].name))
-			return cmds[i].fn(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(argv[1], cmds[i].name))
+			continue;
+		if (cmds[i].fn != cmd_write)	/* its stdout is NDJSON (or TAP of its own) */
+			safeout_install();
+		return cmds[i].fn(argc - 1, argv + 1);
+	}
 	die(EXIT_USAGE, "unknown command '%s' (see 'ktstr-sidecar --help')", argv[1]);
 }

@@ -151,7 +151,7 @@ static void input_find(const struct merge *m, struct input *in, const char *arg)
 /* A JSON file of the run: a run record is checked and kept; bad JSON is bad input. */
 static void note_json(struct input *in, const char *name, const char *path)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = store_fopen_regular(path);
 	size_t stem = strlen(name) - 5;
 	json_error_t jerr;
 	const char *job;

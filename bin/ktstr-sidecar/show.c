@@ -244,7 +244,7 @@ static int show_totals(char *runs_dir, struct run_set *set, const char *id, int 
 	for (size_t i = 0; i < set->n; i++)
 		if (!strcmp(set->v[i].run_id, id))
 			recs[n++] = set->v[i].rec;
-	if (!n && !(f = fopen(jobs, "r")))
+	if (!n && !(f = store_fopen_regular(jobs)))
 		die(EXIT_USAGE, "no run '%s' in %s", id, runs_dir);
 	else if (!n)
 		fclose(f);

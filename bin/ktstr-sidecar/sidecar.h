@@ -53,6 +53,11 @@ int store_write_all(int fd, const char *p, size_t n);
 void store_sync_dir(const char *dir);
 /* UTC time and pid, e.g. 20261126T070501Z-1234. */
 void store_default_run_id(char *buf, size_t len);
+/* safeout.c: stdout from now on shows control characters instead of sending them. */
+void safeout_install(void);
+/* fopen(path, "r") for a regular file only: a FIFO or device of that name would block or
+ * never end (NULL and errno EINVAL for those). */
+FILE *store_fopen_regular(const char *path);
 
 /* runs.c: every run record under a runs dir, one level of run dirs deep. */
 struct run_rec {

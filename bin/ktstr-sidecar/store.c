@@ -22,6 +22,24 @@ void store_default_run_id(char *buf, size_t len)
 	snprintf(buf, len, "%s-%ld", t, (long)getpid());
 }
 
+FILE *store_fopen_regular(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	if (!(f = fdopen(fd, "r")))
+		close(fd);
+	return f;
+}
+
 int store_mkdirs(const char *path, char *err, size_t errlen)
 {
 	char buf[PATH_MAX];
