@@ -217,6 +217,9 @@ static int parse_id_topo(json_t *rec, struct job *j, char *err, size_t errlen)
 		return fail(err, errlen, "field \"topo\": not an object");
 	if (topo_from_json(topo, &j->topo, terr, sizeof(terr)) < 0)
 		return fail(err, errlen, "field \"topo\": %s", terr);
+	if (topo_cpus(&j->topo) > TOPO_QEMU_MAX_CPUS)
+		return fail(err, errlen, "field \"topo\": %u CPUs; QEMU's pc machine takes at most %d",
+			    topo_cpus(&j->topo), TOPO_QEMU_MAX_CPUS);
 	if (j->topo.memory_mb < 128)
 		return fail(err, errlen, "field \"topo.memory_mb\": %u is below 128", j->topo.memory_mb);
 	return 0;

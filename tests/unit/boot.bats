@@ -68,6 +68,9 @@ bad() {
 		[ "$status" -eq 2 ]
 	done
 	[ "$stderr" = "ktstr-boot: stdin:1: job record: field \"id\": \"$id\" is longer than 128 characters" ]
+	bad ".topo = $(ktstr-topo 2n4l64c2t)"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "ktstr-boot: stdin:1: job record: field \"topo\": 512 CPUs; QEMU's pc machine takes at most 255" ]
 	bad '.id = "a@b"'
 	[ "$stderr" = 'ktstr-boot: stdin:1: job record: field "id": "a@b" may hold only letters, digits, '"'.', '_', '+' and '-'"'' ]
 	bad 'del(.mode)'

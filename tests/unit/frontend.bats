@@ -79,6 +79,9 @@ standin_boot() {
 	run ktstr shell --timeout 0
 	[ "$status" -eq 2 ]
 	[ "$output" = "ktstr: --timeout '0': not a number from 1 to 86400" ]
+	run ktstr shell --topo 1n1l128c4t
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr: --topo 1n1l128c4t: 512 CPUs; QEMU's pc machine takes at most 255" ]
 }
 
 @test "ktstr run: bad --scheduler and --flags exit 2 before any VM" {
@@ -166,6 +169,7 @@ standin_boot() {
 	steady --duration 1.2.3|ktstr: --duration '1.2.3': not a number of seconds (at most 86400)
 	steady --duration 99999999999|ktstr: --duration '99999999999': not a number of seconds (at most 86400)
 	steady --topo ''|ktstr: --topo '': column 1: missing axis 'n' (NUMA nodes)
+	steady --topo 2n4l64c2t|ktstr: --topo 2n4l64c2t: 512 CPUs; QEMU's pc machine takes at most 255
 	$BATS_TEST_TMPDIR/broken.json|ktstr: scenario file $BATS_TEST_TMPDIR/broken.json: line 2: string or '}' expected near end of file
 	EOF
 	[ ! -e "$BATS_TEST_TMPDIR/booted" ]
