@@ -127,6 +127,7 @@ void junit_init(struct junit *j);
 void junit_add(struct junit *j, json_t *run);
 int junit_write(const struct junit *j, const char *path, char *err, size_t errlen);
 void junit_free(struct junit *j);
+void tap_start(FILE *f);
 void tap_line(FILE *f, size_t n, json_t *run);
 void tap_plan(FILE *f, size_t n);
 

@@ -285,6 +285,8 @@ int cmd_write(int argc, char **argv)
 		free(jobs);
 	}
 	junit_init(&w.junit);
+	if (w.tap)
+		tap_start(stdout);
 	read_stream(&w, &jobs);
 	report_unjudged(&w, &jobs);
 	if (w.tap)
