@@ -15,14 +15,27 @@ struct job_state {
 	json_t *workers;	/* worker records */
 	json_t *steps;		/* step records */
 	json_t *sched;		/* sched events, in order */
-	json_t *console;	/* notable console lines */
-	struct job_state *next;
+	json_t *console;	/* notable console lines: the first CONSOLE_HEAD */
+	json_t *console_tail;	/* and the last CONSOLE_TAIL or so after them */
+	size_t console_dropped;	/* between the two */
+	struct job_state *next, *prev;	/* the list, most recently seen first */
+	struct job_state *hnext;	/* the hash chain */
+};
+
+/* Every job seen, most recently seen first, with an index by id (30,000 jobs in one stream). */
+struct job_list {
+	struct job_state *head, *tail;
+	struct job_state **buckets;
+	size_t nbuckets, n;
 };
 
 /* Found (and moved to the front: a job's records mostly come together) or added. */
-struct job_state *job_state_get(struct job_state **list, const char *id);
+struct job_state *job_state_get(struct job_list *l, const char *id);
 /* Unlink and free. */
-void job_state_drop(struct job_state **list, struct job_state *js);
+void job_state_drop(struct job_list *l, struct job_state *js);
+/* The least recently seen job, or NULL. */
+static inline struct job_state *job_list_oldest(struct job_list *l) { return l->tail; }
+void job_list_free(struct job_list *l);
 void job_state_free(struct job_state *js);
 void job_state_note(struct job_state *js, json_t *rec);
 /*

@@ -54,3 +54,27 @@ worker0() {
 	[ "$status" -eq 1 ]
 	[ "$(grep '"type":"verdict"' <<< "$output" | jq -r '.details[].message')" = "cg_1: tid 124 ran on CPUs 3 outside its cpuset 1-2 in step 2147483648 of 2" ]
 }
+
+@test "eval input: a console flood keeps the first 500 and the last 500 lines, and says so" {
+	{
+		grep -v '"phase":"exited"' "$F/steady-eevdf.ndjson" | grep -v scenario_end
+		seq 1 3000 | jq -c '{type: "console", job: "steady-1n2l2c1t", line: "flood \(.)"}'
+		grep '"phase":"exited"' "$F/steady-eevdf.ndjson" | sed 's/"reason":"[a-z]*"/"reason":"panic"/'
+	} > "$BATS_TEST_TMPDIR/in"
+	run --separate-stderr ktstr-eval < "$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 1 ]
+	v=$(grep '"type":"verdict"' <<< "$output")
+	[ "$(jq -r '.details[0].kind, (.details | length), .details[500].message, .details[501].message, .details[502].message, .details[-1].message' <<< "$v")" = "KernelPanic
+1002
+flood 500
+[ktstr-eval: 2000 console lines left out here]
+flood 2501
+flood 3000" ]
+}
+
+@test "eval input: 30,000 jobs interleaved in one stream are found by id, not by a walk" {
+	seq 0 89999 | awk '{ printf "{\"type\":\"guest\",\"job\":\"j%d\",\"t_ms\":%d}\n", $1 % 30000, $1 }' > "$BATS_TEST_TMPDIR/in"
+	run --separate-stderr timeout 30 ktstr-eval < "$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 90000 ]
+}
