@@ -181,11 +181,14 @@ install: all
 	install -m 755 $(SCRIPTS) $(DESTDIR)$(PREFIX)/bin/
 	cp -R $(BUILD)/guest/. $(DESTDIR)$(PREFIX)/libexec/ktstr/ 2>/dev/null || true
 	cp -R share/ktstr/. $(DESTDIR)$(PREFIX)/share/ktstr/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 share/ktstr/completion/ktstr.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ktstr
 
 # What install put there, by name (PREFIX's folders themselves stay).
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(TOOLS) $(notdir $(SCRIPTS)))
 	rm -rf $(DESTDIR)$(PREFIX)/libexec/ktstr $(DESTDIR)$(PREFIX)/share/ktstr
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ktstr
 
 clean:
 	rm -rf build build-san

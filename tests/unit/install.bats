@@ -12,6 +12,7 @@ load ../helpers
 	[ -x "$d/opt/k/libexec/ktstr/ktstr-init" ]
 	[ -f "$d/opt/k/share/ktstr/scenarios/steady.json" ]
 	[ -f "$d/opt/k/share/ktstr/checks.json" ]
+	[ -f "$d/opt/k/share/bash-completion/completions/ktstr" ]
 	# run from elsewhere, with nothing of this tree on PATH or in the environment
 	run env -i HOME="$HOME" PATH=/usr/bin:/bin "$d/opt/k/bin/ktstr" topo 2n4l4c2t
 	[ "$status" -eq 0 ]
@@ -35,5 +36,5 @@ load ../helpers
 	touch "$d/opt/k/bin/mine"
 	run make -C "$KTSTR_ROOT" -s uninstall PREFIX=/opt/k DESTDIR="$d"
 	[ "$status" -eq 0 ]
-	[ "$(cd "$d/opt/k" && find . | sort | tr '\n' ' ')" = ". ./bin ./bin/mine ./libexec ./share " ]
+	[ "$(cd "$d/opt/k" && find . | sort | tr '\n' ' ')" = ". ./bin ./bin/mine ./libexec ./share ./share/bash-completion ./share/bash-completion/completions " ]
 }
