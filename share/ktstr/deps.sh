@@ -4,7 +4,7 @@
 set -eu
 
 BASE="make gcc clang-19 pkg-config libelf-dev zlib1g-dev libzstd-dev libjansson-dev
-jq bats busybox-static zstd xz-utils cpio ca-certificates libxml2-utils
+jq bats busybox-static zstd xz-utils cpio ca-certificates libxml2-utils help2man
 openssh-server openssh-client parallel rsync"
 BACKPORTS="qemu-system-x86 libbpf-dev bpftool"
 # Versions that must come from backports.
