@@ -2,20 +2,39 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "lifeline.h"
 
-void lifeline_to_parent(void)
+static long parent_pid(void)
 {
 	const char *env = getenv("KTSTR_PARENT_PID");
 	char *end;
 	long want;
 
 	if (!env || !*env)
-		return;
+		return -1;
 	want = strtol(env, &end, 10);
-	if (*end || want <= 1)
+	return *end || want <= 1 ? -1 : want;
+}
+
+int lifeline_pidfd(void)
+{
+	long want = parent_pid();
+
+#ifdef SYS_pidfd_open
+	if (want > 1)
+		return (int)syscall(SYS_pidfd_open, (pid_t)want, 0);
+#endif
+	return -1;
+}
+
+void lifeline_to_parent(void)
+{
+	long want = parent_pid();
+
+	if (want <= 1)
 		return;
 	if (getppid() == (pid_t)want) {
 		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0)

@@ -10,4 +10,10 @@
  */
 void lifeline_to_parent(void);
 
+/*
+ * For a stage that may not be the script's child (ktstr-boot inside `{ ...; }`): a pidfd of
+ * the process $KTSTR_PARENT_PID names, readable once it has exited; -1 when unset or gone.
+ */
+int lifeline_pidfd(void);
+
 #endif
