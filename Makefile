@@ -1,4 +1,6 @@
 # ktstr: build everything into build/ (see README.md).
+# The one version every tool and script reports (--version).
+VERSION = 0.1.0
 PREFIX ?= /usr/local
 DESTDIR ?=
 BUILD ?= build
@@ -35,12 +37,28 @@ TEST_DRIVERS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit
 
 SCRIPTS := $(filter-out $(patsubst %/,%,$(wildcard bin/*/)),$(wildcard bin/ktstr*))
 
-.PHONY: all deps kernel test unit-test vm-test run bench sweep catalog sanitize install clean
+# Man pages from each command's --help and --version (help2man).
+MAN_CMDS := ktstr ktstr-gauntlet ktstr-kernel ktstr-sched $(TOOLS)
+MAN_PAGES := $(addprefix $(BUILD)/man/,$(addsuffix .1,$(MAN_CMDS)))
+MAN_DESC_ktstr = test Linux schedulers in throwaway VMs with a chosen CPU topology
+MAN_DESC_ktstr-gauntlet = scenarios x topology presets x flag profiles as one run
+MAN_DESC_ktstr-kernel = fetch, build, list and locate test kernels
+MAN_DESC_ktstr-sched = build third-party sched_ext schedulers and measure their verifier cost
+MAN_DESC_ktstr-topo = topology records, QEMU arguments, presets and job plans
+MAN_DESC_ktstr-boot = boot a QEMU VM per job record and relay what the guest reports
+MAN_DESC_ktstr-probe = read a running guest's runqueues and sched_ext state from the host
+MAN_DESC_ktstr-eval = judge a record stream: a verdict per job
+MAN_DESC_ktstr-sidecar = store, list, show, compare and merge run records
+
+.PHONY: all deps kernel test unit-test vm-test run bench sweep catalog sanitize man install uninstall clean
 all: $(TOOL_BINS) $(GUEST_BINS) $(TEST_DRIVERS) scx-ktstr
 
 $(BUILD)/obj/%.o: %.c $(wildcard libcommon/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(KTSTR_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/libcommon/version.o: KTSTR_CFLAGS += -DKTSTR_VERSION='"$(VERSION)"'
+$(BUILD)/obj/libcommon/version.o: Makefile
 
 $(COMMON_LIB): $(COMMON_OBJS)
 	@rm -f $@
@@ -172,12 +190,32 @@ sanitize:
 	KTSTR_BUILD_DIR=$(CURDIR)/build-san ASAN_OPTIONS=detect_leaks=1 \
 		UBSAN_OPTIONS=print_stacktrace=1 tests/run tests/unit
 
-install: all
+man: all
+	@if command -v help2man > /dev/null; then $(MAKE) --no-print-directory $(MAN_PAGES); \
+	else echo "make: skipping man pages: no help2man (make deps installs it)" >&2; fi
+
+$(BUILD)/man/%.1: $(TOOL_BINS) $(SCRIPTS)
+	@mkdir -p $(dir $@)
+	PATH="$(abspath $(BUILD))/bin:$$PATH" help2man --no-info --version-string=$(VERSION) \
+		-n "$(MAN_DESC_$*)" -o $@ $$(if [ -x $(BUILD)/bin/$* ]; then echo $(BUILD)/bin/$*; else echo bin/$*; fi)
+
+install: all man
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/ktstr $(DESTDIR)$(PREFIX)/share/ktstr
 	install -m 755 $(TOOL_BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 755 $(SCRIPTS) $(DESTDIR)$(PREFIX)/bin/
 	cp -R $(BUILD)/guest/. $(DESTDIR)$(PREFIX)/libexec/ktstr/ 2>/dev/null || true
 	cp -R share/ktstr/. $(DESTDIR)$(PREFIX)/share/ktstr/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 share/ktstr/completion/ktstr.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ktstr
+	@if [ -f $(BUILD)/man/ktstr.1 ]; then install -d $(DESTDIR)$(PREFIX)/share/man/man1 && \
+		install -m 644 $(MAN_PAGES) $(DESTDIR)$(PREFIX)/share/man/man1/; fi
+
+# What install put there, by name (PREFIX's folders themselves stay).
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(TOOLS) $(notdir $(SCRIPTS)))
+	rm -rf $(DESTDIR)$(PREFIX)/libexec/ktstr $(DESTDIR)$(PREFIX)/share/ktstr
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ktstr
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(addsuffix .1,$(MAN_CMDS)))
 
 clean:
 	rm -rf build build-san

@@ -23,13 +23,18 @@ void linebuf_feed(struct linebuf *lb, const char *data, size_t n,
 		if (lb->buf[i] != '\n')
 			continue;
 		lb->buf[i] = '\0';
+		if (lb->too_long && i - start > (lb->max ? lb->max : LINE_MAX_BYTES))
+			lb->too_long(ctx);
 		fn(ctx, lb->buf + start, i - start);
 		start = i + 1;
 	}
 	memmove(lb->buf, lb->buf + start, lb->len - start);
 	lb->len -= start;
-	if (lb->len >= (lb->max ? lb->max : LINE_MAX_BYTES))
+	if (lb->len >= (lb->max ? lb->max : LINE_MAX_BYTES)) {
+		if (lb->too_long)
+			lb->too_long(ctx);
 		linebuf_flush(lb, fn, ctx);
+	}
 }
 
 void linebuf_flush(struct linebuf *lb, void (*fn)(void *ctx, char *line, size_t len),

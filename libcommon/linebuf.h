@@ -8,6 +8,7 @@ struct linebuf {
 	char *buf;
 	size_t len, cap;
 	size_t max;	/* a longer line is handed out in pieces; 0: 1 MiB */
+	void (*too_long)(void *ctx);	/* if set, called (and must not return) instead */
 };
 
 /* Append bytes; calls fn for each complete line (without '\n', NUL-terminated, writable). */

@@ -28,6 +28,41 @@ static int line_is_blank(const char *s)
 	return 1;
 }
 
+void ndjson_line_too_long(const char *name, size_t lineno)
+{
+	die(EXIT_USAGE, "%s:%zu: %s", name, lineno, NDJSON_LINE_TOO_LONG);
+}
+
+/* One line into r->line (NUL-terminated, with its '\n' if any): its length, -1 at end of input. */
+static ssize_t read_line(struct ndjson_reader *r)
+{
+	size_t len = 0;
+	int c;
+
+	flockfile(r->f);
+	errno = 0;
+	while ((c = getc_unlocked(r->f)) != EOF) {
+		if (len >= NDJSON_LINE_MAX && c != '\n') {
+			funlockfile(r->f);
+			ndjson_line_too_long(r->name, r->lineno + 1);
+		}
+		if (len + 2 > r->cap) {
+			r->cap = r->cap ? r->cap * 2 : 4096;
+			r->line = xrealloc(r->line, r->cap);
+		}
+		r->line[len++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	funlockfile(r->f);
+	if (c == EOF && ferror(r->f))
+		die(EXIT_USAGE, "%s: read error: %s", r->name, strerror(errno));
+	if (!len)
+		return -1;
+	r->line[len] = '\0';
+	return (ssize_t)len;
+}
+
 json_t *ndjson_read(struct ndjson_reader *r)
 {
 	ssize_t n;
@@ -35,14 +70,9 @@ json_t *ndjson_read(struct ndjson_reader *r)
 	for (;;) {
 		json_t *rec;
 
-		errno = 0;
-		n = getline(&r->line, &r->cap, r->f);
-		if (n < 0) {
-			if (ferror(r->f))
-				die(EXIT_USAGE, "%s: read error: %s", r->name,
-				    strerror(errno));
+		n = read_line(r);
+		if (n < 0)
 			return NULL;
-		}
 		rec = ndjson_parse_line(r, r->line, (size_t)n);
 		if (rec)
 			return rec;

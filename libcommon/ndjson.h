@@ -5,6 +5,13 @@
 #include <stdio.h>
 #include <jansson.h>
 
+/*
+ * The longest line a reader takes (the biggest real record, a scheduler's dump or map, is far
+ * smaller): past it the tool exits 2 instead of holding a stream that never ends its line.
+ */
+#define NDJSON_LINE_MAX ((size_t)16 << 20)
+#define NDJSON_LINE_TOO_LONG "line longer than 16 MiB (a record is one line)"
+
 struct ndjson_reader {
 	FILE *f;
 	const char *name;	/* input name for errors: "stdin" or a path */
@@ -54,6 +61,9 @@ struct ndjson_peek {
  * non-ASCII, big numbers, escaped keys, deep nesting). Thread-safe.
  */
 int ndjson_peek_line(const char *line, size_t len, struct ndjson_peek *pk);
+
+/* Exit 2: line LINENO of NAME is longer than NDJSON_LINE_MAX. */
+void ndjson_line_too_long(const char *name, size_t lineno) __attribute__((__noreturn__));
 
 /* Exit 2 with "NAME:LINE: type: message" about the record just read. */
 void ndjson_bad_record(const struct ndjson_reader *r, json_t *rec,

@@ -26,9 +26,12 @@ static int is_dir(const char *p)
 
 char *paths_share_dir(void)
 {
-	/* build/bin/TOOL in a tree, PREFIX/bin/TOOL or PREFIX/libexec/ktstr/TOOL installed */
+	/*
+	 * PREFIX/bin/TOOL installed first (so a stray /usr/share/ktstr cannot override a
+	 * /usr/local install), then build/bin/TOOL in a tree, then PREFIX/libexec/ktstr/TOOL.
+	 */
 	static const char *const rel[] = {
-		"../../share/ktstr", "../share/ktstr", "../../../share/ktstr",
+		"../share/ktstr", "../../share/ktstr", "../../../share/ktstr",
 	};
 	const char *env = getenv("KTSTR_SHARE_DIR");
 	char exe[PATH_MAX];

@@ -58,6 +58,8 @@ int topo_from_json(json_t *rec, struct topo *t, char *err, size_t errlen);
  * Returns a NULL-terminated malloc'd vector of malloc'd strings;
  * free it with topo_qemu_args_free().
  */
+/* The most vCPUs QEMU's pc machine (what ktstr-boot starts) takes; more is refused up front. */
+#define TOPO_QEMU_MAX_CPUS 255
 char **topo_qemu_args(const struct topo *t, const char *const *node_mem_paths);
 void topo_qemu_args_free(char **argv);
 

@@ -5,6 +5,7 @@
 
 #include "boot.h"
 #include "die.h"
+#include "ids.h"
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -17,17 +18,6 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-/* Ids name files (<run-dir>/<id>.console.log), so keep them plain. */
-static bool id_is_safe(const char *id)
-{
-	size_t n = strlen(id);
-
-	if (n == 0 || n > 128 || id[0] == '.' || id[0] == '-')
-		return false;
-	return strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			  "0123456789._:+=,@-") == n;
 }
 
 static const char *opt_string(json_t *obj, const char *key, bool *bad)
@@ -211,6 +201,7 @@ static int parse_includes(json_t *rec, struct job *j, char *err, size_t errlen)
 static int parse_id_topo(json_t *rec, struct job *j, char *err, size_t errlen)
 {
 	json_t *id = json_object_get(rec, "id"), *topo = json_object_get(rec, "topo");
+	const char *why;
 	char terr[200];
 
 	if (!id)
@@ -218,15 +209,17 @@ static int parse_id_topo(json_t *rec, struct job *j, char *err, size_t errlen)
 	j->id = json_string_value(id);
 	if (!j->id)
 		return fail(err, errlen, "field \"id\": not a string");
-	if (!id_is_safe(j->id))
-		return fail(err, errlen, "field \"id\": \"%s\" must be 1-128 of [A-Za-z0-9._:+=,@-], "
-			    "not starting with '.' or '-'", j->id);
+	if ((why = id_problem(j->id, JOB_ID_MAX)))
+		return fail(err, errlen, "field \"id\": \"%s\" %s", j->id, why);
 	if (!topo)
 		return fail(err, errlen, "field \"topo\": missing");
 	if (!json_is_object(topo))
 		return fail(err, errlen, "field \"topo\": not an object");
 	if (topo_from_json(topo, &j->topo, terr, sizeof(terr)) < 0)
 		return fail(err, errlen, "field \"topo\": %s", terr);
+	if (topo_cpus(&j->topo) > TOPO_QEMU_MAX_CPUS)
+		return fail(err, errlen, "field \"topo\": %u CPUs; QEMU's pc machine takes at most %d",
+			    topo_cpus(&j->topo), TOPO_QEMU_MAX_CPUS);
 	if (j->topo.memory_mb < 128)
 		return fail(err, errlen, "field \"topo.memory_mb\": %u is below 128", j->topo.memory_mb);
 	return 0;

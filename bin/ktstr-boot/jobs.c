@@ -18,6 +18,7 @@
 
 #include "die.h"
 #include "jobs.h"
+#include "lifeline.h"
 #include "ndjson.h"
 #include "paths.h"
 #include "spawn.h"
@@ -33,6 +34,7 @@ struct runner {
 	struct linebuf in_lb;
 	bool in_eof, stopping;
 	int sigfd;
+	int parent_fd;			/* the script that started us: readable once it is gone */
 	int status;
 	char **ids;			/* job ids seen (must be unique: log names) */
 	size_t nids;
@@ -86,6 +88,13 @@ static void input_line(void *ctx, char *line, size_t len)
 	/* Later stages (eval, sidecar) judge and store by the job: pass it on. */
 	ndjson_write(stdout, rec);
 	json_decref(rec);
+}
+
+static void input_too_long(void *ctx)
+{
+	struct runner *r = ctx;
+
+	ndjson_line_too_long(r->rd.name, r->rd.lineno + 1);
 }
 
 static void read_input(struct runner *r)
@@ -267,6 +276,8 @@ static void poll_once(struct runner *r, struct pollfd *pfd)
 	int timeout = -1;
 
 	add_pfd(pfd, &n, r->sigfd);
+	if (r->nvms)
+		add_pfd(pfd, &n, r->parent_fd);
 	if (!r->in_eof && !r->stopping && r->qlen == 0)	/* backpressure: one queue */
 		add_pfd(pfd, &n, STDIN_FILENO);
 	for (size_t i = 0; i < r->nvms; i++) {
@@ -297,6 +308,8 @@ static void poll_once(struct runner *r, struct pollfd *pfd)
 			continue;
 		if (pfd[k].fd == STDOUT_FILENO)
 			die(EXIT_INCONCLUSIVE, "stdout: the reader is gone; stopping the VMs");
+		if (pfd[k].fd == r->parent_fd)
+			die(EXIT_INCONCLUSIVE, "the script that started us is gone; stopping the VMs");
 		if (pfd[k].fd == r->sigfd)
 			on_signal(r);
 		else if (pfd[k].fd == STDIN_FILENO)
@@ -340,6 +353,8 @@ static void runner_free(struct runner *r)
 	if (r->env.base_ready)
 		initramfs_base_close(&r->env.base);
 	close(r->sigfd);
+	if (r->parent_fd >= 0)
+		close(r->parent_fd);
 }
 
 int runner_run(struct boot_opts *o)
@@ -351,14 +366,17 @@ int runner_run(struct boot_opts *o)
 
 	r.env.o = o;
 	r.sigfd = signals_fd();
+	r.parent_fd = lifeline_pidfd();
 	ndjson_reader_init(&r.rd, stdin, "stdin");
+	r.in_lb.max = NDJSON_LINE_MAX;
+	r.in_lb.too_long = input_too_long;
 	for (;;) {
 		start_ready(&r);
 		reap(&r);	/* a child that ended before its SIGCHLD was read */
 		if ((r.in_eof || r.stopping) && (r.qlen == 0 || r.stopping) && r.nvms == 0)
 			break;
-		if (pfd_cap < 3 + 4 * r.nvms) {
-			pfd_cap = 3 + 4 * r.nvms;	/* signals, stdin, stdout, 4 per VM */
+		if (pfd_cap < 4 + 4 * r.nvms) {
+			pfd_cap = 4 + 4 * r.nvms;	/* signals, parent, stdin, stdout, 4 per VM */
 			pfd = xrealloc(pfd, pfd_cap * sizeof(*pfd));
 		}
 		poll_once(&r, pfd);

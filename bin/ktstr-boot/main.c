@@ -12,9 +12,11 @@
 #include "boot.h"
 #include "boot_image.h"
 #include "die.h"
+#include "lifeline.h"
 #include "jobs.h"
 #include "paths.h"
 #include "spawn.h"
+#include "version.h"
 
 static void usage(FILE *f)
 {
@@ -142,6 +144,8 @@ int main(int argc, char **argv)
 	int status;
 
 	die_setprog(argv[0]);
+	version_option(argc, argv);
+	lifeline_to_parent();
 	ensure_std_fds();
 	o.t0_ms = spawn_now_ms();
 	parse_options(argc, argv, &o);

@@ -62,7 +62,7 @@ static void wait_when(struct verdict_ctx *v, json_t *t, char *buf, size_t len)
 	else if (!strcmp(phase, "after"))
 		k = snprintf(buf, len, "and was still waiting after the scenario's end");
 	else
-		k = snprintf(buf, len, "during step %lld of %lld", (long long)json_integer_value(step) + 1,
+		k = snprintf(buf, len, "during step %lld of %lld", step_no(json_integer_value(step)),
 			     (long long)steps_total(v->js));
 	if (k > 0 && (size_t)k < len && json_is_integer(into) && json_integer_value(into) >= 0)
 		snprintf(buf + k, len - (size_t)k, " (from %.1f s into the scenario)",

@@ -5,6 +5,7 @@
  * median and its CV the largest worker CV: the worst worker speaks for the
  * cgroup (the p99 of all samples pooled can be no larger than that max).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,14 @@ static double rounded(double x, int places)
 	return (double)(long long)(x * k + (x >= 0 ? 0.5 : -0.5)) / k;
 }
 
+/* A sum of counts as an integer; sums past the largest one saturate rather than wrap. */
+static json_int_t sat_int(double x)
+{
+	if (!(x > 0))
+		return 0;
+	return x >= 9223372036854775807.0 ? INT64_MAX : (json_int_t)x;
+}
+
 static const char *cg_name(json_t *w)
 {
 	return rec_str(w, "cgroup", "/");
@@ -125,7 +134,7 @@ static void check_isolation(struct verdict_ctx *v, json_t *w)
 				detail_add(v, "Isolation", true,
 					   "%s: tid %lld ran on CPUs %s outside its cpuset %s in step %lld of %lld",
 					   cg_name(w), (long long)tid_of(w), out, rec_str(st, "cpuset", ""),
-					   (long long)json_integer_value(json_object_get(st, "index")) + 1,
+					   step_no(json_integer_value(json_object_get(st, "index"))),
 					   (long long)n);
 		}
 		return;
@@ -168,7 +177,7 @@ static void check_gap(struct verdict_ctx *v, json_t *w, double limit)
 	char where[64] = "";
 
 	if (step >= 0)
-		snprintf(where, sizeof(where), " in step %lld of %lld", (long long)step + 1,
+		snprintf(where, sizeof(where), " in step %lld of %lld", step_no(step),
 			 (long long)steps_total(v->js));
 	detail_add(v, "Stuck", true, "%s: tid %lld stuck %.0f ms on cpu %lld at +%.0f ms%s (limit %g ms)",
 		   cg_name(w), (long long)tid_of(w), rec_num(w, "max_gap_ms"),
@@ -337,15 +346,15 @@ static json_t *cg_stats_json(const struct cg_acc *s)
 	cpulist_format(&s->cpus, cpus, sizeof(cpus));
 	o = json_pack("{s:I, s:I, s:s, s:I, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:f, s:I, s:f, s:f, s:f}",
 		      "num_workers", (json_int_t)s->n, "num_cpus", (json_int_t)cpuset_count(&s->cpus),
-		      "cpus_used", cpus, "total_work_units", (json_int_t)s->units,
+		      "cpus_used", cpus, "total_work_units", sat_int(s->units),
 		      "avg_off_cpu_pct", rounded(s->n ? s->off_sum / s->n : 0, 3),
 		      "min_off_cpu_pct", rounded(pg ? pg->off_min : 0, 3),
 		      "max_off_cpu_pct", rounded(pg ? pg->off_max : 0, 3),
 		      "spread_pct", rounded(pg ? pg->off_max - pg->off_min : 0, 3),
-		      "max_gap_ms", s->gap_max, "max_gap_cpu", (json_int_t)s->gap_cpu,
-		      "total_migrations", (json_int_t)s->migrations,
+		      "max_gap_ms", s->gap_max, "max_gap_cpu", sat_int(s->gap_cpu),
+		      "total_migrations", sat_int(s->migrations),
 		      "migration_ratio", rounded(s->iterations > 0 ? s->migrations / s->iterations : 0, 6),
-		      "total_iterations", (json_int_t)s->iterations,
+		      "total_iterations", sat_int(s->iterations),
 		      "iterations_per_worker", rounded(s->n ? s->iterations / s->n : 0, 1),
 		      "mean_run_delay_us", rounded(s->n ? s->delay_sum / s->n : 0, 1),
 		      "worst_run_delay_us", rounded(s->delay_max, 1));
@@ -397,8 +406,8 @@ static json_t *merged_stats(struct cg_acc *cgs, size_t ncg, json_t *cgo)
 		cpuset_add_all(&all, &cgs[i].cpus);
 	}
 	stats = json_pack("{s:I, s:I, s:I, s:I, s:I}", "workers", (json_int_t)workers,
-			  "num_cpus", (json_int_t)cpuset_count(&all), "total_work_units", (json_int_t)units,
-			  "total_migrations", (json_int_t)mig, "total_iterations", (json_int_t)iters);
+			  "num_cpus", (json_int_t)cpuset_count(&all), "total_work_units", sat_int(units),
+			  "total_migrations", sat_int(mig), "total_iterations", sat_int(iters));
 	merge_worst(stats, cgo, "spread_pct", "worst_spread_pct", false);
 	merge_worst(stats, cgo, "max_gap_ms", "worst_gap_ms", false);
 	merge_worst(stats, cgo, "migration_ratio", "worst_migration_ratio", false);

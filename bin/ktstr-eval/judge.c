@@ -1,5 +1,6 @@
 /* Job state as the stream goes by, and the verdict once the VM has exited. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,18 +11,73 @@
 #include "ndjson.h"
 #include "payload.h"
 
-struct job_state *job_state_get(struct job_state **list, const char *id)
+static size_t id_hash(const char *id)
 {
-	struct job_state *js, **pp;
+	size_t h = 14695981039346656037ULL;
 
-	for (pp = list; (js = *pp); pp = &js->next) {
-		if (!strcmp(js->id, id)) {
-			*pp = js->next;
-			js->next = *list;
-			*list = js;
-			return js;
+	for (; *id; id++)
+		h = (h ^ (unsigned char)*id) * 1099511628211ULL;
+	return h;
+}
+
+static void list_unlink(struct job_list *l, struct job_state *js)
+{
+	if (js->prev)
+		js->prev->next = js->next;
+	else
+		l->head = js->next;
+	if (js->next)
+		js->next->prev = js->prev;
+	else
+		l->tail = js->prev;
+	js->next = js->prev = NULL;
+}
+
+static void list_push_front(struct job_list *l, struct job_state *js)
+{
+	js->prev = NULL;
+	js->next = l->head;
+	if (l->head)
+		l->head->prev = js;
+	else
+		l->tail = js;
+	l->head = js;
+}
+
+static void index_grow(struct job_list *l)
+{
+	size_t nb = l->nbuckets ? l->nbuckets * 2 : 64;
+	struct job_state **b = xcalloc(nb, sizeof(*b));
+
+	for (size_t i = 0; i < l->nbuckets; i++) {
+		struct job_state *js = l->buckets[i], *next;
+
+		for (; js; js = next) {
+			next = js->hnext;
+			js->hnext = b[id_hash(js->id) % nb];
+			b[id_hash(js->id) % nb] = js;
 		}
 	}
+	free(l->buckets);
+	l->buckets = b;
+	l->nbuckets = nb;
+}
+
+struct job_state *job_state_get(struct job_list *l, const char *id)
+{
+	struct job_state *js;
+
+	if (l->nbuckets)
+		for (js = l->buckets[id_hash(id) % l->nbuckets]; js; js = js->hnext)
+			if (!strcmp(js->id, id)) {
+				if (l->head != js) {
+					list_unlink(l, js);
+					list_push_front(l, js);
+				}
+				return js;
+			}
+	if (l->n >= l->nbuckets)
+		index_grow(l);
 	js = xcalloc(1, sizeof(*js));
 	js->id = xstrdup(id);
 	js->workers = json_array();
@@ -30,8 +86,11 @@ struct job_state *job_state_get(struct job_state **list, const char *id)
 	js->console = json_array();
 	js->tl = timeline_new();
 	js->payloads = json_array();
-	js->next = *list;
-	*list = js;
+	js->console_tail = json_array();
+	js->hnext = l->buckets[id_hash(id) % l->nbuckets];
+	l->buckets[id_hash(id) % l->nbuckets] = js;
+	l->n++;
+	list_push_front(l, js);
 	return js;
 }
 
@@ -49,18 +108,73 @@ void job_state_free(struct job_state *js)
 	json_decref(js->console);
 	timeline_free(js->tl);
 	json_decref(js->payloads);
+	json_decref(js->console_tail);
 	free(js);
 }
 
-void job_state_drop(struct job_state **list, struct job_state *js)
+void job_state_drop(struct job_list *l, struct job_state *js)
 {
-	for (struct job_state **pp = list; *pp; pp = &(*pp)->next) {
+	struct job_state **pp = &l->buckets[id_hash(js->id) % l->nbuckets];
+
+	for (; *pp; pp = &(*pp)->hnext)
 		if (*pp == js) {
-			*pp = js->next;
+			*pp = js->hnext;
 			break;
 		}
-	}
+	list_unlink(l, js);
+	l->n--;
 	job_state_free(js);
+}
+
+void job_list_free(struct job_list *l)
+{
+	while (l->tail)
+		job_state_drop(l, l->tail);
+	free(l->buckets);
+	memset(l, 0, sizeof(*l));
+}
+
+/*
+ * Console records a verdict may quote: the first CONSOLE_HEAD (how a panic or oops began) and
+ * about the last CONSOLE_TAIL (how it ended), not all of a guest that floods its console.
+ */
+#define CONSOLE_HEAD 500
+#define CONSOLE_TAIL 500
+
+static void console_keep(struct job_state *js, json_t *rec)
+{
+	json_t *tail = js->console_tail, *kept;
+	size_t n;
+
+	if (json_array_size(js->console) < CONSOLE_HEAD) {
+		json_array_append(js->console, rec);
+		return;
+	}
+	json_array_append(tail, rec);
+	if ((n = json_array_size(tail)) < 2 * CONSOLE_TAIL)
+		return;
+	kept = json_array();	/* drop the older half at once: appends stay O(1) on average */
+	for (size_t i = n - CONSOLE_TAIL; i < n; i++)
+		json_array_append(kept, json_array_get(tail, i));
+	js->console_dropped += n - CONSOLE_TAIL;
+	json_decref(tail);
+	js->console_tail = kept;
+}
+
+/* The kept console as one array, with a line saying how many were left out between. */
+static void console_settle(struct job_state *js)
+{
+	if (js->console_dropped) {
+		char line[128];
+
+		snprintf(line, sizeof(line), "[ktstr-eval: %zu console lines left out here]",
+			 js->console_dropped);
+		json_array_append_new(js->console, json_pack("{s:s, s:s}", "type", "console",
+							     "line", line));
+		js->console_dropped = 0;
+	}
+	json_array_extend(js->console, js->console_tail);
+	json_array_clear(js->console_tail);
 }
 
 static void keep(json_t **slot, json_t *rec)
@@ -91,7 +205,7 @@ void job_state_note(struct job_state *js, json_t *rec)
 	else if (!strcmp(type, "monitor"))
 		keep(&js->monitor, rec);
 	else if (!strcmp(type, "console"))
-		json_array_append(js->console, rec);
+		console_keep(js, rec);
 	else if (!strcmp(type, "sample"))
 		timeline_note_sample(js->tl, rec);
 	else if (!strcmp(type, "payload"))
@@ -165,6 +279,11 @@ bool worker_own_pace(json_t *w)
 	       !strcmp(rec_str(w, "work_type", ""), "Custom");
 }
 
+long long step_no(json_int_t index)
+{
+	return index < INT64_MAX ? (long long)index + 1 : (long long)index;
+}
+
 json_int_t steps_total(struct job_state *js)
 {
 	json_t *n = json_object_get(js->scenario_end, "steps");
@@ -200,7 +319,7 @@ void step_phrase(struct verdict_ctx *v, json_int_t step, json_t *t_ms, char *buf
 	double t0;
 
 	if (n > 0 && step >= 0)
-		k = snprintf(buf, len, "step %lld of %lld", (long long)step + 1, (long long)n);
+		k = snprintf(buf, len, "step %lld of %lld", step_no(step), (long long)n);
 	else
 		k = snprintf(buf, len, "the scenario");
 	if (k >= 0 && (size_t)k < len && json_is_number(t_ms) && !test_start_ms(v->js, &t0))
@@ -376,6 +495,7 @@ json_t *judge_job(struct job_state *js, json_t *vm_exit, json_t *checks, json_t 
 	json_t *stats = NULL, *out, *tl;
 	char reason[1024] = "";
 
+	console_settle(js);
 	v.th = checks_merge(checks, accel, js->job, overrides);
 	if (!vm_exit) {
 		result = "inconclusive";

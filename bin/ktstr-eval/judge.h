@@ -17,16 +17,29 @@ struct job_state {
 	json_t *workers;	/* worker records */
 	json_t *steps;		/* step records */
 	json_t *sched;		/* sched events, in order */
-	json_t *console;	/* notable console lines */
+	json_t *console;	/* notable console lines: the first CONSOLE_HEAD */
+	json_t *console_tail;	/* and the last CONSOLE_TAIL or so after them */
+	size_t console_dropped;	/* between the two */
 	struct timeline *tl;	/* samples cut at the steps */
 	json_t *payloads;	/* payload records */
-	struct job_state *next;
+	struct job_state *next, *prev;	/* the list, most recently seen first */
+	struct job_state *hnext;	/* the hash chain */
+};
+
+/* Every job seen, most recently seen first, with an index by id (30,000 jobs in one stream). */
+struct job_list {
+	struct job_state *head, *tail;
+	struct job_state **buckets;
+	size_t nbuckets, n;
 };
 
 /* Found (and moved to the front: a job's records mostly come together) or added. */
-struct job_state *job_state_get(struct job_state **list, const char *id);
+struct job_state *job_state_get(struct job_list *l, const char *id);
 /* Unlink and free. */
-void job_state_drop(struct job_state **list, struct job_state *js);
+void job_state_drop(struct job_list *l, struct job_state *js);
+/* The least recently seen job, or NULL. */
+static inline struct job_state *job_list_oldest(struct job_list *l) { return l->tail; }
+void job_list_free(struct job_list *l);
 void job_state_free(struct job_state *js);
 void job_state_note(struct job_state *js, json_t *rec);
 /*
@@ -34,6 +47,8 @@ void job_state_note(struct job_state *js, json_t *rec);
  * the others (sample, guest, output...) are only copied through.
  */
 int job_state_wants(const char *type);
+/* records.c: 0, or -1 and why a worker, step or scenario_end record cannot be judged. */
+int record_validate(json_t *rec, char *err, size_t len);
 
 /*
  * The verdict record for a job whose VM ended with vm_exit (NULL when the
@@ -60,6 +75,8 @@ void detail_append_lines(json_t *detail, const char *heading, json_t *lines);
 
 /* "step I of N (X s into the test)" for a guest step index and event time. */
 void step_phrase(struct verdict_ctx *v, json_int_t step, json_t *t_ms, char *buf, size_t len);
+/* A step index counted from 1 for messages (the largest index stays itself, not wrapping). */
+long long step_no(json_int_t index);
 /* Steps the scenario had (scenario_end.steps, else the step records seen). */
 json_int_t steps_total(struct job_state *js);
 

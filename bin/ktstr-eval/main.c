@@ -11,9 +11,11 @@
 
 #include "checks.h"
 #include "die.h"
+#include "lifeline.h"
 #include "judge.h"
 #include "ndjson.h"
 #include "readahead.h"
+#include "version.h"
 
 static void usage(FILE *f)
 {
@@ -88,7 +90,7 @@ struct eval_opts {
 
 /* One record: pass it on, remember what the verdict needs, judge at VM exit. */
 static void handle(struct ndjson_reader *rd, json_t *rec, const char *line, size_t n,
-		   struct job_state **jobs, const struct eval_opts *o, int *worst, int *any)
+		   struct job_list *jobs, const struct eval_opts *o, int *worst, int *any)
 {
 	const char *id = json_string_value(json_object_get(rec, "job"));
 	struct job_state *js;
@@ -98,6 +100,8 @@ static void handle(struct ndjson_reader *rd, json_t *rec, const char *line, size
 		id = json_string_value(json_object_get(rec, "id"));
 		if (checks_validate_job(rec, err, sizeof(err)))
 			ndjson_bad_record(rd, rec, "%s", err);
+	} else if (record_validate(rec, err, sizeof(err))) {
+		ndjson_bad_record(rd, rec, "%s", err);
 	}
 	pass_through(line, n);
 	if (!id)
@@ -122,13 +126,16 @@ int main(int argc, char **argv)
 	static const int status[] = { EXIT_SKIP, EXIT_PASS, EXIT_INCONCLUSIVE, EXIT_FAIL };
 	struct eval_opts o = { .overrides = json_object() };
 	const char *checks_path = NULL;
-	struct job_state *jobs = NULL, *js;
+	struct job_list jobs = { 0 };
+	struct job_state *js;
 	const struct input_line *in;
 	struct ndjson_reader rd;
 	struct readahead *ra;
 	int c, worst = -1, any = 0;
 
 	die_setprog(argv[0]);
+	version_option(argc, argv);
+	lifeline_to_parent();
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': checks_path = optarg; break;
@@ -154,15 +161,14 @@ int main(int argc, char **argv)
 	}
 	readahead_close(ra);
 	/* Jobs whose VM never reported its exit: inconclusive, oldest first. */
-	while (jobs) {
-		for (js = jobs; js->next; js = js->next)
-			;
+	while ((js = job_list_oldest(&jobs))) {
 		if (js->job) {
 			emit(judge_job(js, NULL, o.checks, o.overrides), &worst);
 			any = 1;
 		}
 		job_state_drop(&jobs, js);
 	}
+	job_list_free(&jobs);
 	ndjson_reader_free(&rd);
 	if (fflush(stdout) == EOF)
 		die(EXIT_INCONCLUSIVE, "write error: %s", strerror(errno));

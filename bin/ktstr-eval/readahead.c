@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "ndjson.h"
 #include "readahead.h"
 
 #define SLOTS 8			/* batches in flight */
@@ -56,6 +57,11 @@ static void parse_batch(struct batch *b, int (*keep)(const char *type))
 		json_t *rec;
 		const char *job;
 
+		if (l->len > NDJSON_LINE_MAX) {
+			snprintf(b->err, sizeof(b->err), ": %s", NDJSON_LINE_TOO_LONG);
+			b->bad = i;
+			return;
+		}
 		/* most records are only copied through: a peek is enough for them */
 		if (ndjson_peek_line(l->line, l->len, &pk) && !keep(pk.type)) {
 			l->job = pk.job ? xstrndup(pk.job, pk.job_len) : NULL;
@@ -132,8 +138,9 @@ static void read_some(struct readahead *ra)
 		ra->acc_cap = ra->acc_cap * 2 > READ_SIZE ? ra->acc_cap * 2 : READ_SIZE;
 		ra->acc = xrealloc(ra->acc, ra->acc_cap + 1);
 	}
-	do
-		got = read(ra->fd, ra->acc + ra->acc_len, ra->acc_cap - ra->acc_len);
+	do	/* at most READ_SIZE: a line past NDJSON_LINE_MAX is seen before it grows far past */
+		got = read(ra->fd, ra->acc + ra->acc_len,
+			   ra->acc_cap - ra->acc_len < READ_SIZE ? ra->acc_cap - ra->acc_len : READ_SIZE);
 	while (got < 0 && errno == EINTR);
 	if (got < 0)
 		die(EXIT_USAGE, "stdin: read error: %s", strerror(errno));
@@ -207,6 +214,11 @@ static void fill(struct readahead *ra)
 		struct batch *b = &ra->slot[ra->tail % SLOTS];
 
 		if (!ra->acc_nl && !ra->eof) {
+			if (ra->acc_len > NDJSON_LINE_MAX) {	/* acc is that one line */
+				if (ra->tail != ra->head)
+					return;	/* the lines before it go out first */
+				ndjson_line_too_long("stdin", ra->lineno + 1);
+			}
 			if (ra->tail != ra->head && !input_ready(ra->fd))
 				return;
 			if (ra->tail == ra->head && fflush(stdout) == EOF)

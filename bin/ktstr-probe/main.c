@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "lifeline.h"
 #include "domains.h"
 #include "dumpreq.h"
 #include "linebuf.h"
@@ -24,6 +25,7 @@
 #include "sample.h"
 #include "samplefmt.h"
 #include "sampleparse.h"
+#include "version.h"
 
 enum phase { PHASE_BOOT, PHASE_SETTLE, PHASE_SCENARIO, PHASE_AFTER };
 static const char *const phase_name[] = { "boot", "settle", "scenario", "after" };
@@ -416,6 +418,13 @@ struct input {
 	const struct opts *o;
 };
 
+static void input_too_long(void *ctx)
+{
+	struct input *in = ctx;
+
+	ndjson_line_too_long(in->rd.name, in->rd.lineno + 1);
+}
+
 /* One input line: check it, copy it on, note what sampling needs. */
 static void input_line(void *ctx, char *line, size_t n)
 {
@@ -465,11 +474,14 @@ int main(int argc, char **argv)
 	struct opts o = { .interval_ms = 100, .settle_ms = 500, .watchdog_ms = 4000, .dump_ms = 1000,
 			  .samples = 1 };
 	struct job *jobs = NULL;
-	struct input in = { .lb.max = SIZE_MAX, .jobs = &jobs, .o = &o };	/* no line too long */
+	struct input in = { .lb = { .max = NDJSON_LINE_MAX, .too_long = input_too_long },
+			    .jobs = &jobs, .o = &o };
 	long long next_tick = 0;
 	int c, more = 1;
 
 	die_setprog(argv[0]);
+	version_option(argc, argv);
+	lifeline_to_parent();
 	atexit(flush_out_at_exit);
 	json_object_seed(1);
 	/* the maps' snapshots free and take again the same memory: no page faults for it each time */

@@ -421,8 +421,8 @@ static void add_stalls(const struct monitor *m, json_t *out)
  */
 static void add_run_delay(const struct monitor *m, json_t *out)
 {
-	long long delay = 0, runs = 0, worst_cpu = -1;
-	double worst = 0;
+	long long worst_cpu = -1;
+	double delay = 0, runs = 0, worst = 0;	/* sums in double: counters from guest memory can be anything */
 
 	for (size_t c = 0; c < m->ncpu; c++) {
 		const struct cpu_snap *a = NULL, *b = NULL;
@@ -437,10 +437,11 @@ static void add_run_delay(const struct monitor *m, json_t *out)
 				b = x;
 			}
 		}
-		if (!a || (d = b->run_delay_ns - a->run_delay_ns) < 0 || (r = b->pcount - a->pcount) <= 0)
-			continue;
-		delay += d;
-		runs += r;
+		if (!a || __builtin_sub_overflow(b->run_delay_ns, a->run_delay_ns, &d) || d < 0 ||
+		    __builtin_sub_overflow(b->pcount, a->pcount, &r) || r <= 0)
+			continue;	/* went backwards or wrapped: not a wait we can measure */
+		delay += (double)d;
+		runs += (double)r;
 		if (worst_cpu < 0 || (double)d / (double)r > worst) {
 			worst = (double)d / (double)r;
 			worst_cpu = (long long)c;
@@ -448,7 +449,7 @@ static void add_run_delay(const struct monitor *m, json_t *out)
 	}
 	if (!runs)
 		return;
-	json_object_set_new(out, "avg_run_delay_us", real3((double)delay / (double)runs / 1000.0));
+	json_object_set_new(out, "avg_run_delay_us", real3(delay / runs / 1000.0));
 	json_object_set_new(out, "max_cpu_run_delay_us", real3(worst / 1000.0));
 	json_object_set_new(out, "max_run_delay_cpu", json_integer(worst_cpu));
 }

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "die.h"
+#include "ids.h"
 #include "jqval.h"
 #include "ndjson.h"
 #include "paths.h"
@@ -456,7 +457,7 @@ char *run_dir_of(const char *runs_dir, const char *run)
 		runs_load(runs_dir, &set);
 		id = runs_resolve_id(&set, run, &owned);
 	}
-	if (!id || !store_safe_name(id))
+	if (!id || id_problem(id, RUN_ID_MAX))
 		die(EXIT_USAGE, "no run '%s' in %s", run, runs_dir);
 	dir = paths_join(runs_dir, id);
 	if (stat(dir, &st) || !S_ISDIR(st.st_mode))
@@ -470,11 +471,11 @@ int show_brief(const char *runs_dir, const char *run, const char *which)
 {
 	struct brief b = { .console = json_array(), .dumps = json_array(), .stored = json_array() };
 	char *dir = run_dir_of(runs_dir, run), *path = paths_join(dir, "stream.ndjson"), *job = NULL;
-	FILE *f = fopen(path, "r");
+	FILE *f = store_fopen_regular(path);
 
 	if (!f)
 		die(EXIT_USAGE, "run %s: %s: %s (only a run of `ktstr run` or `ktstr gauntlet` has one)",
-		    run, path, strerror(errno));
+		    run, path, errno == EINVAL ? "not a regular file" : strerror(errno));
 	if (which)
 		b.job = job = resolve_job(f, path, which);
 	read_stream(&b, f, path);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "die.h"
+#include "ids.h"
 #include "html.h"
 #include "paths.h"
 #include "sidecar.h"
@@ -277,7 +278,7 @@ static void console_section(struct hbuf *b, const struct run_stream *rs,
 
 	snprintf(name, sizeof(name), "%s.console.log", js->id);
 	path = paths_join(rs->dir, name);
-	if (store_safe_name(js->id) && (f = fopen(path, "r"))) {
+	if (!id_problem(js->id, JOB_ID_MAX) && (f = store_fopen_regular(path))) {
 		while (fgets(line, sizeof(line), f)) {
 			line[strcspn(line, "\n")] = '\0';
 			json_array_append_new(lines, json_string_nocheck(line));

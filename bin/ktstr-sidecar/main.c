@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "die.h"
+#include "lifeline.h"
 #include "sidecar.h"
+#include "version.h"
 
 static void usage(FILE *f)
 {
@@ -51,6 +53,8 @@ int main(int argc, char **argv)
 	};
 
 	die_setprog(argv[0]);
+	version_option(argc, argv);
+	lifeline_to_parent();
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -60,8 +64,12 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_PASS;
 	}
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (!strcmp(argv[1], cmds[i].name))
-			return cmds[i].fn(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(argv[1], cmds[i].name))
+			continue;
+		if (cmds[i].fn != cmd_write)	/* its stdout is NDJSON (or TAP of its own) */
+			safeout_install();
+		return cmds[i].fn(argc - 1, argv + 1);
+	}
 	die(EXIT_USAGE, "unknown command '%s' (see 'ktstr-sidecar --help')", argv[1]);
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "ids.h"
 #include "ndjson.h"
 #include "paths.h"
 #include "sidecar.h"
@@ -31,7 +32,7 @@ struct input {
 
 struct merge {
 	char *runs_dir, *final;	/* final: the new run's absolute path */
-	char run_id[64];
+	char run_id[RUN_ID_MAX + 1];
 	int as_json, default_id;
 	struct input *in;
 	size_t nin;
@@ -67,6 +68,7 @@ static void usage(FILE *f)
 
 static void parse_opts(int argc, char **argv, struct merge *m)
 {
+	const char *why;
 	static const struct option opts[] = {
 		{ "runs-dir", required_argument, NULL, 'd' },
 		{ "run-id", required_argument, NULL, 'r' },
@@ -80,9 +82,8 @@ static void parse_opts(int argc, char **argv, struct merge *m)
 		switch (c) {
 		case 'd': free(m->runs_dir); m->runs_dir = xstrdup(optarg); break;
 		case 'r':
-			if (!store_safe_name(optarg) || strlen(optarg) >= sizeof(m->run_id))
-				die(EXIT_USAGE, "merge: --run-id '%s': use letters, digits, '.', '_', '+', '-'",
-				    optarg);
+			if ((why = id_problem(optarg, RUN_ID_MAX)))
+				die(EXIT_USAGE, "merge: --run-id '%s': the run id %s", optarg, why);
 			snprintf(m->run_id, sizeof(m->run_id), "%s", optarg);
 			break;
 		case 'J': m->as_json = 1; break;
@@ -150,7 +151,7 @@ static void input_find(const struct merge *m, struct input *in, const char *arg)
 /* A JSON file of the run: a run record is checked and kept; bad JSON is bad input. */
 static void note_json(struct input *in, const char *name, const char *path)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = store_fopen_regular(path);
 	size_t stem = strlen(name) - 5;
 	json_error_t jerr;
 	const char *job;

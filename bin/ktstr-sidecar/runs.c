@@ -1,5 +1,6 @@
 /* Reading run records back: the JSON files of RUNS/RUN-ID/ whose "type" is "run". */
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,15 +70,22 @@ static void load_run_dir(const char *dir, const char *run_id, struct run_set *se
 		json_error_t jerr;
 		char *path;
 		json_t *rec;
+		FILE *f;
 
 		if (name[0] == '.' || !str_ends_with(name, ".json")) {
 			free(ents[i]);
 			continue;
 		}
 		path = paths_join(dir, name);
-		rec = json_load_file(path, 0, &jerr);
-		if (!rec)
+		if (!(f = store_fopen_regular(path))) {
+			warnmsg("skipping %s: %s", path, errno == EINVAL ? "not a regular file"
+									  : strerror(errno));
+			rec = NULL;
+		} else if (!(rec = json_loadf(f, 0, &jerr))) {
 			warnmsg("skipping %s:%d: %s", path, jerr.line, jerr.text);
+		}
+		if (f)
+			fclose(f);
 		if (rec && !strcmp(rec_str(rec, "type", ""), "run")) {
 			set_add(set, run_id, path, rec);
 		} else {

@@ -13,7 +13,7 @@
 static void usage(FILE *f)
 {
 	fputs("usage: ktstr-sidecar show [--runs-dir DIR] [--json] [--totals] [--brief]\n"
-	      "                           RUN|latest [TEST|JOB]\n"
+	      "                           [--tap] [--junit FILE] RUN|latest [TEST|JOB]\n"
 	      "Report a run's jobs: test, scheduler, topology, kernel, accel, result,\n"
 	      "failed checks, per-cgroup stats, logs. TEST|JOB picks jobs by test\n"
 	      "name or job id. --json prints the stored records, one per line.\n"
@@ -24,7 +24,9 @@ static void usage(FILE *f)
 	      "3 one inconclusive, 77 every job skipped.\n"
 	      "--brief: the result as 'ktstr run' prints it, from the run's stream.ndjson\n"
 	      "(the verdict, its details; for a job that did not pass also cgroups,\n"
-	      "monitor, scheduler output, console and sched_ext dumps).\n", f);
+	      "monitor, scheduler output, console and sched_ext dumps).\n"
+	      "--tap: the jobs as TAP (version 13, details in YAML blocks) instead;\n"
+	      "--junit FILE: also write them as JUnit XML to FILE.\n", f);
 }
 
 static double num(json_t *o, const char *key)
@@ -271,6 +273,31 @@ static void print_header(const struct run_set *set, const char *id)
 	       commit ? commit : "unknown");
 }
 
+/* --tap on stdout and/or --junit FILE: the run's matching jobs in file name order. */
+static void show_reports(struct run_set *set, const char *id, const char *which, int tap,
+			 const char *junit_path)
+{
+	struct junit j;
+	size_t n = 0;
+	char err[1024];
+
+	junit_init(&j);
+	if (tap)
+		tap_start(stdout);
+	for (size_t i = 0; i < set->n; i++) {
+		if (strcmp(set->v[i].run_id, id) || !job_matches(set->v[i].rec, which))
+			continue;
+		if (tap)
+			tap_line(stdout, ++n, set->v[i].rec);
+		junit_add(&j, set->v[i].rec);
+	}
+	if (tap)
+		tap_plan(stdout, n);
+	if (junit_path && junit_write(&j, junit_path, err, sizeof(err)) < 0)
+		die(EXIT_INCONCLUSIVE, "--junit: %s", err);
+	junit_free(&j);
+}
+
 /* --totals: the run's counts and failures; its exit status is the run's. */
 static int show_totals(char *runs_dir, struct run_set *set, const char *id, int as_json)
 {
@@ -283,7 +310,7 @@ static int show_totals(char *runs_dir, struct run_set *set, const char *id, int 
 	for (size_t i = 0; i < set->n; i++)
 		if (!strcmp(set->v[i].run_id, id))
 			recs[n++] = set->v[i].rec;
-	if (!n && !(f = fopen(jobs, "r")))
+	if (!n && !(f = store_fopen_regular(jobs)))
 		die(EXIT_USAGE, "no run '%s' in %s", id, runs_dir);
 	else if (!n)
 		fclose(f);
@@ -305,13 +332,15 @@ int cmd_show(int argc, char **argv)
 		{ "json", no_argument, NULL, 'J' },
 		{ "totals", no_argument, NULL, 'T' },
 		{ "brief", no_argument, NULL, 'B' },
+		{ "tap", no_argument, NULL, 't' },
+		{ "junit", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	char *runs_dir = paths_runs_dir(), *owned;
 	struct run_set set = { 0 };
-	const char *id, *which;
-	int c, as_json = 0, shown = 0, totals = 0, brief = 0;
+	const char *id, *which, *junit_path = NULL;
+	int c, as_json = 0, shown = 0, totals = 0, brief = 0, tap = 0;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -319,6 +348,8 @@ int cmd_show(int argc, char **argv)
 		case 'J': as_json = 1; break;
 		case 'T': totals = 1; break;
 		case 'B': brief = 1; break;
+		case 't': tap = 1; break;
+		case 'j': junit_path = optarg; break;
 		case 'h': usage(stdout); exit(EXIT_PASS);
 		default: usage(stderr); exit(EXIT_USAGE);
 		}
@@ -326,6 +357,8 @@ int cmd_show(int argc, char **argv)
 	if (optind >= argc || argc - optind > 2)
 		die(EXIT_USAGE, "show: expects RUN [TEST|JOB] (see 'ktstr-sidecar show --help')");
 	which = argc - optind == 2 ? argv[optind + 1] : NULL;
+	if ((tap || junit_path) && (as_json || totals || brief))
+		die(EXIT_USAGE, "show: --tap and --junit go without --json, --totals and --brief");
 	if (brief) {	/* from the run's stream: no need to load every run record */
 		if (as_json || totals)
 			die(EXIT_USAGE, "show: --brief goes without --json and --totals");
@@ -344,9 +377,11 @@ int cmd_show(int argc, char **argv)
 		die(EXIT_USAGE, "no run '%s' in %s", argv[optind], runs_dir);
 	if (which && !shown_jobs(&set, id, which))
 		die(EXIT_USAGE, "run %s has no job or test '%s'", id, which);
-	if (!as_json)
+	if (tap || junit_path)
+		show_reports(&set, id, which, tap, junit_path);
+	else if (!as_json)
 		print_header(&set, id);
-	for (size_t i = 0; i < set.n; i++) {
+	for (size_t i = 0; i < set.n && !tap && !junit_path; i++) {
 		if (strcmp(set.v[i].run_id, id) || !job_matches(set.v[i].rec, which))
 			continue;
 		if (as_json)
@@ -354,7 +389,7 @@ int cmd_show(int argc, char **argv)
 		else
 			print_job(&set.v[i]);
 	}
-	if (fflush(stdout) == EOF)
+	if (fflush(stdout) == EOF || ferror(stdout))
 		die(EXIT_INCONCLUSIVE, "write error on stdout");
 	free(owned);
 	runs_free(&set);

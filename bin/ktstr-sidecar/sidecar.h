@@ -55,8 +55,11 @@ int store_write_all(int fd, const char *p, size_t n);
 void store_sync_dir(const char *dir);
 /* UTC time and pid, e.g. 20261126T070501Z-1234. */
 void store_default_run_id(char *buf, size_t len);
-/* A name usable as one path component: [A-Za-z0-9._+-], not starting with '.'. */
-int store_safe_name(const char *s);
+/* safeout.c: stdout from now on shows control characters instead of sending them. */
+void safeout_install(void);
+/* fopen(path, "r") for a regular file only: a FIFO or device of that name would block or
+ * never end (NULL and errno EINVAL for those). */
+FILE *store_fopen_regular(const char *path);
 
 /* runs.c: every run record under a runs dir, one level of run dirs deep. */
 struct run_rec {
@@ -127,6 +130,7 @@ void junit_init(struct junit *j);
 void junit_add(struct junit *j, json_t *run);
 int junit_write(const struct junit *j, const char *path, char *err, size_t errlen);
 void junit_free(struct junit *j);
+void tap_start(FILE *f);
 void tap_line(FILE *f, size_t n, json_t *run);
 void tap_plan(FILE *f, size_t n);
 

@@ -25,7 +25,7 @@ static json_t *load_plan(const char *run_dir)
 {
 	char *path = paths_join(run_dir, "jobs.ndjson");
 	json_t *plan = json_array(), *rec;
-	FILE *f = fopen(path, "r");
+	FILE *f = store_fopen_regular(path);
 	struct ndjson_reader rd;
 
 	if (f) {

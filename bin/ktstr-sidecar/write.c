@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "die.h"
+#include "ids.h"
 #include "ndjson.h"
 #include "paths.h"
 #include "runrec.h"
@@ -22,7 +23,7 @@ struct writer {
 	int tap, pass;
 	struct progress *progress;	/* NULL: no --progress */
 	struct run_ctx ctx;
-	char run_id[64];
+	char run_id[RUN_ID_MAX + 1];
 	struct junit junit;
 	size_t njobs;
 	int worst;		/* rank of the worst result so far, -1 none */
@@ -65,6 +66,7 @@ int result_status(int worst)
 
 static void parse_opts(int argc, char **argv, struct writer *w)
 {
+	const char *why;
 	static const struct option opts[] = {
 		{ "runs-dir", required_argument, NULL, 'd' },
 		{ "run-id", required_argument, NULL, 'r' },
@@ -81,9 +83,8 @@ static void parse_opts(int argc, char **argv, struct writer *w)
 		switch (c) {
 		case 'd': free(w->runs_dir); w->runs_dir = xstrdup(optarg); break;
 		case 'r':
-			if (!store_safe_name(optarg) || strlen(optarg) >= sizeof(w->run_id))
-				die(EXIT_USAGE, "--run-id '%s': use letters, digits, '.', '_', '+', '-'",
-				    optarg);
+			if ((why = id_problem(optarg, RUN_ID_MAX)))
+				die(EXIT_USAGE, "--run-id '%s': the run id %s", optarg, why);
 			snprintf(w->run_id, sizeof(w->run_id), "%s", optarg);
 			break;
 		case 'j': w->junit_path = optarg; break;
@@ -102,12 +103,12 @@ static void parse_opts(int argc, char **argv, struct writer *w)
 static const char *verdict_job(struct ndjson_reader *rd, json_t *v)
 {
 	const char *id = rec_str(v, "job", NULL);
-	const char *result = rec_str(v, "result", NULL);
+	const char *result = rec_str(v, "result", NULL), *why;
 
 	if (!id)
 		ndjson_bad_record(rd, v, "no \"job\" id");
-	if (!store_safe_name(id))
-		ndjson_bad_record(rd, v, "job id '%s' cannot name a file", id);
+	if ((why = id_problem(id, JOB_ID_MAX)))
+		ndjson_bad_record(rd, v, "job id '%s' %s", id, why);
 	if (!result || result_rank(result) < 0)
 		ndjson_bad_record(rd, v, "\"result\" must be pass, fail, skip or inconclusive");
 	return id;
@@ -284,6 +285,8 @@ int cmd_write(int argc, char **argv)
 		free(jobs);
 	}
 	junit_init(&w.junit);
+	if (w.tap)
+		tap_start(stdout);
 	read_stream(&w, &jobs);
 	report_unjudged(&w, &jobs);
 	if (w.tap)

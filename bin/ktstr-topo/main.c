@@ -13,6 +13,7 @@
 #include "ktstr-topo.h"
 #include "ndjson.h"
 #include "plan.h"
+#include "version.h"
 
 /* Upstream's per-test defaults, applied to presets under --fit. */
 #define FIT_DEFAULT_MAX_NUMA 1
@@ -331,6 +332,7 @@ int main(int argc, char **argv)
 	int ntopos;
 
 	die_setprog(argv[0]);
+	version_option(argc, argv);
 	if (argc > 1 && !strcmp(argv[1], "plan")) {
 		/* the front end names itself in the plan's messages */
 		if (getenv("KTSTR_PROG") && *getenv("KTSTR_PROG"))

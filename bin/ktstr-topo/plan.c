@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "die.h"
+#include "ids.h"
 #include "ktstr-topo.h"
 #include "ndjson.h"
 #include "plan.h"
@@ -395,7 +396,16 @@ static void print_job(const struct plan *p, const struct cand *c, unsigned r, un
 static void print_plan(const struct plan *p, size_t n)
 {
 	unsigned reps = p->o.repeat ? p->o.repeat : 1;
+	const char *why;
+	char id[512], base[500];
 
+	for (size_t i = 0; i < n; i++) {	/* every id before any record (the longest repeat's) */
+		job_id(p, &p->cand[i], base, sizeof(base));
+		snprintf(id, sizeof(id), reps > 1 ? "%s.r%u" : "%s", base, reps);
+		if ((why = id_problem(id, JOB_ID_MAX)))
+			die(EXIT_USAGE, "scenario %s: its job id '%s' %s", p->scen[p->cand[i].scen].file,
+			    id, why);
+	}
 	/* round-robin: a slow host drifts over all jobs' samples alike, not one job's */
 	for (unsigned r = 0; r < reps; r++)
 		for (size_t i = 0; i < n; i++)

@@ -83,6 +83,9 @@ struct target *targets(const struct plan_opts *o, const struct sched *s, size_t 
 
 			if (topo_parse(arg, &t[i].topo, err, sizeof(err)) < 0)
 				die(EXIT_USAGE, "--topo %s: %s", *arg ? arg : "''", err);
+			if (topo_cpus(&t[i].topo) > TOPO_QEMU_MAX_CPUS)
+				die(EXIT_USAGE, "--topo %s: %u CPUs; QEMU's pc machine takes at most %d",
+				    arg, topo_cpus(&t[i].topo), TOPO_QEMU_MAX_CPUS);
 			topo_name(&t[i].topo, name, sizeof(name));
 			t[i].label = xstrdup(name);
 		}

@@ -5,7 +5,7 @@ set -eu
 
 # chromium: the unit tests load the HTML report (ktstr runs report) in it, headless.
 BASE="make gcc clang-19 pkg-config libelf-dev zlib1g-dev libzstd-dev libjansson-dev
-jq bats busybox-static zstd xz-utils cpio ca-certificates
+jq bats busybox-static zstd xz-utils cpio ca-certificates libxml2-utils help2man
 openssh-server openssh-client parallel rsync
 stress-ng rt-tests sysbench fio
 chromium"

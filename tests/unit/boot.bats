@@ -61,7 +61,18 @@ bad() {
 	[ "$stderr" = 'ktstr-boot: stdin:1: job record: field "id": missing' ]
 	bad '.id = "../x"'
 	[ "$status" -eq 2 ]
-	[ "$stderr" = 'ktstr-boot: stdin:1: job record: field "id": "../x" must be 1-128 of [A-Za-z0-9._:+=,@-], not starting with '"'.'"' or '"'-'"'' ]
+	[ "$stderr" = 'ktstr-boot: stdin:1: job record: field "id": "../x" must not start with '"'.'"' or '"'-'"'' ]
+	# the rule every tool shares: what ktstr-sidecar could not store is refused before a VM
+	for id in 'a@b' 'a:b' 'a=b' 'a,b' "$(printf 'x%.0s' $(seq 129))"; do
+		bad ".id = \"$id\""
+		[ "$status" -eq 2 ]
+	done
+	[ "$stderr" = "ktstr-boot: stdin:1: job record: field \"id\": \"$id\" is longer than 128 characters" ]
+	bad ".topo = $(ktstr-topo 2n4l64c2t)"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "ktstr-boot: stdin:1: job record: field \"topo\": 512 CPUs; QEMU's pc machine takes at most 255" ]
+	bad '.id = "a@b"'
+	[ "$stderr" = 'ktstr-boot: stdin:1: job record: field "id": "a@b" may hold only letters, digits, '"'.', '_', '+' and '-'"'' ]
 	bad 'del(.mode)'
 	[ "$status" -eq 2 ]
 	[ "$stderr" = 'ktstr-boot: stdin:1: job record: field "mode": missing' ]

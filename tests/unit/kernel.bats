@@ -85,7 +85,10 @@ no_entries_left() {
 	run --separate-stderr ktstr-kernel frobnicate
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
-	[ "$stderr" = "ktstr kernel: unknown command 'frobnicate' (see 'ktstr kernel --help')" ]
+	[ "$stderr" = "ktstr kernel: unknown command 'frobnicate' (see 'ktstr kernel help')" ]
+	run --separate-stderr ktstr-kernel lsit
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "ktstr kernel: unknown command 'lsit': did you mean 'list'? (see 'ktstr kernel help')" ]
 }
 
 @test "kernel: unknown options exit 2" {

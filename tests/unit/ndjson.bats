@@ -107,3 +107,23 @@ unsure' ]
 	unsure=$(echo "$output" | sed 's/.*, \([0-9]*\) unsure/\1/')
 	[ "$sure" -gt 10000 ] && [ "$unsure" -gt 10000 ]
 }
+
+@test "ndjson: a line past 16 MiB exits 2 naming it in every stage, after the lines before it" {
+	big="$BATS_TEST_TMPDIR/big.ndjson"
+	{
+		echo '{"type":"note","job":"a"}'
+		printf '{"type":"note","s":"'
+		head -c $((16 << 20)) /dev/zero | tr '\0' a
+		echo '"}'
+	} > "$big"
+	for t in ktstr-eval ktstr-probe ktstr-boot "ktstr-sidecar write --runs-dir $BATS_TEST_TMPDIR/runs"; do
+		run --separate-stderr $t < "$big"
+		[ "$status" -eq 2 ] || { echo "$t: status $status" >&2; return 1; }
+		[ "$stderr" = "${t%% *}: stdin:2: line longer than 16 MiB (a record is one line)" ]
+		[ "$output" = '{"type":"note","job":"a"}' ] || [ "${t%% *}" = ktstr-sidecar ]
+	done
+	# a line that never ends is refused as soon as it is too long, not held in memory
+	run --separate-stderr sh -c 'head -c 100000000 /dev/zero | tr "\0" a | ktstr-eval'
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "ktstr-eval: stdin:1: line longer than 16 MiB (a record is one line)" ]
+}

@@ -336,4 +336,15 @@ summary() {
 	run sh -c "ktstr-probe --replay < '$S' | jq -c 'select(.type == \"monitor\") | [.avg_run_delay_us, .max_cpu_run_delay_us, .max_run_delay_cpu]'"
 	[ "$status" -eq 0 ]
 	[ "$output" = '[133.333,300,0]' ]
+	# counters read from guest memory at the edges of their range: no overflow, a wrap skipped
+	{
+		vm_started
+		sample 5000 scenario '' "$(sc 0 1000 -9223372036854775808 0)" "$(sc 1 1000 0 0)" "$(sc 2 1000 0 -9223372036854775808)"
+		sample 5100 scenario '' "$(sc 0 2000 9223372036854775807 1)" "$(sc 1 2000 9223372036854775807 1)" "$(sc 2 2000 0 9223372036854775807)"
+		sample 5200 scenario '' "$(sc 0 3000 9223372036854775807 2)" "$(sc 1 3000 9223372036854775807 2)" "$(sc 2 3000 0 9223372036854775807)"
+		vm_exited
+	} > "$S"
+	run sh -c "ktstr-probe --replay < '$S' | jq -c 'select(.type == \"monitor\") | [.avg_run_delay_us, .max_cpu_run_delay_us, .max_run_delay_cpu]'"
+	[ "$status" -eq 0 ]
+	[ "$output" = '[4611686018427388,4611686018427388,1]' ]
 }

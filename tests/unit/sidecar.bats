@@ -134,7 +134,7 @@ Unfair: cg_0: unfair: off-CPU spread 90.0% (5.0-95.0%) over 2 workers on 3 CPUs 
 	[ "$output" = "ktstr-sidecar: stdin:2:12: invalid token near 'tru'" ]
 	run sh -c "printf '%s\n' '{\"type\":\"verdict\",\"job\":\"../x\",\"result\":\"pass\"}' | ktstr-sidecar write --run-id r"
 	[ "$status" -eq 2 ]
-	[ "$output" = "ktstr-sidecar: stdin:1: verdict record: job id '../x' cannot name a file" ]
+	[ "$output" = "ktstr-sidecar: stdin:1: verdict record: job id '../x' must not start with '.' or '-'" ]
 	run sh -c "printf '%s\n' '{\"type\":\"verdict\",\"job\":\"a\",\"result\":\"meh\"}' | ktstr-sidecar write --run-id r"
 	[ "$status" -eq 2 ]
 	[ "$output" = 'ktstr-sidecar: stdin:1: verdict record: "result" must be pass, fail, skip or inconclusive' ]
@@ -162,36 +162,61 @@ Unfair: cg_0: unfair: off-CPU spread 90.0% (5.0-95.0%) over 2 workers on 3 CPUs 
 @test "sidecar write --tap: TAP lines with details, plan at the end" {
 	run sh -c "cat '$F/pass.ndjson' '$F/starved.ndjson' | ktstr-sidecar write --tap --run-id r"
 	[ "$status" -eq 1 ]
-	[ "$output" = "ok 1 - steady 1n2l2c1t scx-ktstr (steady-1n2l2c1t-scx)
+	[ "$output" = 'TAP version 13
+ok 1 - steady 1n2l2c1t scx-ktstr (steady-1n2l2c1t-scx)
 not ok 2 - steady 1n2l2c1t eevdf (j1)
-# Starved: cg_0: tid 12 starved (0 work units in 2.0 s)
-# Stuck: cg_0: tid 12 stuck 4500 ms on cpu 1 at +300 ms (limit 3000 ms)
-# Unfair: cg_0: unfair: off-CPU spread 90.0% (5.0-95.0%) over 2 workers on 3 CPUs (limit 35%)
-1..2" ]
+  ---
+  result: "fail"
+  details:
+    - kind: "Starved"
+      message: "cg_0: tid 12 starved (0 work units in 2.0 s)"
+    - kind: "Stuck"
+      message: "cg_0: tid 12 stuck 4500 ms on cpu 1 at +300 ms (limit 3000 ms)"
+    - kind: "Unfair"
+      message: "cg_0: unfair: off-CPU spread 90.0% (5.0-95.0%) over 2 workers on 3 CPUs (limit 35%)"
+  ...
+1..2' ]
 }
 
-@test "sidecar write --junit: one testcase per job; failure, skipped, error" {
+@test "sidecar write --junit: one testcase per job; failure, skipped, error, system-out" {
 	{
 		cat "$F/pass.ndjson" "$F/starved.ndjson"
 		echo '{"type":"verdict","job":"s","test":"steady_llc","topo":"1n1l2c1t","scheduler":"eevdf","result":"skip","reason":"needs >= 2 LLCs","details":[]}'
 		echo '{"type":"verdict","job":"i","test":"steady","topo":"1n1l2c1t","scheduler":"eevdf","result":"inconclusive","reason":"VM ended (timeout) before the scenario started","details":[]}'
 	} | ktstr-sidecar write --run-id r --junit "$BATS_TEST_TMPDIR/out.xml" > /dev/null || true
 	[ "$(cat "$BATS_TEST_TMPDIR/out.xml")" = '<?xml version="1.0" encoding="UTF-8"?>
-<testsuites>
-  <testsuite name="ktstr" tests="4" failures="1" errors="1" skipped="1">
+<testsuites tests="4" failures="1" errors="1" skipped="1" time="7.500">
+  <testsuite name="ktstr" tests="4" failures="1" errors="1" skipped="1" time="7.500">
     <testcase classname="ktstr.scx-ktstr.1n2l2c1t" name="steady (steady-1n2l2c1t-scx)" time="2.500">
+      <system-out>result pass
+run r, job steady-1n2l2c1t-scx, kernel 7.2.0-1-cloud-amd64, accel kvm, VM 2.5 s, exit poweroff
+console_log /runs/r2/steady-1n2l2c1t-scx.console.log
+</system-out>
     </testcase>
     <testcase classname="ktstr.eevdf.1n2l2c1t" name="steady (j1)" time="5.000">
       <failure message="cg_0: tid 12 starved (0 work units in 2.0 s)" type="Starved">Starved: cg_0: tid 12 starved (0 work units in 2.0 s)
 Stuck: cg_0: tid 12 stuck 4500 ms on cpu 1 at +300 ms (limit 3000 ms)
 Unfair: cg_0: unfair: off-CPU spread 90.0% (5.0-95.0%) over 2 workers on 3 CPUs (limit 35%)
 </failure>
+      <system-out>result fail
+run r, job j1, kernel 7.2.0-1-cloud-amd64, accel tcg, VM 5.0 s, exit poweroff
+console_log /runs/r1/j1.console.log
+Starved: cg_0: tid 12 starved (0 work units in 2.0 s)
+Stuck: cg_0: tid 12 stuck 4500 ms on cpu 1 at +300 ms (limit 3000 ms)
+Unfair: cg_0: unfair: off-CPU spread 90.0% (5.0-95.0%) over 2 workers on 3 CPUs (limit 35%)
+</system-out>
     </testcase>
     <testcase classname="ktstr.eevdf.1n1l2c1t" name="steady_llc (s)" time="0.000">
       <skipped message="needs &gt;= 2 LLCs"/>
+      <system-out>result skip: needs &gt;= 2 LLCs
+run r, job s, kernel ?, accel ?, VM 0.0 s, exit ?
+</system-out>
     </testcase>
     <testcase classname="ktstr.eevdf.1n1l2c1t" name="steady (i)" time="0.000">
       <error message="inconclusive: VM ended (timeout) before the scenario started" type="inconclusive"/>
+      <system-out>result inconclusive: VM ended (timeout) before the scenario started
+run r, job i, kernel ?, accel ?, VM 0.0 s, exit ?
+</system-out>
     </testcase>
   </testsuite>
 </testsuites>' ]

@@ -246,7 +246,7 @@ ktstr-sidecar: merge: the runs differ in accel: tcg (shard-a), kvm (shard-kvm)" 
 	[ "$output" = "ktstr-sidecar: merge: $KTSTR_RUNS_DIR: not a run directory (no run records)" ]
 	run ktstr-sidecar merge --run-id 'a/b' shard-a
 	[ "$status" -eq 2 ]
-	[ "$output" = "ktstr-sidecar: merge: --run-id 'a/b': use letters, digits, '.', '_', '+', '-'" ]
+	[ "$output" = "ktstr-sidecar: merge: --run-id 'a/b': the run id may hold only letters, digits, '.', '_', '+' and '-'" ]
 	run ktstr-sidecar merge --run-id shard-b shard-a
 	[ "$status" -eq 2 ]
 	[ "$output" = "ktstr-sidecar: merge: run shard-b already exists in $KTSTR_RUNS_DIR" ]
