@@ -77,7 +77,7 @@ static int check_worker(json_t *w, char *err, size_t len)
 {
 	static const char *const counts[] = {
 		"tid", "group", "index", "work_units", "iterations", "cpu_time_ns", "wall_time_ns",
-		"off_cpu_ns", "max_gap_cpu", "migration_count", "schedstat_run_delay_ns",
+		"off_cpu_ns", "migration_count", "schedstat_run_delay_ns",
 		"schedstat_run_count", "schedstat_cpu_time_ns", NULL,
 	};
 	static const char *const wake[] = { "count", "p50_ns", "p99_ns", "max_ns", NULL };
@@ -85,6 +85,12 @@ static int check_worker(json_t *w, char *err, size_t len)
 	char where[64];
 	size_t i;
 
+	json_t *gc = json_object_get(w, "max_gap_cpu");
+
+	/* max_gap_cpu is -1 when the worker took no checkpoint (a slow ForkExit, a Custom binary) */
+	if (gc && !json_is_null(gc) && (!json_is_integer(gc) || json_integer_value(gc) < -1 ||
+					json_integer_value(gc) > 65535))
+		return bad(err, len, "", "max_gap_cpu", "a CPU number, or -1");
 	if (check_counts(w, counts, "", err, len) || want_count(w, "step", STEP_MAX, "", err, len) ||
 	    want_number(w, "max_gap_ms", "", err, len) || want_number(w, "max_gap_at_ms", "", err, len) ||
 	    want_cpulist(w, "cpus_used", 0, "", err, len) || want_cpulist(w, "cpuset", 1, "", err, len))

@@ -78,3 +78,10 @@ flood 3000" ]
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 90000 ]
 }
+
+@test "eval: max_gap_cpu -1 (a worker that took no checkpoint, as ForkExit does) is valid input" {
+	jq -c 'if .type == "worker" then .max_gap_cpu = -1 else . end' "$BATS_TEST_DIRNAME/../fixtures/eval/steady-eevdf.ndjson" |
+		ktstr-eval > /dev/null
+	run sh -c "jq -c 'if .type == \"worker\" then .max_gap_cpu = -2 else . end' '$BATS_TEST_DIRNAME/../fixtures/eval/steady-eevdf.ndjson' | ktstr-eval 2>&1 >/dev/null"
+	[ "$output" = 'ktstr-eval: stdin:6: worker record: "max_gap_cpu" must be a CPU number, or -1' ] || { echo "$output"; false; }
+}
