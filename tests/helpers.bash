@@ -12,3 +12,14 @@ require_kernel() {
 		return 1
 	}
 }
+
+# A build dir $b of this tree's tools whose ktstr-boot is the script on stdin (a stand-in that
+# replays recorded runs); run the front end with KTSTR_BUILD_DIR="$b".
+standin_boot() {
+	b="$BATS_TEST_TMPDIR/build"
+	mkdir -p "$b/bin"
+	for t in "$KTSTR_BUILD_DIR"/bin/*; do ln -sf "$t" "$b/bin/"; done
+	rm "$b/bin/ktstr-boot"
+	cat > "$b/bin/ktstr-boot"
+	chmod +x "$b/bin/ktstr-boot"
+}

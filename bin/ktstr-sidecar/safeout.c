@@ -17,21 +17,6 @@ struct safeout {
 	int pending_c2;	/* the last byte written was 0xc2: a C1 control may follow */
 };
 
-static int put_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static ssize_t safeout_write(void *cookie, const char *buf, size_t n)
 {
 	struct safeout *so = cookie;
@@ -56,12 +41,12 @@ static ssize_t safeout_write(void *cookie, const char *buf, size_t n)
 			out[k++] = (char)c;
 		}
 		if (k >= 4096) {
-			if (put_all(so->fd, out, k) < 0)
+			if (store_write_all(so->fd, out, k) < 0)
 				return -1;
 			k = 0;
 		}
 	}
-	if (k && put_all(so->fd, out, k) < 0)
+	if (k && store_write_all(so->fd, out, k) < 0)
 		return -1;
 	return (ssize_t)n;
 }
@@ -70,7 +55,7 @@ static int safeout_close(void *cookie)
 {
 	struct safeout *so = cookie;
 
-	if (so->pending_c2 && put_all(so->fd, "\xc2", 1) < 0)
+	if (so->pending_c2 && store_write_all(so->fd, "\xc2", 1) < 0)
 		return -1;
 	return 0;
 }

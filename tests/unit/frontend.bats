@@ -5,15 +5,6 @@ load ../helpers
 bats_require_minimum_version 1.5.0
 
 # A build dir (in $b) whose ktstr-boot is the script on stdin; the real tools otherwise.
-standin_boot() {
-	b="$BATS_TEST_TMPDIR/build"
-	mkdir -p "$b/bin"
-	for t in "$KTSTR_BUILD_DIR"/bin/*; do ln -sf "$t" "$b/bin/"; done
-	rm "$b/bin/ktstr-boot"
-	cat > "$b/bin/ktstr-boot"
-	chmod +x "$b/bin/ktstr-boot"
-}
-
 @test "ktstr help lists the commands" {
 	run ktstr help
 	[ "$status" -eq 0 ]
@@ -144,17 +135,12 @@ standin_boot() {
 
 @test "ktstr run: a VM hit by TCG's patching race is run once more, the first run kept" {
 	# a build dir whose ktstr-boot replays recorded runs: the race first, then a pass
-	b="$BATS_TEST_TMPDIR/build"
-	mkdir -p "$b/bin"
-	for t in "$KTSTR_BUILD_DIR"/bin/*; do ln -s "$t" "$b/bin/"; done
-	rm "$b/bin/ktstr-boot"
 	F="$KTSTR_ROOT/tests/fixtures/eval"
-	cat > "$b/bin/ktstr-boot" <<-EOF2
+	standin_boot <<-EOF2
 	#!/bin/sh
 	cat > /dev/null
 	if [ -e "$BATS_TEST_TMPDIR/raced" ]; then cat "$F/steady-eevdf.ndjson"; else touch "$BATS_TEST_TMPDIR/raced"; cat "$F/tcg-int3-race.ndjson"; fi
 	EOF2
-	chmod +x "$b/bin/ktstr-boot"
 	export KTSTR_RUNS_DIR="$BATS_TEST_TMPDIR/runs"
 	KTSTR_BUILD_DIR="$b" run --separate-stderr ktstr run steady --no-monitor
 	echo "$output"; echo "$stderr"

@@ -59,19 +59,14 @@ steady-tiny-2llc-short-slice+scatter+slow	~7.4 s	no budget: every combination" ]
 }
 
 @test "gauntlet: a failed job: the run's HTML report, its matrix linking to the job, named on stderr" {
-	b="$BATS_TEST_TMPDIR/build"
-	mkdir -p "$b/bin"
-	for t in "$KTSTR_BUILD_DIR"/bin/*; do ln -s "$t" "$b/bin/"; done
-	rm "$b/bin/ktstr-boot"
 	F="$KTSTR_ROOT/tests/fixtures/eval"
 	# each planned job replays a recorded run that fails (cg_2 squeezed in step 2)
-	cat > "$b/bin/ktstr-boot" <<-EOF2
+	standin_boot <<-EOF2
 	#!/bin/sh
 	jq -r .id | while read -r id; do
 		jq -c --arg id "\$id" 'if .type == "job" then .id = \$id else . end | if has("job") then .job = \$id else . end' "$F/degrade-step-scx.ndjson"
 	done
 	EOF2
-	chmod +x "$b/bin/ktstr-boot"
 	KTSTR_BUILD_DIR="$b" run --separate-stderr ktstr gauntlet steady --presets tiny-1llc,tiny-2llc \
 		--profiles default --no-monitor --run-dir "$BATS_TEST_TMPDIR/runs/g"
 	[ "$status" -eq 1 ]
@@ -83,18 +78,13 @@ steady-tiny-2llc-short-slice+scatter+slow	~7.4 s	no budget: every combination" ]
 @test "gauntlet: a job hit by TCG's patching race runs once more; its new record counts" {
 	# a build dir whose ktstr-boot replays recorded runs under the planned job's id: the race
 	# the first time, a pass the second
-	b="$BATS_TEST_TMPDIR/build"
-	mkdir -p "$b/bin"
-	for t in "$KTSTR_BUILD_DIR"/bin/*; do ln -s "$t" "$b/bin/"; done
-	rm "$b/bin/ktstr-boot"
 	F="$KTSTR_ROOT/tests/fixtures/eval"
-	cat > "$b/bin/ktstr-boot" <<-EOF2
+	standin_boot <<-EOF2
 	#!/bin/sh
 	id=\$(jq -r .id | head -n 1)
 	f=tcg-int3-race; [ -e "$BATS_TEST_TMPDIR/raced" ] && f=steady-eevdf; touch "$BATS_TEST_TMPDIR/raced"
 	jq -c --arg id "\$id" 'if .type == "job" then .id = \$id else . end | if has("job") then .job = \$id else . end' "$F/\$f.ndjson"
 	EOF2
-	chmod +x "$b/bin/ktstr-boot"
 	KTSTR_BUILD_DIR="$b" run --separate-stderr ktstr gauntlet steady --presets tiny-1llc --profiles default \
 		--no-monitor --run-dir "$BATS_TEST_TMPDIR/runs/g"
 	echo "$output"; echo "$stderr"

@@ -84,24 +84,19 @@ console_log /runs/r2/steady-1n2l2c1t-scx.console.log" ]
 }
 
 # A build dir whose ktstr-boot replays the failed stream (any jobs in, the same records out).
-standin_boot() {
-	b="$BATS_TEST_TMPDIR/build"
-	mkdir -p "$b/bin"
-	for t in "$KTSTR_BUILD_DIR"/bin/*; do ln -sf "$t" "$b/bin/"; done
-	rm "$b/bin/ktstr-boot"
-	cat > "$b/bin/ktstr-boot" <<-EOF2
+replay_boot() {
+	standin_boot <<-EOF2
 	#!/bin/sh
 	cat > /dev/null
 	cat "$BATS_TEST_TMPDIR/stream.ndjson"
 	EOF2
-	chmod +x "$b/bin/ktstr-boot"
 }
 
 @test "reports: ktstr run and ktstr gauntlet --tap / --junit FILE; exit as the run went" {
 	# the recorded steady run with its first worker starved, ids as the planner makes them
 	jq -c 'if .type == "worker" and .tid == 124 then .work_units = 0 | .steps[0].work_units = 0 else . end' \
 		"$BATS_TEST_DIRNAME/../fixtures/eval/steady-eevdf.ndjson" > "$BATS_TEST_TMPDIR/stream.ndjson"
-	standin_boot
+	replay_boot
 	KTSTR_BUILD_DIR="$b" run --separate-stderr ktstr run steady --no-monitor --tap --junit "$BATS_TEST_TMPDIR/run.xml"
 	[ "$status" -eq 1 ]
 	[ "${lines[0]}" = "TAP version 13" ]
