@@ -362,6 +362,27 @@ static bool tcg_patch_race(struct verdict_ctx *v, const char *accel)
 	return false;
 }
 
+/*
+ * The kernel's own scheduler failed a worker check under TCG while the guest
+ * kernel reported an RCU stall: some vCPU passed no quiescent state for the
+ * stall timeout (21 s), which under emulation means the host did not run it.
+ * Workers starved by a frozen vCPU say nothing of EEVDF; a sched_ext
+ * scheduler can cause an RCU stall itself, so there it stays a failure.
+ */
+static bool tcg_host_froze(struct verdict_ctx *v, const char *accel)
+{
+	json_t *c;
+	size_t i;
+
+	if (strcmp(accel, "tcg") || !is_eevdf(v->js))
+		return false;
+	json_array_foreach(v->js->console, i, c)
+		if (strstr(rec_str(c, "line", ""), "rcu: INFO: ") &&
+		    strstr(rec_str(c, "line", ""), "detected stall"))
+			return true;
+	return false;
+}
+
 /* The VM ended without scenario_end: say why, fail only what the scheduler or kernel did. */
 static const char *judge_unfinished(struct verdict_ctx *v, json_t *vm_exit, char *reason,
 				    size_t len)
@@ -502,6 +523,12 @@ json_t *judge_job(struct job_state *js, json_t *vm_exit, json_t *checks, json_t 
 		snprintf(reason, sizeof(reason), "the stream ended without the VM's exit record");
 	} else {
 		result = judge_outcome(&v, vm_exit, reason, sizeof(reason), &stats);
+	}
+	if (!strcmp(result, "fail") && tcg_host_froze(&v, accel)) {
+		result = "inconclusive";
+		snprintf(reason, sizeof(reason), "the guest kernel reported an RCU stall: a vCPU stood "
+			 "still under TCG, so the kernel's own scheduler is not to blame; run again");
+		v.retry = true;
 	}
 	if (!strcmp(result, "fail"))
 		judge_worker_stuck(&v);

@@ -35,7 +35,8 @@ static void usage(FILE *f)
 	      "Wake latency is summarised per worker in the guest: a cgroup's p99 (and median,\n"
 	      "CV) is its worst worker's. \"step I of N\" in messages counts steps from 1.\n"
 	      "An inconclusive verdict with \"retry\": true blames the harness or the emulator\n"
-	      "(e.g. multi-threaded TCG's code-patching race): the same job may pass when run again.\n"
+	      "(multi-threaded TCG's code-patching race, an RCU stall under EEVDF): the same job may\n"
+	      "pass when run again.\n"
 	      "Exit: 0 all pass, 1 a verdict failed, 2 bad input, 3 inconclusive, 77 all skipped.\n",
 	      f);
 }

@@ -95,8 +95,10 @@ static int check_worker(json_t *w, char *err, size_t len)
 	    want_number(w, "max_gap_ms", "", err, len) || want_number(w, "max_gap_at_ms", "", err, len) ||
 	    want_cpulist(w, "cpus_used", 0, "", err, len) || want_cpulist(w, "cpuset", 1, "", err, len))
 		return -1;
-	if (json_object_get(w, "cgroup") && !json_is_string(json_object_get(w, "cgroup")))
-		return bad(err, len, "", "cgroup", "a string");
+	/* null: a spawn_host worker, outside the scenario's cgroups */
+	json_t *cg = json_object_get(w, "cgroup");
+	if (cg && !json_is_null(cg) && !json_is_string(cg))
+		return bad(err, len, "", "cgroup", "a string or null");
 	if (wl && !json_is_null(wl)) {
 		if (!json_is_object(wl))
 			return bad(err, len, "", "wake_latency", "an object");

@@ -33,8 +33,15 @@ worker0() {
 	.steps[0].index = 2147483648|steps[0]: "index" must be a step number from 0 to 2147483647
 	.steps = [1]|steps[0] must be an object
 	.wake_latency.cv = "x"|wake_latency: "cv" must be a number >= 0
-	.cgroup = 1|"cgroup" must be a string
+	.cgroup = 1|"cgroup" must be a string or null
 	EOF
+}
+
+@test "eval input: a worker outside the scenario's cgroups (cgroup null, as spawn_host writes) is judged" {
+	worker0 '.cgroup = null' > "$BATS_TEST_TMPDIR/in"
+	run --separate-stderr ktstr-eval < "$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 0 ]
+	[ "$(tail -n 1 <<< "$output" | jq -r .result)" = pass ]
 }
 
 @test "eval input: counts summing past the largest integer saturate, never wrap negative" {

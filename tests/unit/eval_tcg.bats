@@ -43,3 +43,33 @@ scheduler sleep never attached within 5000 ms (sched_ext state disabled)" ]
 	run sh -c "jq -c 'if .type == \"vm\" then .accel = \"kvm\" else . end' '$F/never-attached-busy.ndjson' | ktstr-eval | jq -r 'select(.type == \"verdict\") | .result'"
 	[ "$output" = fail ]
 }
+
+# rcu_stall FIXTURE TID: a real steady stream with worker TID at 0 work units and the RCU stall
+# line seen beside such a worker in CI (a vCPU that TCG did not run for 21 s).
+rcu_stall() {
+	jq -c 'if .type == "worker" and .tid == '"$2"' then .work_units = 0 else . end' "$F/$1" |
+		sed '/"type":"vm",.*"phase":"exited"/i {"type":"console","job":"steady-1n2l2c1t","line":"[   22.597808] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:","t_ms":9000}'
+}
+
+@test "eval: a starved worker beside an RCU stall under TCG and EEVDF is inconclusive, to run again" {
+	rcu_stall steady-eevdf.ndjson 124 > "$BATS_TEST_TMPDIR/in"
+	grep -q 'rcu_preempt detected stalls' "$BATS_TEST_TMPDIR/in"
+	run sh -c "ktstr-eval < '$BATS_TEST_TMPDIR/in' | jq -r 'select(.type == \"verdict\") | .result, .reason, .retry, .details[0].kind'"
+	[ "$output" = "inconclusive
+the guest kernel reported an RCU stall: a vCPU stood still under TCG, so the kernel's own scheduler is not to blame; run again
+true
+Starved" ]
+}
+
+@test "eval: the same under KVM, or under a sched_ext scheduler, fails Starved" {
+	rcu_stall steady-eevdf.ndjson 124 | jq -c 'if .type == "vm" then .accel = "kvm" else . end' > "$BATS_TEST_TMPDIR/kvm"
+	run sh -c "ktstr-eval < '$BATS_TEST_TMPDIR/kvm' | jq -r 'select(.type == \"verdict\") | .result, .retry'"
+	[ "$output" = "fail
+null" ]
+	rcu_stall monitor-pass.ndjson 126 > "$BATS_TEST_TMPDIR/scx"
+	grep -q 'rcu_preempt detected stalls' "$BATS_TEST_TMPDIR/scx"
+	run sh -c "ktstr-eval < '$BATS_TEST_TMPDIR/scx' | jq -r 'select(.type == \"verdict\") | .result, .retry, .details[0].kind'"
+	[ "$output" = "fail
+null
+Starved" ]
+}

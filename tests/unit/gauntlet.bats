@@ -89,7 +89,7 @@ steady-tiny-2llc-short-slice+scatter+slow	~7.4 s	no budget: every combination" ]
 		--no-monitor --run-dir "$BATS_TEST_TMPDIR/runs/g"
 	echo "$output"; echo "$stderr"
 	[ "$status" -eq 0 ]
-	[ "$(printf '%s\n' "$stderr" | grep -c "1 job(s) hit by TCG's patching race: running them again")" -eq 1 ]
+	[ "$(printf '%s\n' "$stderr" | grep -c "1 job(s) the emulator failed (\"retry\" in the verdict): running them again")" -eq 1 ]
 	# both attempts in the stream, the second in the stored record
 	[ "$(jq -r 'select(.type == "verdict") | .result' "$BATS_TEST_TMPDIR/runs/g/stream.ndjson" | paste -sd' ')" = "inconclusive pass" ]
 	[ "$(jq -r .result "$BATS_TEST_TMPDIR/runs/g/steady-tiny-1llc-default.json")" = pass ]
