@@ -34,6 +34,7 @@ struct cg_acc {
 	unsigned npg;
 	struct cpuset cpus;
 	double units, off_sum, gap_max, gap_cpu;
+	double off_min, off_max;	/* over every worker, for a cgroup with no peers */
 	double migrations, iterations, delay_sum, delay_max;
 	double p99_max, p50_max, cv_max, p99_tid, cv_tid;
 	double rate_sum, rate_sq, rate_min, rate_max;
@@ -87,7 +88,7 @@ static struct cg_acc *cg_find(struct cg_acc *cgs, size_t *n, const char *name)
 	for (size_t i = 0; i < *n; i++)
 		if (!strcmp(cgs[i].name, name))
 			return &cgs[i];
-	cgs[*n] = (struct cg_acc){ .name = name, .rate_min = 1e300 };
+	cgs[*n] = (struct cg_acc){ .name = name, .rate_min = 1e300, .off_min = 1e300 };
 	cpuset_zero(&cgs[*n].cpus);
 	return &cgs[(*n)++];
 }
@@ -338,7 +339,15 @@ static void accumulate(struct cg_acc *s, json_t *w, double wall_s)
 	s->n++;
 	s->units += rec_num(w, "work_units");
 	s->off_sum += off;
-	if (!worker_own_pace(w) && rec_num(w, "work_units") > 0)	/* else reported as Starved */
+	s->off_min = off < s->off_min ? off : s->off_min;
+	s->off_max = off > s->off_max ? off : s->off_max;
+	/*
+	 * Only an always-runnable worker's off-CPU time is the scheduler's doing:
+	 * a worker that blocks on a lock, a pipe or a wake-up is off CPU in the
+	 * order its partners let it go. A worker with no work is Starved instead.
+	 */
+	if (work_cpu_bound(rec_str(w, "work_type", "")) && !worker_own_pace(w) &&
+	    rec_num(w, "work_units") > 0)
 		peer_note(s, w, off);
 	if (rec_num(w, "max_gap_ms") > s->gap_max || s->n == 1) {
 		s->gap_max = rec_num(w, "max_gap_ms");
@@ -421,8 +430,8 @@ static json_t *cg_stats_json(const struct cg_acc *s)
 		      "num_workers", (json_int_t)s->n, "num_cpus", (json_int_t)cpuset_count(&s->cpus),
 		      "cpus_used", cpus, "total_work_units", sat_int(s->units),
 		      "avg_off_cpu_pct", rounded(s->n ? s->off_sum / s->n : 0, 3),
-		      "min_off_cpu_pct", rounded(pg ? pg->off_min : 0, 3),
-		      "max_off_cpu_pct", rounded(pg ? pg->off_max : 0, 3),
+		      "min_off_cpu_pct", rounded(pg ? pg->off_min : s->n ? s->off_min : 0, 3),
+		      "max_off_cpu_pct", rounded(pg ? pg->off_max : s->off_max, 3),
 		      "spread_pct", rounded(pg ? pg->off_max - pg->off_min : 0, 3),
 		      "max_gap_ms", s->gap_max, "max_gap_cpu", sat_int(s->gap_cpu),
 		      "total_migrations", sat_int(s->migrations),
