@@ -189,7 +189,7 @@ static void check_gap(struct verdict_ctx *v, json_t *w, double limit, double f)
 			 light_label(w, lbl, sizeof(lbl)), f);
 	else
 		snprintf(why, sizeof(why), "limit %g ms", limit);
-	detail_add(v, "Stuck", fails, "%s: tid %lld stuck %.0f ms on cpu %lld at +%.0f ms%s (%s)",
+	detail_add(v, fails ? "Stuck" : "LightWorker", fails, "%s: tid %lld stuck %.0f ms on cpu %lld at +%.0f ms%s (%s)",
 		   cg_name(w), (long long)tid_of(w), rec_num(w, "max_gap_ms"),
 		   (long long)json_integer_value(json_object_get(w, "max_gap_cpu")),
 		   rec_num(w, "max_gap_at_ms"), where, why);
@@ -267,7 +267,7 @@ static void check_starved(struct verdict_ctx *v, json_t *w, double wall_s)
 		detail_add(v, "Starved", true, "%s: tid %lld starved (no report: %s)", cg, tid,
 			   rec_str(w, "exit_info", "unknown"));
 	else if (f > 1 && check_limit(v->th, "max_gap_ms", &gap) && alive * 1000 <= gap * f)
-		detail_add(v, "Starved", false, "%s: tid %lld (%s) did no work in %.1f s, within the "
+		detail_add(v, "LightWorker", false, "%s: tid %lld (%s) did no work in %.1f s, within the "
 			   "%.0f s a worker of its weight may wait (%.3gx max_gap_ms)", cg, tid,
 			   light_label(w, lbl, sizeof(lbl)), alive, gap * f / 1000, f);
 	else

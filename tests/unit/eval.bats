@@ -517,11 +517,11 @@ light() {
 		ktstr-eval | tail -n 1 | jq -r '.result, (.details[] | .kind + ": " + .message)'
 }
 
-@test "eval: a SCHED_IDLE or nice 19 worker with no work in 2 s is a note, not Starved; nice 0 is Starved" {
+@test "eval: a SCHED_IDLE or nice 19 worker with no work in 2 s is a LightWorker note, not Starved; nice 0 is Starved" {
 	[ "$(light '.work_units = 0 | .policy = "idle"')" = "pass
-Starved: cg_0: tid 124 (idle) did no work in 2.0 s, within the 300 s a worker of its weight may wait (100x max_gap_ms)" ]
+LightWorker: cg_0: tid 124 (idle) did no work in 2.0 s, within the 300 s a worker of its weight may wait (100x max_gap_ms)" ]
 	[ "$(light '.work_units = 0 | .nice = 19')" = "pass
-Starved: cg_0: tid 124 (nice 19) did no work in 2.0 s, within the 300 s a worker of its weight may wait (100x max_gap_ms)" ]
+LightWorker: cg_0: tid 124 (nice 19) did no work in 2.0 s, within the 300 s a worker of its weight may wait (100x max_gap_ms)" ]
 	[ "$(light '.work_units = 0 | .nice = 0')" = "fail
 Starved: cg_0: tid 124 starved (0 work units in 2.0 s)" ]
 	# a real-time worker gets no allowance, whatever its nice
@@ -531,7 +531,7 @@ Starved: cg_0: tid 124 starved (0 work units in 2.0 s)" ]
 
 @test "eval: a light worker's gap is judged against max_gap_ms times its weight factor" {
 	[ "$(light '.max_gap_ms = 5000 | .nice = 10')" = "pass
-Stuck: cg_0: tid 124 stuck 5000 ms on cpu 2 at +958 ms in step 1 of 1 (limit 27273 ms for its weight (nice 10): 9.09x max_gap_ms)" ]
+LightWorker: cg_0: tid 124 stuck 5000 ms on cpu 2 at +958 ms in step 1 of 1 (limit 27273 ms for its weight (nice 10): 9.09x max_gap_ms)" ]
 	[ "$(light '.max_gap_ms = 30000 | .nice = 10')" = "fail
 Stuck: cg_0: tid 124 stuck 30000 ms on cpu 2 at +958 ms in step 1 of 1 (limit 27273 ms for its weight (nice 10): 9.09x max_gap_ms)" ]
 	[ "$(light '.max_gap_ms = 5000')" = "fail
