@@ -14,6 +14,7 @@
 #include "cpulist.h"
 #include "die.h"
 #include "judge.h"
+#include "weight.h"
 
 /*
  * Workers whose off-CPU shares should match: one worker group (same work,
@@ -205,33 +206,11 @@ static double work_rate(json_t *w)
 	return units <= 0 ? 0 : -1;
 }
 
-/*
- * How many times longer than a nice-0 worker a lighter one may go without
- * CPU. sched_ext hands a scheduler the kernel's weight scaled to 100 for
- * nice 0 (at least 1): SCHED_IDLE's weight 3 and nice 19's 15 both become 1,
- * and a scheduler that runs heavier tasks first may leave such a worker
- * waiting 100 times as long. The host-side monitor allows waits the same way.
- * Real-time and nice <= 0 workers get no allowance.
- */
+/* How many times longer than a nice-0 worker this one may go without CPU. */
 static double light_factor(json_t *w)
 {
-	/* the kernel's nice-to-weight table, nice 1 to 19 */
-	static const int weight[] = { 820, 655, 526, 423, 335, 272, 215, 172, 137, 110,
-				      87, 70, 56, 45, 36, 29, 23, 18, 15 };
-	const char *policy = rec_str(w, "policy", "normal");
-	json_int_t nice = json_integer_value(json_object_get(w, "nice"));
-	double k, scx;
-
-	if (!strcmp(policy, "idle"))
-		k = 3;
-	else if (strcmp(policy, "normal") && strcmp(policy, "batch"))
-		return 1;
-	else if (nice >= 1 && nice <= 19)
-		k = weight[nice - 1];
-	else
-		return 1;
-	scx = (double)(long long)(k * 100 / 1024 + 0.5);
-	return 100 / (scx < 1 ? 1 : scx);
+	return weight_wait_factor_named(rec_str(w, "policy", "normal"),
+					(int)json_integer_value(json_object_get(w, "nice")));
 }
 
 /* A light worker's label for messages: "idle", "nice 19". */

@@ -11,7 +11,9 @@
 #include "progs.h"
 #include "runnable.h"
 #include "sample.h"
+#include "scenario.h"
 #include "vcpu.h"
+#include "weight.h"
 
 static const char *str_at(json_t *o, const char *a, const char *b)
 {
@@ -84,6 +86,30 @@ static int vm_check(int pid, const int *fds, const size_t *sizes, unsigned n, ch
 	return 0;
 }
 
+/*
+ * The shortened watchdog, allowing a scenario's lightest workers their
+ * weight: a SCHED_IDLE or nice 19 worker may wait 100 times as long as a
+ * nice-0 one before it is starved, and the kernel's watchdog does not weigh
+ * tasks. So the timeout grows by that factor, up to 30 s (the sched_ext
+ * default); the host's own runnable-wait check still sees every task.
+ */
+static unsigned watchdog_light(json_t *job, unsigned watchdog_ms)
+{
+	json_t *body = json_object_get(job, "scenario");
+	struct scenario sc;
+	char err[256];
+	double f, ms;
+
+	if (!watchdog_ms || !json_is_object(body) || scenario_parse(body, &sc, err, sizeof(err)))
+		return watchdog_ms;
+	f = scenario_wait_factor(&sc);
+	scenario_free(&sc);
+	ms = watchdog_ms * f;
+	if (f <= 1 || watchdog_ms >= WEIGHT_WATCHDOG_MAX_MS)
+		return watchdog_ms;
+	return ms > WEIGHT_WATCHDOG_MAX_MS ? WEIGHT_WATCHDOG_MAX_MS : (unsigned)ms;
+}
+
 int sampler_open(struct sampler *s, json_t *job, json_t *vm, unsigned watchdog_ms,
 		 char *err, size_t errlen)
 {
@@ -126,7 +152,7 @@ int sampler_open(struct sampler *s, json_t *job, json_t *vm, unsigned watchdog_m
 			  watchdog_ms > 0 || json_array_size(json_object_get(job, "map_writes")) > 0,
 			  err, errlen))
 		return -1;
-	s->watchdog_ms = watchdog_ms;
+	s->watchdog_ms = watchdog_light(job, watchdog_ms);
 	/* a kernel built without KASLR-stable values still says where its direct map is */
 	pob = s->ki.page_offset_base ? guestmem_u64(&s->gm, s->ki.page_offset_base, &ok) : 0;
 	if (ok && pob >> 47 == 0x1ffff)
