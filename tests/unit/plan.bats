@@ -35,7 +35,7 @@ share_with_flags() {
 	g="$KTSTR_BUILD_DIR/guest/scx-ktstr"	# a sanitizer build has no scx-ktstr: the tree's build/ has
 	[ -e "$g" ] || g="$KTSTR_ROOT/build/guest/scx-ktstr"
 	[ "$(printf '%s' "$output" | jq -c '[.id, .scheduler, .cmdline, .kernel, .duration_ms, .timeout_s, .topo.memory_mb]')" = \
-		'["steady-2n4l2c1t",{"name":"scx-ktstr","ops":"ktstr","attach_timeout_ms":20000,"checks":{},"flags":["scatter","slow"],"args":["--timeout-ms","4000","--scatter","--slow","20","-v","--x"],"path":"'"$g"'"},["sysctl.kernel.bpf_stats_enabled=1","schedstats=enable"],{"id":"k1","image":"/k"},3500,90,1024]' ]
+		'["steady-2n4l2c1t",{"name":"scx-ktstr","ops":"ktstr","attach_timeout_ms":20000,"checks":{},"flags":["scatter","slow"],"args":["--timeout-ms","30000","--scatter","--slow","20","-v","--x"],"path":"'"$g"'"},["sysctl.kernel.bpf_stats_enabled=1","schedstats=enable"],{"id":"k1","image":"/k"},3500,90,1024]' ]
 	share_with_flags '[]'
 	jq '.sysctls = [{key: "kernel.foo", value: "1"}] | .kernel_args = ["nohz=off"]' \
 		"$KTSTR_SHARE_DIR/schedulers/s.json" > "$BATS_TEST_TMPDIR/t" && mv "$BATS_TEST_TMPDIR/t" "$KTSTR_SHARE_DIR/schedulers/s.json"
