@@ -4,8 +4,9 @@
  * did not run for too long (Starved), CPUs left idle while tasks that may
  * run there waited (WorkConservation), a runqueue clock that stood still.
  * Symptoms (imbalance, local DSQ depth, fallback and keep_last rates) fail
- * only when the run shows a cost: a harm, or a task that waited at least
- * half of max_runnable_wait_ms; otherwise they are warnings. Windowed
+ * only when the run shows a cost: a harm, or (but for keep_last, which
+ * keeps a CPU busy) a task that waited at least half of
+ * max_runnable_wait_ms; otherwise they are warnings. Windowed
  * values count only when held for `sustained_samples` consecutive samples:
  * the probe gives, per window length K, the largest value held for K samples
  * in a row (*_windows); without them the worst single sample is used.
@@ -242,6 +243,31 @@ static void check_rate(struct verdict_ctx *v, json_t *m, const char *field, cons
 	}
 }
 
+/*
+ * keep_last: dispatch found nothing, so the CPU went on with the task it
+ * had rather than idle. That wastes no CPU; it costs only when someone
+ * starved or was treated unfairly, which the harm checks show directly,
+ * so a long wait elsewhere does not back it.
+ */
+static void check_keep_last(struct verdict_ctx *v, json_t *m)
+{
+	double limit, rate = rec_num(m, "keep_last_rate");
+	json_t *d;
+
+	if (!check_limit(v->th, "max_keep_last_rate", &limit) ||
+	    !json_is_number(json_object_get(m, "keep_last_rate")) || rate <= limit)
+		return;
+	if (v->failures) {
+		detail_add(v, "Monitor", true, "dispatch keep_last rate %.1f/s exceeded limit %.1f/s, "
+			   "beside the failures above", rate, limit);
+		return;
+	}
+	d = detail_add(v, "Monitor", false, "warning: dispatch keep_last rate %.1f/s exceeded limit "
+		       "%.1f/s (not a failure: the CPUs kept running their tasks rather than idle; "
+		       "nobody starved, nothing unfair, no stall)", rate, limit);
+	json_object_set_new(d, "warning", json_true());
+}
+
 const char *monitor_missing(struct verdict_ctx *v)
 {
 	json_t *m = v->js->monitor;
@@ -270,5 +296,5 @@ void judge_monitor(struct verdict_ctx *v, json_t *m)
 	check_imbalance(v, m, k, &c);
 	check_dsq(v, m, k, &c);
 	check_rate(v, m, "fallback_rate", "max_fallback_rate", "select_cpu fallback", &c);
-	check_rate(v, m, "keep_last_rate", "max_keep_last_rate", "dispatch keep_last", &c);
+	check_keep_last(v, m);
 }

@@ -49,12 +49,21 @@ WorkConservation: cpus 1-3 sat idle for 5 samples in a row while 3 runnable task
 }
 
 @test "eval waits: a symptom fails with the cost it came with, and is a warning without one" {
-	# keep_last 150/s per CPU (limit 100): nobody waited long, so a warning
-	run judge ".keep_last_rate = 150 | .max_runnable_wait_ms = 30 | .longest_wait = ($W | .wait_ms = 30)"
+	# select_cpu fallbacks 250/s (limit 200): nobody waited long, so a warning
+	run judge ".fallback_rate = 250 | .max_runnable_wait_ms = 30 | .longest_wait = ($W | .wait_ms = 30)"
 	[ "$output" = "pass
-Monitor: warning: dispatch keep_last rate 150.0/s exceeded limit 100.0/s (not a failure: no task waited long; the longest wait: worker 127 (cg_0), 30 ms on cpu 1, nothing unfair, no stall)" ]
+Monitor: warning: select_cpu fallback rate 250.0/s exceeded limit 200.0/s (not a failure: no task waited long; the longest wait: worker 127 (cg_0), 30 ms on cpu 1, nothing unfair, no stall)" ]
 	# a task waited 600 ms, more than half the 1 s limit: the rate is a failure and says who paid
-	run judge ".keep_last_rate = 150 | .max_runnable_wait_ms = 600 | .longest_wait = ($W | .wait_ms = 600)"
+	run judge ".fallback_rate = 250 | .max_runnable_wait_ms = 600 | .longest_wait = ($W | .wait_ms = 600)"
 	[ "$output" = "fail
-Monitor: dispatch keep_last rate 150.0/s exceeded limit 100.0/s; the longest wait: worker 127 (cg_0), 600 ms on cpu 1" ]
+Monitor: select_cpu fallback rate 250.0/s exceeded limit 200.0/s; the longest wait: worker 127 (cg_0), 600 ms on cpu 1" ]
+}
+
+@test "eval waits: a keep_last rate keeps CPUs busy: a warning even beside a long wait, a failure only beside a harm" {
+	run judge ".keep_last_rate = 150 | .max_runnable_wait_ms = 600 | .longest_wait = ($W | .wait_ms = 600)"
+	[ "$output" = "pass
+Monitor: warning: dispatch keep_last rate 150.0/s exceeded limit 100.0/s (not a failure: the CPUs kept running their tasks rather than idle; nobody starved, nothing unfair, no stall)" ]
+	run judge ".keep_last_rate = 150 | .max_runnable_wait_ms = 1900 | .longest_wait = $W"
+	[ "$(sed -n 1p <<< "$output")" = fail ]
+	grep -qx "Monitor: dispatch keep_last rate 150.0/s exceeded limit 100.0/s, beside the failures above" <<< "$output"
 }
