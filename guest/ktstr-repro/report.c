@@ -253,6 +253,7 @@ json_t *report_build(struct tracer *t, const struct report_opts *o)
 			"traced", traced_json(t), "events_recorded", (json_int_t)head,
 			"events_kept", (json_int_t)kept, "events_matched", (json_int_t)matched,
 			"max_callbacks", (int)o->max_events, "events", events);
+	json_object_set_new(rec, "events_missed", json_integer((json_int_t)tracer_missed(t)));
 	if (p.pid < 0 && p.cpu >= 0)
 		json_object_set_new(rec, "cpu", json_integer(p.cpu));
 	if (o->first_pid > 0)

@@ -94,7 +94,7 @@ static __always_inline void read_task(struct repro_task *t, u64 p)
 /* One event of function fn, whose arguments are in args[0..nargs). */
 static __always_inline int record(u32 fn, u64 *args)
 {
-	const struct repro_func_cfg *cfg;
+	const volatile struct repro_func_cfg *cfg;	/* volatile: the loader sets it, not the initializer */
 	struct repro_state *st = get_state();
 	struct repro_event *e;
 	u64 seq;
@@ -103,7 +103,7 @@ static __always_inline int record(u32 fn, u64 *args)
 
 	if (!st || st->frozen || fn >= REPRO_MAX_FUNCS)
 		return 0;
-	cfg = (const struct repro_func_cfg *)&funcs[fn];
+	cfg = &funcs[fn];
 	seq = __sync_fetch_and_add(&st->head, 1);
 	slot = (u32)seq & (REPRO_RING - 1);
 	e = bpf_map_lookup_elem(&ring, &slot);

@@ -321,6 +321,26 @@ int tracer_attach_callbacks(struct tracer *t, __u32 map_id)
 	return 0;
 }
 
+static __u64 misses_of(struct bpf_object *obj)
+{
+	struct bpf_program *p;
+	__u64 n = 0;
+
+	bpf_object__for_each_program(p, obj) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+
+		if (bpf_program__fd(p) >= 0 && !bpf_prog_get_info_by_fd(bpf_program__fd(p), &info, &len))
+			n += info.recursion_misses;
+	}
+	return n;
+}
+
+__u64 tracer_missed(const struct tracer *t)
+{
+	return misses_of(t->kobj) + (t->fobj ? misses_of(t->fobj) : 0);
+}
+
 void tracer_freeze(struct tracer *t)
 {
 	if (t->state)

@@ -70,6 +70,11 @@ int tracer_start(struct tracer *t, char **functions, unsigned n);
  * map_id, else the attached one. 0 or -1 with a message.
  */
 int tracer_attach_callbacks(struct tracer *t, __u32 map_id);
+/*
+ * Calls the kernel did not let a program of ours see: one of its kind was
+ * running on that CPU already (a kprobe inside another BPF program, say).
+ */
+__u64 tracer_missed(const struct tracer *t);
 /* Stop recording (idempotent). */
 void tracer_freeze(struct tracer *t);
 void tracer_close(struct tracer *t);
