@@ -219,6 +219,18 @@ static size_t window_start(const struct tracer *t, const struct repro_event **ev
 	return i;
 }
 
+/* The chosen task's events (or its CPU's) of evs[0..n) into out; how many. */
+static size_t matching(const struct repro_event **evs, size_t n, const struct pick *p,
+		       const struct repro_event **out)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (p->pid >= 0 ? evs[i]->task.pid == p->pid : p->cpu < 0 || (int)evs[i]->cpu == p->cpu)
+			out[m++] = evs[i];
+	return m;
+}
+
 json_t *report_build(struct tracer *t, const struct report_opts *o)
 {
 	const struct repro_state *st = t->state;
@@ -226,11 +238,12 @@ json_t *report_build(struct tracer *t, const struct report_opts *o)
 	uint64_t first = head > REPRO_RING ? head - REPRO_RING : 0;
 	uint64_t t_exit = st->triggered ? st->trigger.t_ns : now_ns();
 	const struct repro_event **evs = calloc(REPRO_RING, sizeof(*evs));
+	const struct repro_event **mine = calloc(REPRO_RING, sizeof(*mine));
 	struct pick p = pick_task(st, o);
 	size_t n = 0, matched = 0, kept = 0, from;
 	json_t *rec, *events = json_array();
 
-	for (uint64_t i = first; evs && i < head; i++) {
+	for (uint64_t i = first; evs && mine && i < head; i++) {
 		const struct repro_event *e = &t->ring[i & (REPRO_RING - 1)];
 
 		if (e->seq == i + 1 && e->t_ns <= t_exit)
@@ -239,13 +252,16 @@ json_t *report_build(struct tracer *t, const struct report_opts *o)
 	kept = n;
 	if (n)
 		qsort(evs, n, sizeof(*evs), by_time);
-	for (size_t i = 0; i < n; i++)	/* keep the chosen task's (or CPU's) events */
-		if (p.pid >= 0 ? evs[i]->task.pid == p.pid : p.cpu < 0 || (int)evs[i]->cpu == p.cpu)
-			evs[matched++] = evs[i];
-	from = window_start(t, evs, matched, o->max_events);
+	matched = matching(evs, n, &p, mine);
+	if (!matched && p.pid >= 0 && st->triggered) {	/* a task this run never traced: the exit's CPU */
+		p = (struct pick){ .pid = -1, .cpu = (int)st->trigger.cpu };
+		matched = matching(evs, n, &p, mine);
+	}
+	from = window_start(t, mine, matched, o->max_events);
 	for (size_t i = from; i < matched; i++)
-		json_array_append_new(events, event_json(t, evs[i], t_exit));
+		json_array_append_new(events, event_json(t, mine[i], t_exit));
 	free(evs);
+	free(mine);
 	rec = json_pack("{s:s, s:o, s:o, s:o, s:I, s:I, s:I, s:i, s:o}", "type", "repro",
 			"exit", exit_json(t, st),
 			"task", p.pid >= 0 ? json_pack("{s:i, s:s, s:s}", "pid", p.pid, "comm", p.comm,
