@@ -127,3 +127,37 @@ cpuset_apply-tiny-2llc-default.repro 132 init task_tick_scx,sched_tick,update_pr
 		printf '%s' "$rec" | jq -e '[.events[] | .probe] - ["fentry", "kprobe"] == []' > /dev/null
 	done
 }
+
+@test "ktstr run --repro: a failure the trace can show runs again through ktstr-boot only, and the brief shows the trace" {
+	standin_boot <<-EOF
+	#!/bin/sh
+	if grep -q '"repro"' ; then cat "$F/repro/rerun.ndjson"; else cat "$F/repro/first.ndjson"; fi
+	EOF
+	KTSTR_BUILD_DIR="$b" run --separate-stderr ktstr run steady --scheduler scx-ktstr \
+		--sched-args "--error-after 1000" --no-monitor --repro
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "ktstr: --repro: running 1 job(s) again with BPF tracing" ]
+	[ "${lines[0]}" = "steady on 1n2l2c1t under scx-ktstr: FAIL (sched_ext disabled the scheduler during step 1 of 1 (1.8 s into the test): scx_bpf_error: ktstr: injected error after 1000 ms (ERROR_BPF))" ]
+	[ "$(printf '%s\n' "$output" | sed -n '/^  repro (/,/^  records and logs: /p' | sed '$d')" = "$(cat "$F/repro/show.txt")" ]
+	rd=$(ls -d "$R"/*)
+	[ "$(jq -c .repro.rerun "$rd/steady-1n2l2c1t.json")" = '"steady-1n2l2c1t.repro"' ]
+	[ "$(jq -r 'select(.type == "repro") | .job' "$rd/stream.ndjson")" = steady-1n2l2c1t ]
+	grep -q '<h3>Repro: the rerun traced with BPF</h3>' "$rd/report.html"
+	# a failure a trace cannot show (EEVDF starving a worker) runs nothing again
+	standin_boot <<-EOF
+	#!/bin/sh
+	grep -q '"repro"' && touch "$BATS_TEST_TMPDIR/rerun"
+	cat "$F/eval/starved.ndjson"
+	EOF
+	KTSTR_BUILD_DIR="$b" run --separate-stderr ktstr run steady --no-monitor --repro
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "ktstr: --repro: no job failed the way a traced rerun shows (a scheduler's error exit or a kernel backtrace)" ]
+	[ ! -e "$BATS_TEST_TMPDIR/rerun" ]
+}
+
+@test "ktstr run and gauntlet --help say what --repro does" {
+	run ktstr run --help
+	printf '%s\n' "$output" | grep -q '^  --repro            when the scheduler died with an error (scx_bpf_error, a$'
+	run ktstr gauntlet --help
+	printf '%s\n' "$output" | grep -q '^  --repro            run the first failure of each failure cluster (by scenario,$'
+}
