@@ -161,3 +161,35 @@ cpuset_apply-tiny-2llc-default.repro 132 init task_tick_scx,sched_tick,update_pr
 	run ktstr gauntlet --help
 	printf '%s\n' "$output" | grep -q '^  --repro            run the first failure of each failure cluster (by scenario,$'
 }
+
+@test "ktstr gauntlet --repro: the first failure of each cluster (here: each preset) runs again traced" {
+	standin_boot <<-EOF2
+	#!/bin/sh
+	jq -c . | while read -r job; do
+		id=\$(printf '%s' "\$job" | jq -r .id)
+		if printf '%s' "\$job" | jq -e .repro > /dev/null; then
+			jq -c --arg id "\$id" --argjson r "\$(printf '%s' "\$job" | jq -c .repro)" \
+				'if .type == "job" then .id = \$id | .repro = \$r else . end | if has("job") then .job = \$id else . end' \
+				"$F/repro/rerun.ndjson"
+		else
+			jq -c --argjson j "\$job" \
+				'if .type == "job" then .id = \$j.id | .plan = \$j.plan else . end | if has("job") then .job = \$j.id else . end' \
+				"$F/repro/first.ndjson"
+		fi
+	done
+	EOF2
+	KTSTR_BUILD_DIR="$b" run --separate-stderr ktstr gauntlet steady --scheduler scx-ktstr --presets tiny-1llc,tiny-2llc \
+		--profiles default --no-monitor --repro --run-dir "$R/g"
+	echo "$output"; echo "$stderr"
+	[ "$status" -eq 1 ]
+	[ "$(printf '%s\n' "$stderr" | grep -e '--repro')" = "ktstr gauntlet: --repro: running 2 job(s) again with BPF tracing
+ktstr gauntlet: --repro: steady-tiny-1llc-default: traced rerun steady-tiny-1llc-default.repro (ktstr runs show g steady-tiny-1llc-default)
+ktstr gauntlet: --repro: steady-tiny-2llc-default: traced rerun steady-tiny-2llc-default.repro (ktstr runs show g steady-tiny-2llc-default)" ]
+	for j in steady-tiny-1llc-default steady-tiny-2llc-default; do
+		[ "$(jq -r .repro.rerun "$R/g/$j.json")" = "$j.repro" ]
+		[ -s "$R/g/$j.repro.ndjson" ]
+	done
+	[ "$(grep -c '<h3>Repro: the rerun traced with BPF</h3>' "$R/g/report.html")" -eq 2 ]
+	# the reruns are no jobs of the run: the totals count the two planned ones
+	[ "$(printf '%s\n' "$output" | tail -n 1)" = "0 passed, 2 failed, 0 skipped, 0 inconclusive" ]
+}
