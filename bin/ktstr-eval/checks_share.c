@@ -70,18 +70,6 @@ struct share_ctx {
 	size_t nsteps;			/* 0: step times unknown */
 };
 
-/* Always runnable: one such worker alone can use a whole CPU. */
-static bool work_is_cpu_bound(const char *type)
-{
-	static const char *const bound[] = { "CpuSpin", "YieldHeavy", "Mixed", "CachePressure",
-					     "CacheYield", "PageFaultChurn" };
-
-	for (size_t i = 0; i < sizeof(bound) / sizeof(bound[0]); i++)
-		if (!strcmp(type, bound[i]))
-			return true;
-	return false;
-}
-
 /* A cpuset string of a worker record, or every online CPU for null. */
 static bool cpuset_of(json_t *s, const struct cpuset *online, struct cpuset *out)
 {
@@ -198,7 +186,7 @@ static void collect_workers(struct share_ctx *c)
 		*sw = (struct share_worker){ .rec = w, .cgroup = cg_of(c, cg)->name,
 					     .share = rec_num(w, "cpu_time_ns") / wall,
 					     .rate = rec_num(w, "work_units") / wall * 1e9,
-					     .cpu_bound = work_is_cpu_bound(rec_str(w, "work_type", "")),
+					     .cpu_bound = work_cpu_bound(rec_str(w, "work_type", "")),
 					     .aff = aff, .cls = class_of(c, &cpus) };
 		cl = &c->cls[sw->cls];
 		cl->used += sw->share;

@@ -34,6 +34,7 @@ struct cg_acc {
 	unsigned npg;
 	struct cpuset cpus;
 	double units, off_sum, gap_max, gap_cpu;
+	double off_min, off_max;	/* over every worker, for a cgroup with no peers */
 	double migrations, iterations, delay_sum, delay_max;
 	double p99_max, p50_max, cv_max, p99_tid, cv_tid;
 	double rate_sum, rate_sq, rate_min, rate_max;
@@ -87,7 +88,7 @@ static struct cg_acc *cg_find(struct cg_acc *cgs, size_t *n, const char *name)
 	for (size_t i = 0; i < *n; i++)
 		if (!strcmp(cgs[i].name, name))
 			return &cgs[i];
-	cgs[*n] = (struct cg_acc){ .name = name, .rate_min = 1e300 };
+	cgs[*n] = (struct cg_acc){ .name = name, .rate_min = 1e300, .off_min = 1e300 };
 	cpuset_zero(&cgs[*n].cpus);
 	return &cgs[(*n)++];
 }
@@ -171,18 +172,27 @@ static json_int_t gap_step(struct verdict_ctx *v, json_t *w)
 	return best;
 }
 
-static void check_gap(struct verdict_ctx *v, json_t *w, double limit)
+static const char *light_label(json_t *w, char *buf, size_t len);
+
+/* A gap past limit; a light worker's (factor f > 1) fails only past f times it. */
+static void check_gap(struct verdict_ctx *v, json_t *w, double limit, double f)
 {
 	json_int_t step = gap_step(v, w);
-	char where[64] = "";
+	char where[64] = "", why[96], lbl[32];
+	bool fails = rec_num(w, "max_gap_ms") > limit * f;
 
 	if (step >= 0)
 		snprintf(where, sizeof(where), " in step %lld of %lld", step_no(step),
 			 (long long)steps_total(v->js));
-	detail_add(v, "Stuck", true, "%s: tid %lld stuck %.0f ms on cpu %lld at +%.0f ms%s (limit %g ms)",
+	if (f > 1)
+		snprintf(why, sizeof(why), "limit %.0f ms for its weight (%s): %.3gx max_gap_ms", limit * f,
+			 light_label(w, lbl, sizeof(lbl)), f);
+	else
+		snprintf(why, sizeof(why), "limit %g ms", limit);
+	detail_add(v, fails ? "Stuck" : "LightWorker", fails, "%s: tid %lld stuck %.0f ms on cpu %lld at +%.0f ms%s (%s)",
 		   cg_name(w), (long long)tid_of(w), rec_num(w, "max_gap_ms"),
 		   (long long)json_integer_value(json_object_get(w, "max_gap_cpu")),
-		   rec_num(w, "max_gap_at_ms"), where, limit);
+		   rec_num(w, "max_gap_at_ms"), where, why);
 }
 
 /* Work units per CPU-second; -1 when it cannot be told (CPU time unknown). */
@@ -195,22 +205,86 @@ static double work_rate(json_t *w)
 	return units <= 0 ? 0 : -1;
 }
 
+/*
+ * How many times longer than a nice-0 worker a lighter one may go without
+ * CPU. sched_ext hands a scheduler the kernel's weight scaled to 100 for
+ * nice 0 (at least 1): SCHED_IDLE's weight 3 and nice 19's 15 both become 1,
+ * and a scheduler that runs heavier tasks first may leave such a worker
+ * waiting 100 times as long. The host-side monitor allows waits the same way.
+ * Real-time and nice <= 0 workers get no allowance.
+ */
+static double light_factor(json_t *w)
+{
+	/* the kernel's nice-to-weight table, nice 1 to 19 */
+	static const int weight[] = { 820, 655, 526, 423, 335, 272, 215, 172, 137, 110,
+				      87, 70, 56, 45, 36, 29, 23, 18, 15 };
+	const char *policy = rec_str(w, "policy", "normal");
+	json_int_t nice = json_integer_value(json_object_get(w, "nice"));
+	double k, scx;
+
+	if (!strcmp(policy, "idle"))
+		k = 3;
+	else if (strcmp(policy, "normal") && strcmp(policy, "batch"))
+		return 1;
+	else if (nice >= 1 && nice <= 19)
+		k = weight[nice - 1];
+	else
+		return 1;
+	scx = (double)(long long)(k * 100 / 1024 + 0.5);
+	return 100 / (scx < 1 ? 1 : scx);
+}
+
+/* A light worker's label for messages: "idle", "nice 19". */
+static const char *light_label(json_t *w, char *buf, size_t len)
+{
+	if (!strcmp(rec_str(w, "policy", ""), "idle"))
+		return "idle";
+	snprintf(buf, len, "nice %lld", (long long)json_integer_value(json_object_get(w, "nice")));
+	return buf;
+}
+
+/* Seconds from the worker's spawn step to the scenario's end: its chance to run. */
+static double alive_s(struct verdict_ctx *v, json_t *w, double wall_s)
+{
+	json_t *st = json_array_get(v->js->steps, (size_t)json_integer_value(json_object_get(w, "step")));
+	json_t *end = v->js->scenario_end;
+	double s;
+
+	if (!json_is_number(json_object_get(st, "t_ms")) || !json_is_number(json_object_get(end, "t_ms")))
+		return wall_s;
+	s = (rec_num(end, "t_ms") - rec_num(st, "t_ms")) / 1000;
+	return s > wall_s ? s : wall_s;
+}
+
+static void check_starved(struct verdict_ctx *v, json_t *w, double wall_s)
+{
+	double f = light_factor(w), gap, alive = alive_s(v, w, wall_s);
+	const char *cg = cg_name(w);
+	long long tid = (long long)tid_of(w);
+	char lbl[32];
+
+	if (json_is_false(json_object_get(w, "completed")))
+		detail_add(v, "Starved", true, "%s: tid %lld starved (no report: %s)", cg, tid,
+			   rec_str(w, "exit_info", "unknown"));
+	else if (f > 1 && check_limit(v->th, "max_gap_ms", &gap) && alive * 1000 <= gap * f)
+		detail_add(v, "LightWorker", false, "%s: tid %lld (%s) did no work in %.1f s, within the "
+			   "%.0f s a worker of its weight may wait (%.3gx max_gap_ms)", cg, tid,
+			   light_label(w, lbl, sizeof(lbl)), alive, gap * f / 1000, f);
+	else
+		detail_add(v, "Starved", true, "%s: tid %lld starved (0 work units in %.1f s)",
+			   cg, tid, alive);
+}
+
 static void check_worker(struct verdict_ctx *v, json_t *w, double wall_s)
 {
 	double limit, rate = work_rate(w);
 	const char *cg = cg_name(w);
 	long long tid = (long long)tid_of(w);
 
-	if (check_on(v->th, "not_starved") && rec_num(w, "work_units") <= 0) {
-		if (json_is_false(json_object_get(w, "completed")))
-			detail_add(v, "Starved", true, "%s: tid %lld starved (no report: %s)", cg, tid,
-				   rec_str(w, "exit_info", "unknown"));
-		else
-			detail_add(v, "Starved", true, "%s: tid %lld starved (0 work units in %.1f s)",
-				   cg, tid, wall_s);
-	}
+	if (check_on(v->th, "not_starved") && rec_num(w, "work_units") <= 0)
+		check_starved(v, w, wall_s);
 	if (check_limit(v->th, "max_gap_ms", &limit) && rec_num(w, "max_gap_ms") > limit)
-		check_gap(v, w, limit);
+		check_gap(v, w, limit, light_factor(w));
 	if (check_on(v->th, "isolation"))
 		check_isolation(v, w);
 	if (check_limit(v->th, "min_work_rate", &limit) && rate >= 0 && rate < limit)
@@ -265,7 +339,15 @@ static void accumulate(struct cg_acc *s, json_t *w, double wall_s)
 	s->n++;
 	s->units += rec_num(w, "work_units");
 	s->off_sum += off;
-	if (!worker_own_pace(w))
+	s->off_min = off < s->off_min ? off : s->off_min;
+	s->off_max = off > s->off_max ? off : s->off_max;
+	/*
+	 * Only an always-runnable worker's off-CPU time is the scheduler's doing:
+	 * a worker that blocks on a lock, a pipe or a wake-up is off CPU in the
+	 * order its partners let it go. A worker with no work is Starved instead.
+	 */
+	if (work_cpu_bound(rec_str(w, "work_type", "")) && !worker_own_pace(w) &&
+	    rec_num(w, "work_units") > 0)
 		peer_note(s, w, off);
 	if (rec_num(w, "max_gap_ms") > s->gap_max || s->n == 1) {
 		s->gap_max = rec_num(w, "max_gap_ms");
@@ -348,8 +430,8 @@ static json_t *cg_stats_json(const struct cg_acc *s)
 		      "num_workers", (json_int_t)s->n, "num_cpus", (json_int_t)cpuset_count(&s->cpus),
 		      "cpus_used", cpus, "total_work_units", sat_int(s->units),
 		      "avg_off_cpu_pct", rounded(s->n ? s->off_sum / s->n : 0, 3),
-		      "min_off_cpu_pct", rounded(pg ? pg->off_min : 0, 3),
-		      "max_off_cpu_pct", rounded(pg ? pg->off_max : 0, 3),
+		      "min_off_cpu_pct", rounded(pg ? pg->off_min : s->n ? s->off_min : 0, 3),
+		      "max_off_cpu_pct", rounded(pg ? pg->off_max : s->off_max, 3),
 		      "spread_pct", rounded(pg ? pg->off_max - pg->off_min : 0, 3),
 		      "max_gap_ms", s->gap_max, "max_gap_cpu", sat_int(s->gap_cpu),
 		      "total_migrations", sat_int(s->migrations),

@@ -273,6 +273,17 @@ const char *rec_str(json_t *o, const char *key, const char *dflt)
 	return s ? s : dflt;
 }
 
+bool work_cpu_bound(const char *type)
+{
+	static const char *const bound[] = { "CpuSpin", "YieldHeavy", "Mixed", "CachePressure",
+					     "CacheYield", "PageFaultChurn" };
+
+	for (size_t i = 0; i < sizeof(bound) / sizeof(bound[0]); i++)
+		if (!strcmp(type, bound[i]))
+			return true;
+	return false;
+}
+
 bool worker_own_pace(json_t *w)
 {
 	return json_is_true(json_object_get(w, "is_messenger")) ||

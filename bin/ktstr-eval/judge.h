@@ -104,5 +104,7 @@ const char *rec_str(json_t *o, const char *key, const char *dflt);
  * off-CPU time says nothing about how fairly its cgroup was treated.
  */
 bool worker_own_pace(json_t *w);
+/* Always runnable: one such worker alone can use a whole CPU (CpuSpin, YieldHeavy, ...). */
+bool work_cpu_bound(const char *type);
 
 #endif

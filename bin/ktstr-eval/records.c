@@ -95,6 +95,12 @@ static int check_worker(json_t *w, char *err, size_t len)
 	    want_number(w, "max_gap_ms", "", err, len) || want_number(w, "max_gap_at_ms", "", err, len) ||
 	    want_cpulist(w, "cpus_used", 0, "", err, len) || want_cpulist(w, "cpuset", 1, "", err, len))
 		return -1;
+	if (json_object_get(w, "policy") && !json_is_string(json_object_get(w, "policy")))
+		return bad(err, len, "", "policy", "a string");
+	if (json_object_get(w, "nice") && (!json_is_integer(json_object_get(w, "nice")) ||
+					   json_integer_value(json_object_get(w, "nice")) < -20 ||
+					   json_integer_value(json_object_get(w, "nice")) > 19))
+		return bad(err, len, "", "nice", "a whole number from -20 to 19");
 	/* null: a spawn_host worker, outside the scenario's cgroups */
 	json_t *cg = json_object_get(w, "cgroup");
 	if (cg && !json_is_null(cg) && !json_is_string(cg))

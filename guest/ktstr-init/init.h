@@ -112,6 +112,8 @@ struct worker {
 	unsigned group, index, step;
 	struct work work;
 	struct affinity affinity;
+	struct policy policy;	/* as started: NiceSweep and PolicyChurn change their own */
+	int nice;
 	int start_fd, report_fd;
 	bool reaped;
 	int status;

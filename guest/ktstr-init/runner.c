@@ -76,6 +76,8 @@ void runner_emit_worker(struct runner *r, const struct worker *w, json_t *report
 	json_object_set_new(ev, "index", json_integer(w->index));
 	json_object_set_new(ev, "step", json_integer(w->step));
 	json_object_set_new(ev, "work_type", json_string(work_info(w->work.kind)->name));
+	json_object_set_new(ev, "policy", policy_json(&w->policy));
+	json_object_set_new(ev, "nice", json_integer(w->nice));
 	json_object_update(ev, report);
 	json_decref(report);
 	json_object_set_new(ev, "cpuset", cg && cg->has_cpuset ? cpuset_json(&cg->cpus) : json_null());

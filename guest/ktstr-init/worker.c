@@ -274,6 +274,8 @@ int workers_spawn(struct worker_set *ws, const char *cgroup, unsigned group_idx,
 		wk->step = step;
 		wk->work = g->work;
 		wk->affinity = g->affinity;
+		wk->policy = g->policy;
+		wk->nice = g->nice;
 		if (fork_one(ws, wk, &p, err, errlen) < 0) {
 			free(wk->cgroup);
 			ws->n--;

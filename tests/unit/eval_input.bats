@@ -34,6 +34,8 @@ worker0() {
 	.steps = [1]|steps[0] must be an object
 	.wake_latency.cv = "x"|wake_latency: "cv" must be a number >= 0
 	.cgroup = 1|"cgroup" must be a string or null
+	.nice = 20|"nice" must be a whole number from -20 to 19
+	.policy = 3|"policy" must be a string
 	EOF
 }
 

@@ -86,7 +86,7 @@ setup_file() {
 	[ "${lines[0]}" = "usage: ktstr sched COMMAND [ARGS]" ]
 	run ktstr-sched frobnicate
 	[ "$status" -eq 2 ]
-	[ "$output" = "ktstr sched: unknown command 'frobnicate' (see 'ktstr sched --help')" ]
+	[ "$output" = "ktstr sched: unknown command 'frobnicate' (see 'ktstr sched help')" ]
 	run ktstr-sched build
 	[ "$status" -eq 2 ]
 	[ "$output" = "ktstr sched: build: --source TREE is required ('ktstr sched source' prints one)" ]
