@@ -27,9 +27,9 @@ LIBS_guest_ktstr-init = -ljansson -lm
 
 # The guest programs are static so the initramfs needs no libraries (sanitizer
 # builds cannot be: they run only on the host, for the unit tests).
-# (guest/scx-ktstr has its own rules below: it needs a kernel's BTF.)
+# (guest/scx-ktstr and guest/ktstr-repro have their own rules below: they need a kernel's BTF.)
 GUEST_STATIC ?= -static
-GUEST := $(filter-out scx-ktstr,$(patsubst guest/%/main.c,%,$(wildcard guest/*/main.c)))
+GUEST := $(filter-out scx-ktstr ktstr-repro,$(patsubst guest/%/main.c,%,$(wildcard guest/*/main.c)))
 GUEST_BINS := $(addprefix $(BUILD)/guest/,$(GUEST))
 
 # Small C drivers that unit tests use to reach libcommon directly.
@@ -113,7 +113,7 @@ SCX_LOADER_OBJS = $(call objs_of,guest/scx-ktstr) $(COMMON_LIB)
 scx-ktstr:
 	@btf='$(SCX_BTF)'; if [ -z "$$btf" ]; then \
 		echo "make: skipping scx-ktstr: no kernel cached for its vmlinux.h (run 'make kernel')" >&2; \
-	else $(MAKE) --no-print-directory SCX_BTF_FILE="$$btf" $(SCX_BINS); fi
+	else $(MAKE) --no-print-directory SCX_BTF_FILE="$$btf" $(SCX_BINS) $(REPRO_BIN); fi
 
 # Remember which BTF vmlinux.h came from, so another newest kernel regenerates it.
 $(SCX_DIR)/btf.path: FORCE
@@ -136,6 +136,27 @@ $(BUILD)/guest/scx-ktstr: $(SCX_DIR)/scx_ktstr.embed.o $(SCX_LOADER_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $^ $(LIBS_scx-ktstr)
 
 $(BUILD)/guest/scx-ktstr-badverify: $(SCX_DIR)/scx_ktstr_badverify.embed.o $(SCX_LOADER_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $^ $(LIBS_scx-ktstr)
+
+# ---- guest/ktstr-repro: the BPF tracer of `ktstr run --repro` reruns -------------------------
+# Built like scx-ktstr, from the same vmlinux.h (CO-RE: it loads on other kernels too);
+# -mcpu=v3 for the atomic fetch-and-add and exchange on its ring's counter and freeze flag.
+REPRO_DIR := $(BUILD)/ktstr-repro
+REPRO_BIN := $(BUILD)/guest/ktstr-repro
+REPRO_OBJS = $(call objs_of,guest/ktstr-repro) $(BUILD)/obj/guest/scx-ktstr/elfutils_compat.o \
+	$(BUILD)/obj/bin/ktstr-probe/btfmember.o $(COMMON_LIB)
+$(call objs_of,guest/ktstr-repro): KTSTR_CFLAGS += -Ibin/ktstr-probe
+
+$(REPRO_DIR)/repro.bpf.o: guest/ktstr-repro/repro.bpf.c guest/ktstr-repro/repro.h $(SCX_DIR)/vmlinux.h
+	@mkdir -p $(dir $@)
+	$(CLANG_BPF) $(BPF_CFLAGS) -mcpu=v3 -c -o $@.tmp.o $<
+	$(BPFTOOL) gen object $@ $@.tmp.o && rm -f $@.tmp.o
+
+$(REPRO_DIR)/repro.embed.o: guest/ktstr-repro/bpf_obj.S $(REPRO_DIR)/repro.bpf.o
+	$(CC) -c -DKTSTR_BPF_OBJ='"$(REPRO_DIR)/repro.bpf.o"' -o $@ $<
+
+$(REPRO_BIN): $(REPRO_DIR)/repro.embed.o $(REPRO_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $^ $(LIBS_scx-ktstr)
 

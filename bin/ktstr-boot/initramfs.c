@@ -370,7 +370,32 @@ static int add_custom_work(struct cpio *c, json_t *scenario, char *err, size_t e
 	return rc;
 }
 
-static int write_suffix(int fd, const struct job *j, char *err, size_t errlen)
+/*
+ * A --repro rerun's tracer at /repro/ktstr-repro: it is built beside
+ * ktstr-init (with scx-ktstr, when a kernel was cached for vmlinux.h).
+ */
+static int add_tracer(struct cpio *c, const struct initramfs_base *b, char *err, size_t errlen)
+{
+	char *dir = xstrdup(b->init_path), *slash = strrchr(dir, '/'), *path;
+	int rc;
+
+	if (slash)
+		*slash = '\0';
+	path = paths_join(slash ? dir : ".", "ktstr-repro");
+	if (!is_file(path)) {
+		snprintf(err, errlen, "the job asks for a repro trace, but %s is not built "
+			 "(it needs a kernel's BTF: run 'make kernel')", path);
+		rc = -1;
+	} else {
+		rc = add_binary(c, path, "repro/ktstr-repro", "repro tracer", err, errlen);
+	}
+	free(path);
+	free(dir);
+	return rc;
+}
+
+static int write_suffix(int fd, const struct initramfs_base *b, const struct job *j, char *err,
+			size_t errlen)
 {
 	char *json = json_dumps(j->rec, JSON_COMPACT);
 	size_t n = strlen(json);
@@ -384,6 +409,10 @@ static int write_suffix(int fd, const struct job *j, char *err, size_t errlen)
 	free(json);
 	if ((j->sched_path && add_scheduler(&c, j->sched_path, err, errlen) < 0) ||
 	    add_custom_work(&c, json_object_get(j->rec, "scenario"), err, errlen) < 0) {
+		cpio_free(&c);
+		return -1;
+	}
+	if (json_is_object(json_object_get(j->rec, "repro")) && add_tracer(&c, b, err, errlen) < 0) {
 		cpio_free(&c);
 		return -1;
 	}
@@ -431,7 +460,7 @@ int initramfs_for_job(const struct initramfs_base *b, const struct job *j,
 			return -1;
 		}
 	}
-	if (write_suffix(fd, j, err, errlen) < 0) {
+	if (write_suffix(fd, b, j, err, errlen) < 0) {
 		close(fd);
 		return -1;
 	}

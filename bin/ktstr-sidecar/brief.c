@@ -15,6 +15,7 @@
 #include "jqval.h"
 #include "ndjson.h"
 #include "paths.h"
+#include "repro.h"
 #include "runrec.h"
 #include "sidecar.h"
 #include "stream.h"
@@ -32,6 +33,7 @@ struct brief {
 	json_t *console;	/* the last CONSOLE_LINES console records */
 	json_t *dumps;		/* every dump record (a dump comes in parts) */
 	json_t *stored;		/* the run records' dumps: where each is stored */
+	json_t *repro;		/* the first repro record: what a traced rerun saw */
 };
 
 static int is_type(json_t *rec, const char *type)
@@ -70,6 +72,8 @@ static void note(struct brief *b, json_t *rec)
 			json_array_remove(b->console, 0);
 	} else if (is_type(rec, "dump")) {
 		json_array_append(b->dumps, rec);
+	} else if (is_type(rec, "repro") && !b->repro) {
+		keep(&b->repro, rec);
 	} else if (is_type(rec, "run")) {
 		json_t *where = jq_values(json_object_get(rec, "dumps"));
 
@@ -441,6 +445,8 @@ static void print_brief(struct brief *b, const char *run_dir)
 		print_sched_output(b);
 		print_console(b);
 		print_dumps(b);
+		if (b->repro)
+			repro_print(stdout, b->repro);
 	}
 	printf("  records and logs: %s\n", run_dir);
 }
@@ -491,6 +497,7 @@ int show_brief(const char *runs_dir, const char *run, const char *which)
 	json_decref(b.console);
 	json_decref(b.dumps);
 	json_decref(b.stored);
+	json_decref(b.repro);
 	free(job);
 	free(path);
 	free(dir);

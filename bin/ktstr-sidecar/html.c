@@ -13,6 +13,7 @@
 #include "ids.h"
 #include "html.h"
 #include "paths.h"
+#include "repro.h"
 #include "sidecar.h"
 
 #define CONSOLE_TAIL 40	/* lines of the console log shown */
@@ -24,8 +25,9 @@ static void usage(FILE *f)
 	      "-o - for stdout) and print its path: the verdict and its details, the topology,\n"
 	      "per-CPU heatmaps of runqueue length and local DSQ depth over time with the\n"
 	      "steps and the failure marked, the timeline, the workers, the scheduler's log,\n"
-	      "the kernel's sched_ext dump and the console. A run of several jobs starts with\n"
-	      "a matrix of scenario x preset x profile, each cell linking to its job.\n", f);
+	      "the kernel's sched_ext dump, what a traced rerun (--repro) saw and the console.\n"
+	      "A run of several jobs starts with a matrix of scenario x preset x profile, each\n"
+	      "cell linking to its job.\n", f);
 }
 
 static void hb_grow(struct hbuf *b, size_t n)
@@ -311,6 +313,8 @@ static void job_section(struct hbuf *b, const struct run_stream *rs, const struc
 	timeline_section(b, json_object_get(js->verdict, "timeline"));
 	workers_section(b, js);
 	logs_section(b, js);
+	if (js->repro)
+		repro_html(b, js->repro);
 	console_section(b, rs, js);
 	hb_raw(b, "</section>\n");
 }

@@ -32,6 +32,9 @@ static void usage(FILE *f)
 	      "        the run as Chrome/Perfetto trace-event JSON\n"
 	      "  report [--runs-dir DIR] [-o FILE] RUN|latest [JOB|TEST]\n"
 	      "        the run as one self-contained HTML page; print its path\n"
+	      "  repro plan [--runs-dir DIR] RUN|latest [JOB...]\n"
+	      "  repro store [--runs-dir DIR] --run-id ID\n"
+	      "        the job records of a run's reruns with BPF tracing; keep what they traced\n"
 	      "\n"
 	      "RUNS is --runs-dir, else $KTSTR_RUNS_DIR, else\n"
 	      "${XDG_DATA_HOME:-~/.local/share}/ktstr/runs. See 'ktstr-sidecar COMMAND --help'.\n"
@@ -50,6 +53,7 @@ int main(int argc, char **argv)
 		{ "show", cmd_show },	    { "compare", cmd_compare },
 		{ "metrics", cmd_metrics },  { "merge", cmd_merge },
 		{ "trace", cmd_trace },	    { "report", cmd_report },
+		{ "repro", cmd_repro },
 	};
 
 	die_setprog(argv[0]);
@@ -67,7 +71,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		if (strcmp(argv[1], cmds[i].name))
 			continue;
-		if (cmds[i].fn != cmd_write)	/* its stdout is NDJSON (or TAP of its own) */
+		if (cmds[i].fn != cmd_write && cmds[i].fn != cmd_repro)	/* stdout is NDJSON (or TAP) */
 			safeout_install();
 		return cmds[i].fn(argc - 1, argv + 1);
 	}

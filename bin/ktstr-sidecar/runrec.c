@@ -187,7 +187,7 @@ json_t *runrec_build(const struct job_seen *js, json_t *verdict,
 	iso_utc(now, ended, sizeof(ended));
 	rec = json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:o,"
 			 " s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
-			 " s:o, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o}",
+			 " s:o, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
 		"type", "run", "schema_version", 1, "run_id", ctx->run_id,
 		"job", js->id,
 		"test", rec_str(verdict, "test", rec_str(job, "test", js->id)),
@@ -217,7 +217,7 @@ json_t *runrec_build(const struct job_seen *js, json_t *verdict,
 		"repeat", get_or_null(job, "repeat"),
 		"payloads", get_or_null(verdict, "payloads"),
 		"payload_metrics", get_or_null(verdict, "payload_metrics"),
-		"host_load", host_load());
+		"host_load", host_load(), "repro", json_null());
 	if (rec && json_is_array(timeline))	/* only runs whose scenario reported steps */
 		json_object_set_new(rec, "timeline", json_deep_copy(timeline));
 	return rec;

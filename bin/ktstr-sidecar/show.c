@@ -8,6 +8,7 @@
 #include "maprec.h"
 #include "ndjson.h"
 #include "paths.h"
+#include "repro.h"
 #include "sidecar.h"
 
 static void usage(FILE *f)
@@ -235,6 +236,8 @@ static void print_job(const struct run_rec *r)
 	maprec_print(json_object_get(rec, "maps"));
 	print_verified(json_object_get(rec, "monitor"));
 	print_dumps(rec, r->path);
+	if (json_is_object(json_object_get(rec, "repro")))
+		repro_print(stdout, json_object_get(rec, "repro"));
 	printf("  console    %s\n",
 	       rec_str(json_object_get(rec, "logs"), "console_log", "(none)"));
 	printf("  record     %s\n", r->path);

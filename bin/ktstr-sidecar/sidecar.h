@@ -15,6 +15,7 @@ int cmd_metrics(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_repro(int argc, char **argv);
 
 /* write.c: fail beats inconclusive beats pass beats skip (as ktstr-eval). */
 int result_rank(const char *r);		/* -1 for none of them */

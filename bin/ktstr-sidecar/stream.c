@@ -80,7 +80,7 @@ static void job_clear(struct job_stream *js)
 {
 	json_t **all[] = { &js->job, &js->vm_started, &js->vm_exited, &js->verdict, &js->run,
 			   &js->monitor, &js->scenario_end, &js->samples, &js->guest,
-			   &js->console, &js->steps, &js->workers, &js->sched, &js->dumps };
+			   &js->console, &js->steps, &js->workers, &js->sched, &js->dumps, &js->repro };
 
 	for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++) {
 		json_decref(*all[k]);
@@ -137,6 +137,8 @@ static void note(struct run_stream *rs, struct align **al, json_t *rec)
 		keep(&js->monitor, rec);
 	else if (!strcmp(type, "scenario_end"))
 		keep(&js->scenario_end, rec);
+	else if (!strcmp(type, "repro"))
+		keep(&js->repro, rec);
 	else if (!strcmp(type, "console"))
 		json_array_append(js->console, rec);
 	else if (!strcmp(type, "step"))

@@ -16,6 +16,7 @@ struct job_stream {
 	json_t *guest;		/* records with a guest t_ms (sched, step, worker, dump, ...) */
 	json_t *console;	/* console lines (ktstr-boot's clock) */
 	json_t *steps, *workers, *sched, *dumps;	/* also in guest */
+	json_t *repro;		/* a traced rerun's repro record (`repro store`) */
 	double vm_ms;		/* the VM's start on the run's clock */
 	double guest_ms;	/* ktstr-init's start on the run's clock */
 	int aligned;		/* 1: by samples (or the monitor's first scenario sample); 0: by the VM's exit */

@@ -268,6 +268,7 @@ static int await_attach(struct sched *s, json_t *sj, const char *bin, char *why,
 		json_object_set_new(ev, "args", json_is_array(json_object_get(sj, "args")) ?
 					json_deep_copy(json_object_get(sj, "args")) : json_array());
 		events_emit(s->ev, ev);
+		repro_scheduler_attached(&s->repro);
 		return 0;
 	}
 	if (rc == 0) {
@@ -296,6 +297,7 @@ static int await_attach(struct sched *s, json_t *sj, const char *bin, char *why,
 	json_object_set_new(ev, "log_tail", sched_log_tail());
 	events_emit(s->ev, ev);
 	scx_dump_end(&s->dump);
+	repro_end(&s->repro);
 	return -1;
 }
 
@@ -310,6 +312,7 @@ int sched_start(struct sched *s, struct events *ev, json_t *job, char *why, size
 	s->ev = ev;
 	s->kmsg_fd = -1;
 	s->dump.fd = -1;
+	s->repro.to = s->repro.from = -1;
 	s->died_step = -1;
 	s->backtrace = json_array();
 	if (!name || !strcmp(name, "eevdf"))
@@ -324,11 +327,13 @@ int sched_start(struct sched *s, struct events *ev, json_t *job, char *why, size
 		return exec_failed(s, bin, err, why, len);
 	s->kmsg_fd = kmsg_open();
 	scx_dump_start(&s->dump, ev);
+	repro_start(&s->repro, ev, job);	/* its kprobes must be in before the scheduler starts */
 	s->pid = spawn(argv, err, sizeof(err));
 	free(argv);
 	if (s->pid < 0) {
 		s->pid = 0;
 		s->exited = true;
+		repro_end(&s->repro);
 		return exec_failed(s, bin, err, why, len);
 	}
 	return await_attach(s, sj, bin, why, len);
@@ -353,6 +358,9 @@ void sched_stop(struct sched *s, unsigned step)
 
 	if (!s->active || s->start_failure)
 		return;
+	repro_end(&s->repro);	/* before the stop: a ring not frozen by an exit ends here */
+	if (s->pid > 0 && !s->exited)
+		kill(s->pid, SIGCONT);	/* in case the tracer went away holding the loader */
 	was_dead = reap_nohang(s);
 	s->stopping = true;
 	killed = terminate(s);
@@ -380,4 +388,5 @@ void sched_close(struct sched *s)
 	json_decref(s->backtrace);
 	s->backtrace = NULL;
 	scx_dump_end(&s->dump);
+	repro_end(&s->repro);
 }

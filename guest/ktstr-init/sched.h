@@ -3,6 +3,7 @@
 #define KTSTR_SCHED_H
 
 #include "init.h"
+#include "repro.h"
 #include "scxdump.h"
 
 #define SCHED_LOG "/tmp/sched.log"		/* the scheduler's stdout + stderr, whole */
@@ -38,6 +39,7 @@ struct sched {
 	bool death_sent;	/* the died event went out */
 	const char *start_failure;	/* "exec_failed", "died_at_start", "never_attached" */
 	struct scx_dump dump;	/* the kernel's sched_ext dumps, from the scheduler's start on */
+	struct repro repro;	/* the BPF tracer of a --repro rerun */
 };
 
 /*

@@ -161,6 +161,7 @@ void sched_poll(struct sched *s, unsigned step, bool force)
 		return;
 	s->next_poll_ns = now + SCHED_POLL_MS * 1000000ull;
 	kmsg_drain(s);
+	repro_poll(&s->repro);
 	/* the kernel writes an error's dump before it says "disabled": that closes the dump */
 	scx_dump_poll(&s->dump, s->disabled_seen);
 	if (!s->exited && waitpid(s->pid, &st, WNOHANG) == s->pid)
@@ -171,6 +172,8 @@ void sched_poll(struct sched *s, unsigned step, bool force)
 	sched_check_kernel_exit(s, step, force);
 	if (s->exited && !s->death_sent)
 		emit_died(s, step);
+	if (s->kernel_exit_sent || s->exited)
+		repro_ask(&s->repro);	/* an exit that did not freeze the tracer's ring */
 }
 
 void sched_summary(const struct sched *s, json_t *rec)

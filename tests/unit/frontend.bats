@@ -93,10 +93,10 @@ bats_require_minimum_version 1.5.0
 @test "ktstr runs: unknown subcommand exits 2" {
 	run ktstr runs frob
 	[ "$status" -eq 2 ]
-	[ "$output" = "ktstr: runs: unknown command 'frob' (list, show, compare, metrics, merge, trace, report, write)" ]
+	[ "$output" = "ktstr: runs: unknown command 'frob' (list, show, compare, metrics, merge, trace, report, write, repro)" ]
 	run ktstr runs shwo
 	[ "$status" -eq 2 ]
-	[ "$output" = "ktstr: runs: unknown command 'shwo': did you mean 'show'? (list, show, compare, metrics, merge, trace, report, write)" ]
+	[ "$output" = "ktstr: runs: unknown command 'shwo': did you mean 'show'? (list, show, compare, metrics, merge, trace, report, write, repro)" ]
 	# every command 'ktstr help runs' lists is one 'ktstr runs' takes
 	for c in $(ktstr help runs | sed -n 's/^  \([a-z]*\) .*/\1/p'); do
 		run ktstr runs "$c" --help

@@ -61,7 +61,7 @@ set_started() {
 @test "sidecar write: the stored record of a failed job, field by field" {
 	ktstr-sidecar write --run-id r1 < "$F/starved.ndjson" > /dev/null || true
 	f="$KTSTR_RUNS_DIR/r1/j1.json"
-	[ "$(jq -c 'keys_unsorted' "$f")" = '["type","schema_version","run_id","job","test","topo","scheduler","flags","result","reason","details","stats","thresholds","monitor","mode","duration_ms","timeout_s","topology","scenario","kernel","accel","vm","logs","host","project_commit","started_at","ended_at","maps","repeat","payloads","payload_metrics","host_load","dumps"]' ]
+	[ "$(jq -c 'keys_unsorted' "$f")" = '["type","schema_version","run_id","job","test","topo","scheduler","flags","result","reason","details","stats","thresholds","monitor","mode","duration_ms","timeout_s","topology","scenario","kernel","accel","vm","logs","host","project_commit","started_at","ended_at","maps","repeat","payloads","payload_metrics","host_load","repro","dumps"]' ]
 	[ "$(jq -c '[.type, .schema_version, .run_id, .job, .test, .topo, .result, .reason, .accel, .project_commit, .monitor, .mode, .duration_ms]' "$f")" = \
 		'["run",1,"r1","j1","steady","1n2l2c1t","fail",null,"tcg","abc1234",null,"scenario",2000]' ]
 	[ "$(jq -c '.scheduler, .flags, .kernel, .vm, .logs, .topology' "$f")" = '{"name":"eevdf","path":null,"args":[]}

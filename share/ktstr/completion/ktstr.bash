@@ -40,10 +40,10 @@ _ktstr() {
 			case $cmd in
 			run) words="--scheduler --sched-args --flags --check --no-monitor --map-write
 				--include --topo --kernel --duration --timeout --memory --json --tap --junit
-				--job-only --run-dir --help" ;;
+				--job-only --run-dir --repro --help" ;;
 			gauntlet) words="--scenarios --category --scheduler --sched-args --profiles
 				--presets --smallest --oversub --budget -j --seed --shard --duration --timeout
-				--kernel --check --no-monitor --list --json --tap --junit --run-dir --help" ;;
+				--kernel --check --no-monitor --list --json --tap --junit --run-dir --repro --help" ;;
 			*) words="--help" ;;
 			esac
 			COMPREPLY=($(compgen -W "$words" -- "$cur"))
