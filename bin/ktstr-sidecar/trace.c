@@ -257,7 +257,8 @@ static json_t *trace_run(struct run_stream *rs, struct job_stream *only)
 						      "vm_start_ms", js->vm_ms,
 						      "guest_start_ms", js->guest_ms));
 	}
-	qsort(t.v, t.n, sizeof(*t.v), ev_order);
+	if (t.n)	/* a stream without jobs has no events: t.v is NULL, qsort's UB */
+		qsort(t.v, t.n, sizeof(*t.v), ev_order);
 	for (size_t i = 0; i < t.n; i++)
 		json_array_append_new(events, t.v[i].e);
 	free(t.v);

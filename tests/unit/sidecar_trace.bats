@@ -134,3 +134,11 @@ EOT
 29850000 1 scenario end
 EOT
 }
+
+@test "trace: a run whose stream holds no job is a trace without events (no sort of nothing)" {
+	mkdir -p "$BATS_TEST_TMPDIR/runs/empty"
+	: > "$BATS_TEST_TMPDIR/runs/empty/stream.ndjson"
+	run trace empty
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"traceEvents":[],"displayTimeUnit":"ms","otherData":{"clock":"us since ktstr-boot started","run":"empty","jobs":[]}}' ]
+}
