@@ -1,6 +1,7 @@
 /* `show`: a run (or some of its jobs) as a readable report. */
 #include <ctype.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,9 +136,10 @@ static void print_verified(json_t *mon)
 	const char *name;
 	int n = 0;
 
-	json_object_foreach(progs, name, p)
-		if (json_is_integer(v = json_object_get(p, "verified_insns")))
-			total += (long long)json_integer_value(v);
+	json_object_foreach(progs, name, p)	/* a record's counts may be anything: saturate */
+		if (json_is_integer(v = json_object_get(p, "verified_insns")) &&
+		    __builtin_add_overflow(total, (long long)json_integer_value(v), &total))
+			total = json_integer_value(v) > 0 ? LLONG_MAX : LLONG_MIN;
 	json_object_foreach(progs, name, p) {
 		if (!json_is_integer(v = json_object_get(p, "verified_insns")))
 			continue;

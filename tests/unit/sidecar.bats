@@ -378,6 +378,13 @@ note: 2 changes judged by the gates alone: too few samples for a confidence inte
 	[ "${lines[2]}" = "improvement  steady 1n1l1c1t scx-ktstr tcg  verified_insns[ktstr_enqueue]  1500 insns  1000 insns  -500 insns  -33.3%  1/1       -" ]
 }
 
+@test "sidecar show: counts too big to add up saturate their total instead of overflowing" {
+	verified a 9223372036854775807 9223372036854775807 | ktstr-sidecar write --run-id huge > /dev/null
+	run ktstr-sidecar show huge
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | grep verified)" = "  verified   9223372036854775807 insns: ktstr_enqueue 9223372036854775807, ktstr_dispatch 9223372036854775807" ]
+}
+
 @test "sidecar metrics: the 19 regression metrics plus total_work_units, verified instructions and CPU shares, gates and polarity" {
 	run ktstr-sidecar metrics --json
 	[ "$status" -eq 0 ]
