@@ -1,6 +1,7 @@
 /* Reading run records back: the JSON files of RUNS/RUN-ID/ whose "type" is "run". */
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,13 @@ const char *rec_scheduler(json_t *rec)
 	json_t *s = json_object_get(rec, "scheduler");
 
 	return json_is_string(s) ? json_string_value(s) : rec_str(s, "name", "?");
+}
+
+long long rec_step_no(json_t *index)
+{
+	json_int_t i = json_integer_value(index);
+
+	return i < INT64_MAX ? (long long)i + 1 : (long long)i;
 }
 
 void rec_flags(json_t *rec, char *buf, size_t len)

@@ -91,12 +91,13 @@ static void print_stats(json_t *stats)
 
 	if (!json_is_object(stats))
 		return;
-	printf("  stats: %lld workers, %.0f work units\n",
-	       (long long)num(stats, "workers"), num(stats, "total_work_units"));
+	/* counts as numbers: a record's may be past any integer (a cast would be undefined) */
+	printf("  stats: %.0f workers, %.0f work units\n",
+	       num(stats, "workers"), num(stats, "total_work_units"));
 	json_object_foreach(json_object_get(stats, "cgroups"), name, cg)
-		printf("    %s: %lld workers, %.0f work units, off-CPU %.1f-%.1f%% "
+		printf("    %s: %.0f workers, %.0f work units, off-CPU %.1f-%.1f%% "
 		       "(spread %.1f%%), max gap %.0f ms\n", name,
-		       (long long)num(cg, "num_workers"),
+		       num(cg, "num_workers"),
 		       num(cg, "total_work_units"),
 		       num(cg, "min_off_cpu_pct"), num(cg, "max_off_cpu_pct"),
 		       num(cg, "spread_pct"), num(cg, "max_gap_ms"));
@@ -168,8 +169,8 @@ static void print_timeline(json_t *tl)
 		return;
 	puts("  timeline:");
 	json_array_foreach(tl, i, e) {
-		printf("    step %lld (%s): %lld samples", (long long)json_integer_value(
-			       json_object_get(e, "step")) + 1, rec_str(e, "op", "?"),
+		printf("    step %lld (%s): %lld samples", rec_step_no(json_object_get(e, "step")),
+		       rec_str(e, "op", "?"),
 		       (long long)json_integer_value(json_object_get(e, "samples")));
 		put_metric("imbalance", json_object_get(e, "avg_imbalance_ratio"), "");
 		put_metric("local DSQ", json_object_get(e, "avg_local_dsq_depth"), "");

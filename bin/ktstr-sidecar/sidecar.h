@@ -86,6 +86,8 @@ int str_ends_with(const char *s, const char *suffix);
 const char *rec_str(json_t *o, const char *key, const char *dflt);
 const char *rec_kernel(json_t *rec);	/* guest release, else kernel id */
 const char *rec_scheduler(json_t *rec);
+/* A record's step index (from 0) counted from 1 for people; the largest stays itself. */
+long long rec_step_no(json_t *index);
 /* Flags joined with '+', "" for none, into buf. */
 void rec_flags(json_t *rec, char *buf, size_t len);
 
