@@ -46,8 +46,9 @@ static int want_number(json_t *o, const char *key, const char *where, char *err,
 }
 
 /*
- * Times in ms on a clock that starts at 0 (the guest's, the VM's): up to 2^53 they stay
- * exact as doubles, and a step's duration, the difference of two, fits an integer.
+ * Times in ms (on the guest's or the VM's clock; a record may come a little before its
+ * start): within 2^53 they stay exact as doubles, and a step's duration, the difference
+ * of two, fits an integer.
  */
 #define TIME_MS_MAX 9007199254740992.0
 
@@ -57,8 +58,8 @@ static int want_time(json_t *o, const char *key, const char *where, char *err, s
 
 	if (!v || json_is_null(v))
 		return 0;
-	if (!json_is_number(v) || !(json_number_value(v) >= 0) || json_number_value(v) > TIME_MS_MAX)
-		return bad(err, len, where, key, "a time in ms from 0 to 9007199254740992");
+	if (!json_is_number(v) || !(fabs(json_number_value(v)) <= TIME_MS_MAX))
+		return bad(err, len, where, key, "a time in ms within +-9007199254740992");
 	return 0;
 }
 
