@@ -15,7 +15,7 @@
 
 #define RUN "r"
 
-static char runs_dir[64], stream[128], page[128];
+static char runs_dir[512], stream[600], page[600];
 
 struct command {
 	int (*fn)(int argc, char **argv);
@@ -41,7 +41,7 @@ static void run_command(void *ctx)
 static void setup(void)
 {
 	static char outbuf[BUFSIZ];
-	char dir[96];
+	char dir[560];
 
 	fuzz_init();
 	snprintf(runs_dir, sizeof(runs_dir), "%s/ktstr-fuzz.XXXXXX",
