@@ -50,7 +50,7 @@ MAN_DESC_ktstr-probe = read a running guest's runqueues and sched_ext state from
 MAN_DESC_ktstr-eval = judge a record stream: a verdict per job
 MAN_DESC_ktstr-sidecar = store, list, show, compare and merge run records
 
-.PHONY: all deps kernel test unit-test vm-test run bench sweep catalog sanitize man install uninstall clean
+.PHONY: all deps kernel test unit-test vm-test run bench sweep catalog sanitize fuzz fuzz-targets man install uninstall clean
 all: $(TOOL_BINS) $(GUEST_BINS) $(TEST_DRIVERS) scx-ktstr
 
 $(BUILD)/obj/%.o: %.c $(wildcard libcommon/*.h)
@@ -210,6 +210,39 @@ sanitize:
 		$(addprefix build-san/bin/,$(TOOLS)) $(addprefix build-san/guest/,$(GUEST)) $(patsubst $(BUILD)/%,build-san/%,$(TEST_DRIVERS))
 	KTSTR_BUILD_DIR=$(CURDIR)/build-san ASAN_OPTIONS=detect_leaks=1 \
 		UBSAN_OPTIONS=print_stacktrace=1 tests/run tests/unit
+
+# ---- fuzz: libFuzzer targets (tests/fuzz/, one per input format) ------------------------------
+# Built by clang with ASan+UBSan into build/fuzz/; each runs FUZZ_S seconds from seeds made of the
+# fixtures (tests/fuzz/run), and any crash, leak or sanitizer report fails the target.
+FUZZ_S ?= 60
+FUZZ_CC ?= clang-19
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_TARGETS := $(filter-out harness,$(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/*.c)))
+# A tool's objects but its main(), for the targets that drive that tool's code.
+tool_objs = $(filter-out %/main.o,$(call objs_of,bin/$(1)))
+FUZZ_OBJS_job_parse = $(BUILD)/obj/bin/ktstr-boot/job.o $(BUILD)/obj/bin/ktstr-eval/checks.o
+FUZZ_OBJS_eval_stream = $(call tool_objs,ktstr-eval)
+FUZZ_OBJS_sidecar_runs = $(call tool_objs,ktstr-sidecar)
+FUZZ_OBJS_sidecar_stream = $(call tool_objs,ktstr-sidecar)
+FUZZ_LIBS = -lm -lpthread
+$(BUILD)/obj/tests/fuzz/%.o: KTSTR_CFLAGS += -Itests/fuzz
+# The harness's own bookkeeping is no code under test: no coverage, no checks.
+$(BUILD)/obj/tests/fuzz/harness.o: CFLAGS += -fno-sanitize=fuzzer-no-link,address,undefined
+$(BUILD)/obj/tests/fuzz/job_parse.o: KTSTR_CFLAGS += -Ibin/ktstr-boot -Ibin/ktstr-eval
+$(BUILD)/obj/tests/fuzz/eval_stream.o: KTSTR_CFLAGS += -Ibin/ktstr-eval
+$(BUILD)/obj/tests/fuzz/sidecar_runs.o $(BUILD)/obj/tests/fuzz/sidecar_stream.o: KTSTR_CFLAGS += -Ibin/ktstr-sidecar
+
+fuzz: all
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=$(FUZZ_CC) \
+		CFLAGS="-O1 -g -gdwarf-4 -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+		LDFLAGS="-fsanitize=fuzzer $(FUZZ_SAN)" fuzz-targets
+	tests/fuzz/run $(FUZZ_S) $(FUZZ_TARGETS)
+
+fuzz-targets: $(addprefix $(BUILD)/targets/,$(FUZZ_TARGETS))
+
+$(BUILD)/targets/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/harness.o $$(FUZZ_OBJS_$$*) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS_COMMON) $(FUZZ_LIBS)
 
 man: all
 	@if command -v help2man > /dev/null; then $(MAKE) --no-print-directory $(MAN_PAGES); \

@@ -6,12 +6,18 @@
 #include "die.h"
 
 static const char *prog = "ktstr";
+static void (*exit_fn)(int status);
 
 void die_setprog(const char *argv0)
 {
 	const char *slash = strrchr(argv0, '/');
 
 	prog = slash ? slash + 1 : argv0;
+}
+
+void die_set_exit(void (*fn)(int status))
+{
+	exit_fn = fn;
 }
 
 const char *die_prog(void)
@@ -33,6 +39,8 @@ void die(int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(fmt, ap);
 	va_end(ap);
+	if (exit_fn)
+		exit_fn(status);
 	exit(status);
 }
 

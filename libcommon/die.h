@@ -15,6 +15,11 @@ enum {
 };
 
 void die_setprog(const char *argv0);
+/*
+ * Called by die() in place of exit() when set: a fuzz target, which runs a tool's code
+ * many times in one process, jumps back to its loop from there. fn must not return.
+ */
+void die_set_exit(void (*fn)(int status));
 const char *die_prog(void);
 noreturn void die(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

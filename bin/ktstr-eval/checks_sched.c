@@ -75,6 +75,7 @@ static void add_log(json_t *d, json_t *ev)
  * Under TCG, a loader that spent at least a quarter of the attach wait on a
  * CPU and had not yet asked the kernel to enable it: busy setting up, too
  * slowly to tell. One that idled (a hang, a wait for something) still fails.
+ * (In doubles: cpu_ms comes from the guest, and 4 times any integer may not fit one.)
  */
 static bool slow_tcg_attach(struct verdict_ctx *v, json_t *ev)
 {
@@ -82,7 +83,7 @@ static bool slow_tcg_attach(struct verdict_ctx *v, json_t *ev)
 
 	return ev && !strcmp(rec_str(v->js->vm_started, "accel", "kvm"), "tcg") &&
 	       !strcmp(event_of(ev), "never_attached") && !strcmp(rec_str(ev, "state", ""), "disabled") &&
-	       json_is_integer(cpu) && json_integer_value(cpu) * 4 >= rec_num(ev, "waited_ms");
+	       json_is_integer(cpu) && (double)json_integer_value(cpu) * 4 >= rec_num(ev, "waited_ms");
 }
 
 /*

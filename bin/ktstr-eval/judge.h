@@ -47,7 +47,7 @@ void job_state_note(struct job_state *js, json_t *rec);
  * the others (sample, guest, output...) are only copied through.
  */
 int job_state_wants(const char *type);
-/* records.c: 0, or -1 and why a worker, step or scenario_end record cannot be judged. */
+/* records.c: 0, or -1 and why a worker, step, scenario_end or sample record cannot be judged. */
 int record_validate(json_t *rec, char *err, size_t len);
 
 /*

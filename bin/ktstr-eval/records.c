@@ -45,6 +45,24 @@ static int want_number(json_t *o, const char *key, const char *where, char *err,
 	return 0;
 }
 
+/*
+ * Times in ms (on the guest's or the VM's clock; a record may come a little before its
+ * start): within 2^53 they stay exact as doubles, and a step's duration, the difference
+ * of two, fits an integer.
+ */
+#define TIME_MS_MAX 9007199254740992.0
+
+static int want_time(json_t *o, const char *key, const char *where, char *err, size_t len)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_number(v) || !(fabs(json_number_value(v)) <= TIME_MS_MAX))
+		return bad(err, len, where, key, "a time in ms within +-9007199254740992");
+	return 0;
+}
+
 /* A CPU list (cpus_used, cpuset): a string in kernel list form, or null when nullable. */
 static int want_cpulist(json_t *o, const char *key, int nullable, const char *where,
 			char *err, size_t len)
@@ -140,8 +158,12 @@ int record_validate(json_t *rec, char *err, size_t len)
 	if (!strcmp(type, "worker"))
 		return check_worker(rec, err, len);
 	if (!strcmp(type, "step"))
-		return want_count(rec, "index", STEP_MAX, "", err, len);
+		return want_count(rec, "index", STEP_MAX, "", err, len) ||
+		       want_time(rec, "t_ms", "", err, len);
 	if (!strcmp(type, "scenario_end"))
-		return want_count(rec, "steps", STEP_MAX, "", err, len);
+		return want_count(rec, "steps", STEP_MAX, "", err, len) ||
+		       want_time(rec, "t_ms", "", err, len);
+	if (!strcmp(type, "sample"))
+		return want_time(rec, "t_ms", "", err, len);
 	return 0;
 }

@@ -267,7 +267,7 @@ static void print_degradations(json_t *v)
 			if (strcmp(rec_str(c, "change", ""), "degradation"))
 				continue;
 			printf("  step %lld (%s): degradation: %s %g -> %g\n",
-			       (long long)json_integer_value(json_object_get(e, "step")) + 1,
+			       rec_step_no(json_object_get(e, "step")),
 			       rec_str(e, "op", "?"), rec_str(c, "metric", "?"),
 			       json_number_value(json_object_get(c, "from")),
 			       json_number_value(json_object_get(c, "to")));

@@ -172,7 +172,7 @@ static void timeline_section(struct hbuf *b, json_t *tl)
 		hb_printf(b, "<th title=\"%s\">%s</th>", cols[k], heads[k]);
 	hb_raw(b, "<th>changes</th></tr>\n");
 	json_array_foreach(tl, i, e) {
-		hb_printf(b, "<tr><td>%lld</td>", (long long)num(e, "step") + 1);
+		hb_printf(b, "<tr><td>%lld</td>", rec_step_no(json_object_get(e, "step")));
 		cell_str(b, rec_str(e, "op", "?"));
 		for (k = 0; k < sizeof(cols) / sizeof(cols[0]); k++)
 			cell_num(b, json_object_get(e, cols[k]));

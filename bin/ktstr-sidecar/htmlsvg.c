@@ -17,6 +17,14 @@ static double num(json_t *o, const char *key)
 	return json_number_value(json_object_get(o, key));
 }
 
+/* A number to draw with: far past any topology, and small enough that pixel sums fit an int. */
+static int dnum(json_t *o, const char *key)
+{
+	double x = num(o, key);
+
+	return x >= 1 << 20 ? 1 << 20 : x <= -(1 << 20) ? -(1 << 20) : (int)x;
+}
+
 /* Nodes hold LLCs hold CPUs, left to right; SMT siblings share a core's column. */
 void svg_topology(struct hbuf *b, json_t *topo)
 {
@@ -25,7 +33,7 @@ void svg_topology(struct hbuf *b, json_t *topo)
 	size_t i, j, k;
 	int x = 4, width = 8, per_llc_max = 1;
 
-	int tpc = (int)num(topo, "threads_per_core") > 1 ? (int)num(topo, "threads_per_core") : 1;
+	int tpc = dnum(topo, "threads_per_core") > 1 ? dnum(topo, "threads_per_core") : 1;
 	int box_h = (36 - 2 * (tpc - 1)) / tpc;
 
 	json_array_foreach(llcs, j, llc) {
@@ -49,8 +57,8 @@ void svg_topology(struct hbuf *b, json_t *topo)
 			nl += num(llc, "node") == num(node, "id");
 		hb_printf(b, "<g class=\"node\" data-node=\"%d\"><rect class=\"node-box\" x=\"%d\" y=\"2\" "
 			  "width=\"%d\" height=\"90\"/><text x=\"%d\" y=\"14\">node %d</text>\n",
-			  (int)num(node, "id"), nx, nl * (30 * per_llc_max + 12) + 8, nx + 4,
-			  (int)num(node, "id"));
+			  dnum(node, "id"), nx, nl * (30 * per_llc_max + 12) + 8, nx + 4,
+			  dnum(node, "id"));
 		x += 6;
 		json_array_foreach(llcs, j, llc) {
 			int cores[256], ncores = 0;
@@ -59,10 +67,10 @@ void svg_topology(struct hbuf *b, json_t *topo)
 				continue;
 			hb_printf(b, "<g class=\"llc\" data-llc=\"%d\"><rect class=\"llc-box\" x=\"%d\" "
 				  "y=\"20\" width=\"%d\" height=\"66\"/><text x=\"%d\" y=\"32\">LLC %d</text>\n",
-				  (int)num(llc, "id"), x, 30 * per_llc_max + 6, x + 4, (int)num(llc, "id"));
+				  dnum(llc, "id"), x, 30 * per_llc_max + 6, x + 4, dnum(llc, "id"));
 			/* a column per core, its SMT siblings stacked in it */
 			json_array_foreach(cpus, k, cpu) {
-				int core = (int)num(cpu, "core"), c, y;
+				int core = dnum(cpu, "core"), c, y;
 
 				if (num(cpu, "llc") != num(llc, "id"))
 					continue;
@@ -70,11 +78,11 @@ void svg_topology(struct hbuf *b, json_t *topo)
 					;
 				if (c == ncores && ncores < 256)
 					cores[ncores++] = core;
-				y = 44 + (box_h + 2) * (int)num(cpu, "thread");
+				y = 44 + (box_h + 2) * dnum(cpu, "thread");
 				hb_printf(b, "<g class=\"cpu\" data-cpu=\"%d\"><rect class=\"cpu-box\" x=\"%d\" "
 					  "y=\"%d\" width=\"26\" height=\"%d\"/><text x=\"%d\" y=\"%d\">%d</text>"
-					  "</g>\n", (int)num(cpu, "cpu"), x + 4 + 30 * c, y, box_h,
-					  x + 8 + 30 * c, y + box_h / 2 + 4, (int)num(cpu, "cpu"));
+					  "</g>\n", dnum(cpu, "cpu"), x + 4 + 30 * c, y, box_h,
+					  x + 8 + 30 * c, y + box_h / 2 + 4, dnum(cpu, "cpu"));
 			}
 			hb_raw(b, "</g>\n");
 			x += 30 * per_llc_max + 12;
@@ -97,7 +105,7 @@ static int *row_cpus(const struct job_stream *js, size_t *n)
 		list = first;
 	v = xcalloc(json_array_size(list) + 1, sizeof(*v));
 	json_array_foreach(list, i, c)
-		v[i] = (int)num(c, "cpu");
+		v[i] = num_int(num(c, "cpu"));
 	*n = json_array_size(list);
 	return v;
 }
@@ -121,7 +129,8 @@ static int level(json_t *c, const char *field)
 
 	if (!c || !json_is_number(v))
 		return -1;	/* not read: no cell */
-	return json_number_value(v) >= HM_LEVELS - 1 ? HM_LEVELS - 1 : (int)json_number_value(v);
+	return json_number_value(v) >= HM_LEVELS - 1 ? HM_LEVELS - 1 :
+	       json_number_value(v) <= -1 ? -1 : (int)json_number_value(v);
 }
 
 /* A vertical marker across the rows at time ms. */
@@ -178,7 +187,7 @@ static void heatmap(struct hbuf *b, const struct job_stream *js, const char *fie
 	json_array_foreach(js->steps, i, s) {
 		double x = (stream_guest_ms(js, s) - t0) * scale;
 
-		snprintf(label, sizeof(label), "step %lld", (long long)num(s, "index") + 1);
+		snprintf(label, sizeof(label), "step %lld", rec_step_no(json_object_get(s, "index")));
 		if (x >= 0 && x <= HM_WIDTH)
 			marker(b, "step-marker", NULL, x, h, label);
 	}

@@ -1,6 +1,8 @@
 /* Reading run records back: the JSON files of RUNS/RUN-ID/ whose "type" is "run". */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,35 @@ const char *rec_scheduler(json_t *rec)
 	json_t *s = json_object_get(rec, "scheduler");
 
 	return json_is_string(s) ? json_string_value(s) : rec_str(s, "name", "?");
+}
+
+long long rec_step_no(json_t *index)
+{
+	long long i = json_is_real(index) ? num_ll(json_real_value(index)) :
+					    (long long)json_integer_value(index);
+
+	return i < LLONG_MAX ? i + 1 : i;
+}
+
+long long num_ll(double x)
+{
+	if (!(x == x))
+		return 0;
+	if (x >= 9223372036854775807.0)	/* 2^63 */
+		return LLONG_MAX;
+	return x <= -9223372036854775808.0 ? LLONG_MIN : (long long)x;
+}
+
+int num_int(double x)
+{
+	if (!(x == x))
+		return 0;
+	return x >= INT_MAX ? INT_MAX : x <= INT_MIN ? INT_MIN : (int)x;
+}
+
+size_t num_index(double x)
+{
+	return x >= 0 && x < 18446744073709551615.0 ? (size_t)x : SIZE_MAX;
 }
 
 void rec_flags(json_t *rec, char *buf, size_t len)

@@ -1,6 +1,7 @@
 /* `show`: a run (or some of its jobs) as a readable report. */
 #include <ctype.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,12 +92,13 @@ static void print_stats(json_t *stats)
 
 	if (!json_is_object(stats))
 		return;
-	printf("  stats: %lld workers, %.0f work units\n",
-	       (long long)num(stats, "workers"), num(stats, "total_work_units"));
+	/* counts as numbers: a record's may be past any integer (a cast would be undefined) */
+	printf("  stats: %.0f workers, %.0f work units\n",
+	       num(stats, "workers"), num(stats, "total_work_units"));
 	json_object_foreach(json_object_get(stats, "cgroups"), name, cg)
-		printf("    %s: %lld workers, %.0f work units, off-CPU %.1f-%.1f%% "
+		printf("    %s: %.0f workers, %.0f work units, off-CPU %.1f-%.1f%% "
 		       "(spread %.1f%%), max gap %.0f ms\n", name,
-		       (long long)num(cg, "num_workers"),
+		       num(cg, "num_workers"),
 		       num(cg, "total_work_units"),
 		       num(cg, "min_off_cpu_pct"), num(cg, "max_off_cpu_pct"),
 		       num(cg, "spread_pct"), num(cg, "max_gap_ms"));
@@ -136,9 +138,10 @@ static void print_verified(json_t *mon)
 	const char *name;
 	int n = 0;
 
-	json_object_foreach(progs, name, p)
-		if (json_is_integer(v = json_object_get(p, "verified_insns")))
-			total += (long long)json_integer_value(v);
+	json_object_foreach(progs, name, p)	/* a record's counts may be anything: saturate */
+		if (json_is_integer(v = json_object_get(p, "verified_insns")) &&
+		    __builtin_add_overflow(total, (long long)json_integer_value(v), &total))
+			total = json_integer_value(v) > 0 ? LLONG_MAX : LLONG_MIN;
 	json_object_foreach(progs, name, p) {
 		if (!json_is_integer(v = json_object_get(p, "verified_insns")))
 			continue;
@@ -167,8 +170,8 @@ static void print_timeline(json_t *tl)
 		return;
 	puts("  timeline:");
 	json_array_foreach(tl, i, e) {
-		printf("    step %lld (%s): %lld samples", (long long)json_integer_value(
-			       json_object_get(e, "step")) + 1, rec_str(e, "op", "?"),
+		printf("    step %lld (%s): %lld samples", rec_step_no(json_object_get(e, "step")),
+		       rec_str(e, "op", "?"),
 		       (long long)json_integer_value(json_object_get(e, "samples")));
 		put_metric("imbalance", json_object_get(e, "avg_imbalance_ratio"), "");
 		put_metric("local DSQ", json_object_get(e, "avg_local_dsq_depth"), "");

@@ -87,6 +87,16 @@ int str_ends_with(const char *s, const char *suffix);
 const char *rec_str(json_t *o, const char *key, const char *dflt);
 const char *rec_kernel(json_t *rec);	/* guest release, else kernel id */
 const char *rec_scheduler(json_t *rec);
+/* A record's step index (from 0) counted from 1 for people; the largest stays itself. */
+long long rec_step_no(json_t *index);
+/*
+ * A record's number as an integer for output and indexes, clamped to the type's range
+ * (NaN: 0): casting a double out of range is undefined, and a record may hold any number.
+ */
+long long num_ll(double x);
+int num_int(double x);
+/* As an array index: SIZE_MAX (no such element) when negative or past size_t. */
+size_t num_index(double x);
 /* Flags joined with '+', "" for none, into buf. */
 void rec_flags(json_t *rec, char *buf, size_t len);
 

@@ -48,7 +48,7 @@ static void add(struct trace *t, double ts_ms, json_t *e)
 		t->v = xrealloc(t->v, t->cap * sizeof(*t->v));
 	}
 	ts_ms = round(ts_ms * 1000);
-	json_object_set_new(e, "ts", json_integer((json_int_t)ts_ms));
+	json_object_set_new(e, "ts", json_integer(num_ll(ts_ms)));
 	t->v[t->n] = (struct ev){ ts_ms, t->n, e };
 	t->n++;
 }
@@ -88,7 +88,7 @@ static void sample_counters(struct trace *t, int pid, const struct job_stream *j
 		double ms = stream_sample_ms(js, s);
 
 		json_array_foreach(json_object_get(s, "cpus"), k, c) {
-			int cpu = (int)num(c, "cpu");
+			int cpu = num_int(num(c, "cpu"));
 			static const char *const fields[] = { "nr_running", "scx_nr_running",
 							      "local_dsq_depth" };
 
@@ -130,9 +130,9 @@ static void guest_instants(struct trace *t, int pid, const struct job_stream *js
 			snprintf(name, sizeof(name), "%s", !strcmp(ev, "died") ? "scheduler died" :
 				 "worker stuck");
 		else if (!strcmp(type, "step"))
-			snprintf(name, sizeof(name), "step %lld", (long long)num(g, "index") + 1);
+			snprintf(name, sizeof(name), "step %lld", rec_step_no(json_object_get(g, "index")));
 		else if (!strcmp(type, "dump") && num(g, "part") == 0)
-			snprintf(name, sizeof(name), "sched_ext dump %lld (%s)", (long long)num(g, "dump"),
+			snprintf(name, sizeof(name), "sched_ext dump %lld (%s)", num_ll(num(g, "dump")),
 				 rec_str(g, "trigger", "?"));
 		else if (!strcmp(type, "scenario_end"))
 			snprintf(name, sizeof(name), "scenario end");
@@ -161,7 +161,7 @@ static void worker_spans(struct trace *t, int pid, const struct job_stream *js)
 	char name[128];
 
 	json_array_foreach(js->workers, i, w) {
-		int tid = (int)num(w, "tid");
+		int tid = num_int(num(w, "tid"));
 
 		step0 = NULL;
 		json_array_foreach(js->steps, k, s)
@@ -174,7 +174,7 @@ static void worker_spans(struct trace *t, int pid, const struct job_stream *js)
 		add(t, stream_guest_ms(js, step0), json_pack(
 			"{s:s, s:s, s:i, s:i, s:I, s:{s:O?, s:O?, s:O?, s:O?, s:O?}}",
 			"name", rec_str(w, "work_type", "worker"), "ph", "X", "pid", pid, "tid", tid,
-			"dur", (json_int_t)round(num(w, "wall_time_ns") / 1000), "args",
+			"dur", num_ll(round(num(w, "wall_time_ns") / 1000)), "args",
 			"work_units", json_object_get(w, "work_units"),
 			"max_gap_ms", json_object_get(w, "max_gap_ms"),
 			"migrations", json_object_get(w, "migration_count"),
@@ -195,22 +195,22 @@ static void host_events(struct trace *t, int pid, const struct job_stream *js)
 		if (!strcmp(rec_str(s, "phase", ""), "scenario"))
 			json_array_append(judged, s);
 	json_array_foreach(json_object_get(m, "stalls"), i, x) {
-		json_t *at = json_array_get(judged, (size_t)num(x, "end_sample"));
+		json_t *at = json_array_get(judged, num_index(num(x, "end_sample")));
 
-		snprintf(name, sizeof(name), "rq-clock stall cpu%lld", (long long)num(x, "cpu"));
+		snprintf(name, sizeof(name), "rq-clock stall cpu%lld", num_ll(num(x, "cpu")));
 		if (at)
 			instant(t, pid, TID_HOST, stream_sample_ms(js, at), name, json_deep_copy(x));
 	}
 	json_array_foreach(json_object_get(m, "long_waits"), i, x) {
-		snprintf(name, sizeof(name), "wait %lld ms: %s[%lld] cpu%lld", (long long)num(x, "wait_ms"),
-			 rec_str(x, "comm", "?"), (long long)num(x, "pid"), (long long)num(x, "cpu"));
+		snprintf(name, sizeof(name), "wait %lld ms: %s[%lld] cpu%lld", num_ll(num(x, "wait_ms")),
+			 rec_str(x, "comm", "?"), num_ll(num(x, "pid")), num_ll(num(x, "cpu")));
 		instant(t, pid, TID_HOST, js->vm_ms + num(x, "t_ms"), name, json_deep_copy(x));
 	}
 	json_decref(judged);
 	if (js->vm_started)
 		add(t, js->vm_ms, json_pack("{s:s, s:s, s:i, s:i, s:I, s:{s:O?, s:O?}}", "name", "vm",
 					     "ph", "X", "pid", pid, "tid", TID_HOST,
-					     "dur", (json_int_t)round((exit_ms - js->vm_ms) * 1000),
+					     "dur", num_ll(round((exit_ms - js->vm_ms) * 1000)),
 					     "args", "accel", json_object_get(js->vm_started, "accel"),
 					     "exit", json_object_get(js->vm_exited, "reason")));
 	if (v) {
@@ -257,7 +257,8 @@ static json_t *trace_run(struct run_stream *rs, struct job_stream *only)
 						      "vm_start_ms", js->vm_ms,
 						      "guest_start_ms", js->guest_ms));
 	}
-	qsort(t.v, t.n, sizeof(*t.v), ev_order);
+	if (t.n)	/* a stream without jobs has no events: t.v is NULL, qsort's UB */
+		qsort(t.v, t.n, sizeof(*t.v), ev_order);
 	for (size_t i = 0; i < t.n; i++)
 		json_array_append_new(events, t.v[i].e);
 	free(t.v);

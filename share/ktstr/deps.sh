@@ -4,7 +4,8 @@
 set -eu
 
 # chromium: the unit tests load the HTML report (ktstr runs report) in it, headless.
-BASE="make gcc clang-19 pkg-config libelf-dev zlib1g-dev libzstd-dev libjansson-dev
+# libclang-rt-19-dev: clang-19's sanitizer and libFuzzer runtimes (make fuzz).
+BASE="make gcc clang-19 libclang-rt-19-dev pkg-config libelf-dev zlib1g-dev libzstd-dev libjansson-dev
 jq bats busybox-static zstd xz-utils cpio ca-certificates libxml2-utils help2man
 openssh-server openssh-client parallel rsync
 stress-ng rt-tests sysbench fio

@@ -39,6 +39,23 @@ worker0() {
 	EOF
 }
 
+@test "eval input: a step, scenario_end or sample time that is not a time exits 2 naming it, no verdict" {
+	while IFS='|' read -r fixture type expr want; do
+		jq -c "if .type == \"$type\" then $expr else . end" "$F/$fixture" > "$BATS_TEST_TMPDIR/in"
+		line=$(grep -n -m 1 "\"type\":\"$type\"" "$BATS_TEST_TMPDIR/in" | cut -d: -f1)
+		run --separate-stderr ktstr-eval < "$BATS_TEST_TMPDIR/in"
+		[ "$status" -eq 2 ] || { echo "$type $expr: status $status" >&2; return 1; }
+		[ "$stderr" = "ktstr-eval: stdin:$line: $type record: $want" ] || { echo "$type $expr: $stderr" >&2; return 1; }
+		! grep -q '"type":"verdict"' <<< "$output"
+	done <<-'EOF'
+	steady-eevdf.ndjson|step|.t_ms = 1e300|"t_ms" must be a time in ms within +-9007199254740992
+	steady-eevdf.ndjson|step|.t_ms = -1e300|"t_ms" must be a time in ms within +-9007199254740992
+	steady-eevdf.ndjson|scenario_end|.t_ms = 1e300|"t_ms" must be a time in ms within +-9007199254740992
+	steady-eevdf.ndjson|scenario_end|.t_ms = "5350"|"t_ms" must be a time in ms within +-9007199254740992
+	add-step-scx.ndjson|sample|.t_ms = 1e300|"t_ms" must be a time in ms within +-9007199254740992
+	EOF
+}
+
 @test "eval input: a worker outside the scenario's cgroups (cgroup null, as spawn_host writes) is judged" {
 	worker0 '.cgroup = null' > "$BATS_TEST_TMPDIR/in"
 	run --separate-stderr ktstr-eval < "$BATS_TEST_TMPDIR/in"

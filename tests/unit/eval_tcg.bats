@@ -44,6 +44,13 @@ scheduler sleep never attached within 5000 ms (sched_ext state disabled)" ]
 	[ "$output" = fail ]
 }
 
+@test "eval: a loader's CPU time past any integer times 4 is weighed without overflow" {
+	run sh -c "sed 's/\"cpu_ms\":5040/\"cpu_ms\":9223372036854775807/' '$F/never-attached-busy.ndjson' | ktstr-eval | jq -r 'select(.type == \"verdict\") | .result'"
+	[ "$output" = inconclusive ]
+	run sh -c "sed 's/\"cpu_ms\":5040/\"cpu_ms\":-9223372036854775808/' '$F/never-attached-busy.ndjson' | ktstr-eval | jq -r 'select(.type == \"verdict\") | .result'"
+	[ "$output" = fail ]
+}
+
 # rcu_stall FIXTURE TID: a real steady stream with worker TID at 0 work units and the RCU stall
 # line seen beside such a worker in CI (a vCPU that TCG did not run for 21 s).
 rcu_stall() {

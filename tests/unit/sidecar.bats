@@ -378,6 +378,24 @@ note: 2 changes judged by the gates alone: too few samples for a confidence inte
 	[ "${lines[2]}" = "improvement  steady 1n1l1c1t scx-ktstr tcg  verified_insns[ktstr_enqueue]  1500 insns  1000 insns  -500 insns  -33.3%  1/1       -" ]
 }
 
+@test "sidecar show: counts past any integer and the largest step index print as they are" {
+	verdict a steady pass 1000 5 |
+		sed 's/"workers":2/"workers":1e19/; s/"max_gap_ms":100/"max_gap_ms":100,"num_workers":-1e19/; s/"accel":"tcg"/"accel":"tcg","timeline":[{"step":9223372036854775807,"op":"add cg_0","samples":3}]/' |
+		ktstr-sidecar write --run-id big > /dev/null
+	run ktstr-sidecar show big
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | grep -E 'workers|step ')" = "  stats: 10000000000000000000 workers, 1000 work units
+    cg_0: -10000000000000000000 workers, 0 work units, off-CPU 0.0-0.0% (spread 5.0%), max gap 100 ms
+    step 9223372036854775807 (add cg_0): 3 samples" ]
+}
+
+@test "sidecar show: counts too big to add up saturate their total instead of overflowing" {
+	verified a 9223372036854775807 9223372036854775807 | ktstr-sidecar write --run-id huge > /dev/null
+	run ktstr-sidecar show huge
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | grep verified)" = "  verified   9223372036854775807 insns: ktstr_enqueue 9223372036854775807, ktstr_dispatch 9223372036854775807" ]
+}
+
 @test "sidecar metrics: the 19 regression metrics plus total_work_units, verified instructions and CPU shares, gates and polarity" {
 	run ktstr-sidecar metrics --json
 	[ "$status" -eq 0 ]

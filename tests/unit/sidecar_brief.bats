@@ -281,3 +281,16 @@ EOF
 	[ "$status" -eq 2 ]
 	[ "$output" = "ktstr-sidecar: show: --brief goes without --json and --totals" ]
 }
+
+@test "show --brief: the largest step index of a degradation is itself, not +1 past it (undefined)" {
+	mkdir -p "$R/absurd"
+	cp "$BATS_TEST_DIRNAME/../fixtures/sidecar/absurd-numbers.ndjson" "$R/absurd/stream.ndjson"
+	run ktstr-sidecar show --runs-dir "$R" --brief absurd
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(expected <<'EOT'
+steady on null under null: FAIL
+  step 9223372036854775807 (add cg_0): degradation: work_rate 1 -> 0
+  records and logs: @R@/absurd
+EOT
+)" ]
+}

@@ -139,3 +139,15 @@ EOT
 	run ktstr-sidecar trace --runs-dir "$R" again
 	[ "$(echo "$output" | jq '[.traceEvents[] | select(.name == "cpu0 nr_running")] | length')" -eq 64 ]
 }
+
+# sidecar/absurd-numbers.ndjson: numbers past any integer where the page draws or counts.
+@test "report: numbers past any integer in a stored stream are clamped, not cast (undefined)" {
+	mkdir -p "$R/absurd"
+	cp "$F/sidecar/absurd-numbers.ndjson" "$R/absurd/stream.ndjson"
+	run ktstr-sidecar report --runs-dir "$R" -o "$BATS_TEST_TMPDIR/p.html" absurd
+	[ "$status" -eq 0 ]
+	[ "$output" = "$BATS_TEST_TMPDIR/p.html" ]
+	[ "$(grep -o 'data-\(cpu\|node\|llc\)="[-0-9]*"' "$BATS_TEST_TMPDIR/p.html" | sort -u | tr '\n' ' ')" = \
+		'data-cpu="1048576" data-cpu="2147483647" data-llc="-1048576" data-node="1048576" ' ]
+	[ "$(grep -c '<td>9223372036854775807</td>' "$BATS_TEST_TMPDIR/p.html")" -eq 1 ]
+}

@@ -134,3 +134,35 @@ EOT
 29850000 1 scenario end
 EOT
 }
+
+@test "trace: a run whose stream holds no job is a trace without events (no sort of nothing)" {
+	mkdir -p "$BATS_TEST_TMPDIR/runs/empty"
+	: > "$BATS_TEST_TMPDIR/runs/empty/stream.ndjson"
+	run trace empty
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"traceEvents":[],"displayTimeUnit":"ms","otherData":{"clock":"us since ktstr-boot started","run":"empty","jobs":[]}}' ]
+}
+
+# sidecar/absurd-numbers.ndjson: a stored stream whose numbers are past any integer (1e300,
+# 2^63 - 1, -1) where the trace makes integers of them: times, durations, tids, CPUs, indexes.
+@test "trace: numbers past any integer in a stored stream are clamped, not cast (undefined)" {
+	mkdir -p "$BATS_TEST_TMPDIR/runs/absurd"
+	cp "$BATS_TEST_DIRNAME/../fixtures/sidecar/absurd-numbers.ndjson" "$BATS_TEST_TMPDIR/runs/absurd/stream.ndjson"
+	run trace absurd
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | grep -o '"\(ts\|dur\|tid\)":[-0-9]*' | sort | uniq -c | tr -s ' ')" = " 1 \"dur\":-9223372036854775808
+ 1 \"dur\":9223372036854775807
+ 2 \"tid\":0
+ 2 \"tid\":1
+ 4 \"tid\":2
+ 2 \"tid\":2147483647
+ 1 \"ts\":-9223372036854775808
+ 4 \"ts\":0
+ 5 \"ts\":9223372036854775807" ]
+	[ "$(printf '%s\n' "$output" | jq -r '.traceEvents[] | select(.ph != "M") | .name')" = "fail
+cpu2147483647 nr_running
+step 9223372036854775807
+CpuSpin
+wait 9223372036854775807 ms: x[-9223372036854775808] cpu9223372036854775807
+vm" ]
+}
