@@ -40,10 +40,11 @@ _ktstr() {
 			case $cmd in
 			run) words="--scheduler --sched-args --flags --check --no-monitor --map-write
 				--include --topo --kernel --duration --timeout --memory --json --tap --junit
-				--job-only --dry-run --run-dir --help" ;;
+				--job-only --dry-run --run-dir -v --verbose --help" ;;
 			gauntlet) words="--scenarios --category --scheduler --sched-args --profiles
 				--presets --smallest --oversub --budget -j --seed --shard --duration --timeout
-				--kernel --check --no-monitor --list --dry-run --json --tap --junit --run-dir --help" ;;
+				--kernel --check --no-monitor --list --dry-run --json --tap --junit --run-dir
+				-v --verbose --help" ;;
 			*) words="--help" ;;
 			esac
 			COMPREPLY=($(compgen -W "$words" -- "$cur"))
