@@ -22,7 +22,7 @@ LIBS_ktstr-boot = -lelf
 LIBS_ktstr-topo = -lm
 LIBS_ktstr-probe = -lbpf -lelf -lz -lm
 LIBS_ktstr-eval = -lm
-LIBS_ktstr-sidecar = -lm
+LIBS_ktstr-sidecar = -lm -pthread
 LIBS_guest_ktstr-init = -ljansson -lm
 
 # The guest programs are static so the initramfs needs no libraries (sanitizer

@@ -178,6 +178,12 @@ static bool decide_kvm(struct accel *a, const struct boot_opts *o, const char *k
 		free(path);
 		return cached;
 	}
+	if (o->dry_run) {	/* the probe is a boot */
+		warnmsg("KVM not probed yet on this host boot: the dry run assumes it works");
+		snprintf(a->why, sizeof(a->why), "not probed (dry run)");
+		free(path);
+		return true;
+	}
 	warnmsg("probing whether KVM boots a kernel (once per host boot)...");
 	t0 = spawn_now_ms();
 	kvm = kvm_boots(o->qemu, kernel);
@@ -261,7 +267,7 @@ static void qemu_facts(const struct boot_opts *o, char *ver, size_t verlen, bool
 	} else {
 		*multi = qemu_tcg_multi_ok(o->qemu, ver, verlen);
 		*qboot = qemu_has_qboot(o->qemu);
-		if (keyed && strcmp(ver, "unknown"))	/* a qemu that ran */
+		if (keyed && strcmp(ver, "unknown") && !o->dry_run)	/* a qemu that ran */
 			store_json(o, path, json_pack("{s:s,s:s,s:b,s:b}", "qemu", key,
 						      "version", ver, "tcg_multi", *multi,
 						      "qboot", *qboot));

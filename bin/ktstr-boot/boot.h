@@ -29,6 +29,7 @@ struct boot_opts {
 	bool verbose;
 	bool interactive;	/* shell jobs without exec get /dev/tty */
 	char *initramfs_out;	/* --write-initramfs DIR: archives, no VMs */
+	bool dry_run;		/* command lines, no VMs, nothing made */
 	long long t0_ms;	/* ktstr-boot start, for "t_ms" */
 };
 

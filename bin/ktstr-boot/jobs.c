@@ -75,7 +75,8 @@ static void input_line(void *ctx, char *line, size_t len)
 	if (!rec)
 		return;
 	if (strcmp(ndjson_type(rec), "job")) {
-		ndjson_write(stdout, rec);	/* not ours: pass it on unchanged */
+		if (!r->env.o->dry_run)	/* a dry run's stdout is command lines */
+			ndjson_write(stdout, rec);	/* not ours: pass it on unchanged */
 		json_decref(rec);
 		return;
 	}
@@ -86,7 +87,8 @@ static void input_line(void *ctx, char *line, size_t len)
 	remember(&r->ids, &r->nids, j.id);
 	enqueue(r, &j);
 	/* Later stages (eval, sidecar) judge and store by the job: pass it on. */
-	ndjson_write(stdout, rec);
+	if (!r->env.o->dry_run)
+		ndjson_write(stdout, rec);
 	json_decref(rec);
 }
 
@@ -172,6 +174,19 @@ static void start_vm(struct runner *r, struct job *j)
 	r->vms[r->nvms++] = vm;
 }
 
+/* --dry-run: the command line instead of the VM. */
+static void print_vm(struct runner *r, struct job *j)
+{
+	char err[512];
+
+	if (dryrun_print(&r->env, j, err, sizeof(err)) < 0) {
+		warnmsg("job %s: %s", j->id, err);
+		if (!j->internal)
+			r->status = EXIT_INCONCLUSIVE;
+	}
+	job_free(j);
+}
+
 static bool calibrating(const struct runner *r, const char *dir)
 {
 	for (size_t i = 0; i < r->nvms; i++)
@@ -208,13 +223,18 @@ static void start_ready(struct runner *r)
 			if (!seen(r->calibrated, r->ncal, head.kernel_dir)) {
 				remember(&r->calibrated, &r->ncal, head.kernel_dir);
 				job_make_calibrate(&head, &cal);
-				start_vm(r, &cal);
+				if (r->env.o->dry_run)
+					print_vm(r, &cal);
+				else
+					start_vm(r, &cal);
 				continue;
 			}
 		}
 		memmove(r->queue, r->queue + 1, --r->qlen * sizeof(*r->queue));
 		if (r->env.o->initramfs_out)
 			write_initramfs(r, &head);
+		else if (r->env.o->dry_run)
+			print_vm(r, &head);
 		else
 			start_vm(r, &head);
 	}

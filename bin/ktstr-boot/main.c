@@ -21,7 +21,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ktstr-boot [-j N] [--run-dir DIR] [-v] < jobs.ndjson\n"
+		"usage: ktstr-boot [-j N] [--run-dir DIR] [--dry-run] [-v] < jobs.ndjson\n"
 		"\n"
 		"Boots a QEMU VM for each `job` record on stdin (up to N at once) and writes\n"
 		"NDJSON to stdout: `vm` records (started/exited), the guest's events with\n"
@@ -40,6 +40,12 @@ static void usage(FILE *f)
 		"                    the PVH entry note, else the bzImage (kernel.image);\n"
 		"                    bzimage always the bzImage; pvh the ELF or an error.\n"
 		"                    The `vm` started record says which (\"boot\").\n"
+		"      --dry-run     boot nothing, make nothing: print each VM's QEMU\n"
+		"                    command line, shell-quoted, after a '# JOB' line (a\n"
+		"                    kernel's first run boots once more first, to capture\n"
+		"                    its kallsyms). The fds it names stand for what\n"
+		"                    ktstr-boot would open: 3 the initramfs, then guest RAM\n"
+		"                    per NUMA node, then the console and events sockets.\n"
 		"  -v, --verbose     qemu command lines and outcomes on stderr\n"
 		"  -h, --help        this text\n"
 		"\n"
@@ -87,6 +93,7 @@ static void parse_options(int argc, char **argv, struct boot_opts *o)
 		{ "interactive", no_argument, NULL, 'I' },
 		{ "write-initramfs", required_argument, NULL, 'W' },
 		{ "boot", required_argument, NULL, 'B' },
+		{ "dry-run", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -117,6 +124,9 @@ static void parse_options(int argc, char **argv, struct boot_opts *o)
 		case 'B':
 			o->boot = parse_boot(optarg, "--boot %s: use auto, bzimage or pvh");
 			break;
+		case 'D':
+			o->dry_run = true;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(EXIT_PASS);
@@ -127,6 +137,8 @@ static void parse_options(int argc, char **argv, struct boot_opts *o)
 	}
 	if (optind < argc)
 		die(EXIT_USAGE, "unexpected argument '%s' (jobs come on stdin)", argv[optind]);
+	if (o->dry_run && o->initramfs_out)
+		die(EXIT_USAGE, "--dry-run and --write-initramfs: one or the other");
 }
 
 /* fds 0-2 must be taken, or a socket for qemu could land on one. */

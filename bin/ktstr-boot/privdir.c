@@ -141,3 +141,12 @@ const char *privdir_get(char *err, size_t errlen)
 	start_janitor();
 	return privdir_path;
 }
+
+char *privdir_pattern(void)
+{
+	const char *base = privdir_base();
+	char *s = xmalloc(strlen(base) + 32);
+
+	sprintf(s, "%s/ktstr-boot.<pid>.XXXXXX", base);
+	return s;
+}

@@ -6,5 +6,7 @@
 
 /* The folder, made on first use; NULL with err when it cannot be made. */
 const char *privdir_get(char *err, size_t errlen);
+/* What its name will look like, made nothing (--dry-run); malloc'd. */
+char *privdir_pattern(void);
 
 #endif

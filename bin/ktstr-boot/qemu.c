@@ -176,25 +176,42 @@ void qemu_argv_free(char **argv)
 	free(argv);
 }
 
+/* A word as the shell reads it back: bare when it is safe, else in single quotes. */
+static void append_quoted(char *s, const char *w)
+{
+	static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				   "0123456789_@%+=:,./-";
+	char *p = s + strlen(s);
+
+	if (*w && strspn(w, safe) == strlen(w)) {
+		strcpy(p, w);
+		return;
+	}
+	*p++ = '\'';
+	for (; *w; w++) {
+		if (*w == '\'') {
+			memcpy(p, "'\\''", 4);
+			p += 4;
+		} else {
+			*p++ = *w;
+		}
+	}
+	strcpy(p, "'");
+}
+
 char *qemu_argv_join(char *const *argv)
 {
 	size_t len = 1;
 	char *s;
 
 	for (size_t i = 0; argv[i]; i++)
-		len += strlen(argv[i]) + 3;
+		len += 4 * strlen(argv[i]) + 3;
 	s = xmalloc(len);
 	s[0] = '\0';
 	for (size_t i = 0; argv[i]; i++) {
-		bool quote = strpbrk(argv[i], " \t") != NULL;
-
 		if (i)
 			strcat(s, " ");
-		if (quote)
-			strcat(s, "'");
-		strcat(s, argv[i]);
-		if (quote)
-			strcat(s, "'");
+		append_quoted(s, argv[i]);
 	}
 	return s;
 }

@@ -35,7 +35,7 @@ struct qemu_fds {
 char **qemu_argv(const struct boot_opts *o, const struct accel *a, const struct job *j,
 		 const char *kernel, const struct qemu_fds *fds);
 void qemu_argv_free(char **argv);
-/* The argv as one shell-like line (for --verbose and the console log). */
+/* The argv as one line the shell reads back as the same words (--verbose, --dry-run). */
 char *qemu_argv_join(char *const *argv);
 
 #endif

@@ -253,20 +253,20 @@ static void write_started(struct vm *vm, const struct vm_env *env)
 	json_decref(rec);
 }
 
-static int prepare(struct vm *vm, struct vm_env *env, char *err, size_t errlen)
+int vm_prepare(const struct job *j, struct vm_env *env, const char **boot_file,
+	       const char **boot_kind, char *err, size_t errlen)
 {
-	if (access(vm->job.kernel_image, R_OK) < 0) {
+	if (access(j->kernel_image, R_OK) < 0) {
 		if (errno == ENOENT)
 			snprintf(err, errlen, "kernel image %s not found: run 'ktstr kernel fetch'",
-				 vm->job.kernel_image);
+				 j->kernel_image);
 		else
-			snprintf(err, errlen, "kernel image %s: %s", vm->job.kernel_image,
+			snprintf(err, errlen, "kernel image %s: %s", j->kernel_image,
 				 strerror(errno));
 		return -1;
 	}
-	accel_decide(&env->accel, env->o, vm->job.kernel_image);
-	return boot_image_pick(&vm->job, env->o->boot, &vm->boot_file, &vm->boot_kind,
-			       err, errlen);
+	accel_decide(&env->accel, env->o, j->kernel_image);
+	return boot_image_pick(j, env->o->boot, boot_file, boot_kind, err, errlen);
 }
 
 int vm_initrd(struct vm_env *env, const struct job *j, long long *ms, char *err, size_t errlen)
@@ -291,7 +291,7 @@ int vm_start(struct vm *vm, struct vm_env *env, char *err, size_t errlen)
 
 	vm->pid = -1;
 	vm->con_fd = vm->ev_fd = vm->ks_fd = vm->err_fd = vm->log_fd = vm->ks_out_fd = -1;
-	if (prepare(vm, env, err, errlen) < 0)
+	if (vm_prepare(&vm->job, env, &vm->boot_file, &vm->boot_kind, err, errlen) < 0)
 		return -1;
 	tty = open_terminal(&vm->job, env->o);
 	vm->interactive = tty >= 0;

@@ -47,6 +47,9 @@ struct vm_env {
 	unsigned vms_started;		/* names the QMP sockets */
 };
 
+/* The kernel is there, the accelerator decided and the -kernel file picked; -1 with err. */
+int vm_prepare(const struct job *j, struct vm_env *env, const char **boot_file,
+	       const char **boot_kind, char *err, size_t errlen);
 /*
  * Start the job's VM; writes the "started" record. On failure writes
  * nothing and returns -1 with a message in err.
@@ -70,6 +73,9 @@ void vm_free(struct vm *vm);
 
 /* The "exited" record for a job that never got a VM (reason "error"). */
 void vm_report_error(const struct job *j, const char *msg, const struct boot_opts *o);
+
+/* dryrun.c: --dry-run: the job's QEMU command line on stdout instead of a VM; -1 with err. */
+int dryrun_print(struct vm_env *env, const struct job *j, char *err, size_t errlen);
 
 /* relay.c */
 void relay_console_bytes(struct vm *vm, const char *data, size_t n, const struct boot_opts *o);

@@ -2,6 +2,7 @@
 #ifndef KTSTR_SIDECAR_H
 #define KTSTR_SIDECAR_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <jansson.h>
@@ -32,6 +33,26 @@ void progress_job(struct progress *p, json_t *job);	/* a job record came */
 /* The run's planned jobs (a gauntlet's jobs.ndjson), when it has them: all jobs are known at once. */
 void progress_plan(struct progress *p, const char *jobs_path);
 void progress_done(struct progress *p, json_t *job, json_t *run);	/* its run record was stored */
+
+/* stages.c: `write --stages`: each running job's stage on stderr. */
+struct stages {
+	int on, tty, ticking, stop, hidden, drawn;
+	const char *prog;		/* what lines start with */
+	struct progress *progress;	/* the gauntlet's counter, or NULL */
+	double start_s;
+	struct job_stage *jobs;		/* running jobs, oldest first */
+	size_t njobs;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	pthread_t thread;
+};
+/* mode "tty" (one line, overwritten, ticking) or "lines" (one per change); dies on others. */
+void stages_start(struct stages *s, const char *mode, struct progress *p);
+void stages_note(struct stages *s, json_t *rec);	/* a record went by */
+/* Around other lines on stderr: the tty line is cleared, then drawn again below them. */
+void stages_hide(struct stages *s);
+void stages_show(struct stages *s);
+void stages_end(struct stages *s);	/* the tty line cleared */
 
 /* totals.c: `show --totals`: counts, failures, where they gather; returns the run's exit status. */
 int totals_print(const char *run_dir, const char *run_id, json_t **recs, size_t n, int as_json);

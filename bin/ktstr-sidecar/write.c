@@ -22,6 +22,8 @@ struct writer {
 	const char *junit_path;
 	int tap, pass;
 	struct progress *progress;	/* NULL: no --progress */
+	const char *stages_mode;	/* NULL: no --stages */
+	struct stages stages;
 	struct run_ctx ctx;
 	char run_id[RUN_ID_MAX + 1];
 	struct junit junit;
@@ -32,7 +34,8 @@ struct writer {
 static void usage(FILE *f)
 {
 	fputs("usage: ktstr-sidecar write [--runs-dir DIR] [--run-id ID] [--junit FILE]\n"
-	      "                            [--tap] [--pass] < records.ndjson\n"
+	      "                            [--tap] [--pass] [--progress] [--stages tty|lines]\n"
+	      "                            < records.ndjson\n"
 	      "For each verdict on stdin, store the job's run record (verdict, job,\n"
 	      "kernel, accel, host, commit, logs) as RUNS/RUN-ID/JOB.json, written\n"
 	      "atomically, and print {\"type\":\"run\",\"job\",\"test\",\"result\",\"path\"}.\n"
@@ -43,6 +46,10 @@ static void usage(FILE *f)
 	      "  --pass          copy every input record to stdout as well\n"
 	      "  --progress      a line on stderr per stored job: [3/52] PASS JOB 6.1 s,\n"
 	      "                  ETA 2m10s (from the jobs' plan.estimate_s)\n"
+	      "  --stages tty|lines  each running job's stage on stderr (booting,\n"
+	      "                  scheduler attached, step 2/3, judging) and the time\n"
+	      "                  since the start: tty one line, overwritten; lines one\n"
+	      "                  line per change\n"
 	      "Exit: 0 all pass, 1 a verdict failed, 3 inconclusive or cannot store,\n"
 	      "77 all skipped, 2 bad input (naming the line).\n", f);
 }
@@ -74,6 +81,7 @@ static void parse_opts(int argc, char **argv, struct writer *w)
 		{ "tap", no_argument, NULL, 't' },
 		{ "pass", no_argument, NULL, 'p' },
 		{ "progress", no_argument, NULL, 'P' },
+		{ "stages", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -91,6 +99,7 @@ static void parse_opts(int argc, char **argv, struct writer *w)
 		case 't': w->tap = 1; break;
 		case 'p': w->pass = 1; break;
 		case 'P': w->progress = xcalloc(1, sizeof(*w->progress)); break;
+		case 'S': w->stages_mode = optarg; break;
 		case 'h': usage(stdout); exit(EXIT_PASS);
 		default: usage(stderr); exit(EXIT_USAGE);
 		}
@@ -200,8 +209,11 @@ static void on_verdict(struct writer *w, struct job_seen **jobs,
 	store_dumps(w, run, js);
 	path = store_run(w, run, id);
 	w->njobs++;
-	if (w->progress)
+	if (w->progress) {
+		stages_hide(&w->stages);
 		progress_done(w->progress, js->job, run);
+		stages_show(&w->stages);
+	}
 	if (w->tap) {
 		tap_line(stdout, w->njobs, run);
 	} else {
@@ -239,6 +251,7 @@ static void read_stream(struct writer *w, struct job_seen **jobs)
 			ndjson_bad_record(&rd, rec, "%s", dump_part_check(rec));
 		if (!strcmp(type, "job") && id && w->progress)
 			progress_job(w->progress, rec);
+		stages_note(&w->stages, rec);	/* a verdict ends the job's stages before its line */
 		if (!strcmp(type, "verdict"))
 			on_verdict(w, jobs, &rd, rec);
 		else if (id)
@@ -284,10 +297,13 @@ int cmd_write(int argc, char **argv)
 		free(dir);
 		free(jobs);
 	}
+	if (w.stages_mode)
+		stages_start(&w.stages, w.stages_mode, w.progress);
 	junit_init(&w.junit);
 	if (w.tap)
 		tap_start(stdout);
 	read_stream(&w, &jobs);
+	stages_end(&w.stages);
 	report_unjudged(&w, &jobs);
 	if (w.tap)
 		tap_plan(stdout, w.njobs);

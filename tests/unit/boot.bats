@@ -24,7 +24,7 @@ bad() {
 @test "--help says what it reads and writes" {
 	run ktstr-boot --help
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "usage: ktstr-boot [-j N] [--run-dir DIR] [-v] < jobs.ndjson" ]
+	[ "${lines[0]}" = "usage: ktstr-boot [-j N] [--run-dir DIR] [--dry-run] [-v] < jobs.ndjson" ]
 }
 
 @test "bad options exit 2" {

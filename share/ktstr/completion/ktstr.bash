@@ -40,17 +40,18 @@ _ktstr() {
 			case $cmd in
 			run) words="--scheduler --sched-args --flags --check --no-monitor --map-write
 				--include --topo --kernel --duration --timeout --memory --json --tap --junit
-				--job-only --run-dir --repro --help" ;;
+				--job-only --dry-run --run-dir --repro -v --verbose --help" ;;
 			gauntlet) words="--scenarios --category --scheduler --sched-args --profiles
 				--presets --smallest --oversub --budget -j --seed --shard --duration --timeout
-				--kernel --check --no-monitor --list --json --tap --junit --run-dir --repro --help" ;;
+				--kernel --check --no-monitor --list --dry-run --json --tap --junit --run-dir
+				--repro -v --verbose --help" ;;
 			*) words="--help" ;;
 			esac
 			COMPREPLY=($(compgen -W "$words" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$(_ktstr_scenarios)" -- "$cur") $(compgen -f -X '!*.json' -- "$cur"))
 		fi ;;
-	shell) COMPREPLY=($(compgen -W "--topo --kernel --exec --include --memory --timeout --help" -- "$cur")) ;;
+	shell) COMPREPLY=($(compgen -W "--topo --kernel --exec --include --memory --timeout --dry-run --help" -- "$cur")) ;;
 	runs)
 		if [ "$COMP_CWORD" -eq 2 ]; then
 			COMPREPLY=($(compgen -W "list show compare metrics merge write" -- "$cur"))
