@@ -509,7 +509,8 @@ int plan_main(int argc, char **argv)
 	}
 	if (!p.o.accel)
 		p.o.accel = accel_detect();
-	sched_resolve(&p.sched, p.o.sched, p.o.sargs);
+	sched_resolve(&p.sched, p.o.sched, p.o.sargs,
+		      json_string_value(json_object_get(p.o.kernel, "id")));
 	if (p.o.profiles) {
 		p.prof = sched_profiles(&p.sched, p.o.profiles, &p.nprof);
 		p.gauntlet_ids = true;

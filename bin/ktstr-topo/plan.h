@@ -31,7 +31,7 @@ struct sched {
 typedef unsigned long profile_t;
 
 /* share/ktstr/schedulers/NAME.json, a 'ktstr sched build' one, a path, or eevdf. */
-void sched_resolve(struct sched *s, const char *spec, const char *extra);
+void sched_resolve(struct sched *s, const char *spec, const char *extra, const char *kernel_id);
 /* Dies when the definition's loader is not built. */
 void sched_check_binary(const struct sched *s);
 /* The profiles of --profiles WANT ("all", "default", "a+b,c"); n set. Dies on bad ones. */
