@@ -148,6 +148,7 @@ struct plan_opts {
 	char **payloads;		/* --payload specs */
 	size_t npayloads;
 	unsigned long seed;
+	const char *kernel_tag;		/* --kernel-tag: appended to job ids */
 };
 
 /* The topologies: --topo ones, presets (named, all, or those that fit), or the scheduler's; n set. */
