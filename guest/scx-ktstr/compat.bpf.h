@@ -6,6 +6,36 @@
 #ifndef KTSTR_COMPAT_BPF_H
 #define KTSTR_COMPAT_BPF_H
 
+/*
+ * The kfuncs every kernel from 6.12 on has, declared here: vmlinux.h holds
+ * kfunc prototypes only when the kernel's BTF was made by pahole >= 1.25
+ * (its decl tags), which a 6.12 built on Debian bookworm's pahole lacks. They
+ * carry names of their own so that they never clash with vmlinux.h's;
+ * libbpf drops the ___ktstr suffix when it resolves them.
+ */
+u32 bpf_cpumask_first___ktstr(const struct cpumask *cpumask) __ksym;
+bool bpf_cpumask_test_cpu___ktstr(u32 cpu, const struct cpumask *cpumask) __ksym;
+s32 scx_bpf_create_dsq___ktstr(u64 dsq_id, s32 node) __ksym;
+s32 scx_bpf_dsq_nr_queued___ktstr(u64 dsq_id) __ksym;
+void scx_bpf_error_bstr___ktstr(char *fmt, unsigned long long *data, u32 data__sz) __ksym;
+void scx_bpf_kick_cpu___ktstr(s32 cpu, u64 flags) __ksym;
+s32 scx_bpf_pick_idle_cpu___ktstr(const struct cpumask *cpus_allowed, u64 flags) __ksym;
+s32 scx_bpf_select_cpu_dfl___ktstr(struct task_struct *p, s32 prev_cpu, u64 wake_flags,
+				   bool *is_idle) __ksym;
+s32 scx_bpf_task_cpu___ktstr(const struct task_struct *p) __ksym;
+bool scx_bpf_test_and_clear_cpu_idle___ktstr(s32 cpu) __ksym;
+
+#define bpf_cpumask_first bpf_cpumask_first___ktstr
+#define bpf_cpumask_test_cpu bpf_cpumask_test_cpu___ktstr
+#define scx_bpf_create_dsq scx_bpf_create_dsq___ktstr
+#define scx_bpf_dsq_nr_queued scx_bpf_dsq_nr_queued___ktstr
+#define scx_bpf_error_bstr scx_bpf_error_bstr___ktstr
+#define scx_bpf_kick_cpu scx_bpf_kick_cpu___ktstr
+#define scx_bpf_pick_idle_cpu scx_bpf_pick_idle_cpu___ktstr
+#define scx_bpf_select_cpu_dfl scx_bpf_select_cpu_dfl___ktstr
+#define scx_bpf_task_cpu scx_bpf_task_cpu___ktstr
+#define scx_bpf_test_and_clear_cpu_idle scx_bpf_test_and_clear_cpu_idle___ktstr
+
 /* scx_bpf_error(fmt, args...) as in the sched_ext tools, on scx_bpf_error_bstr. */
 #define ktstr_error(fmt, args...)						\
 	({									\
@@ -19,10 +49,8 @@
 	})
 
 /*
- * The kfuncs that some kernels lack, each under a name of its own: this file
- * is compiled against each kernel's vmlinux.h, which declares only that
- * kernel's kfuncs. libbpf drops the ___ktstr suffix when it resolves them, and
- * the verifier removes the calls of the one the kernel does not have.
+ * The kfuncs that some kernels lack, weak: the verifier removes the calls of
+ * the one the kernel does not have.
  * 6.13 renamed 6.12's scx_bpf_dispatch, scx_bpf_dispatch_vtime and
  * scx_bpf_consume to scx_bpf_dsq_insert, scx_bpf_dsq_insert_vtime and
  * scx_bpf_dsq_move_to_local.
