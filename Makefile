@@ -94,13 +94,19 @@ $(BUILD)/tests/mapval_check: LIBS_COMMON += -lbpf -lelf -lz
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # ---- guest/scx-ktstr: the fixture sched_ext scheduler -------------------------------------------
-# vmlinux.h (from the newest cached kernel's BTF) -> scx_ktstr.bpf.o (clang, BPF target) ->
-# embedded by bpf_obj.S (.incbin) into a static loader. The phony target builds it only when a
+# Built per kernel, against its BTF: vmlinux.h -> scx_ktstr.bpf.o (clang, BPF target) -> embedded
+# by bpf_obj.S (.incbin) into a static loader, in $(BUILD)/scx-ktstr/<kernel id>/ and
+# $(BUILD)/guest/kernels/<kernel id>/, where ktstr-topo plan takes a job's kernel's. KERNEL=ID
+# picks the kernel; without it, the one 'ktstr kernel path' names ($KTSTR_KERNEL, else the newest
+# cached), whose build is also $(BUILD)/guest/scx-ktstr. The phony target builds only when a
 # kernel is cached and otherwise says so; `make kernel` and `make test` build it after the fetch.
 # scx-ktstr-badverify embeds a variant (-DKTSTR_VERIFIER_FAIL) that the verifier rejects.
-SCX_DIR := $(BUILD)/scx-ktstr
-SCX_BINS := $(BUILD)/guest/scx-ktstr $(BUILD)/guest/scx-ktstr-badverify
-SCX_BTF = $(shell bin/ktstr-kernel path --json 2>/dev/null | jq -r '.btf // empty' 2>/dev/null)
+KERNEL ?=
+SCX_KID ?=
+SCX_KREC = $(shell bin/ktstr-kernel path --json $(KERNEL) 2>/dev/null)
+SCX_DIR = $(BUILD)/scx-ktstr/$(SCX_KID)
+SCX_KBIN = $(BUILD)/guest/kernels/$(SCX_KID)
+SCX_BINS = $(SCX_KBIN)/scx-ktstr $(SCX_KBIN)/scx-ktstr-badverify
 CLANG_BPF ?= clang-19
 BPFTOOL ?= bpftool
 BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_x86 -fms-extensions -Wno-microsoft-anon-tag \
@@ -109,13 +115,26 @@ BPF_DEFS_scx_ktstr_badverify = -DKTSTR_VERIFIER_FAIL
 LIBS_scx-ktstr = -lbpf -lelf -lz -lzstd -ljansson
 SCX_LOADER_OBJS = $(call objs_of,guest/scx-ktstr) $(COMMON_LIB)
 
-.PHONY: scx-ktstr FORCE
+.PHONY: scx-ktstr scx-ktstr-kernel scx-ktstr-default FORCE
 scx-ktstr:
-	@btf='$(SCX_BTF)'; if [ -z "$$btf" ]; then \
+	@rec='$(SCX_KREC)'; btf=$$(printf '%s' "$$rec" | jq -r '.btf // empty'); \
+	id=$$(printf '%s' "$$rec" | jq -r '.id // empty'); \
+	if [ -z "$$btf" ] && [ -n '$(KERNEL)' ]; then \
+		echo "make: scx-ktstr: no cached kernel '$(KERNEL)' with BTF (see 'ktstr kernel list')" >&2; exit 2; \
+	elif [ -z "$$btf" ]; then \
 		echo "make: skipping scx-ktstr: no kernel cached for its vmlinux.h (run 'make kernel')" >&2; \
-	else $(MAKE) --no-print-directory SCX_BTF_FILE="$$btf" $(SCX_BINS) $(REPRO_BIN); fi
+	elif [ -z "$$id" ]; then \
+		echo "make: scx-ktstr: the kernel is no cache entry (see 'ktstr kernel list')" >&2; exit 2; \
+	else $(MAKE) --no-print-directory SCX_BTF_FILE="$$btf" SCX_KID="$$id" \
+		scx-ktstr-kernel $(if $(KERNEL),,scx-ktstr-default $(REPRO_BIN)); fi
 
-# Remember which BTF vmlinux.h came from, so another newest kernel regenerates it.
+scx-ktstr-kernel: $(SCX_BINS)
+
+# The default kernel's build under the names the tests and `make install` know.
+scx-ktstr-default: $(SCX_BINS)
+	@for b in $(SCX_BINS); do cmp -s $$b $(BUILD)/guest/$${b##*/} || cp $$b $(BUILD)/guest/; done
+
+# Remember which BTF vmlinux.h came from, so a kernel rebuilt under its id regenerates it.
 $(SCX_DIR)/btf.path: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(SCX_BTF_FILE)' | cmp -s - $@ || echo '$(SCX_BTF_FILE)' > $@
@@ -131,11 +150,11 @@ $(SCX_DIR)/%.bpf.o: guest/scx-ktstr/scx_ktstr.bpf.c guest/scx-ktstr/scx_ktstr.h 
 $(SCX_DIR)/%.embed.o: guest/scx-ktstr/bpf_obj.S $(SCX_DIR)/%.bpf.o
 	$(CC) -c -DKTSTR_BPF_OBJ='"$(SCX_DIR)/$*.bpf.o"' -o $@ $<
 
-$(BUILD)/guest/scx-ktstr: $(SCX_DIR)/scx_ktstr.embed.o $(SCX_LOADER_OBJS)
+$(SCX_KBIN)/scx-ktstr: $(SCX_DIR)/scx_ktstr.embed.o $(SCX_LOADER_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $^ $(LIBS_scx-ktstr)
 
-$(BUILD)/guest/scx-ktstr-badverify: $(SCX_DIR)/scx_ktstr_badverify.embed.o $(SCX_LOADER_OBJS)
+$(SCX_KBIN)/scx-ktstr-badverify: $(SCX_DIR)/scx_ktstr_badverify.embed.o $(SCX_LOADER_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $^ $(LIBS_scx-ktstr)
 

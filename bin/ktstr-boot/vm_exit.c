@@ -77,17 +77,38 @@ static void classify(const struct vm *vm, struct outcome *out)
 	}
 }
 
+/*
+ * Whether the capture's first lines show real addresses: with kptr_restrict
+ * in force every one is zero. (Kernels with zero-based per-CPU symbols, such
+ * as 6.12, start with a few true zeros.)
+ */
+static bool kallsyms_real(int fd)
+{
+	char head[4097];
+	ssize_t n = pread(fd, head, sizeof(head) - 1, 0);
+
+	if (n < 17)
+		return false;
+	head[n] = '\0';
+	for (char *line = head; line && line + 16 <= head + n;) {
+		if (strspn(line, "0") < 16)
+			return true;
+		if ((line = strchr(line, '\n')))
+			line++;
+	}
+	return false;
+}
+
 /* Only a whole, real capture becomes <kernel.dir>/kallsyms (link + rename). */
 static void store_kallsyms(struct vm *vm, const struct outcome *out)
 {
-	char proc[64], head[17] = { 0 }, *tmp, *final;
+	char proc[64], *tmp, *final;
 	bool ok;
 
 	if (vm->ks_out_fd < 0)
 		return;
 	ok = !strcmp(out->reason, "poweroff") && json_integer_value(out->exit_code) == 0 &&
-	     !json_is_null(out->exit_code) && vm->ks_bytes > 4096 &&
-	     pread(vm->ks_out_fd, head, 16, 0) == 16 && strspn(head, "0") < 16;
+	     !json_is_null(out->exit_code) && vm->ks_bytes > 4096 && kallsyms_real(vm->ks_out_fd);
 	if (!ok) {
 		warnmsg("job %s: no usable kallsyms from the guest (%llu bytes, %s)",
 			vm->job.id, vm->ks_bytes, out->reason);

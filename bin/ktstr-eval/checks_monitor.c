@@ -268,6 +268,29 @@ static void check_keep_last(struct verdict_ctx *v, json_t *m)
 	json_object_set_new(d, "warning", json_true());
 }
 
+/*
+ * Whether the kernel lacks the feature (the monitor's kernel_lacks) that the
+ * checks keys[] need; then the ones that are on are skipped, and a detail
+ * says which and why.
+ */
+static bool kernel_lacks(struct verdict_ctx *v, json_t *m, const char *feature,
+			 const char *const *keys)
+{
+	const char *why = json_string_value(json_object_get(json_object_get(m, "kernel_lacks"), feature));
+	char on[256] = "";
+	size_t off = 0;
+	double lim;
+
+	if (!why)
+		return false;
+	for (size_t i = 0; keys[i]; i++)
+		if (check_limit(v->th, keys[i], &lim) && off < sizeof(on))
+			off += (size_t)snprintf(on + off, sizeof(on) - off, "%s%s", off ? ", " : "", keys[i]);
+	if (off)
+		detail_add(v, "Skipped", false, "%s not checked: %s", on, why);
+	return true;
+}
+
 const char *monitor_missing(struct verdict_ctx *v)
 {
 	json_t *m = v->js->monitor;
@@ -285,16 +308,23 @@ void judge_monitor(struct verdict_ctx *v, json_t *m)
 {
 	json_t *ss = json_object_get(v->th, "sustained_samples");
 	double k = json_is_integer(ss) ? (double)json_integer_value(ss) : 1;
+	static const char *const wait_keys[] = { "max_runnable_wait_ms", "max_idle_cpus_while_waiting", NULL };
+	static const char *const rate_keys[] = { "max_fallback_rate", "max_keep_last_rate", NULL };
+	bool no_waits = kernel_lacks(v, m, "runnable_waits", wait_keys);
 	struct cost c;
 
-	check_waits(v, m);	/* every phase: the probe watched until the VM ended */
+	if (!no_waits)
+		check_waits(v, m);	/* every phase: the probe watched until the VM ended */
 	if (json_is_false(json_object_get(m, "initialized")) || rec_num(m, "samples") <= 0)
 		return;	/* "monitor data not yet initialized": nothing more to judge */
 	check_stalls(v, m, k);
-	check_idle(v, m, k);
+	if (!no_waits)
+		check_idle(v, m, k);
 	run_cost(v, m, &c);
 	check_imbalance(v, m, k, &c);
 	check_dsq(v, m, k, &c);
-	check_rate(v, m, "fallback_rate", "max_fallback_rate", "select_cpu fallback", &c);
-	check_keep_last(v, m);
+	if (!kernel_lacks(v, m, "events", rate_keys)) {
+		check_rate(v, m, "fallback_rate", "max_fallback_rate", "select_cpu fallback", &c);
+		check_keep_last(v, m);
+	}
 }

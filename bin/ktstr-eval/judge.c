@@ -86,6 +86,7 @@ struct job_state *job_state_get(struct job_list *l, const char *id)
 	js->console = json_array();
 	js->tl = timeline_new();
 	js->payloads = json_array();
+	js->compat = json_array();
 	js->console_tail = json_array();
 	js->hnext = l->buckets[id_hash(id) % l->nbuckets];
 	l->buckets[id_hash(id) % l->nbuckets] = js;
@@ -108,6 +109,7 @@ void job_state_free(struct job_state *js)
 	json_decref(js->console);
 	timeline_free(js->tl);
 	json_decref(js->payloads);
+	json_decref(js->compat);
 	json_decref(js->console_tail);
 	free(js);
 }
@@ -210,13 +212,15 @@ void job_state_note(struct job_state *js, json_t *rec)
 		timeline_note_sample(js->tl, rec);
 	else if (!strcmp(type, "payload"))
 		json_array_append(js->payloads, rec);
+	else if (!strcmp(type, "kernel_compat"))
+		json_array_append(js->compat, rec);
 }
 
 int job_state_wants(const char *type)
 {
 	static const char *const kept[] = { "job", "vm", "worker", "sched", "step", "topo_check",
 					    "scenario_end", "monitor", "console", "sample",
-					    "payload" };
+					    "payload", "kernel_compat" };
 
 	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
 		if (!strcmp(type, kept[i]))
@@ -524,11 +528,14 @@ json_t *judge_job(struct job_state *js, json_t *vm_exit, json_t *checks, json_t 
 	const char *accel = rec_str(js->vm_started, "accel", rec_str(vm_exit, "accel", "kvm"));
 	struct verdict_ctx v = { .js = js, .details = json_array(), .payload_out = json_object() };
 	const char *result;
-	json_t *stats = NULL, *out, *tl;
+	json_t *stats = NULL, *out, *tl, *c;
 	char reason[1024] = "";
+	size_t i;
 
 	console_settle(js);
 	v.th = checks_merge(checks, accel, js->job, overrides);
+	json_array_foreach(js->compat, i, c)	/* not a failure, but never unsaid */
+		detail_add(&v, "KernelCompat", false, "%s", rec_str(c, "message", "?"));
 	if (!vm_exit) {
 		result = "inconclusive";
 		snprintf(reason, sizeof(reason), "the stream ended without the VM's exit record");

@@ -22,6 +22,7 @@ struct job_state {
 	size_t console_dropped;	/* between the two */
 	struct timeline *tl;	/* samples cut at the steps */
 	json_t *payloads;	/* payload records */
+	json_t *compat;		/* kernel_compat records: an op done another way on this kernel */
 	struct job_state *next, *prev;	/* the list, most recently seen first */
 	struct job_state *hnext;	/* the hash chain */
 };

@@ -248,6 +248,7 @@ int kernel_info_load(struct kernel_info *ki, const char *kallsyms, const char *b
 		{ "scx_watchdog_interval", &ki->scx_watchdog_interval },
 		{ "scx_watchdog_timestamp", &ki->scx_watchdog_timestamp },
 		{ "scx_watchdog_timeout", &ki->scx_watchdog_timeout },
+		{ "scx_exit_kind", &ki->scx_exit_kind },
 		{ "scx_ops", &ki->scx_ops }, { "scx_ops_enable_state_var", &ki->scx_ops_enable_state },
 		{ "prog_idr", &ki->prog_idr }, { "map_idr", &ki->map_idr },
 		{ "init_top_pgt", &ki->init_top_pgt }, { "__pgtable_l5_enabled", &ki->pgtable_l5_enabled },
@@ -279,4 +280,38 @@ int kernel_info_load(struct kernel_info *ki, const char *kallsyms, const char *b
 	btf__free(btf);
 	ki->hz = config_hz(config);
 	return rc;
+}
+
+json_t *kernel_lacks(const struct kernel_info *ki)
+{
+	json_t *o = json_object();
+
+	if (ki->rq_scx_nr_running == OFF_NONE) {
+		json_object_set_new(o, "sched_ext", json_string("the kernel's BTF has no rq.scx: no sched_ext"));
+	} else {
+		if (!ki->nevents)
+			json_object_set_new(o, "events", json_string(
+				"the kernel's BTF has no struct scx_event_stats: this kernel keeps no sched_ext event counters"));
+		else if (!ki->scx_root || ki->sch_pcpu == OFF_NONE || ki->pcpu_event_stats == OFF_NONE)
+			json_object_set_new(o, "events", json_string(
+				"the kernel keeps its sched_ext event counters outside scx_sched.pcpu, where the monitor does not read them"));
+		if (!(ki->scx_root && ki->sch_watchdog_timeout != OFF_NONE) && !ki->scx_watchdog_timeout)
+			json_object_set_new(o, "watchdog", json_string(
+				"no scx_sched.watchdog_timeout and no scx_watchdog_timeout symbol: the stall watchdog keeps its own timeout"));
+		if (ki->rq_scx_runnable_list == OFF_NONE || ki->task_scx_runnable_node == OFF_NONE ||
+		    ki->task_scx_runnable_at == OFF_NONE || !ki->jiffies)
+			json_object_set_new(o, "runnable_waits", json_string(
+				"the kernel's BTF has no rq.scx.runnable_list or task_struct.scx.runnable_at"));
+	}
+	if (ki->rq_run_delay == OFF_NONE || ki->rq_pcount == OFF_NONE)
+		json_object_set_new(o, "run_delay", json_string(
+			"the kernel's BTF has no rq.rq_sched_info (CONFIG_SCHED_INFO is off)"));
+	if (ki->rq_schedstat[0] == OFF_NONE)
+		json_object_set_new(o, "schedstats", json_string(
+			"the kernel's BTF has no rq.yld_count (CONFIG_SCHEDSTATS is off)"));
+	if (!json_object_size(o)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #define KERNEL_MAX_EVENTS 32
 #define KERNEL_MAX_MAP_TYPES 48
 
@@ -21,6 +23,7 @@ struct kernel_info {
 	uint64_t runqueues, per_cpu_offset, page_offset_base, phys_base, scx_root;
 	uint64_t jiffies, scx_watchdog_interval, scx_watchdog_timestamp;	/* 0 when absent */
 	uint64_t scx_watchdog_timeout;	/* the global timeout of kernels before per-scheduler ones */
+	uint64_t scx_exit_kind;		/* the global exit kind of kernels before scx_root (atomic_t) */
 	/* kernels before scx_root: the one static scheduler and its state (0 / OFF_NONE / -1: absent) */
 	uint64_t scx_ops, scx_ops_enable_state, ops_static_name;
 	size_t ops_static_name_len;
@@ -79,5 +82,13 @@ extern const char *const kernel_schedstat_name[KERNEL_NSCHEDSTAT];
  */
 int kernel_info_load(struct kernel_info *ki, const char *kallsyms, const char *btf,
 		     const char *config, char *err, size_t errlen);
+
+/*
+ * What the monitor cannot read on this kernel, for the records: an object of
+ * feature (events, watchdog, runnable_waits, run_delay, schedstats, progs) ->
+ * why, or NULL when it reads everything. Checks that need a feature are then
+ * skipped with that reason.
+ */
+json_t *kernel_lacks(const struct kernel_info *ki);
 
 #endif

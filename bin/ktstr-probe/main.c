@@ -217,7 +217,7 @@ static void put_maps_end(struct job *j)
 /* The job's monitor record, now. */
 static void put_monitor(struct job *j)
 {
-	json_t *m;
+	json_t *m, *lacks;
 
 	if (!j->mon)
 		return;
@@ -225,6 +225,8 @@ static void put_monitor(struct job *j)
 	if (j->err[0])
 		json_object_set_new(m, "error", json_string(j->err));
 	json_object_set_new(m, "t_ms", json_integer(j->start_ms ? now_ms() - j->start_ms : 0));
+	if (j->opened && (lacks = kernel_lacks(&j->smp.ki)))
+		json_object_set_new(m, "kernel_lacks", lacks);
 	if (j->opened)
 		json_object_set_new(m, "probe", json_pack("{s:I, s:I, s:I}",
 			"start_cpu_us", (json_int_t)(j->open_cpu_ns / 1000), "samples", (json_int_t)j->nsampled,

@@ -279,8 +279,11 @@ static void snapshot(struct mapwatch *mw, struct sampler *s, long long t_ms, jso
 			}
 			free(fresh);
 		}
-		kind = !s->ki.scx_root || s->ki.sch_exit_kind == OFF_NONE ? 0
-			: guestmem_u32(&s->gm, sch + s->ki.sch_exit_kind, &ok);
+		if (s->ki.scx_root)
+			kind = s->ki.sch_exit_kind == OFF_NONE ? 0
+				: guestmem_u32(&s->gm, sch + s->ki.sch_exit_kind, &ok);
+		else	/* one static scheduler: the global exit kind */
+			kind = s->ki.scx_exit_kind ? guestmem_u32(&s->gm, s->ki.scx_exit_kind, &ok) : 0;
 		if (ok && kind >= SCX_EXIT_ERROR)
 			failure(mw, s, t_ms, json_integer(kind), out);
 	} else if (mw->sch && !mw->detached_state) {

@@ -43,6 +43,8 @@ static const char usage[] =
 "  --fit             the presets this host can hold (--oversub F: default 1\n"
 "                    under KVM, 4 under TCG)\n"
 "  --kernel-json J   the kernel object ('ktstr-kernel path --json')\n"
+"  --kernel-tag T    append -T to every job id (the kernel, when one run has\n"
+"                    several)\n"
 "  --duration S      scenario seconds (default 2)   --timeout S  VM timeout (60)\n"
 "  --memory MB       VM memory                       --include FILE (repeatable)\n"
 "  --map-write SPEC  MAP:FIELD=VALUE@TIME (repeatable; see 'ktstr help run')\n"
@@ -74,7 +76,7 @@ static const char usage[] =
 enum { O_SCHED = 256, O_SARGS, O_FLAGS, O_PROFILES, O_TOPO, O_PRESETS, O_FIT, O_OVERSUB,
        O_KERNEL, O_DURATION, O_TIMEOUT, O_MEMORY, O_INCLUDE, O_MAPWRITE, O_BUDGET, O_SEED,
        O_SHARD, O_ACCEL, O_LIST, O_SHELL, O_EXEC, O_SET, O_CATEGORY, O_SMALLEST,
-       O_REPEAT, O_PAYLOAD };
+       O_REPEAT, O_PAYLOAD, O_KERNEL_TAG };
 
 
 static double parse_seconds(const char *opt, const char *v, double max)
@@ -157,6 +159,7 @@ static void parse_args(int argc, char **argv, struct plan_opts *o)
 		{ "smallest", no_argument, NULL, O_SMALLEST },
 		{ "repeat", required_argument, NULL, O_REPEAT },
 		{ "payload", required_argument, NULL, O_PAYLOAD },
+		{ "kernel-tag", required_argument, NULL, O_KERNEL_TAG },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -186,6 +189,11 @@ static void parse_args(int argc, char **argv, struct plan_opts *o)
 			if (!json_is_object(o->kernel))
 				die(EXIT_USAGE, "--kernel-json: expected a JSON object");
 			json_object_del(o->kernel, "type");
+			break;
+		case O_KERNEL_TAG:
+			if (id_problem(optarg, 40))
+				die(EXIT_USAGE, "--kernel-tag %s: %s", optarg, id_problem(optarg, 40));
+			o->kernel_tag = optarg;
 			break;
 		case O_DURATION: o->duration_ms = (unsigned)floor(parse_seconds("--duration", optarg, 86400) * 1000); break;
 		case O_TIMEOUT: o->timeout_s = (unsigned)parse_uint("--timeout", optarg, 1, 86400); break;
@@ -317,11 +325,14 @@ static void candidates(struct plan *p)
 
 static void job_id(const struct plan *p, const struct cand *c, char *buf, size_t len)
 {
+	const char *tag = p->o.kernel_tag;
+
 	if (p->gauntlet_ids)
-		snprintf(buf, len, "%s-%s-%s", p->scen[c->scen].name, p->target[c->target].label,
-			 p->prof_names[c->prof]);
+		snprintf(buf, len, "%s-%s-%s%s%s", p->scen[c->scen].name, p->target[c->target].label,
+			 p->prof_names[c->prof], tag ? "-" : "", tag ? tag : "");
 	else
-		snprintf(buf, len, "%s-%s", p->scen[c->scen].name, p->target[c->target].label);
+		snprintf(buf, len, "%s-%s%s%s", p->scen[c->scen].name, p->target[c->target].label,
+			 tag ? "-" : "", tag ? tag : "");
 }
 
 static json_t *job_record(const struct plan *p, const struct cand *c, const char *id)
@@ -509,7 +520,8 @@ int plan_main(int argc, char **argv)
 	}
 	if (!p.o.accel)
 		p.o.accel = accel_detect();
-	sched_resolve(&p.sched, p.o.sched, p.o.sargs);
+	sched_resolve(&p.sched, p.o.sched, p.o.sargs,
+		      json_string_value(json_object_get(p.o.kernel, "id")));
 	if (p.o.profiles) {
 		p.prof = sched_profiles(&p.sched, p.o.profiles, &p.nprof);
 		p.gauntlet_ids = true;

@@ -31,7 +31,7 @@ struct sched {
 typedef unsigned long profile_t;
 
 /* share/ktstr/schedulers/NAME.json, a 'ktstr sched build' one, a path, or eevdf. */
-void sched_resolve(struct sched *s, const char *spec, const char *extra);
+void sched_resolve(struct sched *s, const char *spec, const char *extra, const char *kernel_id);
 /* Dies when the definition's loader is not built. */
 void sched_check_binary(const struct sched *s);
 /* The profiles of --profiles WANT ("all", "default", "a+b,c"); n set. Dies on bad ones. */
@@ -148,6 +148,7 @@ struct plan_opts {
 	char **payloads;		/* --payload specs */
 	size_t npayloads;
 	unsigned long seed;
+	const char *kernel_tag;		/* --kernel-tag: appended to job ids */
 };
 
 /* The topologies: --topo ones, presets (named, all, or those that fit), or the scheduler's; n set. */

@@ -32,16 +32,48 @@ static bool is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* Whether folder dir holds kernels/<some kernel>/bin: a program built per kernel. */
+static bool built_per_kernel(const char *dir, const char *bin)
+{
+	char *pat = xmalloc(strlen(dir) + strlen(bin) + 12);
+	glob_t g;
+	bool any;
+
+	sprintf(pat, "%s/kernels/*/%s", dir, bin);
+	any = glob(pat, 0, NULL, &g) == 0 && g.gl_pathc > 0;
+	globfree(&g);
+	free(pat);
+	return any;
+}
+
+/* Whether kid names a kernel of the cache (not one a test or a script made up). */
+static bool cached_kernel(const char *kid)
+{
+	char *cache = paths_cache_dir(), *d = xmalloc(strlen(cache) + strlen(kid) + 10);
+	bool yes;
+
+	sprintf(d, "%s/kernels/%s", cache, kid);
+	yes = is_dir(d);
+	free(d);
+	free(cache);
+	return yes;
+}
+
 /*
  * Where the guest programs (scx-ktstr, ...) were built or installed: the
- * first of these folders that holds bin, else the first that exists.
+ * first of these folders that holds bin, else the first that exists. A
+ * program compiled against each kernel's BTF (scx-ktstr) sits in
+ * kernels/<kernel id>/ of the folder: the job's kernel's is taken, and for a
+ * cached kernel one built only for other kernels is refused, since it would
+ * not load.
  */
-static char *guest_path(const char *bin)
+static char *guest_path(const char *bin, const char *kid)
 {
 	const char *env = getenv("KTSTR_GUEST_DIR"), *build = getenv("KTSTR_BUILD_DIR");
 	/* build/bin -> build/guest; PREFIX/bin -> PREFIX/libexec/ktstr; another build dir's tools -> build/guest */
 	static const char *const rel[] = { "../guest", "../libexec/ktstr", "../../build/guest" };
 	char exe[PATH_MAX], real[PATH_MAX], *dirs[5] = { 0 }, *found = NULL, *first = NULL;
+	char *other = NULL;	/* a folder with builds for other kernels only */
 	size_t n = 0;
 	ssize_t len;
 
@@ -55,20 +87,33 @@ static char *guest_path(const char *bin)
 		for (size_t i = 0; i < 3; i++)
 			dirs[n++] = paths_join(exe, rel[i]);
 	}
-	for (size_t i = 0; i < n; i++) {
-		char *p;
+	for (size_t i = 0; i < n && !found; i++) {
+		char *p, *kp = NULL;
 
 		if (!realpath(dirs[i], real) || !is_dir(real))
 			continue;
 		p = paths_join(real, bin);
-		if (!found && exists(p))
+		if (kid && *kid) {
+			kp = xmalloc(strlen(real) + strlen(kid) + strlen(bin) + 12);
+			sprintf(kp, "%s/kernels/%s/%s", real, kid, bin);
+		}
+		if (kp && exists(kp))
+			found = xstrdup(kp);
+		else if (kid && *kid && built_per_kernel(real, bin) && cached_kernel(kid))
+			other = other ? other : xstrdup(real);
+		else if (exists(p))
 			found = xstrdup(p);
 		if (!first)
 			first = xstrdup(p);
 		free(p);
+		free(kp);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(dirs[i]);
+	if (!found && other)
+		die(EXIT_USAGE, "%s is built in %s/kernels/ for other kernels, not for %s (make scx-ktstr KERNEL=%s)",
+		    bin, other, kid, kid);
+	free(other);
 	if (found) {
 		free(first);
 		return found;
@@ -76,35 +121,34 @@ static char *guest_path(const char *bin)
 	return first ? first : xstrdup(bin);
 }
 
-/* The definition file of NAME: share/ktstr/schedulers, then the ones 'ktstr sched build' made. */
-static char *def_file(const char *name)
+/*
+ * The definition file of NAME: share/ktstr/schedulers, then the ones 'ktstr
+ * sched build' made (cache/schedulers/<kernel id>/), the job's kernel's first.
+ */
+static char *def_file(const char *name, const char *kid)
 {
-	char *share = paths_share_dir(), *dir = paths_join(share, "schedulers");
-	char *leaf = xmalloc(strlen(name) + 6), *f;
+	char *share = paths_share_dir(), *cache = paths_cache_dir(), *leaf, *f, *pat;
 	glob_t g;
 
+	leaf = xmalloc(strlen(name) + 6);
 	sprintf(leaf, "%s.json", name);
-	f = paths_join(dir, leaf);
-	free(share);
-	free(dir);
-	if (exists(f)) {
-		free(leaf);
-		return f;
-	}
-	free(f);
-	f = NULL;
-	{
-		char *cache = paths_cache_dir(), *sub = paths_join(cache, "schedulers/*");
-		char *pat = paths_join(sub, leaf);
-
+	f = xmalloc(strlen(share) + strlen(cache) + strlen(leaf) + (kid ? strlen(kid) : 0) + 32);
+	sprintf(f, "%s/schedulers/%s", share, leaf);
+	if (!exists(f) && kid && *kid)
+		sprintf(f, "%s/schedulers/%s/%s", cache, kid, leaf);
+	if (!exists(f)) {
+		free(f);
+		f = NULL;
+		pat = xmalloc(strlen(cache) + strlen(leaf) + 16);
+		sprintf(pat, "%s/schedulers/*/%s", cache, leaf);
 		if (glob(pat, 0, NULL, &g) == 0 && g.gl_pathc)
 			f = xstrdup(g.gl_pathv[0]);
 		globfree(&g);
-		free(cache);
-		free(sub);
 		free(pat);
 	}
 	free(leaf);
+	free(share);
+	free(cache);
 	return f;
 }
 
@@ -183,14 +227,14 @@ static void read_caps(struct sched *s, json_t *def, const char *path)
 		s->caps[s->ncaps++] = xstrdup(json_string_value(c));
 }
 
-static void resolve_binary(struct sched *s, const char *spec)
+static void resolve_binary(struct sched *s, const char *spec, const char *kid)
 {
 	const char *bin = json_string_value(json_object_get(s->def, "binary"));
 
 	if (!bin)
 		return;
 	(void)spec;
-	s->path = *bin == '/' ? xstrdup(bin) : guest_path(bin);
+	s->path = *bin == '/' ? xstrdup(bin) : guest_path(bin, kid);
 }
 
 void sched_check_binary(const struct sched *s)
@@ -199,12 +243,13 @@ void sched_check_binary(const struct sched *s)
 		die(EXIT_USAGE, "scheduler %s: binary %s not built (run 'make')", s->name, s->path);
 }
 
-static void resolve_def(struct sched *s, const char *spec)
+static void resolve_def(struct sched *s, const char *spec, const char *kid)
 {
+	const char *built_for;
 	json_error_t jerr;
 	const char *name, *topo;
 
-	if (!(s->def_path = def_file(spec))) {
+	if (!(s->def_path = def_file(spec, kid))) {
 		char *share = paths_share_dir();
 
 		die(EXIT_USAGE, "unknown scheduler '%s' (see %s/schedulers/ or give a path)", spec, share);
@@ -219,13 +264,17 @@ static void resolve_def(struct sched *s, const char *spec)
 	s->topology = topo ? xstrdup(topo) : NULL;
 	read_flags(s);
 	read_caps(s, s->def, s->def_path);
-	resolve_binary(s, spec);
+	built_for = json_string_value(json_object_get(s->def, "kernel"));
+	if (kid && *kid && built_for && strcmp(built_for, kid))
+		die(EXIT_USAGE, "scheduler %s is built for kernel %s, not %s ('ktstr sched build --kernel %s')",
+		    s->name, built_for, kid, kid);
+	resolve_binary(s, spec, kid);
 }
 
 /* eevdf starts nothing, but its definition (when there is one) says what it can do. */
 static void eevdf_caps(struct sched *s)
 {
-	char *path = def_file("eevdf");
+	char *path = def_file("eevdf", NULL);
 	json_t *def = path ? json_load_file(path, JSON_REJECT_DUPLICATES, NULL) : NULL;
 
 	if (json_is_object(def))
@@ -234,7 +283,7 @@ static void eevdf_caps(struct sched *s)
 	free(path);
 }
 
-void sched_resolve(struct sched *s, const char *spec, const char *extra)
+void sched_resolve(struct sched *s, const char *spec, const char *extra, const char *kid)
 {
 	memset(s, 0, sizeof(*s));
 	s->extra_args = split_blanks(extra);
@@ -260,7 +309,7 @@ void sched_resolve(struct sched *s, const char *spec, const char *extra)
 		free(b);
 		return;
 	}
-	resolve_def(s, spec);
+	resolve_def(s, spec, kid);
 }
 
 static int flag_index(const struct sched *s, const char *name, size_t len)

@@ -103,14 +103,47 @@ int cg_create(const char *name, char *err, size_t errlen)
  * while a child is populated (no-internal-process rule), which would break
  * moving tasks up and down a nested tree.
  */
-int cg_set_cpuset(const char *name, const struct cpuset *cpus, char *err, size_t errlen)
+/* The first line of a file into buf (newline dropped); -1 when unreadable. */
+static int read_line(const char *path, char *buf, size_t len)
 {
-	char path[512], list[1024];
+	FILE *f = fopen(path, "re");
+	int ok = f && fgets(buf, (int)len, f);
+
+	if (f)
+		fclose(f);
+	if (!ok)
+		return -1;
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/*
+ * Some kernels (6.12) keep cgroup v1's rule in v2 and refuse to empty the
+ * cpuset.cpus of a cgroup with tasks (ENOSPC). There a clear writes the
+ * parent's effective CPUs instead, which is what the cleared cgroup would run
+ * on, and returns 1 with note saying so.
+ */
+int cg_set_cpuset(const char *name, const struct cpuset *cpus, char *err, size_t errlen,
+		  char *note, size_t notelen)
+{
+	char path[512], parent[512], list[1024], *slash;
 
 	if (walk_ancestors(name, true, err, errlen) < 0)
 		return -1;
 	cg_path(name, "cpuset.cpus", path, sizeof(path));
-	return write_file(path, cpus ? cpuset_str(cpus, list, sizeof(list)) : "", err, errlen);
+	if (write_file(path, cpus ? cpuset_str(cpus, list, sizeof(list)) : "", err, errlen) == 0)
+		return 0;
+	if (cpus || errno != ENOSPC)
+		return -1;
+	cg_path(name, NULL, parent, sizeof(parent));
+	slash = strrchr(parent, '/');
+	strfmt(slash, sizeof(parent) - (size_t)(slash - parent), "/cpuset.cpus.effective");
+	if (read_line(parent, list, sizeof(list)) < 0 || !list[0] ||
+	    write_file(path, list, err, errlen) < 0)
+		return -1;
+	strfmt(note, notelen, "this kernel refuses an empty cpuset.cpus for a cgroup with tasks "
+	       "(ENOSPC): %s cleared by writing its parent's effective CPUs %s", name, list);
+	return 1;
 }
 
 static void sleep_ms(unsigned ms)

@@ -67,7 +67,8 @@ bool topo_check(struct events *ev, const struct systopo *want, const struct syst
 #define CGROUP_PARENT CGROUP_ROOT "/ktstr"
 int cg_setup(char *err, size_t errlen);
 int cg_create(const char *name, char *err, size_t errlen);
-int cg_set_cpuset(const char *name, const struct cpuset *cpus, char *err, size_t errlen);
+int cg_set_cpuset(const char *name, const struct cpuset *cpus, char *err, size_t errlen,
+		  char *note, size_t notelen);
 int cg_move_pid(const char *name, pid_t pid, char *err, size_t errlen);
 int cg_move_all(const char *from, const char *to, char *err, size_t errlen);
 int cg_remove(const char *name, char *err, size_t errlen);

@@ -174,10 +174,15 @@ static void create_cgroup(struct runner *r, const char *name, bool local)
 static void set_cpuset(struct runner *r, const char *name, const struct cpuset *cpus)
 {
 	struct cg_state *cg = runner_cg(r, name);
-	char err[512];
+	char err[512], note[1300];
+	int rc = cg_set_cpuset(name, cpus, err, sizeof(err), note, sizeof(note));
 
-	if (cg_set_cpuset(name, cpus, err, sizeof(err)) < 0)
+	if (rc < 0)
 		runner_error(r, "%s cpuset of %s: %s", cpus ? "set" : "clear", name, err);
+	else if (rc > 0)	/* done another way on this kernel: the record says how */
+		events_emit(r->ev, json_pack("{s:s, s:s, s:s, s:i, s:s}", "type", "kernel_compat",
+					     "op", "clear_cpuset", "cgroup", name, "step", (int)r->step,
+					     "message", note));
 	if (!cg)
 		return;
 	cg->has_cpuset = cpus != NULL;

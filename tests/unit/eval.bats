@@ -542,3 +542,11 @@ Stuck: cg_0: tid 124 stuck 5000 ms on cpu 2 at +958 ms in step 1 of 1 (limit 300
 	[ "$(light '.work_units = 0 | .wall_time_ns = 1000 | .off_cpu_ns = 0')" = "fail
 Starved: cg_0: tid 124 starved (0 work units in 2.0 s)" ]
 }
+
+@test "eval: an op the kernel made ktstr-init do another way is a KernelCompat detail, not a failure" {
+	msg="this kernel refuses an empty cpuset.cpus for a cgroup with tasks (ENOSPC): cg_0 cleared by writing its parent's effective CPUs 0-3"
+	run bash -c "jq -c --arg m \"\$1\" 'if .type == \"scenario_end\" then ({type: \"kernel_compat\", job: .job, op: \"clear_cpuset\", cgroup: \"cg_0\", step: 1, message: \$m}, .) else . end' \"$F/monitor-pass.ndjson\" |
+		ktstr-eval | jq -r 'select(.type == \"verdict\") | .result, (.details[] | .kind + \": \" + .message)'" _ "$msg"
+	[ "$output" = "pass
+KernelCompat: $msg" ]
+}

@@ -67,3 +67,17 @@ Monitor: warning: dispatch keep_last rate 150.0/s exceeded limit 100.0/s (not a 
 	[ "$(sed -n 1p <<< "$output")" = fail ]
 	grep -qx "Monitor: dispatch keep_last rate 150.0/s exceeded limit 100.0/s, beside the failures above" <<< "$output"
 }
+
+@test "eval waits: what the kernel lacks skips its checks with the reason, never silently" {
+	why='the kernel'"'"'s BTF has no struct scx_event_stats: this kernel keeps no sched_ext event counters'
+	run judge ".keep_last_rate = 150 | .max_runnable_wait_ms = 600 | .longest_wait = ($W | .wait_ms = 600) | .kernel_lacks = {events: \"$why\"}"
+	[ "$output" = "pass
+Skipped: max_fallback_rate, max_keep_last_rate not checked: $why" ]
+	# a check turned off is not named
+	run judge ".kernel_lacks = {events: \"$why\"}" --check max_fallback_rate=null
+	[ "$output" = "pass
+Skipped: max_keep_last_rate not checked: $why" ]
+	run judge ".max_runnable_wait_ms = 1900 | .longest_wait = $W | .long_waits = [$W] | .kernel_lacks = {runnable_waits: \"no list\"}"
+	[ "$output" = "pass
+Skipped: max_runnable_wait_ms, max_idle_cpus_while_waiting not checked: no list" ]
+}

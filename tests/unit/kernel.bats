@@ -238,7 +238,7 @@ no_entries_left() {
 	[ "$stderr" = "ktstr kernel: $(cd "$TMP/src" && pwd -P) is not a kernel source tree (no Makefile, Kconfig and arch/x86/Kconfig)" ]
 	run --separate-stderr ktstr-kernel build
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "ktstr kernel: build: --source DIR is required (see 'ktstr kernel --help')" ]
+	[ "$stderr" = "ktstr kernel: build: --source DIR or --debian VERSION is required (see 'ktstr kernel --help')" ]
 	no_entries_left
 }
 
