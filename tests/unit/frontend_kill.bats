@@ -110,3 +110,24 @@ killed() {
 	kill "$(cat "$BATS_TEST_TMPDIR/again")" 2> /dev/null || :
 	nothing_left
 }
+
+@test "a front end killed while ktstr-boot gets ready (QEMU's facts, the initramfs) starts no VM" {
+	# the stand-in takes 3 s to say where its firmware is; the front end goes meanwhile
+	cat > "$KTSTR_QEMU" <<-EOF2
+	#!/bin/sh
+	case "\$*" in *--version*) echo "QEMU emulator version 10.0.0"; exit 0 ;; esac
+	case "\$*" in -L*) touch "$BATS_TEST_TMPDIR/asked"; sleep 3; exit 0 ;; esac
+	echo \$\$ >> "$BATS_TEST_TMPDIR/qemu.pids"
+	exec sleep 300
+	EOF2
+	ktstr run steady --no-monitor --kernel "$BATS_TEST_TMPDIR/vmlinuz" > /dev/null 2>&1 &
+	f=$!
+	for _ in $(seq 100); do [ -e "$BATS_TEST_TMPDIR/asked" ] && break; sleep 0.1; done
+	[ -e "$BATS_TEST_TMPDIR/asked" ]
+	kill -KILL "$f"
+	wait "$f" || :
+	sleep 5
+	! qemu_left
+	[ ! -e "$BATS_TEST_TMPDIR/qemu.pids" ]
+	nothing_left
+}
