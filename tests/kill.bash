@@ -66,6 +66,15 @@ kill_proc_state() {
 	case ${st%% *} in Z | X) echo gone ;; *) echo alive ;; esac
 }
 
+# Is a QEMU the run started still there?
+kill_qemu_alive() {
+	local q
+	for q in $(cat "$KILL_WORK/qemu.pids" 2>/dev/null); do
+		[ "$(kill_proc_state "$q")" = gone ] || return 0
+	done
+	return 1
+}
+
 # Note the QEMUs under FRONT (in $KILL_WORK/qemu.pids): the checks follow them after the kill.
 kill_note_qemu() { # FRONT
 	local p
@@ -158,12 +167,15 @@ kill_one() { # MODE STAGE SIGNAL POINT
 	fi
 	wait "$sub"
 	rc=$?
-	# the cleaners (ktstr-boot-gc) end right after what they watch
-	for i in $(seq 50); do [ -z "$(kill_tagged)" ] && break; sleep 0.1; done
+	# the cleaners (ktstr-boot-gc) end right after what they watch; a killed QEMU may take a
+	# moment to end (its memory goes first: it is then no longer found by its environment)
+	for i in $(seq 50); do [ -z "$(kill_tagged)" ] && ! kill_qemu_alive && break; sleep 0.1; done
 	p=$(kill_tagged | tr '\n' ' ')
 	[ -z "$p" ] || left="$left processes: $p;"
 	for p in $(cat "$KILL_WORK/qemu.pids" 2>/dev/null); do
-		case $(ps -o stat= -p "$p" 2>/dev/null) in "" | Z*) ;; *) left="$left qemu $p alive;" ;; esac
+		[ "$(kill_proc_state "$p")" = alive ] || continue
+		left="$left qemu $p alive ($(ps -o stat=,wchan=,comm= -p "$p" 2>/dev/null)"
+		left="$left$(grep -qsxzF "KTSTR_KILL_TAG=$KILL_TAG" "/proc/$p/environ" || echo ", not ours?"));"
 	done
 	f=$(comm -13 <(printf '%s\n' "$shm_before") <(ls -A /dev/shm | sort) | tr '\n' ' ')
 	[ -z "$f" ] || left="$left /dev/shm: $f;"
