@@ -210,21 +210,10 @@ static bool needs_calibration(const struct job *j)
 	return missing;
 }
 
-/* The script that started us is gone (it may go while a job's initramfs is built). */
-static bool parent_gone(const struct runner *r)
-{
-	struct pollfd p = { .fd = r->parent_fd, .events = POLLIN };
-
-	return r->parent_fd >= 0 && poll(&p, 1, 0) > 0;
-}
-
 static void start_ready(struct runner *r)
 {
 	while (!r->stopping && r->qlen && r->nvms < r->env.o->max_jobs) {
 		struct job head = r->queue[0];
-
-		if (parent_gone(r))	/* no VM for nobody */
-			die(EXIT_INCONCLUSIVE, "the script that started us is gone; stopping the VMs");
 
 		if (!r->env.o->initramfs_out && needs_calibration(&head)) {
 			struct job cal;
@@ -398,6 +387,7 @@ int runner_run(struct boot_opts *o)
 	r.env.o = o;
 	r.sigfd = signals_fd();
 	r.parent_fd = lifeline_pidfd();
+	r.env.parent_fd = r.parent_fd;
 	ndjson_reader_init(&r.rd, stdin, "stdin");
 	r.in_lb.max = NDJSON_LINE_MAX;
 	r.in_lb.too_long = input_too_long;
