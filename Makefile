@@ -50,7 +50,7 @@ MAN_DESC_ktstr-probe = read a running guest's runqueues and sched_ext state from
 MAN_DESC_ktstr-eval = judge a record stream: a verdict per job
 MAN_DESC_ktstr-sidecar = store, list, show, compare and merge run records
 
-.PHONY: all deps kernel test unit-test vm-test run bench sweep catalog sanitize fuzz fuzz-targets man install uninstall clean
+.PHONY: all deps kernel test unit-test vm-test run bench sweep catalog killtest sanitize fuzz fuzz-targets man install uninstall clean
 all: $(TOOL_BINS) $(GUEST_BINS) $(TEST_DRIVERS) scx-ktstr
 
 $(BUILD)/obj/%.o: %.c $(wildcard libcommon/*.h)
@@ -220,6 +220,16 @@ catalog: all
 	bin/ktstr kernel fetch >/dev/null
 	@$(MAKE) --no-print-directory scx-ktstr
 	tests/catalog
+
+# Long: SIGKILL and SIGTERM to each stage of `ktstr run` and of a gauntlet at random moments,
+# KILLS per stage, signal and mode (tests/killtest; SEED repeats a run's moments); not part of
+# `make test`, which runs a fixed sample (tests/vm/kill.bats).
+KILLS ?= 10
+SEED ?=
+killtest: all
+	bin/ktstr kernel fetch >/dev/null
+	@$(MAKE) --no-print-directory scx-ktstr
+	KILLS='$(KILLS)' SEED='$(SEED)' tests/killtest
 
 # Unit tests against tools built with ASan+UBSan in build-san/.
 sanitize:

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -28,6 +29,13 @@ int lifeline_pidfd(void)
 		return (int)syscall(SYS_pidfd_open, (pid_t)want, 0);
 #endif
 	return -1;
+}
+
+bool lifeline_gone(int pidfd)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	return pidfd >= 0 && poll(&p, 1, 0) > 0;
 }
 
 void lifeline_to_parent(void)

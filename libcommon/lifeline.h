@@ -2,6 +2,8 @@
 #ifndef KTSTR_LIFELINE_H
 #define KTSTR_LIFELINE_H
 
+#include <stdbool.h>
+
 /*
  * When $KTSTR_PARENT_PID names this process's parent (ktstr's scripts export their own pid to
  * the stages they start), take SIGTERM when that parent dies, even by kill -9: the stages after
@@ -15,5 +17,8 @@ void lifeline_to_parent(void);
  * the process $KTSTR_PARENT_PID names, readable once it has exited; -1 when unset or gone.
  */
 int lifeline_pidfd(void);
+
+/* That process has exited (pidfd from lifeline_pidfd; false for -1). */
+bool lifeline_gone(int pidfd);
 
 #endif

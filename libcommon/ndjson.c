@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "die.h"
 #include "ndjson.h"
@@ -63,6 +64,20 @@ static ssize_t read_line(struct ndjson_reader *r)
 	return (ssize_t)len;
 }
 
+/* The last line, with no newline, is not a record: the writer stopped inside it. */
+static int cut_short(struct ndjson_reader *r, size_t n)
+{
+	char err[JSON_ERROR_TEXT_LENGTH + 64];
+	json_t *rec;
+
+	if (!r->cut_ok || r->line[n - 1] == '\n' || !ndjson_check_line(r->line, n, &rec, err, sizeof(err)))
+		return 0;
+	warnmsg("%s:%zu: the input ends inside a record (its writer stopped in the middle): "
+		"that record is left out", r->name, r->lineno + 1);
+	r->cut = 1;
+	return 1;
+}
+
 json_t *ndjson_read(struct ndjson_reader *r)
 {
 	ssize_t n;
@@ -71,7 +86,7 @@ json_t *ndjson_read(struct ndjson_reader *r)
 		json_t *rec;
 
 		n = read_line(r);
-		if (n < 0)
+		if (n < 0 || cut_short(r, (size_t)n))
 			return NULL;
 		rec = ndjson_parse_line(r, r->line, (size_t)n);
 		if (rec)
@@ -130,10 +145,44 @@ void ndjson_bad_record(const struct ndjson_reader *r, json_t *rec,
 	    ndjson_type(rec), msg);
 }
 
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * One write(2) per record where f has an fd: the next stage, or the stored stream, then never
+ * holds half a record unless the writer dies inside that one call (stdio would split a long
+ * record at its buffer's size, and a kill between the pieces would cut it).
+ */
 void ndjson_write(FILE *f, json_t *rec)
 {
-	if (json_dumpf(rec, f, JSON_COMPACT) < 0 || fputc('\n', f) == EOF ||
-	    fflush(f) == EOF)
+	char *s = json_dumps(rec, JSON_COMPACT);
+	size_t n;
+	int fd = fileno(f), bad;
+
+	if (!s)
+		die(EXIT_INCONCLUSIVE, "cannot format a %s record", ndjson_type(rec));
+	n = strlen(s);
+	s = xrealloc(s, n + 2);
+	s[n++] = '\n';
+	s[n] = '\0';
+	if (fd >= 0)
+		bad = fflush(f) == EOF || write_all(fd, s, n) < 0;
+	else
+		bad = fputs(s, f) == EOF || fflush(f) == EOF;
+	free(s);
+	if (bad)
 		die(EXIT_INCONCLUSIVE, "write error: %s", strerror(errno));
 }
 

@@ -18,6 +18,8 @@ struct ndjson_reader {
 	size_t lineno;
 	char *line;
 	size_t cap;
+	int cut_ok;	/* set by the caller: a last line cut short ends the input (below) */
+	int cut;	/* it did */
 };
 
 void ndjson_reader_init(struct ndjson_reader *r, FILE *f, const char *name);
@@ -26,7 +28,9 @@ void ndjson_reader_free(struct ndjson_reader *r);
 /*
  * Next record, or NULL at end of input. Blank lines are skipped. A line
  * that is not a JSON object with a string "type" ends the tool with exit 2
- * and "NAME:LINE:COL: what is wrong".
+ * and "NAME:LINE:COL: what is wrong". With cut_ok, a last line that has no
+ * newline and is no record (a stage killed while writing it) ends the input
+ * instead, with a warning and cut set.
  */
 json_t *ndjson_read(struct ndjson_reader *r);
 

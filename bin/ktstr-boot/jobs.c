@@ -387,6 +387,7 @@ int runner_run(struct boot_opts *o)
 	r.env.o = o;
 	r.sigfd = signals_fd();
 	r.parent_fd = lifeline_pidfd();
+	r.env.parent_fd = r.parent_fd;
 	ndjson_reader_init(&r.rd, stdin, "stdin");
 	r.in_lb.max = NDJSON_LINE_MAX;
 	r.in_lb.too_long = input_too_long;

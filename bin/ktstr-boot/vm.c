@@ -13,6 +13,7 @@
 
 #include "boot_image.h"
 #include "die.h"
+#include "lifeline.h"
 #include "ndjson.h"
 #include "paths.h"
 #include "privdir.h"
@@ -208,7 +209,12 @@ static int launch(struct vm *vm, struct vm_env *env, struct qemu_fds *f, int tty
 		.own_pgrp = tty < 0,	/* an interactive qemu stays in the terminal's group */
 		.die_with_parent = true,
 	};
-	char **argv = qemu_argv(env->o, &env->accel, &vm->job, vm->boot_file, f);
+	char **argv;
+
+	/* getting here can take seconds (QEMU's facts, the initramfs): no VM for a script gone */
+	if (lifeline_gone(env->parent_fd))
+		die(EXIT_INCONCLUSIVE, "the script that started us is gone; stopping the VMs");
+	argv = qemu_argv(env->o, &env->accel, &vm->job, vm->boot_file, f);
 
 	keep[nkeep++] = f->initrd;
 	for (unsigned i = 0; i < f->nmem; i++)

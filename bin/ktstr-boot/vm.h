@@ -45,6 +45,7 @@ struct vm_env {
 	struct initramfs_base base;
 	bool base_ready;
 	unsigned vms_started;		/* names the QMP sockets */
+	int parent_fd;			/* lifeline_pidfd(), or -1 */
 };
 
 /* The kernel is there, the accelerator decided and the -kernel file picked; -1 with err. */

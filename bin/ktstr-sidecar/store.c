@@ -96,12 +96,58 @@ void store_sync_dir(const char *dir)
 	}
 }
 
+/*
+ * The file written with no name (O_TMPFILE) and linked in whole: killed at any moment, even by
+ * SIGKILL, it leaves nothing. Over an existing file it goes through a temp name and a rename
+ * (two calls apart). 0 done, -1 failed (err), 1 no O_TMPFILE here (or no /proc).
+ */
+static int store_unnamed(const char *dir, const char *final, const char *text,
+			 char *err, size_t errlen)
+{
+	char proc[64], tmp[PATH_MAX];
+	int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644), rc = -1, saved;
+
+	if (fd < 0)
+		return errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL ? 1 : -1;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", final, (int)getpid());
+	if (store_write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0 || fchmod(fd, 0644) < 0)
+		goto out;
+	if (linkat(AT_FDCWD, proc, AT_FDCWD, final, AT_SYMLINK_FOLLOW) == 0) {
+		rc = 0;
+	} else if (errno == EEXIST) {
+		unlink(tmp);
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0) {
+			rc = rename(tmp, final);
+			if (rc < 0) {
+				saved = errno;
+				unlink(tmp);
+				errno = saved;
+			}
+		}
+	} else if (errno == ENOENT && access(proc, F_OK) < 0) {
+		rc = 1;		/* no /proc: the named temp file's way */
+	}
+out:
+	saved = errno;
+	close(fd);
+	if (rc < 0)
+		snprintf(err, errlen, "cannot write %s: %s", final, strerror(saved));
+	return rc;
+}
+
 int store_atomic(const char *dir, const char *name, const char *text,
 		 char *err, size_t errlen)
 {
 	char *final = paths_join(dir, name), tmp[PATH_MAX];
-	int fd, saved;
+	int fd, saved, rc = store_unnamed(dir, final, text, err, errlen);
 
+	if (rc <= 0) {
+		if (rc == 0)
+			store_sync_dir(dir);
+		free(final);
+		return rc;
+	}
 	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name);
 	fd = mkstemp(tmp);
 	if (fd < 0) {

@@ -235,13 +235,40 @@ static void on_verdict(struct writer *w, struct job_seen **jobs,
 	job_seen_drop(jobs, js);
 }
 
+/*
+ * SIGTERM, SIGINT and SIGHUP (how a killed front end takes its stages along) end the writer
+ * only while it waits for input: never with half a record in the stream or a run record
+ * half-stored. Blocked, they wait for the next read.
+ */
+static void stop_signals(int how)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(how, &set, NULL);
+}
+
+static json_t *read_record(struct ndjson_reader *rd)
+{
+	json_t *rec;
+
+	stop_signals(SIG_UNBLOCK);
+	rec = ndjson_read(rd);
+	stop_signals(SIG_BLOCK);
+	return rec;
+}
+
 static void read_stream(struct writer *w, struct job_seen **jobs)
 {
 	struct ndjson_reader rd;
 	json_t *rec;
 
 	ndjson_reader_init(&rd, stdin, "stdin");
-	while ((rec = ndjson_read(&rd))) {
+	rd.cut_ok = 1;	/* a stage before us was killed: what came whole is stored */
+	while ((rec = read_record(&rd))) {
 		const char *type = ndjson_type(rec);
 		const char *id = rec_str(rec, !strcmp(type, "job") ? "id" : "job", NULL);
 
@@ -258,6 +285,8 @@ static void read_stream(struct writer *w, struct job_seen **jobs)
 			job_seen_note(job_seen_get(jobs, id), rec);
 		json_decref(rec);
 	}
+	if (rd.cut && w->worst < 2)
+		w->worst = 2;	/* inconclusive */
 	ndjson_reader_free(&rd);
 }
 
@@ -284,6 +313,7 @@ int cmd_write(int argc, char **argv)
 
 	/* A file size limit must give an error we can report, not a kill. */
 	signal(SIGXFSZ, SIG_IGN);
+	stop_signals(SIG_BLOCK);
 	w.runs_dir = paths_runs_dir();
 	snprintf(w.run_id, sizeof(w.run_id), "%s", "");
 	parse_opts(argc, argv, &w);
