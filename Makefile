@@ -201,7 +201,7 @@ catalog: all
 	tests/catalog
 
 # Long: a kernel built from Debian's linux-source-$(KERNELS_SERIES) by 'ktstr kernel build --debian'
-# (17 CPU-minutes; at nice 19 on 2 cores busy with VMs it took an hour; then cached), scx-ktstr
+# (17 CPU-minutes; at nice 19 on 2 cores busy with VMs 20 to 60 minutes; then cached), scx-ktstr
 # built against its BTF, and tests/kernels on it: the 14 canned scenarios under scx-ktstr, its
 # stall and error faults, and one job on it and on the fetched kernel, compared. Not part of
 # `make test`.
