@@ -1,8 +1,9 @@
 /*
  * `show --totals`: how a run of many jobs went. Its planned jobs (the run's
  * jobs.ndjson, when it has one) without a stored record count as
- * inconclusive; where failures gather is told by scenario, preset and
- * profile, so a topology or a flag that breaks a scheduler stands out.
+ * inconclusive; where failures gather is told by scenario, preset, profile
+ * and kernel, so a topology, a flag or a kernel that breaks a scheduler
+ * stands out.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,12 +14,14 @@
 #include "paths.h"
 #include "sidecar.h"
 
+#define NDIM 4
+
 struct tjob {
-	const char *id, *result, *dim[3];	/* scenario, preset, profile */
+	const char *id, *result, *dim[NDIM];	/* scenario, preset, profile, kernel */
 	json_t *rec;				/* NULL: planned, never stored */
 };
 
-static const char *const dim_name[3] = { "scenario", "preset", "profile" };
+static const char *const dim_name[NDIM] = { "scenario", "preset", "profile", "kernel" };
 
 /* The run's plan: job records, or an empty array when it has none. */
 static json_t *load_plan(const char *run_dir)
@@ -63,6 +66,7 @@ static void fill_dims(struct tjob *t, json_t *job, json_t *rec, char *profile, s
 		rec_flags(rec, profile, len);
 		t->dim[2] = *profile ? profile : "default";
 	}
+	t->dim[3] = rec_str(json_object_get(rec ? rec : job, "kernel"), "id", "?");
 }
 
 static int by_id(const void *a, const void *b)
@@ -165,7 +169,7 @@ int totals_print(const char *run_dir, const char *run_id, json_t **recs, size_t 
 			       msg ? msg : "");
 		}
 	}
-	for (int d = 0; d < 3; d++)
+	for (int d = 0; d < NDIM; d++)
 		clusters(t, nt, d, cl, as_json);
 	if (as_json) {
 		json_t *s = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "type", "summary",

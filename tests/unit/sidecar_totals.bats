@@ -66,3 +66,11 @@ failed by preset: tiny-1llc 1/4, tiny-2llc 1/4
 	run ktstr-sidecar show --runs-dir "$R" --totals nosuch
 	[ "$status" -eq 2 ]
 }
+
+@test "show --totals: where failures gather by kernel, when the run had several" {
+	jq -c 'if .type == "job" or .type == "run" then .kernel.id = (if (.id // .job) | test("tiny-2llc") then "k-b" else "k-a" end) else . end' "$F/stream.ndjson" |
+		ktstr-sidecar write --runs-dir "$R" --run-id kk > /dev/null 2>&1 || true
+	run ktstr-sidecar show --runs-dir "$R" --totals kk
+	[ "$status" -eq 1 ]
+	printf '%s\n' "$output" | grep -qx 'failed by kernel: k-a 1/3, k-b 1/4'
+}

@@ -31,6 +31,7 @@ _ktstr() {
 	--presets) COMPREPLY=($(compgen -W "$(_ktstr_presets) all" -- "$cur")); return ;;
 	--kernel) COMPREPLY=($(compgen -W "$(_ktstr_kernels)" -- "$cur")); return ;;
 	--topo) COMPREPLY=($(compgen -W "$(ktstr topo --presets 2>/dev/null | jq -r .name)" -- "$cur")); return ;;
+	--debian) COMPREPLY=($(compgen -W "6.12" -- "$cur") $(compgen -f -X '!*.deb' -- "$cur")); return ;;
 	--include | --junit | --run-dir | --source | --config)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	esac
@@ -64,7 +65,10 @@ _ktstr() {
 		if [ "$COMP_CWORD" -eq 2 ]; then
 			COMPREPLY=($(compgen -W "fetch build add list path dir clean help" -- "$cur"))
 		else
-			case $sub in path | dir | clean) COMPREPLY=($(compgen -W "$(_ktstr_kernels)" -- "$cur")) ;; esac
+			case $sub in
+			path | dir | clean) COMPREPLY=($(compgen -W "$(_ktstr_kernels)" -- "$cur")) ;;
+			build) COMPREPLY=($(compgen -W "--source --debian --force --jobs --help" -- "$cur")) ;;
+			esac
 		fi ;;
 	sched)
 		if [ "$COMP_CWORD" -eq 2 ]; then
