@@ -42,7 +42,6 @@ static size_t nfiles_before;
 /* Descriptors open before the first input (the harness's, libFuzzer's). */
 #define FDS_MAX 1024
 static bool fd_before[FDS_MAX];
-static bool fds_noted;
 
 static size_t slot_of(const void *p)
 {
@@ -191,6 +190,11 @@ static void check_fds(bool died)
 	}
 }
 
+/*
+ * Noted before every input, not once: between inputs libFuzzer itself opens
+ * descriptors that stay open (the pipes to llvm-symbolizer when it names a
+ * newly covered function).
+ */
 static void note_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");
@@ -198,12 +202,12 @@ static void note_fds(void)
 
 	if (!d)
 		abort();
+	memset(fd_before, 0, sizeof(fd_before));
 	while ((e = readdir(d)))
 		if (e->d_name[0] != '.' && atoi(e->d_name) < FDS_MAX)
 			fd_before[atoi(e->d_name)] = true;
 	fd_before[dirfd(d)] = false;
 	closedir(d);
-	fds_noted = true;
 }
 
 bool fuzz_call(void (*fn)(void *ctx), void *ctx, int *status)
@@ -212,8 +216,7 @@ bool fuzz_call(void (*fn)(void *ctx), void *ctx, int *status)
 	volatile bool died = false;
 
 	fuzz_init();
-	if (!fds_noted)
-		note_fds();
+	note_fds();
 	nfiles_before = 0;
 	for (FILE *f = _IO_list_all; f && nfiles_before < FILES_MAX; f = f->_chain)
 		files_before[nfiles_before++] = f;
