@@ -20,12 +20,22 @@
  * Workers whose off-CPU shares should match: one worker group (same work,
  * policy, nice, affinity) started in one step. A cgroup that mixes policies
  * or work types on purpose is no unfairness.
+ *
+ * Their spread is judged twice, by guest CPU time and by work done, and the
+ * smaller counts: under TCG each alone can lie. The task current on a vCPU
+ * the host does not run accrues guest CPU time without running (equal-work
+ * Mixed workers differed 3-fold in CPU time), and a worker on a vCPU the host
+ * runs less does less work in equal CPU time. A scheduler that keeps a worker
+ * off CPU lowers both. The work spread is the spread of work per wall second
+ * in units of the group's own work per CPU second, so both are shares of a CPU.
  */
 #define PEER_GROUPS 32
 struct peer_group {
 	double group, step;
 	unsigned n;
 	double off_min, off_max;
+	double rate_min, rate_max, rate_sum, on_sum;	/* work per wall s; CPU share */
+	bool cpu_unknown;				/* a worker without CPU time */
 };
 
 struct cg_acc {
@@ -275,10 +285,12 @@ static void check_worker(struct verdict_ctx *v, json_t *w, double wall_s)
 			   cg, tid, rec_num(w, "iterations") / wall_s, limit);
 }
 
-/* Note a worker's off-CPU share in its peer group. */
-static void peer_note(struct cg_acc *s, json_t *w, double off)
+/* Note a worker's off-CPU share and work rate in its peer group. */
+static void peer_note(struct cg_acc *s, json_t *w, double off, double wall_s)
 {
 	double group = rec_num(w, "group"), step = rec_num(w, "step");
+	double rate = wall_s > 0 ? rec_num(w, "work_units") / wall_s : 0;
+	double on = wall_s > 0 ? rec_num(w, "cpu_time_ns") / 1e9 / wall_s : 0;
 	struct peer_group *g = NULL;
 
 	for (unsigned i = 0; i < s->npg && !g; i++)
@@ -286,23 +298,44 @@ static void peer_note(struct cg_acc *s, json_t *w, double off)
 			g = &s->pg[i];
 	if (!g && s->npg < PEER_GROUPS) {
 		g = &s->pg[s->npg++];
-		*g = (struct peer_group){ .group = group, .step = step, .off_min = 1e300 };
+		*g = (struct peer_group){ .group = group, .step = step, .off_min = 1e300,
+					  .rate_min = 1e300 };
 	}
 	if (!g)		/* more groups than kept: the last one takes the rest */
 		g = &s->pg[PEER_GROUPS - 1];
 	g->n++;
 	g->off_min = off < g->off_min ? off : g->off_min;
 	g->off_max = off > g->off_max ? off : g->off_max;
+	g->rate_min = rate < g->rate_min ? rate : g->rate_min;
+	g->rate_max = rate > g->rate_max ? rate : g->rate_max;
+	g->rate_sum += rate;
+	g->on_sum += on;
+	g->cpu_unknown |= !(on > 0);
 }
 
-/* The peer group of two or more workers with the widest off-CPU spread, or NULL. */
+/* The spread of work per wall second as a share of a CPU, in %; -1 when unknown. */
+static double work_spread(const struct peer_group *g)
+{
+	if (g->cpu_unknown || !(g->on_sum > 0) || !(g->rate_sum > 0))
+		return -1;
+	return (g->rate_max - g->rate_min) / (g->rate_sum / g->on_sum) * 100;
+}
+
+/* The spread judged: the smaller of the off-CPU and the work spread. */
+static double judged_spread(const struct peer_group *g)
+{
+	double cpu = g->off_max - g->off_min, work = work_spread(g);
+
+	return work >= 0 && work < cpu ? work : cpu;
+}
+
+/* The peer group of two or more workers with the widest judged spread, or NULL. */
 static const struct peer_group *widest_peers(const struct cg_acc *s)
 {
 	const struct peer_group *best = NULL;
 
 	for (unsigned i = 0; i < s->npg; i++)
-		if (s->pg[i].n >= 2 && (!best || s->pg[i].off_max - s->pg[i].off_min >
-					best->off_max - best->off_min))
+		if (s->pg[i].n >= 2 && (!best || judged_spread(&s->pg[i]) > judged_spread(best)))
 			best = &s->pg[i];
 	return best;
 }
@@ -327,7 +360,7 @@ static void accumulate(struct cg_acc *s, json_t *w, double wall_s)
 	 */
 	if (work_cpu_bound(rec_str(w, "work_type", "")) && !worker_own_pace(w) &&
 	    rec_num(w, "work_units") > 0)
-		peer_note(s, w, off);
+		peer_note(s, w, off, wall_s);
 	if (rec_num(w, "max_gap_ms") > s->gap_max || s->n == 1) {
 		s->gap_max = rec_num(w, "max_gap_ms");
 		s->gap_cpu = rec_num(w, "max_gap_cpu");
@@ -372,13 +405,17 @@ static double throughput_cv(const struct cg_acc *s)
 static void check_cgroup(struct verdict_ctx *v, const struct cg_acc *s)
 {
 	const struct peer_group *pg = widest_peers(s);
-	double limit, spread = pg ? pg->off_max - pg->off_min : 0, cv = throughput_cv(s);
+	double limit, spread = pg ? judged_spread(pg) : 0, cv = throughput_cv(s);
+	char by_work[48] = "";
 
+	if (pg && work_spread(pg) >= 0)
+		snprintf(by_work, sizeof(by_work), ", by work %.1f%%", work_spread(pg));
 	if (check_on(v->th, "not_starved") && check_limit(v->th, "max_spread_pct", &limit) &&
 	    pg && spread > limit)
 		detail_add(v, "Unfair", true,
-			   "%s: unfair: off-CPU spread %.1f%% (%.1f-%.1f%%) over %u equal workers on %u CPUs (limit %g%%)",
-			   s->name, spread, pg->off_min, pg->off_max, pg->n, cpuset_count(&s->cpus), limit);
+			   "%s: unfair: off-CPU spread %.1f%% (%.1f-%.1f%%)%s, over %u equal workers on %u CPUs (limit %g%%)",
+			   s->name, pg->off_max - pg->off_min, pg->off_min, pg->off_max, by_work, pg->n,
+			   cpuset_count(&s->cpus), limit);
 	if (check_limit(v->th, "max_throughput_cv", &limit) && cv > limit)
 		detail_add(v, "Benchmark", true,
 			   "%s: throughput CV %.3f over %u workers (%.0f-%.0f units/cpu-s) above limit %.3f",
@@ -419,6 +456,8 @@ static json_t *cg_stats_json(const struct cg_acc *s)
 		      "iterations_per_worker", rounded(s->n ? s->iterations / s->n : 0, 1),
 		      "mean_run_delay_us", rounded(s->n ? s->delay_sum / s->n : 0, 1),
 		      "worst_run_delay_us", rounded(s->delay_max, 1));
+	if (pg && work_spread(pg) >= 0)	/* absent when a peer's CPU time is unknown */
+		json_object_set_new(o, "work_spread_pct", json_real(rounded(work_spread(pg), 3)));
 	if (s->wake_n) {	/* absent, not zero, when no worker woke up */
 		json_object_set_new(o, "p99_wake_latency_us", json_real(rounded(s->p99_max / 1e3, 1)));
 		json_object_set_new(o, "median_wake_latency_us", json_real(rounded(s->p50_max / 1e3, 1)));

@@ -13,7 +13,7 @@
 # (steady, scx-ktstr --one-cpu), one-cpu-mixed-scx (mixed_workloads, --one-cpu),
 # one-cpu-pinned-scx (affinity_pinned, --one-cpu), overcharge-scx (oversubscribed,
 # --overcharge 8), oversubscribed-scx, cpuset-clear-eevdf and affinity-change-eevdf (healthy;
-# cpuset-clear-eevdf is the lowest CPU use measured, and fails the off-CPU spread).
+# cpuset-clear-eevdf is the lowest CPU use measured; its off-CPU spread is wide, its work spread not).
 load ../helpers
 
 F="$BATS_TEST_DIRNAME/../fixtures/eval"
@@ -54,14 +54,32 @@ judged() {
 	[ "$status" -eq 1 ]
 	[ "$output" = "fail
 -
-Unfair: cg_0: unfair: off-CPU spread 47.0% (50.5-97.5%) over 3 equal workers on 2 CPUs (limit 35%)
-Unfair: cg_1: unfair: off-CPU spread 94.0% (5.0-99.0%) over 2 equal workers on 2 CPUs (limit 35%)" ]
+Unfair: cg_0: unfair: off-CPU spread 47.0% (50.5-97.5%), by work 50.0%, over 3 equal workers on 2 CPUs (limit 35%)
+Unfair: cg_1: unfair: off-CPU spread 94.0% (5.0-99.0%), by work 94.0%, over 2 equal workers on 2 CPUs (limit 35%)" ]
 	# workers of different groups of a cgroup (other work, policy or nice) are no peers
 	jq -c 'del(.is_messenger) | if .type == "worker" then .work_type = "CpuSpin" else . end' "$F/fan-out.ndjson" > "$BATS_TEST_TMPDIR/groups.ndjson"
 	run judged < "$BATS_TEST_TMPDIR/groups.ndjson"
 	[ "$output" = "fail
 -
-Unfair: cg_0: unfair: off-CPU spread 47.0% (50.5-97.5%) over 3 equal workers on 2 CPUs (limit 35%)" ]
+Unfair: cg_0: unfair: off-CPU spread 47.0% (50.5-97.5%), by work 50.0%, over 3 equal workers on 2 CPUs (limit 35%)" ]
+}
+
+@test "eval: the off-CPU spread fails only when work agrees (TCG: a vCPU the host does not run)" {
+	# healthy EEVDF: 38.7 points apart by guest CPU time, 20.3 by work done
+	run sh -c "ktstr-eval < '$F/cpuset-clear-eevdf.ndjson' | jq -c 'select(.type == \"verdict\") | [.result, [.details[].kind], (.stats.cgroups.cg_0 | .spread_pct, .work_spread_pct)]'"
+	[ "$output" = '["pass",[],38.715,20.27]' ]
+	# equal CPU time, unequal work: the vCPUs ran at different speeds, no unfairness
+	jq -c 'del(.is_messenger) | if .type == "worker" then .work_type = "CpuSpin" | .group = 0 | .cpu_time_ns = 1000000000 | .off_cpu_ns = 1000000000 else . end' "$F/fan-out.ndjson" > "$BATS_TEST_TMPDIR/even.ndjson"
+	run sh -c "ktstr-eval < '$BATS_TEST_TMPDIR/even.ndjson' | jq -c 'select(.type == \"verdict\") | [.result, (.stats.cgroups[] | [.spread_pct, .work_spread_pct])]'"
+	[ "$output" = '["pass",[0,75.406],[0,97.917]]' ]
+	# no CPU time known: the off-CPU spread alone, and no work spread in the stats
+	jq -c 'del(.is_messenger) | if .type == "worker" then .work_type = "CpuSpin" | .group = 0 | .cpu_time_ns = 0 else . end' "$F/fan-out.ndjson" > "$BATS_TEST_TMPDIR/nocpu.ndjson"
+	run judged < "$BATS_TEST_TMPDIR/nocpu.ndjson"
+	[ "$output" = "fail
+-
+Unfair: cg_0: unfair: off-CPU spread 47.0% (50.5-97.5%), over 3 equal workers on 2 CPUs (limit 35%)
+Unfair: cg_1: unfair: off-CPU spread 94.0% (5.0-99.0%), over 2 equal workers on 2 CPUs (limit 35%)" ]
+	[ "$(jq -c 'select(.type == "verdict") | .stats.cgroups.cg_0 | has("work_spread_pct")' "$BATS_TEST_TMPDIR/judged.out")" = false ]
 }
 
 @test "eval: gap over the TCG limit fails Stuck with where and how much" {
