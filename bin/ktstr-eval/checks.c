@@ -32,6 +32,7 @@ static const struct {
 	{ "max_fallback_rate", CHECK_NUMBER },
 	{ "max_keep_last_rate", CHECK_NUMBER },
 	{ "max_runnable_wait_ms", CHECK_NUMBER },
+	{ "max_host_wait_pct", CHECK_NUMBER },
 	{ "max_idle_cpus_while_waiting", CHECK_NUMBER },
 	{ "require_monitor", CHECK_BOOL },
 	{ "timeline_imbalance_delta", CHECK_NUMBER },

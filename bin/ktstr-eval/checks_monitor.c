@@ -79,6 +79,37 @@ static double wait_limit_for(double limit, json_t *t)
 	return weight > 0 && weight < 100 ? limit * 100 / weight : limit;
 }
 
+/*
+ * A harm the host caused rather than the scheduler: during it a vCPU of the
+ * VM waited for a host CPU more than max_host_wait_pct of the time (a host
+ * running several vCPUs per core). Then it is noted, not judged, and the
+ * verdict can only be inconclusive. Returns whether it is excused.
+ */
+static bool host_held(struct verdict_ctx *v, json_t *o)
+{
+	json_t *pct = json_object_get(o, "host_wait_pct");
+	double limit;
+
+	if (!json_is_integer(pct) || !check_limit(v->th, "max_host_wait_pct", &limit) ||
+	    (double)json_integer_value(pct) <= limit)
+		return false;
+	v->host_held++;
+	if (json_integer_value(pct) > v->host_held_pct)
+		v->host_held_pct = (int)json_integer_value(pct);
+	return true;
+}
+
+/* ", its vCPU waited for a host CPU 40% of that time" when the probe measured it. */
+static void host_wait_note(json_t *o, const char *whose, char *buf, size_t len)
+{
+	json_t *pct = json_object_get(o, "host_wait_pct");
+
+	buf[0] = '\0';
+	if (json_is_integer(pct))
+		snprintf(buf, len, "; %s waited for a host CPU %lld%% of that time", whose,
+			 (long long)json_integer_value(pct));
+}
+
 /* Starved: each task whose wait (the time its vCPU could run) passed max_runnable_wait_ms. */
 static void check_waits(struct verdict_ctx *v, json_t *m)
 {
@@ -95,20 +126,24 @@ static void check_waits(struct verdict_ctx *v, json_t *m)
 		json_incref(list);
 	json_array_foreach(list, i, t) {
 		double lim = wait_limit_for(limit, t);
-		char who[128], when[160];
+		char who[128], when[160], host[96];
+		bool excused;
 		json_t *d;
 
 		if (rec_num(t, "wait_ms") <= lim)
 			continue;
+		excused = host_held(v, t);
 		if (shown == 3) {
-			more++;
+			more += !excused;
 			continue;
 		}
 		task_name(v, t, who, sizeof(who));
 		wait_when(v, t, when, sizeof(when));
-		d = detail_add(v, "Starved", true,
-			       "%s was runnable on cpu %.0f for %.2f s without running (limit %.2f s) %s",
-			       who, rec_num(t, "cpu"), rec_num(t, "wait_ms") / 1000.0, lim / 1000.0, when);
+		host_wait_note(t, "its vCPU", host, sizeof(host));
+		d = detail_add(v, "Starved", !excused,
+			       "%s was runnable on cpu %.0f for %.2f s without running (limit %.2f s) %s%s%s",
+			       who, rec_num(t, "cpu"), rec_num(t, "wait_ms") / 1000.0, lim / 1000.0, when,
+			       host, excused ? ": the host's doing, not judged" : "");
 		json_object_set(d, "pid", json_object_get(t, "pid"));
 		json_object_set(d, "cpu", json_object_get(t, "cpu"));
 		json_object_set(d, "wait_ms", json_object_get(t, "wait_ms"));
@@ -150,7 +185,10 @@ static void run_cost(struct verdict_ctx *v, json_t *m, struct cost *c)
 	if (!json_is_object(t))
 		return;
 	if (check_limit(v->th, "max_runnable_wait_ms", &limit) &&
-	    rec_num(t, "wait_ms") * 2 >= wait_limit_for(limit, t))
+	    rec_num(t, "wait_ms") * 2 >= wait_limit_for(limit, t) &&
+	    !(json_is_integer(json_object_get(t, "host_wait_pct")) &&
+	      check_limit(v->th, "max_host_wait_pct", &limit) &&
+	      rec_num(t, "host_wait_pct") > limit))
 		c->backed = true;
 	task_name(v, t, who, sizeof(who));
 	snprintf(c->who, sizeof(c->who), "; the longest wait: %s, %.0f ms on cpu %.0f", who,
@@ -220,12 +258,19 @@ static void check_stalls(struct verdict_ctx *v, json_t *m, double k)
 
 	if (!check_on(v->th, "fail_on_stall"))
 		return;
-	json_array_foreach(stalls, i, s)
-		if (rec_num(s, "samples") >= k)
-			detail_add(v, "Monitor", true,
-				   "rq_clock stall on cpu %.0f for %.0f consecutive samples (limit %.0f; ending at sample %.0f, clock=%.0f)",
-				   rec_num(s, "cpu"), rec_num(s, "samples"), k, rec_num(s, "end_sample"),
-				   rec_num(s, "rq_clock"));
+	json_array_foreach(stalls, i, s) {
+		char host[96];
+		bool excused;
+
+		if (rec_num(s, "samples") < k)
+			continue;
+		excused = host_held(v, s);
+		host_wait_note(s, "the VM's most held vCPU", host, sizeof(host));
+		detail_add(v, "Monitor", !excused,
+			   "rq_clock stall on cpu %.0f for %.0f consecutive samples (limit %.0f; ending at sample %.0f, clock=%.0f)%s%s",
+			   rec_num(s, "cpu"), rec_num(s, "samples"), k, rec_num(s, "end_sample"),
+			   rec_num(s, "rq_clock"), host, excused ? ": the host's doing, not judged" : "");
+	}
 	if (!json_is_array(stalls) && json_is_true(json_object_get(m, "stall_detected")))
 		detail_add(v, "Monitor", true, "rq_clock stall detected (the monitor gave no per-CPU detail)");
 }

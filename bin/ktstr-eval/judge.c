@@ -548,6 +548,13 @@ json_t *judge_job(struct job_state *js, json_t *vm_exit, json_t *checks, json_t 
 			 "still under TCG, so the kernel's own scheduler is not to blame; run again");
 		v.retry = true;
 	}
+	if (!strcmp(result, "pass") && v.host_held) {
+		result = "inconclusive";
+		snprintf(reason, sizeof(reason), "%d harm%s seen while a vCPU waited for a host CPU up to "
+			 "%d%% of the time: the host ran the VM too little to judge; run again",
+			 v.host_held, v.host_held == 1 ? "" : "s", v.host_held_pct);
+		v.retry = true;
+	}
 	if (!strcmp(result, "fail"))
 		judge_worker_stuck(&v);
 	out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "type", "verdict",

@@ -65,6 +65,8 @@ struct verdict_ctx {
 	json_t *details;
 	int failures;
 	bool retry;		/* the harness or emulator failed, not the scheduler: run it again */
+	int host_held;		/* harms not judged: the host ran their vCPUs too little */
+	int host_held_pct;	/* the most a vCPU of those harms waited for a host CPU, % */
 	json_t *payload_out;	/* "payloads" and "payload_metrics" for the verdict (payload.c) */
 };
 

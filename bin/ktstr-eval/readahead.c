@@ -207,6 +207,21 @@ static int input_ready(int fd)
 	return poll(&p, 1, 0) != 0;
 }
 
+/*
+ * Wait for input, watching stdout as well: when the next stage is gone (a
+ * killed sidecar) nothing may come in for long, and no write would tell.
+ */
+static void wait_input(int fd)
+{
+	struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = STDOUT_FILENO } };
+
+	while (poll(p, 2, -1) < 0)
+		if (errno != EINTR)
+			return;	/* the read that follows says what is wrong */
+	if (p[1].revents & POLLERR)
+		die(EXIT_INCONCLUSIVE, "write error: stdout's reader is gone");
+}
+
 /* Queue batches while there is room, reading only when it cannot hold up work in flight. */
 static void fill(struct readahead *ra)
 {
@@ -223,6 +238,8 @@ static void fill(struct readahead *ra)
 				return;
 			if (ra->tail == ra->head && fflush(stdout) == EOF)
 				die(EXIT_INCONCLUSIVE, "write error: %s", strerror(errno));
+			if (ra->tail == ra->head)
+				wait_input(ra->fd);
 			read_some(ra);
 			continue;
 		}

@@ -508,7 +508,8 @@ int main(int argc, char **argv)
 		die(EXIT_USAGE, "unexpected argument '%s' (the stream comes on stdin)", argv[optind]);
 	ndjson_reader_init(&in.rd, stdin, "stdin");
 	while (more) {
-		struct pollfd p = { .fd = 0, .events = POLLIN };
+		/* stdout too: a next stage that is gone ends us even while nothing is written */
+		struct pollfd p[2] = { { .fd = 0, .events = POLLIN }, { .fd = 1 } };
 		long long now = now_ms();
 		int timeout = -1;
 
@@ -526,12 +527,14 @@ int main(int argc, char **argv)
 			next_tick = 0;
 		}
 		flush_out();
-		if (poll(&p, 1, timeout) < 0) {
+		if (poll(p, 2, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			die(EXIT_INCONCLUSIVE, "poll: %s", strerror(errno));
 		}
-		if (p.revents)
+		if (p[1].revents & POLLERR)
+			die(EXIT_INCONCLUSIVE, "write error: stdout's reader is gone");
+		if (p[0].revents)
 			more = read_input(&in);
 	}
 	/* VMs whose exit never came: their summaries still, oldest first */

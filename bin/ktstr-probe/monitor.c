@@ -24,10 +24,10 @@ struct cpu_snap {
 	long long load;		/* what the imbalance ratio compares: see cpu_load() */
 	long long dsq_depth;
 	long long rq_clock;
-	long long vcpu_ns;
+	long long vcpu_ns, vcpu_wait_ns;	/* the vCPU thread's host CPU time and run delay */
 	long long run_delay_ns, pcount;	/* the rq's sched_info: waits before running, runs */
 	bool present;
-	bool has_vcpu;
+	bool has_vcpu, has_vcpu_wait;
 	bool has_sched_info;
 };
 
@@ -147,6 +147,8 @@ static void read_cpus(struct monitor *m, struct judged_sample *js, const struct 
 		c->pcount = e->pcount;
 		c->has_vcpu = e->has & SC_VCPU_NS;
 		c->vcpu_ns = c->has_vcpu ? e->vcpu_ns : 0;
+		c->has_vcpu_wait = e->has & SC_VCPU_WAIT_NS;
+		c->vcpu_wait_ns = c->has_vcpu_wait ? e->vcpu_wait_ns : 0;
 	}
 }
 
@@ -383,6 +385,35 @@ static const struct cpu_snap *stalled(const struct monitor *m, size_t i, size_t 
 	return b;
 }
 
+/*
+ * Over judged samples from..to, the share in % of the time that the VM's
+ * most held vCPU waited for a host CPU; -1 when no vCPU's waits are known.
+ * CPUs of a guest wait for each other (IPIs, stop_machine, locks), so one
+ * vCPU the host does not run can stop the clocks of the others.
+ */
+static int most_held_pct(const struct monitor *m, size_t from, size_t to)
+{
+	int most = -1;
+
+	for (size_t c = 0; c < m->ncpu; c++) {
+		double waited = 0, span = 0;
+
+		for (size_t i = from + 1; i <= to && i < m->n; i++) {
+			const struct cpu_snap *a = snap(m, i - 1, c), *b = snap(m, i, c);
+			double dt = (double)(m->s[i].t_ms - m->s[i - 1].t_ms) * 1e6, dw;
+
+			if (!a || !b || !a->has_vcpu_wait || !b->has_vcpu_wait || dt <= 0)
+				continue;
+			dw = (double)b->vcpu_wait_ns - (double)a->vcpu_wait_ns;
+			waited += dw < 0 ? 0 : dw > dt ? dt : dw;
+			span += dt;
+		}
+		if (span > 0 && (int)(100 * waited / span + 0.5) > most)
+			most = (int)(100 * waited / span + 0.5);
+	}
+	return most;
+}
+
 /* Per CPU its longest run of stalled sample pairs; the count of all of them. */
 static void add_stalls(const struct monitor *m, json_t *out)
 {
@@ -404,10 +435,16 @@ static void add_stalls(const struct monitor *m, json_t *out)
 				best_clock = s->rq_clock;
 			}
 		}
-		if (best > 0)
-			json_array_append_new(stalls, json_pack("{s:I, s:I, s:I, s:I}",
+		if (best > 0) {
+			json_t *o = json_pack("{s:I, s:I, s:I, s:I}",
 				"cpu", (json_int_t)c, "samples", (json_int_t)best,
-				"end_sample", (json_int_t)best_end, "rq_clock", (json_int_t)best_clock));
+				"end_sample", (json_int_t)best_end, "rq_clock", (json_int_t)best_clock);
+			int held = most_held_pct(m, best_end - best, best_end);
+
+			if (held >= 0)
+				json_object_set_new(o, "host_wait_pct", json_integer(held));
+			json_array_append_new(stalls, o);
+		}
 	}
 	json_object_set_new(out, "stall_detected", json_boolean(count > 0));
 	json_object_set_new(out, "stall_count", json_integer(count));

@@ -30,6 +30,7 @@ struct starved {
 	int pid, tgid, cpu;
 	bool kthread;
 	long long weight, counted_ms, wait_ms, t_ms, onset_t_ms, step;
+	int host_wait_pct;	/* of the wait, its vCPU thread waited for a host CPU; -1 unknown */
 	char comm[32], phase[16], allowed[64];
 };
 
@@ -146,6 +147,32 @@ static long long held_back_ms(const struct waits *w, const struct cpu_hist *h, l
 	return sum;
 }
 
+/*
+ * The share of [from, to] in % during which this vCPU thread was runnable on
+ * the host but not running: a host too busy to run the VM. Intervals without
+ * the vCPU's times count as no wait; -1 when none of [from, to] is known.
+ */
+static int host_wait_pct(const struct cpu_hist *h, long long from, long long to)
+{
+	double waited = 0, known = 0;
+
+	for (size_t i = h ? h->n : 0; i > 1; i--) {
+		const struct delay_point *a = hist_at(h, i - 2), *b = hist_at(h, i - 1);
+		long long lo = a->t_ms > from ? a->t_ms : from, hi = b->t_ms < to ? b->t_ms : to;
+		double dt = (double)(b->t_ms - a->t_ms) * 1e6, share;
+
+		if (b->t_ms <= from)
+			break;
+		if (hi <= lo || b->sample != a->sample + 1 || dt <= 0)
+			continue;
+		share = (double)(b->wait_ns - a->wait_ns) / dt;
+		share = share < 0 ? 0 : share > 1 ? 1 : share;
+		waited += share * (double)(hi - lo);
+		known += (double)(hi - lo);
+	}
+	return known > 0 && to > from ? (int)(100 * waited / (double)(to - from) + 0.5) : -1;
+}
+
 /* The host held this vCPU back over the last interval. */
 static bool last_held_back(const struct waits *w, const struct cpu_hist *h)
 {
@@ -168,6 +195,7 @@ static void starved_from(struct starved *s, const struct sample_waiter *wt, long
 	s->t_ms = sample->t_ms;
 	s->onset_t_ms = s->t_ms - s->wait_ms;
 	s->step = sample->step;
+	s->host_wait_pct = -1;
 	sample_copy_str(s->comm, sizeof(s->comm), wt->comm);
 	sample_copy_str(s->phase, sizeof(s->phase), sample->phase);
 	sample_copy_str(s->allowed, sizeof(s->allowed), allowed ? allowed : "");
@@ -324,6 +352,8 @@ void waits_add(struct waits *w, struct sample *sample, int judged)
 			wt->counted_ms = counted > 0 ? counted : 0;
 			wt->has |= SW_COUNTED;
 			starved_from(&s, wt, c, sample);
+			if (s.counted_ms >= WAITS_REPORT_MS)
+				s.host_wait_pct = host_wait_pct(h, t - wait, t);
 			if (s.counted_ms < WAITS_REPORT_MS || seen_before(w, wt))
 				note_starved(w, &s);
 		}
@@ -344,6 +374,8 @@ static json_t *starved_json(const struct waits *w, const struct starved *s)
 		json_object_set_new(o, "weight", json_integer(s->weight));
 	if (s->step >= 0)
 		json_object_set_new(o, "step", json_integer(s->step));
+	if (s->host_wait_pct >= 0)
+		json_object_set_new(o, "host_wait_pct", json_integer(s->host_wait_pct));
 	if (s->allowed[0])
 		json_object_set_new(o, "allowed", json_string(s->allowed));
 	if (w->scenario_t_ms >= 0)

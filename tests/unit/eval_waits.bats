@@ -81,3 +81,30 @@ Skipped: max_keep_last_rate not checked: $why" ]
 	[ "$output" = "pass
 Skipped: max_runnable_wait_ms, max_idle_cpus_while_waiting not checked: no list" ]
 }
+
+@test "eval waits: a harm while a vCPU waited for a host CPU past max_host_wait_pct is noted, not judged: inconclusive, run again" {
+	H=$(jq -c '.host_wait_pct = 85' <<< "$W")
+	K40=$(jq -c '.host_wait_pct = 40' <<< "$K")
+	run judge ".max_runnable_wait_ms = 1900 | .longest_wait = $H | .long_waits = [$H, $K40]" --check max_host_wait_pct=75
+	[ "$output" = "fail
+Starved: worker 127 (cg_0) was runnable on cpu 1 for 1.90 s without running (limit 1.00 s) during step 1 of 1 (from 0.6 s into the scenario); its vCPU waited for a host CPU 85% of that time: the host's doing, not judged
+Starved: kthread ksoftirqd/1 (pid 18) was runnable on cpu 1 for 1.20 s without running (limit 1.00 s) before the scenario's first step (as the scheduler came up and the scenario was set up); its vCPU waited for a host CPU 40% of that time" ]
+	jq -c "if .type == \"monitor\" then .max_runnable_wait_ms = 1900 | .longest_wait = $H | .long_waits = [$H] else . end" "$F/monitor-pass.ndjson" > "$BATS_TEST_TMPDIR/held.ndjson"
+	run sh -c "ktstr-eval --check max_host_wait_pct=75 < '$BATS_TEST_TMPDIR/held.ndjson' | jq -c 'select(.type == \"verdict\") | [.result, .reason, .retry, [.details[] | select(.kind == \"Starved\") | has(\"pid\")]]'"
+	[ "$output" = '["inconclusive","1 harm seen while a vCPU waited for a host CPU up to 85% of the time: the host ran the VM too little to judge; run again",true,[true]]' ]
+	# not excused at or under the limit, or with the limit off
+	run sh -c "ktstr-eval --check max_host_wait_pct=85 < '$BATS_TEST_TMPDIR/held.ndjson' | jq -r 'select(.type == \"verdict\") | .result'"
+	[ "$output" = fail ]
+	run sh -c "ktstr-eval --check max_host_wait_pct=null < '$BATS_TEST_TMPDIR/held.ndjson' | jq -r 'select(.type == \"verdict\") | .result'"
+	[ "$output" = fail ]
+}
+
+@test "eval waits: an rq_clock stall while the VM's most held vCPU waited for the host is not judged; the symptoms it backed become warnings" {
+	jq -c 'if .type == "monitor" then .stalls[0].host_wait_pct = 90 else . end' "$F/monitor-fail.ndjson" |
+		ktstr-eval --check max_host_wait_pct=75 > "$BATS_TEST_TMPDIR/v.ndjson" || [ $? -eq 3 ]
+	run jq -r 'select(.type == "verdict") | .result, .reason, (.details[] | select(.message | test("rq_clock")) | .message)' "$BATS_TEST_TMPDIR/v.ndjson"
+	[ "$output" = "inconclusive
+1 harm seen while a vCPU waited for a host CPU up to 90% of the time: the host ran the VM too little to judge; run again
+rq_clock stall on cpu 1 for 7 consecutive samples (limit 5; ending at sample 18, clock=5123456789); the VM's most held vCPU waited for a host CPU 90% of that time: the host's doing, not judged" ]
+	[ "$(jq -c 'select(.type == "verdict") | [.details[] | select(.kind == "Monitor") | .warning // false]' "$BATS_TEST_TMPDIR/v.ndjson")" = '[false,true,true,true]' ]
+}

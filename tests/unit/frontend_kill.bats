@@ -131,3 +131,15 @@ killed() {
 	[ ! -e "$BATS_TEST_TMPDIR/qemu.pids" ]
 	nothing_left
 }
+
+@test "ktstr-probe and ktstr-eval end when their reader is gone, even while no input comes (a killed sidecar)" {
+	local t
+	for t in ktstr-probe ktstr-eval; do
+		rm -f "$BATS_TEST_TMPDIR/err"
+		{ sleep 60 | "$t" 2> "$BATS_TEST_TMPDIR/err" | true; } &
+		for _ in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/err" ] && break; sleep 0.1; done
+		pkill -P $! sleep || :
+		wait
+		[ "$(cat "$BATS_TEST_TMPDIR/err")" = "$t: write error: stdout's reader is gone" ]
+	done
+}

@@ -102,6 +102,13 @@ summary() {
 	run sh -c "ktstr-probe --replay < '$S' | jq -c 'select(.type == \"monitor\") | [.samples, .initialized, .stall_detected, .stall_count, .stalls]'"
 	[ "$status" -eq 0 ]
 	[ "$output" = '[8,true,true,4,[{"cpu":0,"samples":1,"end_sample":2,"rq_clock":6000000000},{"cpu":1,"samples":3,"end_sample":6,"rq_clock":8000000001}]]' ]
+	# with the vCPUs' host waits: cpu0's thread waits 80 of every 100 ms from sample 4 on,
+	# cpu1's 10; a stall's host_wait_pct is the most held vCPU's share over the stall
+	jq -c 'if .type == "sample" then ((.t_ms - 5000) / 100) as $i |
+		.cpus[0].vcpu_wait_ns = (if $i > 3 then ($i - 3) * 80000000 else 0 end) |
+		.cpus[1].vcpu_wait_ns = $i * 10000000 else . end' "$S" > "$S.held"
+	run sh -c "ktstr-probe --replay < '$S.held' | jq -c 'select(.type == \"monitor\") | [.stalls[] | [.cpu, .host_wait_pct]]'"
+	[ "$output" = '[[0,10],[1,80]]' ]
 }
 
 @test "probe summary: a still clock is excused when the vCPU ran < 10 ticks (2 under TCG)" {

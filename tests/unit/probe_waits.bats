@@ -47,6 +47,8 @@ replay() { ktstr-probe --replay < "$S"; }
 		"[100,100] [200,200] [300,300] [400,400] [500,400] [600,400] [700,500] [800,600] " ]
 	[ "$(replay | jq -c 'select(.type == "monitor") | [.max_runnable_wait_ms, .longest_wait.pid, .longest_wait.comm, .longest_wait.kthread, .longest_wait.guest_wait_ms, .longest_wait.onset_t_ms, .longest_wait.step, .long_wait_tasks]')" = \
 		'[600,40,"kworker/0:1",true,800,0,0,1]' ]
+	# its vCPU waited for a host CPU 90 of each 100 ms from 400 to 600 ms: 180 of its 800 ms
+	[ "$(replay | jq -c 'select(.type == "monitor") | [.longest_wait.host_wait_pct, .long_waits[0].host_wait_pct]')" = '[23,23]' ]
 	# cpu0 itself sat idle beside its own waiter, but for the two samples the host held it back
 	[ "$(replay | jq -c 'select(.type == "monitor") | [.idle_while_waiting_pct, [.idle_while_waiting_windows[].cpus]]')" = '[75,[1,1,1,1,0,0,0,0]]' ]
 }
