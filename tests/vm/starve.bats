@@ -36,7 +36,7 @@ detect_ms() {
 	msg=$(stream | jq -r 'select(.type == "verdict") | .details[] | select(.kind == "Starved") | .message' | head -n 1)
 	echo "$msg"
 	case $msg in
-	"kthread $comm (pid $pid) was runnable on cpu "*" without running (limit 1.00 s) during step 1 of 1 (from "*" into the scenario)") ;;
+	"kthread $comm (pid $pid) was runnable on cpu "*" without running (limit 1.00 s) during step 1 of 1 (from "*" into the scenario); its vCPU waited for a host CPU "*"% of that time") ;;
 	*) false ;;
 	esac
 	[ "$(stream | jq -s '[.[] | select(.type == "verdict") | .details[] | select(.kind == "SchedulerDied")] | length')" -eq 0 ]
