@@ -17,7 +17,11 @@
 #include "sched.h"
 
 #define ATTACH_POLL_MS 50
-#define STOP_GRACE_MS 2000	/* SIGINT, then SIGKILL */
+/*
+ * SIGINT, then SIGKILL after this. Loaders exit within a second, but one
+ * waiting for a vCPU on a busy TCG host took over 2 s of guest time.
+ */
+#define STOP_GRACE_MS 5000
 #define DETACH_WAIT_MS 2000	/* for the state to read "disabled" */
 
 static void sleep_ms(unsigned ms)

@@ -44,11 +44,15 @@ FAIL steady-tiny-2llc-default: SchedulerDied" ]
 
 @test "gauntlet: killed mid-run, it leaves no qemu and no /dev/shm file" {
 	shm_before=$(ls -A /dev/shm | sort)
-	ktstr gauntlet steady --presets tiny-2llc --duration 30 > "$BATS_TEST_TMPDIR/out" 2>&1 &
+	# (its own run dir: ktstr-boot and its cleaner carry it in their command line, so other
+	# tools' processes on this host are not mistaken for them)
+	rd="$BATS_TEST_TMPDIR/run"
+	ktstr gauntlet steady --presets tiny-2llc --duration 30 --run-dir "$rd" > "$BATS_TEST_TMPDIR/out" 2>&1 &
 	g=$!
 	qemu=""
 	for _ in $(seq 200); do
-		qemu=$(pgrep -f 'qemu-system.*ktstr,debug-threads' || true)
+		boot=$(pgrep -d, -f -- "--run-dir $rd" || true)
+		[ -n "$boot" ] && qemu=$(pgrep -P "$boot" -f 'qemu-system.*ktstr,debug-threads' || true)
 		[ -n "$qemu" ] && break
 		sleep 0.1
 	done
@@ -62,10 +66,10 @@ FAIL steady-tiny-2llc-default: SchedulerDied" ]
 	done
 	! kill -0 $qemu 2>/dev/null
 	for _ in $(seq 50); do	# ktstr-boot and its cleaner end right after their VM
-		[ -z "$(pgrep -x 'ktstr-boot|ktstr-boot-gc' || true)" ] && break
+		[ -z "$(pgrep -f -- "--run-dir $rd" || true)" ] && break
 		sleep 0.1
 	done
-	[ -z "$(pgrep -x 'ktstr-boot|ktstr-boot-gc' || true)" ]
+	[ -z "$(pgrep -f -- "--run-dir $rd" || true)" ]
 	[ "$(ls -A /dev/shm | sort)" = "$shm_before" ]
 }
 

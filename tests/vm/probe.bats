@@ -99,7 +99,7 @@ stream() { cat "$KTSTR_RUNS_DIR"/*/stream.ndjson; }
 	front=$!
 	probe=""
 	for _ in $(seq 200); do
-		probe=$(pgrep -x ktstr-probe || true)
+		probe=$(pgrep -x -P "$(pgrep -d, -P "$front"),$front" ktstr-probe || true)
 		qemu=$(pgrep -f 'qemu-system.*ktstr,debug-threads' || true)
 		[ -n "$probe" ] && [ -n "$qemu" ] && break
 		sleep 0.1
