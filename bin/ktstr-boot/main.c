@@ -12,6 +12,7 @@
 #include "boot.h"
 #include "boot_image.h"
 #include "die.h"
+#include "opterr.h"
 #include "lifeline.h"
 #include "jobs.h"
 #include "paths.h"
@@ -102,7 +103,8 @@ static void parse_options(int argc, char **argv, struct boot_opts *o)
 
 	if (boot && *boot)
 		o->boot = parse_boot(boot, "KTSTR_BOOT=%s: use auto, bzimage or pvh");
-	while ((c = getopt_long(argc, argv, "j:vh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":j:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			o->max_jobs = parse_jobs(optarg);
@@ -131,8 +133,7 @@ static void parse_options(int argc, char **argv, struct boot_opts *o)
 			usage(stdout);
 			exit(EXIT_PASS);
 		default:
-			usage(stderr);
-			exit(EXIT_USAGE);
+			die_option(c, argv, longopts, NULL);
 		}
 	}
 	if (optind < argc)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "die.h"
+#include "opterr.h"
 #include "ids.h"
 #include "html.h"
 #include "paths.h"
@@ -454,12 +455,13 @@ int cmd_report(int argc, char **argv)
 	struct run_stream rs;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': free(runs_dir); runs_dir = xstrdup(optarg); break;
 		case 'o': free(out); out = xstrdup(optarg); break;
 		case 'h': usage(stdout); exit(EXIT_PASS);
-		default: usage(stderr); exit(EXIT_USAGE);
+		default: die_option(c, argv, opts, "report");
 		}
 	}
 	if (optind >= argc || argc - optind > 2)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "die.h"
+#include "opterr.h"
 #include "ids.h"
 #include "ndjson.h"
 #include "paths.h"
@@ -159,11 +160,12 @@ int repro_store(int argc, char **argv)
 	json_t *rec;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': free(runs_dir); runs_dir = xstrdup(optarg); break;
 		case 'r': run_id = optarg; break;
-		default: exit(EXIT_USAGE);
+		default: die_option(c, argv, opts, "repro store");
 		}
 	}
 	if (!run_id || optind < argc)

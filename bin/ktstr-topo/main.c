@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "die.h"
+#include "opterr.h"
 #include "ktstr-topo.h"
 #include "ndjson.h"
 #include "plan.h"
@@ -141,19 +142,8 @@ static void set_bound(struct options *o, int opt, const char *val)
 	o->filter = true;
 }
 
-/* The argument getopt stopped at, for messages; buf holds a short option. */
-static const char *bad_arg(char **argv, int optopt_char, char buf[4])
-{
-	if (optopt_char && optopt_char < 256) {
-		snprintf(buf, 4, "-%c", optopt_char);
-		return buf;
-	}
-	return argv[optind - 1];
-}
-
 static void parse_options(int argc, char **argv, struct options *o)
 {
-	char shortopt[4];
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -173,11 +163,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_OVERSUB: o->cons.oversub = parse_factor(optarg); break;
 		case OPT_SMT: o->cons.smt = o->filter = true; break;
 		case ':':
-			die(EXIT_USAGE, "option '%s' needs a value (try --help)",
-			    bad_arg(argv, optopt, shortopt));
 		case '?':
-			die(EXIT_USAGE, "unknown option '%s' (try --help)",
-			    bad_arg(argv, optopt, shortopt));
+			die_option(c, argv, long_options, NULL);
 		default:
 			set_bound(o, c, optarg);
 		}

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "die.h"
+#include "opterr.h"
 #include "ids.h"
 #include "ktstr-topo.h"
 #include "ndjson.h"
@@ -225,8 +226,7 @@ static void parse_args(int argc, char **argv, struct plan_opts *o)
 			o->payloads = xrealloc(o->payloads, (o->npayloads + 1) * sizeof(char *));
 			o->payloads[o->npayloads++] = optarg;
 			break;
-		case ':': die(EXIT_USAGE, "%s needs a value", argv[optind - 1]);
-		default: die(EXIT_USAGE, "plan: unknown option '%s' (try --help)", argv[optind - 1]);
+		default: die_option(c, argv, lo, "plan");
 		}
 	}
 	if (o->set && strcmp(o->set, "canned") && optind < argc)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "die.h"
+#include "opterr.h"
 #include "ktstr-topo.h"
 #include "ndjson.h"
 #include "plan.h"
@@ -110,8 +111,7 @@ int scenlist_main(int argc, char **argv)
 			break;
 		case 'c': category = optarg; break;
 		case 'j': case 'n': mode = c; break;
-		case ':': die(EXIT_USAGE, "%s needs a value", argv[optind - 1]);
-		default: die(EXIT_USAGE, "scenarios: unknown option '%s' (try --help)", argv[optind - 1]);
+		default: die_option(c, argv, lo, "scenarios");
 		}
 	}
 	s = scenfiles_select(argv + optind, (size_t)(argc - optind), set, category, &n);
