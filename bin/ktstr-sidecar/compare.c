@@ -101,8 +101,7 @@ static void parse_opts(int argc, char **argv, struct cmp_opts *o)
 		default: die_option(c, argv, opts, "compare");
 		}
 	}
-	if (argc - optind != 2)
-		die(EXIT_USAGE, "compare: expects two pools A B (see 'ktstr-sidecar compare --help')");
+	operands(argc, argv, 2, 2, "compare", "two pools A B");
 }
 
 /* A metric's value in each of a side's jobs that have it. */

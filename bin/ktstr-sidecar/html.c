@@ -464,8 +464,9 @@ int cmd_report(int argc, char **argv)
 		default: die_option(c, argv, opts, "report");
 		}
 	}
-	if (optind >= argc || argc - optind > 2)
-		die(EXIT_USAGE, "report: expects RUN [JOB|TEST] (see 'ktstr-sidecar report --help')");
+	operands(argc, argv, 1, 2, "report", "RUN [JOB|TEST]");
+	if (out && strcmp(out, "-") && out_folder_problem(out))
+		die(EXIT_USAGE, "-o %s: not a file in an existing folder", out);
 	stream_load(&rs, runs_dir, argv[optind]);
 	if (argc - optind == 2 && !(only = stream_find(&rs, argv[optind + 1])))
 		die(EXIT_USAGE, "run %s has no job or test '%s'", argv[optind], argv[optind + 1]);

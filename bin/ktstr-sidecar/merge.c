@@ -95,6 +95,7 @@ static void parse_opts(int argc, char **argv, struct merge *m)
 	}
 	if (optind >= argc)
 		die(EXIT_USAGE, "merge: which runs? (see 'ktstr-sidecar merge --help')");
+	runs_dir_check(m->runs_dir);
 }
 
 /* Joined in input order rather than copied. */

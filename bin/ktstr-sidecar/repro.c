@@ -140,8 +140,10 @@ int cmd_repro(int argc, char **argv)
 			usage(stdout);
 			return EXIT_PASS;
 		}
-		usage(stderr);
-		return EXIT_USAGE;
+		if (argc < 2)
+			die(EXIT_USAGE, "repro: plan or store? (see 'ktstr-sidecar repro --help')");
+		die(EXIT_USAGE, "repro: unknown command '%s': plan or store (see 'ktstr-sidecar repro --help')",
+		    argv[1]);
 	}
 	runs_dir = paths_runs_dir();
 	argc--, argv++;

@@ -362,8 +362,9 @@ int cmd_show(int argc, char **argv)
 		default: die_option(c, argv, opts, "show");
 		}
 	}
-	if (optind >= argc || argc - optind > 2)
-		die(EXIT_USAGE, "show: expects RUN [TEST|JOB] (see 'ktstr-sidecar show --help')");
+	operands(argc, argv, 1, 2, "show", "RUN [TEST|JOB]");
+	if (junit_path)
+		junit_check(junit_path);
 	which = argc - optind == 2 ? argv[optind + 1] : NULL;
 	if ((tap || junit_path) && (as_json || totals || brief))
 		die(EXIT_USAGE, "show: --tap and --junit go without --json, --totals and --brief");

@@ -290,8 +290,7 @@ int cmd_trace(int argc, char **argv)
 		default: die_option(c, argv, opts, "trace");
 		}
 	}
-	if (optind >= argc || argc - optind > 2)
-		die(EXIT_USAGE, "trace: expects RUN [JOB|TEST] (see 'ktstr-sidecar trace --help')");
+	operands(argc, argv, 1, 2, "trace", "RUN [JOB|TEST]");
 	stream_load(&rs, runs_dir, argv[optind]);
 	if (argc - optind == 2 && !(only = stream_find(&rs, argv[optind + 1])))
 		die(EXIT_USAGE, "run %s has no job or test '%s'", argv[optind], argv[optind + 1]);

@@ -108,6 +108,9 @@ static void parse_opts(int argc, char **argv, struct writer *w)
 	}
 	if (optind < argc)
 		die(EXIT_USAGE, "write: unexpected argument '%s'", argv[optind]);
+	runs_dir_check(w->runs_dir);
+	if (w->junit_path)
+		junit_check(w->junit_path);
 }
 
 /* Checks the verdict before anything is written for it. */
