@@ -181,7 +181,12 @@ static void parse_args(int argc, char **argv, struct plan_opts *o)
 			o->topos = xrealloc(o->topos, (o->ntopos + 1) * sizeof(char *));
 			o->topos[o->ntopos++] = optarg;
 			break;
-		case O_PRESETS: o->presets = optarg; break;
+		case O_PRESETS:
+			if (!*optarg || *optarg == ',' || strstr(optarg, ",,") ||
+			    optarg[strlen(optarg) - 1] == ',')
+				die(EXIT_USAGE, "--presets '%s': an empty preset name", optarg);
+			o->presets = optarg;
+			break;
 		case O_FIT: o->fit = true; break;
 		case O_OVERSUB: o->oversub = parse_factor(optarg); break;
 		case O_KERNEL:
@@ -196,7 +201,12 @@ static void parse_args(int argc, char **argv, struct plan_opts *o)
 				die(EXIT_USAGE, "--kernel-tag %s: %s", optarg, id_problem(optarg, 40));
 			o->kernel_tag = optarg;
 			break;
-		case O_DURATION: o->duration_ms = (unsigned)floor(parse_seconds("--duration", optarg, 86400) * 1000); break;
+		case O_DURATION:
+			o->duration_ms = (unsigned)floor(parse_seconds("--duration", optarg, 86400) * 1000);
+			/* a job's 0 ms is the guest's default duration, not none */
+			if (!o->duration_ms)
+				die(EXIT_USAGE, "--duration '%s': less than 1 ms", optarg);
+			break;
 		case O_TIMEOUT: o->timeout_s = (unsigned)parse_uint("--timeout", optarg, 1, 86400); break;
 		case O_MEMORY: o->memory_mb = (unsigned)parse_uint("--memory", optarg, 1, 1 << 24); break;
 		case O_INCLUDE: job_add_include(o->includes, optarg); break;

@@ -110,7 +110,11 @@ int scenlist_main(int argc, char **argv)
 			set = optarg;
 			break;
 		case 'c': category = optarg; break;
-		case 'j': case 'n': mode = c; break;
+		case 'j': case 'n':
+			if (mode != 't' && mode != c)
+				die(EXIT_USAGE, "scenarios: give --json or --names, not both");
+			mode = c;
+			break;
 		default: die_option(c, argv, lo, "scenarios");
 		}
 	}
