@@ -7,6 +7,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "boot.h"
@@ -76,6 +78,19 @@ static unsigned parse_jobs(const char *s)
 	return (unsigned)v;
 }
 
+/* A folder made when a job needs it: what is there of its path must be folders now. */
+static void check_dir_arg(const char *opt, const char *dir)
+{
+	char *p = xstrdup(dir), *slash;
+	struct stat st;
+
+	while (stat(p, &st) < 0 && (slash = strrchr(p, '/')) && slash != p)
+		*slash = '\0';
+	if (stat(p, &st) == 0 && !S_ISDIR(st.st_mode))
+		die(EXIT_USAGE, "%s %s: %s is not a directory", opt, dir, p);
+	free(p);
+}
+
 static enum boot_mode parse_boot(const char *s, const char *fmt)
 {
 	int m = boot_mode_parse(s);
@@ -140,6 +155,10 @@ static void parse_options(int argc, char **argv, struct boot_opts *o)
 		die(EXIT_USAGE, "unexpected argument '%s' (jobs come on stdin)", argv[optind]);
 	if (o->dry_run && o->initramfs_out)
 		die(EXIT_USAGE, "--dry-run and --write-initramfs: one or the other");
+	if (o->run_dir)
+		check_dir_arg("--run-dir", o->run_dir);
+	if (o->initramfs_out)
+		check_dir_arg("--write-initramfs", o->initramfs_out);
 }
 
 /* fds 0-2 must be taken, or a socket for qemu could land on one. */
