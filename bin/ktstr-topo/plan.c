@@ -540,6 +540,7 @@ int plan_main(int argc, char **argv)
 		p.prof[0] = sched_flags(&p.sched, p.o.flags);
 		p.nprof = 1;
 	}
+	sched_check_kernel(&p.sched);
 	p.prof_names = xcalloc(p.nprof, sizeof(char *));
 	for (size_t i = 0; i < p.nprof; i++) {
 		char buf[512];
