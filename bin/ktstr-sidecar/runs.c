@@ -142,6 +142,8 @@ void runs_dir_check(const char *runs_dir)
 {
 	struct stat st;
 
+	if (!*runs_dir)
+		die(EXIT_USAGE, "runs dir '': an empty path");
 	/* ENOTDIR: a part of the path is a file */
 	if (stat(runs_dir, &st) == 0 ? !S_ISDIR(st.st_mode) : errno == ENOTDIR)
 		die(EXIT_USAGE, "runs dir %s: not a directory", runs_dir);
