@@ -14,6 +14,9 @@ const char *id_problem(const char *s, size_t max)
 					 : "is longer than 63 characters";
 	if (s[0] == '.' || s[0] == '-')
 		return "must not start with '.' or '-'";
+	/* `show latest` and the others take it for the newest run */
+	if (max == RUN_ID_MAX && !strcmp(s, "latest"))
+		return "must not be 'latest' (the name of the newest run)";
 	if (strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-") != n)
 		return "may hold only letters, digits, '.', '_', '+' and '-'";
 	return NULL;

@@ -467,9 +467,16 @@ static int check_step_refs(const struct scenario *s, unsigned i, struct live_nam
 		if (o->kind == OP_REMOVE_CGROUP)
 			live_remove(l, o->a);
 	}
-	for (unsigned d = 0; d < st->ndefs; d++)
-		if (!st->defs[d].per_cpu)	/* ops cannot name what a generator makes */
-			live_add(l, st->defs[d].name);
+	for (unsigned d = 0; d < st->ndefs; d++) {
+		if (st->defs[d].per_cpu)	/* ops cannot name what a generator makes */
+			continue;
+		if (live_has(l, st->defs[d].name)) {
+			strfmt(pc->err, pc->errlen, "scenario.steps[%u].cgroups[%u]: cgroup \"%s\" "
+			       "exists already at this point", i, d, st->defs[d].name);
+			return -1;
+		}
+		live_add(l, st->defs[d].name);
+	}
 	return 0;
 }
 
@@ -477,9 +484,17 @@ static int check_refs(const struct scenario *s, struct parse_ctx *pc)
 {
 	struct live_names l = { .n = 0, .npayload = 0 };
 
-	for (unsigned d = 0; d < s->ndefs; d++)
-		if (!s->defs[d].per_cpu)
-			live_add(&l, s->defs[d].name);
+	for (unsigned d = 0; d < s->ndefs; d++) {
+		if (s->defs[d].per_cpu)
+			continue;
+		/* the guest would make it once and put both definitions' workers in it */
+		if (live_has(&l, s->defs[d].name)) {
+			strfmt(pc->err, pc->errlen, "scenario.cgroups[%u]: cgroup \"%s\" is defined twice",
+			       d, s->defs[d].name);
+			return -1;
+		}
+		live_add(&l, s->defs[d].name);
+	}
 	for (unsigned i = 0; i < s->nsteps; i++) {
 		if (check_step_refs(s, i, &l, pc) < 0)
 			return -1;
@@ -522,8 +537,8 @@ static int parse_top(json_t *j, struct scenario *s, struct parse_ctx *pc)
 	if (check_keys(j, keys, "scenario", pc))
 		return -1;
 	v = json_object_get(j, "name");
-	if (!json_is_string(v)) {
-		strfmt(pc->err, pc->errlen, "scenario.name: expected a string");
+	if (!json_is_string(v) || !*json_string_value(v)) {
+		strfmt(pc->err, pc->errlen, "scenario.name: expected a non-empty string");
 		return -1;
 	}
 	s->name = xstrdup(json_string_value(v));

@@ -1,11 +1,15 @@
 /* Validation of `job` records: every field ktstr-boot relies on, by name. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "boot.h"
 #include "die.h"
 #include "ids.h"
+#include "scenario.h"
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -79,6 +83,15 @@ static int parse_mode(json_t *rec, struct job *j, char *err, size_t errlen)
 	    !json_is_object(json_object_get(rec, "scenario")))
 		return fail(err, errlen, "field \"scenario\": %s (mode scenario needs an object)",
 			    json_object_get(rec, "scenario") ? "not an object" : "missing");
+	/* checked as the guest reads it: a malformed one would cost a VM to find out */
+	if (j->mode == MODE_SCENARIO) {
+		struct scenario sc;
+		char why[512];
+
+		if (scenario_parse(json_object_get(rec, "scenario"), &sc, why, sizeof(why)) < 0)
+			return fail(err, errlen, "%s", why);
+		scenario_free(&sc);
+	}
 	j->exec = opt_string(rec, "exec", &bad);
 	if (bad)
 		return fail(err, errlen, "field \"exec\": not a string");
@@ -100,12 +113,27 @@ static int parse_scheduler(json_t *rec, struct job *j, char *err, size_t errlen)
 	j->sched_path = opt_string(s, "path", &bad);
 	if (bad || (j->sched_path && j->sched_path[0] != '/'))
 		return fail(err, errlen, "field \"scheduler.path\": not an absolute path");
+	if (j->sched_path && access(j->sched_path, X_OK) < 0)
+		return fail(err, errlen, "field \"scheduler.path\": %s: %s", j->sched_path,
+			    strerror(errno));
 	args = json_object_get(s, "args");
 	if (args && !json_is_array(args))
 		return fail(err, errlen, "field \"scheduler.args\": not an array");
 	for (size_t i = 0; args && i < json_array_size(args); i++)
 		if (!json_is_string(json_array_get(args, i)))
 			return fail(err, errlen, "field \"scheduler.args[%zu]\": not a string", i);
+	return 0;
+}
+
+/* The guest takes a missing or non-positive duration_ms for its default: say so here. */
+static int parse_duration(json_t *rec, char *err, size_t errlen)
+{
+	json_t *d = json_object_get(rec, "duration_ms");
+
+	if (!d || json_is_null(d))
+		return 0;
+	if (!json_is_integer(d) || json_integer_value(d) < 1 || json_integer_value(d) > 86400000)
+		return fail(err, errlen, "field \"duration_ms\": not a whole number from 1 to 86400000");
 	return 0;
 }
 
@@ -188,6 +216,9 @@ static int parse_includes(json_t *rec, struct job *j, char *err, size_t errlen)
 
 		if (!json_is_object(e) || !src || !*src)
 			return fail(err, errlen, "field \"include[%zu].src\": missing or not a string", i);
+		if (access(src, R_OK) < 0)
+			return fail(err, errlen, "field \"include[%zu].src\": %s: %s", i, src,
+				    strerror(errno));
 		if (!dst || !guest_path_ok(dst))
 			return fail(err, errlen, "field \"include[%zu].dst\": not an absolute guest path "
 				    "(not /init or /job.json, no \"..\")", i);
@@ -234,6 +265,7 @@ int job_parse(json_t *rec, size_t lineno, struct job *job, char *err, size_t err
 	    parse_kernel(rec, job, err, errlen) < 0 ||
 	    parse_scheduler(rec, job, err, errlen) < 0 ||
 	    parse_timeout(rec, job, err, errlen) < 0 ||
+	    parse_duration(rec, err, errlen) < 0 ||
 	    parse_cmdline(rec, job, err, errlen) < 0 ||
 	    parse_includes(rec, job, err, errlen) < 0 ||
 	    (json_object_get(rec, "payloads") && !json_is_object(json_object_get(rec, "payloads")) &&

@@ -7,11 +7,14 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "boot.h"
 #include "boot_image.h"
 #include "die.h"
+#include "opterr.h"
 #include "lifeline.h"
 #include "jobs.h"
 #include "paths.h"
@@ -75,6 +78,19 @@ static unsigned parse_jobs(const char *s)
 	return (unsigned)v;
 }
 
+/* A folder made when a job needs it: what is there of its path must be folders now. */
+static void check_dir_arg(const char *opt, const char *dir)
+{
+	char *p = xstrdup(dir), *slash;
+	struct stat st;
+
+	while (stat(p, &st) < 0 && (slash = strrchr(p, '/')) && slash != p)
+		*slash = '\0';
+	if (stat(p, &st) == 0 && !S_ISDIR(st.st_mode))
+		die(EXIT_USAGE, "%s %s: %s is not a directory", opt, dir, p);
+	free(p);
+}
+
 static enum boot_mode parse_boot(const char *s, const char *fmt)
 {
 	int m = boot_mode_parse(s);
@@ -102,7 +118,8 @@ static void parse_options(int argc, char **argv, struct boot_opts *o)
 
 	if (boot && *boot)
 		o->boot = parse_boot(boot, "KTSTR_BOOT=%s: use auto, bzimage or pvh");
-	while ((c = getopt_long(argc, argv, "j:vh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":j:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			o->max_jobs = parse_jobs(optarg);
@@ -131,14 +148,17 @@ static void parse_options(int argc, char **argv, struct boot_opts *o)
 			usage(stdout);
 			exit(EXIT_PASS);
 		default:
-			usage(stderr);
-			exit(EXIT_USAGE);
+			die_option(c, argv, longopts, NULL);
 		}
 	}
 	if (optind < argc)
 		die(EXIT_USAGE, "unexpected argument '%s' (jobs come on stdin)", argv[optind]);
 	if (o->dry_run && o->initramfs_out)
 		die(EXIT_USAGE, "--dry-run and --write-initramfs: one or the other");
+	if (o->run_dir)
+		check_dir_arg("--run-dir", o->run_dir);
+	if (o->initramfs_out)
+		check_dir_arg("--write-initramfs", o->initramfs_out);
 }
 
 /* fds 0-2 must be taken, or a socket for qemu could land on one. */

@@ -1,6 +1,8 @@
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "checks.h"
 #include "die.h"
@@ -142,6 +144,7 @@ static void validate_file_layer(const char *path, const char *where, json_t *lay
 json_t *checks_load(const char *path)
 {
 	char *def = NULL, where[128];
+	struct stat st;
 	json_error_t jerr;
 	json_t *all, *prof;
 	const char *name;
@@ -153,6 +156,11 @@ json_t *checks_load(const char *path)
 		free(share);
 		path = def;
 	}
+	/* a file that cannot be read is said as such, not as jansson's "FILE:-1:-1: unable to open" */
+	if (stat(path, &st) < 0)
+		die(EXIT_USAGE, "checks file '%s': %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		die(EXIT_USAGE, "checks file '%s': not a file", path);
 	all = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (!all)
 		die(EXIT_USAGE, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);

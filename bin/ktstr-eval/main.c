@@ -11,6 +11,7 @@
 
 #include "checks.h"
 #include "die.h"
+#include "opterr.h"
 #include "lifeline.h"
 #include "judge.h"
 #include "ndjson.h"
@@ -67,12 +68,13 @@ int main(int argc, char **argv)
 	die_setprog(argv[0]);
 	version_option(argc, argv);
 	lifeline_to_parent();
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': checks_path = optarg; break;
 		case 'k': checks_parse_override(o.overrides, optarg); break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return EXIT_USAGE;
+		default: die_option(c, argv, opts, NULL);
 		}
 	}
 	if (optind < argc)

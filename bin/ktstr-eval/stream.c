@@ -52,10 +52,15 @@ static void handle(struct ndjson_reader *rd, FILE *out, json_t *rec, const char 
 	struct job_state *js;
 	char err[512];
 
+	/* a job known by no string would be judged never, or as another one */
 	if (!strcmp(ndjson_type(rec), "job")) {
 		id = json_string_value(json_object_get(rec, "id"));
+		if (!id)
+			ndjson_bad_record(rd, rec, "\"id\" must be a string");
 		if (checks_validate_job(rec, err, sizeof(err)))
 			ndjson_bad_record(rd, rec, "%s", err);
+	} else if (json_object_get(rec, "job") && !id) {
+		ndjson_bad_record(rd, rec, "\"job\" must be a string");
 	} else if (record_validate(rec, err, sizeof(err))) {
 		ndjson_bad_record(rd, rec, "%s", err);
 	}

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "opterr.h"
 #include "lifeline.h"
 #include "domains.h"
 #include "dumpreq.h"
@@ -488,7 +489,8 @@ int main(int argc, char **argv)
 	json_object_seed(1);
 	/* the maps' snapshots free and take again the same memory: no page faults for it each time */
 	mallopt(M_TRIM_THRESHOLD, 16 << 20);
-	while ((c = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': o.interval_ms = parse_ms("--interval-ms", optarg, 10, 60000); break;
 		case 's': o.settle_ms = parse_ms("--settle-ms", optarg, 0, 600000); break;
@@ -501,7 +503,7 @@ int main(int argc, char **argv)
 		case 'n': o.samples = 0; break;
 		case 'r': o.replay = 1; break;
 		case 'h': usage(stdout); return EXIT_PASS;
-		default: usage(stderr); return EXIT_USAGE;
+		default: die_option(c, argv, lopts, NULL);
 		}
 	}
 	if (optind < argc)

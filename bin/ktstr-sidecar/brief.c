@@ -459,6 +459,7 @@ char *run_dir_of(const char *runs_dir, const char *run)
 	char *owned = NULL, *dir;
 	struct stat st;
 
+	runs_dir_check(runs_dir);
 	if (!strcmp(run, "latest")) {
 		runs_load(runs_dir, &set);
 		id = runs_resolve_id(&set, run, &owned);

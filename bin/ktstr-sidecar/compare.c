@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "die.h"
+#include "opterr.h"
 #include "ndjson.h"
 #include "paths.h"
 #include "pool.h"
@@ -72,7 +73,8 @@ static void parse_opts(int argc, char **argv, struct cmp_opts *o)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': free(o->runs_dir); o->runs_dir = xstrdup(optarg); break;
 		case 'm':
@@ -96,11 +98,10 @@ static void parse_opts(int argc, char **argv, struct cmp_opts *o)
 		case 'J': o->as_json = 1; break;
 		case 'a': o->all = 1; break;
 		case 'h': usage(stdout); exit(EXIT_PASS);
-		default: usage(stderr); exit(EXIT_USAGE);
+		default: die_option(c, argv, opts, "compare");
 		}
 	}
-	if (argc - optind != 2)
-		die(EXIT_USAGE, "compare: expects two pools A B (see 'ktstr-sidecar compare --help')");
+	operands(argc, argv, 2, 2, "compare", "two pools A B");
 }
 
 /* A metric's value in each of a side's jobs that have it. */

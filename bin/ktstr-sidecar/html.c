@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "die.h"
+#include "opterr.h"
 #include "ids.h"
 #include "html.h"
 #include "paths.h"
@@ -454,16 +455,18 @@ int cmd_report(int argc, char **argv)
 	struct run_stream rs;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': free(runs_dir); runs_dir = xstrdup(optarg); break;
 		case 'o': free(out); out = xstrdup(optarg); break;
 		case 'h': usage(stdout); exit(EXIT_PASS);
-		default: usage(stderr); exit(EXIT_USAGE);
+		default: die_option(c, argv, opts, "report");
 		}
 	}
-	if (optind >= argc || argc - optind > 2)
-		die(EXIT_USAGE, "report: expects RUN [JOB|TEST] (see 'ktstr-sidecar report --help')");
+	operands(argc, argv, 1, 2, "report", "RUN [JOB|TEST]");
+	if (out && strcmp(out, "-") && out_folder_problem(out))
+		die(EXIT_USAGE, "-o %s: not a file in an existing folder", out);
 	stream_load(&rs, runs_dir, argv[optind]);
 	if (argc - optind == 2 && !(only = stream_find(&rs, argv[optind + 1])))
 		die(EXIT_USAGE, "run %s has no job or test '%s'", argv[optind], argv[optind + 1]);

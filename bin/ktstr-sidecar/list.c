@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "die.h"
+#include "opterr.h"
 #include "ndjson.h"
 #include "paths.h"
 #include "sidecar.h"
@@ -104,12 +105,13 @@ int cmd_list(int argc, char **argv)
 	struct table t;
 	size_t n;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': free(runs_dir); runs_dir = xstrdup(optarg); break;
 		case 'J': as_json = 1; break;
 		case 'h': usage(stdout); exit(EXIT_PASS);
-		default: usage(stderr); exit(EXIT_USAGE);
+		default: die_option(c, argv, opts, "list");
 		}
 	}
 	if (optind < argc)

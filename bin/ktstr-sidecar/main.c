@@ -7,6 +7,7 @@
 
 #include "die.h"
 #include "lifeline.h"
+#include "nearest.h"
 #include "sidecar.h"
 #include "version.h"
 
@@ -59,10 +60,9 @@ int main(int argc, char **argv)
 	die_setprog(argv[0]);
 	version_option(argc, argv);
 	lifeline_to_parent();
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (argc < 2)
+		die(EXIT_USAGE, "which command? (write, list, show, compare, metrics, merge, trace, "
+				"report, repro; see 'ktstr-sidecar --help')");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		usage(stdout);
@@ -74,6 +74,17 @@ int main(int argc, char **argv)
 		if (cmds[i].fn != cmd_write && cmds[i].fn != cmd_repro)	/* stdout is NDJSON (or TAP) */
 			safeout_install();
 		return cmds[i].fn(argc - 1, argv + 1);
+	}
+	{
+		const char *names[sizeof(cmds) / sizeof(cmds[0])];
+		const char *near;
+
+		for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+			names[i] = cmds[i].name;
+		near = nearest_word(argv[1], names, sizeof(cmds) / sizeof(cmds[0]));
+		if (near)
+			die(EXIT_USAGE, "unknown command '%s': did you mean '%s'? (see 'ktstr-sidecar --help')",
+			    argv[1], near);
 	}
 	die(EXIT_USAGE, "unknown command '%s' (see 'ktstr-sidecar --help')", argv[1]);
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "opterr.h"
 #include "ids.h"
 #include "ndjson.h"
 #include "paths.h"
@@ -78,7 +79,8 @@ static void parse_opts(int argc, char **argv, struct merge *m)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': free(m->runs_dir); m->runs_dir = xstrdup(optarg); break;
 		case 'r':
@@ -88,11 +90,12 @@ static void parse_opts(int argc, char **argv, struct merge *m)
 			break;
 		case 'J': m->as_json = 1; break;
 		case 'h': usage(stdout); exit(EXIT_PASS);
-		default: usage(stderr); exit(EXIT_USAGE);
+		default: die_option(c, argv, opts, "merge");
 		}
 	}
 	if (optind >= argc)
 		die(EXIT_USAGE, "merge: which runs? (see 'ktstr-sidecar merge --help')");
+	runs_dir_check(m->runs_dir);
 }
 
 /* Joined in input order rather than copied. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "die.h"
+#include "opterr.h"
 #include "ndjson.h"
 #include "paths.h"
 #include "sidecar.h"
@@ -207,11 +208,12 @@ int cmd_metrics(int argc, char **argv)
 	int c, as_json = 0;
 	struct table t;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'J': as_json = 1; break;
 		case 'h': usage(stdout); exit(EXIT_PASS);
-		default: usage(stderr); exit(EXIT_USAGE);
+		default: die_option(c, argv, opts, "metrics");
 		}
 	}
 	if (optind < argc)

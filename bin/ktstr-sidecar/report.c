@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "die.h"
 #include "paths.h"
@@ -201,6 +202,26 @@ int junit_write(const struct junit *j, const char *path, char *err, size_t errle
 	free(text);
 	free(dir);
 	return rc;
+}
+
+int out_folder_problem(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	struct stat st;
+	int bad;
+
+	if (slash)
+		slash[slash == dir] = '\0';	/* "/x": the root */
+	bad = !*path || (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) ||
+	      (slash && (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)));
+	free(dir);
+	return bad;
+}
+
+void junit_check(const char *path)
+{
+	if (out_folder_problem(path))
+		die(EXIT_USAGE, "--junit %s: not a file in an existing folder", path);
 }
 
 /* s as a YAML double-quoted scalar: one line whatever it holds. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "die.h"
+#include "opterr.h"
 #include "ndjson.h"
 #include "paths.h"
 #include "repro.h"
@@ -139,16 +140,19 @@ int cmd_repro(int argc, char **argv)
 			usage(stdout);
 			return EXIT_PASS;
 		}
-		usage(stderr);
-		return EXIT_USAGE;
+		if (argc < 2)
+			die(EXIT_USAGE, "repro: plan or store? (see 'ktstr-sidecar repro --help')");
+		die(EXIT_USAGE, "repro: unknown command '%s': plan or store (see 'ktstr-sidecar repro --help')",
+		    argv[1]);
 	}
 	runs_dir = paths_runs_dir();
 	argc--, argv++;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': free(runs_dir); runs_dir = xstrdup(optarg); break;
 		case 'h': usage(stdout); exit(EXIT_PASS);
-		default: usage(stderr); exit(EXIT_USAGE);
+		default: die_option(c, argv, opts, "repro plan");
 		}
 	}
 	if (optind >= argc)

@@ -8,8 +8,10 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "die.h"
+#include "opterr.h"
 #include "ids.h"
 #include "ndjson.h"
 #include "paths.h"
@@ -156,21 +158,26 @@ int repro_store(int argc, char **argv)
 	const char *run_id = NULL, *why;
 	struct rerun *list = NULL, *r;
 	struct ndjson_reader rd;
+	struct stat st;
 	json_t *rec;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': free(runs_dir); runs_dir = xstrdup(optarg); break;
 		case 'r': run_id = optarg; break;
-		default: exit(EXIT_USAGE);
+		default: die_option(c, argv, opts, "repro store");
 		}
 	}
 	if (!run_id || optind < argc)
 		die(EXIT_USAGE, "repro store: expects --run-id ID and the reruns' records on stdin");
 	if ((why = id_problem(run_id, RUN_ID_MAX)))
 		die(EXIT_USAGE, "--run-id '%s': the run id %s", run_id, why);
+	runs_dir_check(runs_dir);
 	dir = paths_join(runs_dir, run_id);
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))	/* the reruns belong to a stored run */
+		die(EXIT_USAGE, "--run-id %s: no run '%s' in %s", run_id, run_id, runs_dir);
 	ndjson_reader_init(&rd, stdin, "stdin");
 	while ((rec = ndjson_read(&rd))) {
 		const char *id = rec_str(rec, !strcmp(ndjson_type(rec), "job") ? "id" : "job", NULL);

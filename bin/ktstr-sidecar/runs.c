@@ -1,6 +1,7 @@
 /* Reading run records back: the JSON files of RUNS/RUN-ID/ whose "type" is "run". */
 #include <dirent.h>
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -128,10 +129,33 @@ static void load_run_dir(const char *dir, const char *run_id, struct run_set *se
 	free(ents);
 }
 
+void operands(int argc, char **argv, int min, int max, const char *cmd, const char *what)
+{
+	if (argc - optind < min)
+		die(EXIT_USAGE, "%s: expects %s (see 'ktstr-sidecar %s --help')", cmd, what, cmd);
+	if (max >= 0 && argc - optind > max)
+		die(EXIT_USAGE, "%s: unexpected argument '%s' (expects %s)", cmd, argv[optind + max],
+		    what);
+}
+
+void runs_dir_check(const char *runs_dir)
+{
+	struct stat st;
+
+	if (!*runs_dir)
+		die(EXIT_USAGE, "runs dir '': an empty path");
+	/* ENOTDIR: a part of the path is a file */
+	if (stat(runs_dir, &st) == 0 ? !S_ISDIR(st.st_mode) : errno == ENOTDIR)
+		die(EXIT_USAGE, "runs dir %s: not a directory", runs_dir);
+}
+
 void runs_load(const char *runs_dir, struct run_set *set)
 {
 	struct dirent **ents = NULL;
-	int n = scandir(runs_dir, &ents, NULL, alphasort);
+	int n;
+
+	runs_dir_check(runs_dir);
+	n = scandir(runs_dir, &ents, NULL, alphasort);
 
 	for (int i = 0; i < n; i++) {
 		char *dir = paths_join(runs_dir, ents[i]->d_name);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "die.h"
+#include "opterr.h"
 #include "maprec.h"
 #include "ndjson.h"
 #include "paths.h"
@@ -348,7 +349,8 @@ int cmd_show(int argc, char **argv)
 	const char *id, *which, *junit_path = NULL;
 	int c, as_json = 0, shown = 0, totals = 0, brief = 0, tap = 0;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': free(runs_dir); runs_dir = xstrdup(optarg); break;
 		case 'J': as_json = 1; break;
@@ -357,11 +359,12 @@ int cmd_show(int argc, char **argv)
 		case 't': tap = 1; break;
 		case 'j': junit_path = optarg; break;
 		case 'h': usage(stdout); exit(EXIT_PASS);
-		default: usage(stderr); exit(EXIT_USAGE);
+		default: die_option(c, argv, opts, "show");
 		}
 	}
-	if (optind >= argc || argc - optind > 2)
-		die(EXIT_USAGE, "show: expects RUN [TEST|JOB] (see 'ktstr-sidecar show --help')");
+	operands(argc, argv, 1, 2, "show", "RUN [TEST|JOB]");
+	if (junit_path)
+		junit_check(junit_path);
 	which = argc - optind == 2 ? argv[optind + 1] : NULL;
 	if ((tap || junit_path) && (as_json || totals || brief))
 		die(EXIT_USAGE, "show: --tap and --junit go without --json, --totals and --brief");

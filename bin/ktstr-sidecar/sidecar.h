@@ -103,6 +103,14 @@ const char *runs_resolve_id(const struct run_set *set, const char *arg,
 			    char **owned);
 
 int str_ends_with(const char *s, const char *suffix);
+/*
+ * The arguments after a subcommand's options: from min to max (-1: any number) of them, else
+ * exit 2 naming the one too many ("CMD: unexpected argument 'X' (expects WHAT)") or saying what
+ * is missing.
+ */
+void operands(int argc, char **argv, int min, int max, const char *cmd, const char *what);
+/* A --runs-dir (or $KTSTR_RUNS_DIR) that is there but no directory: exit 2. */
+void runs_dir_check(const char *runs_dir);
 
 /* Small accessors over run records. */
 const char *rec_str(json_t *o, const char *key, const char *dflt);
@@ -161,6 +169,10 @@ struct junit {
 void junit_init(struct junit *j);
 void junit_add(struct junit *j, json_t *run);
 int junit_write(const struct junit *j, const char *path, char *err, size_t errlen);
+/* A file to write must be no folder and go into one that exists: nonzero when it cannot. */
+int out_folder_problem(const char *path);
+/* --junit FILE checked before anything is read or written: exit 2 when out_folder_problem. */
+void junit_check(const char *path);
 void junit_free(struct junit *j);
 void tap_start(FILE *f);
 void tap_line(FILE *f, size_t n, json_t *run);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "die.h"
+#include "opterr.h"
 #include "paths.h"
 #include "sidecar.h"
 #include "stream.h"
@@ -281,15 +282,15 @@ int cmd_trace(int argc, char **argv)
 	json_t *out;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': free(runs_dir); runs_dir = xstrdup(optarg); break;
 		case 'h': usage(stdout); exit(EXIT_PASS);
-		default: usage(stderr); exit(EXIT_USAGE);
+		default: die_option(c, argv, opts, "trace");
 		}
 	}
-	if (optind >= argc || argc - optind > 2)
-		die(EXIT_USAGE, "trace: expects RUN [JOB|TEST] (see 'ktstr-sidecar trace --help')");
+	operands(argc, argv, 1, 2, "trace", "RUN [JOB|TEST]");
 	stream_load(&rs, runs_dir, argv[optind]);
 	if (argc - optind == 2 && !(only = stream_find(&rs, argv[optind + 1])))
 		die(EXIT_USAGE, "run %s has no job or test '%s'", argv[optind], argv[optind + 1]);

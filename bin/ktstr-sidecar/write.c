@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "die.h"
+#include "opterr.h"
 #include "ids.h"
 #include "ndjson.h"
 #include "paths.h"
@@ -87,7 +88,8 @@ static void parse_opts(int argc, char **argv, struct writer *w)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': free(w->runs_dir); w->runs_dir = xstrdup(optarg); break;
 		case 'r':
@@ -101,11 +103,14 @@ static void parse_opts(int argc, char **argv, struct writer *w)
 		case 'P': w->progress = xcalloc(1, sizeof(*w->progress)); break;
 		case 'S': w->stages_mode = optarg; break;
 		case 'h': usage(stdout); exit(EXIT_PASS);
-		default: usage(stderr); exit(EXIT_USAGE);
+		default: die_option(c, argv, opts, "write");
 		}
 	}
 	if (optind < argc)
 		die(EXIT_USAGE, "write: unexpected argument '%s'", argv[optind]);
+	runs_dir_check(w->runs_dir);
+	if (w->junit_path)
+		junit_check(w->junit_path);
 }
 
 /* Checks the verdict before anything is written for it. */

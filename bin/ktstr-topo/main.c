@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "die.h"
+#include "opterr.h"
 #include "ktstr-topo.h"
 #include "ndjson.h"
 #include "plan.h"
@@ -141,19 +142,8 @@ static void set_bound(struct options *o, int opt, const char *val)
 	o->filter = true;
 }
 
-/* The argument getopt stopped at, for messages; buf holds a short option. */
-static const char *bad_arg(char **argv, int optopt_char, char buf[4])
-{
-	if (optopt_char && optopt_char < 256) {
-		snprintf(buf, 4, "-%c", optopt_char);
-		return buf;
-	}
-	return argv[optind - 1];
-}
-
 static void parse_options(int argc, char **argv, struct options *o)
 {
-	char shortopt[4];
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -173,11 +163,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_OVERSUB: o->cons.oversub = parse_factor(optarg); break;
 		case OPT_SMT: o->cons.smt = o->filter = true; break;
 		case ':':
-			die(EXIT_USAGE, "option '%s' needs a value (try --help)",
-			    bad_arg(argv, optopt, shortopt));
 		case '?':
-			die(EXIT_USAGE, "unknown option '%s' (try --help)",
-			    bad_arg(argv, optopt, shortopt));
+			die_option(c, argv, long_options, NULL);
 		default:
 			set_bound(o, c, optarg);
 		}
@@ -303,23 +290,37 @@ static void print_entry(const struct options *o, const struct entry *e)
 /*
  * Print the entries that pass the filters. A TOPO argument that does not
  * pass is named on stderr; presets are dropped silently, as upstream does.
- * Returns how many were printed.
+ * When none passes, one line says so, with why for each TOPO argument (exit 77).
  */
-static size_t print_entries(const struct options *o, const struct entry *e, size_t n)
+static void print_entries(const struct options *o, const struct entry *e, size_t n)
 {
-	size_t printed = 0;
-	char why[200];
+	size_t printed = 0, off = 0;
+	char why[200], all[1024] = "";
 
+	for (size_t i = 0; i < n; i++)
+		printed += constraints_accept(&o->cons, &e[i].topo, why, sizeof(why));
 	for (size_t i = 0; i < n; i++) {
-		if (!constraints_accept(&o->cons, &e[i].topo, why, sizeof(why))) {
-			if (!e[i].preset)
-				warnmsg("%s: skipped: %s", e[i].label, why);
-			continue;
-		}
-		print_entry(o, &e[i]);
-		printed++;
+		if (constraints_accept(&o->cons, &e[i].topo, why, sizeof(why)))
+			print_entry(o, &e[i]);
+		else if (!e[i].preset && printed)
+			warnmsg("%s: skipped: %s", e[i].label, why);
+		else if (!e[i].preset && off < sizeof(all))
+			off += (size_t)snprintf(all + off, sizeof(all) - off, "%s %s: %s",
+						off ? ";" : ":", e[i].label, why);
 	}
-	return printed;
+	if (!printed) {
+		warnmsg("no topology passed the filters%s", all);
+		exit(EXIT_SKIP);
+	}
+}
+
+/* QEMU arguments it would refuse are no output: every topology is checked first. */
+static void check_qemu_cpus(const struct entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (topo_cpus(&e[i].topo) > TOPO_QEMU_MAX_CPUS)
+			die(EXIT_USAGE, "%s: %u CPUs; QEMU's pc machine takes at most %d", e[i].label,
+			    topo_cpus(&e[i].topo), TOPO_QEMU_MAX_CPUS);
 }
 
 int main(int argc, char **argv)
@@ -328,7 +329,7 @@ int main(int argc, char **argv)
 	struct entry *entries;
 	struct options o;
 	struct host host;
-	size_t npresets = 0, n, printed;
+	size_t npresets = 0, n;
 	int ntopos;
 
 	die_setprog(argv[0]);
@@ -369,14 +370,12 @@ int main(int argc, char **argv)
 		host_read(&host);
 		o.cons.host = &host;
 	}
-	printed = print_entries(&o, entries, n);
+	if (o.qemu)
+		check_qemu_cpus(entries, n);
+	print_entries(&o, entries, n);
 	if (o.fit)
 		host_free(&host);
 	free(entries);
 	presets_free(presets, npresets);
-	if (!printed) {
-		warnmsg("no topology passed the filters");
-		return EXIT_SKIP;
-	}
 	return EXIT_PASS;
 }

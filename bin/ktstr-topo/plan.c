@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "die.h"
+#include "opterr.h"
 #include "ids.h"
 #include "ktstr-topo.h"
 #include "ndjson.h"
@@ -180,7 +181,12 @@ static void parse_args(int argc, char **argv, struct plan_opts *o)
 			o->topos = xrealloc(o->topos, (o->ntopos + 1) * sizeof(char *));
 			o->topos[o->ntopos++] = optarg;
 			break;
-		case O_PRESETS: o->presets = optarg; break;
+		case O_PRESETS:
+			if (!*optarg || *optarg == ',' || strstr(optarg, ",,") ||
+			    optarg[strlen(optarg) - 1] == ',')
+				die(EXIT_USAGE, "--presets '%s': an empty preset name", optarg);
+			o->presets = optarg;
+			break;
 		case O_FIT: o->fit = true; break;
 		case O_OVERSUB: o->oversub = parse_factor(optarg); break;
 		case O_KERNEL:
@@ -195,7 +201,12 @@ static void parse_args(int argc, char **argv, struct plan_opts *o)
 				die(EXIT_USAGE, "--kernel-tag %s: %s", optarg, id_problem(optarg, 40));
 			o->kernel_tag = optarg;
 			break;
-		case O_DURATION: o->duration_ms = (unsigned)floor(parse_seconds("--duration", optarg, 86400) * 1000); break;
+		case O_DURATION:
+			o->duration_ms = (unsigned)floor(parse_seconds("--duration", optarg, 86400) * 1000);
+			/* a job's 0 ms is the guest's default duration, not none */
+			if (!o->duration_ms)
+				die(EXIT_USAGE, "--duration '%s': less than 1 ms", optarg);
+			break;
 		case O_TIMEOUT: o->timeout_s = (unsigned)parse_uint("--timeout", optarg, 1, 86400); break;
 		case O_MEMORY: o->memory_mb = (unsigned)parse_uint("--memory", optarg, 1, 1 << 24); break;
 		case O_INCLUDE: job_add_include(o->includes, optarg); break;
@@ -225,8 +236,7 @@ static void parse_args(int argc, char **argv, struct plan_opts *o)
 			o->payloads = xrealloc(o->payloads, (o->npayloads + 1) * sizeof(char *));
 			o->payloads[o->npayloads++] = optarg;
 			break;
-		case ':': die(EXIT_USAGE, "%s needs a value", argv[optind - 1]);
-		default: die(EXIT_USAGE, "plan: unknown option '%s' (try --help)", argv[optind - 1]);
+		default: die_option(c, argv, lo, "plan");
 		}
 	}
 	if (o->set && strcmp(o->set, "canned") && optind < argc)
@@ -530,6 +540,7 @@ int plan_main(int argc, char **argv)
 		p.prof[0] = sched_flags(&p.sched, p.o.flags);
 		p.nprof = 1;
 	}
+	sched_check_kernel(&p.sched);
 	p.prof_names = xcalloc(p.nprof, sizeof(char *));
 	for (size_t i = 0; i < p.nprof; i++) {
 		char buf[512];

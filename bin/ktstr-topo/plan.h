@@ -25,6 +25,7 @@ struct sched {
 	char *topology;		/* the definition's default topology */
 	char **caps;		/* "capabilities": flags it always has */
 	size_t ncaps;
+	char *other_kernels;	/* the loader is built for other kernels only: why it cannot run */
 };
 
 /* One flag profile: the active flags as a bitmask over sched.flag_names. */
@@ -32,6 +33,9 @@ typedef unsigned long profile_t;
 
 /* share/ktstr/schedulers/NAME.json, a 'ktstr sched build' one, a path, or eevdf. */
 void sched_resolve(struct sched *s, const char *spec, const char *extra, const char *kernel_id);
+/* Dies when the definition's loader is built for other kernels only (after the flags are
+ * checked: a mistyped flag is said first). */
+void sched_check_kernel(const struct sched *s);
 /* Dies when the definition's loader is not built. */
 void sched_check_binary(const struct sched *s);
 /* The profiles of --profiles WANT ("all", "default", "a+b,c"); n set. Dies on bad ones. */

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "die.h"
+#include "nearest.h"
 #include "paths.h"
 #include "plan.h"
 
@@ -45,33 +46,6 @@ static char **folder_names(const char *folder, size_t *n)
 	free(ents);
 	free(dir);
 	return names;
-}
-
-/* Levenshtein distance, for suggestions. */
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), *row = xcalloc(lb + 1, sizeof(*row)), d;
-
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			diag = up;
-			row[j] = best;
-		}
-	}
-	d = row[lb];
-	free(row);
-	return d;
 }
 
 static void nearest(const char *arg, const char *folder, size_t *best, char *near, size_t len,

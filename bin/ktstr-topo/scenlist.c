@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "die.h"
+#include "opterr.h"
 #include "ktstr-topo.h"
 #include "ndjson.h"
 #include "plan.h"
@@ -109,9 +110,12 @@ int scenlist_main(int argc, char **argv)
 			set = optarg;
 			break;
 		case 'c': category = optarg; break;
-		case 'j': case 'n': mode = c; break;
-		case ':': die(EXIT_USAGE, "%s needs a value", argv[optind - 1]);
-		default: die(EXIT_USAGE, "scenarios: unknown option '%s' (try --help)", argv[optind - 1]);
+		case 'j': case 'n':
+			if (mode != 't' && mode != c)
+				die(EXIT_USAGE, "scenarios: give --json or --names, not both");
+			mode = c;
+			break;
+		default: die_option(c, argv, lo, "scenarios");
 		}
 	}
 	s = scenfiles_select(argv + optind, (size_t)(argc - optind), set, category, &n);

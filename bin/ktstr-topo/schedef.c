@@ -67,7 +67,7 @@ static bool cached_kernel(const char *kid)
  * cached kernel one built only for other kernels is refused, since it would
  * not load.
  */
-static char *guest_path(const char *bin, const char *kid)
+static char *guest_path(const char *bin, const char *kid, char **why)
 {
 	const char *env = getenv("KTSTR_GUEST_DIR"), *build = getenv("KTSTR_BUILD_DIR");
 	/* build/bin -> build/guest; PREFIX/bin -> PREFIX/libexec/ktstr; another build dir's tools -> build/guest */
@@ -110,9 +110,11 @@ static char *guest_path(const char *bin, const char *kid)
 	}
 	for (size_t i = 0; i < n; i++)
 		free(dirs[i]);
-	if (!found && other)
-		die(EXIT_USAGE, "%s is built in %s/kernels/ for other kernels, not for %s (make scx-ktstr KERNEL=%s)",
-		    bin, other, kid, kid);
+	if (!found && other) {
+		*why = xmalloc(strlen(bin) + strlen(other) + 2 * strlen(kid) + 100);
+		sprintf(*why, "%s is built in %s/kernels/ for other kernels, not for %s (make scx-ktstr KERNEL=%s)",
+			bin, other, kid, kid);
+	}
 	free(other);
 	if (found) {
 		free(first);
@@ -234,7 +236,13 @@ static void resolve_binary(struct sched *s, const char *spec, const char *kid)
 	if (!bin)
 		return;
 	(void)spec;
-	s->path = *bin == '/' ? xstrdup(bin) : guest_path(bin, kid);
+	s->path = *bin == '/' ? xstrdup(bin) : guest_path(bin, kid, &s->other_kernels);
+}
+
+void sched_check_kernel(const struct sched *s)
+{
+	if (s->other_kernels)
+		die(EXIT_USAGE, "%s", s->other_kernels);
 }
 
 void sched_check_binary(const struct sched *s)
@@ -548,6 +556,7 @@ json_t *sched_cmdline(const struct sched *s)
 
 void sched_free(struct sched *s)
 {
+	free(s->other_kernels);
 	for (size_t i = 0; i < s->nflags; i++)
 		free(s->flag_names[i]);
 	free(s->flag_names);

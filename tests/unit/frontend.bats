@@ -170,9 +170,9 @@ bats_require_minimum_version 1.5.0
 		[ "$status" -eq 2 ] || { echo "$args: status $status" >&2; return 1; }
 		[ "$stderr" = "$want" ] || { echo "$args: $stderr" >&2; return 1; }
 	done <<-EOF
-	steady --check bogus=1|ktstr-eval: --check bogus=1: unknown check 'bogus'
-	steady --check max_gap_ms=-5|ktstr-eval: --check max_gap_ms=-5: check 'max_gap_ms': expected a number >= 0 or null
-	steady --check isolation=yes|ktstr-eval: --check isolation=yes: value must be a number, true, false or null
+	steady --check bogus=1|ktstr: --check bogus=1: unknown check 'bogus'
+	steady --check max_gap_ms=-5|ktstr: --check max_gap_ms=-5: check 'max_gap_ms': expected a number >= 0 or null
+	steady --check isolation=yes|ktstr: --check isolation=yes: value must be a number, true, false or null
 	steady --duration 1.2.3|ktstr: --duration '1.2.3': not a number of seconds (at most 86400)
 	steady --duration 99999999999|ktstr: --duration '99999999999': not a number of seconds (at most 86400)
 	steady --topo ''|ktstr: --topo '': column 1: missing axis 'n' (NUMA nodes)

@@ -65,11 +65,11 @@ no_entries_left() {
 	[ -z "$(ls -A "$KDIR" 2>/dev/null)" ]
 }
 
-@test "kernel: no command is a usage error" {
+@test "kernel: no command is a usage error, in one line" {
 	run --separate-stderr ktstr-kernel
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
-	[ "${stderr_lines[0]}" = "usage: ktstr kernel COMMAND [ARGS]" ]
+	[ "$stderr" = "ktstr kernel: which command? (fetch, build, add, list, path, dir, clean; see 'ktstr kernel help')" ]
 }
 
 @test "kernel: --help and help print usage on stdout" {

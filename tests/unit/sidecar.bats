@@ -143,11 +143,11 @@ Unfair: cg_0: unfair: off-CPU spread 90.0% (5.0-95.0%) over 2 workers on 3 CPUs 
 	[ ! -e "$KTSTR_RUNS_DIR" ]
 }
 
-@test "sidecar write: a runs dir that cannot be created is one clear error, exit 3" {
+@test "sidecar write: a runs dir that cannot be a folder is one clear error, exit 2, before any record" {
 	touch "$BATS_TEST_TMPDIR/file"
 	run ktstr-sidecar write --runs-dir "$BATS_TEST_TMPDIR/file/runs" --run-id r < "$F/pass.ndjson"
-	[ "$status" -eq 3 ]
-	[ "$output" = "ktstr-sidecar: run records: cannot create $BATS_TEST_TMPDIR/file/runs: Not a directory" ]
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr-sidecar: runs dir $BATS_TEST_TMPDIR/file/runs: not a directory" ]
 }
 
 @test "sidecar write: a full disk leaves no file, not even a temp file" {
