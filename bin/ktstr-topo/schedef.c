@@ -307,6 +307,8 @@ void sched_resolve(struct sched *s, const char *spec, const char *extra, const c
 
 		if (!exists(spec))
 			die(EXIT_USAGE, "--scheduler %s: no such file", spec);
+		if (access(spec, X_OK) < 0)
+			die(EXIT_USAGE, "--scheduler %s: not executable", spec);
 		s->name = xstrdup(basename(b));
 		if (*spec == '/')
 			s->path = xstrdup(spec);

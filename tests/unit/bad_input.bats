@@ -27,6 +27,7 @@ setup() {
 	export FX=$BATS_TEST_DIRNAME/../fixtures/sidecar
 	unset XDG_RUNTIME_DIR XDG_CACHE_HOME XDG_DATA_HOME KTSTR_KERNEL
 	mkdir -p "$W/tmp" "$W/runs" "$W/home" "$W/cwd" "$F" "$C" "$B/qbin" "$W/cache/kernels/fake"
+	printf '#!/bin/sh\n' > "$F/noexec"	# a loader without the execute bit
 	# a stand-in QEMU (also first on PATH) that answers --version and notes anything else
 	cat > "$KTSTR_QEMU" <<-EOF
 	#!/bin/sh
@@ -698,6 +699,7 @@ EOF
 2|maybe|ktstr run steady --check isolation=maybe
 2|=1|ktstr run steady --check =1
 2|nosuch|ktstr run steady --scheduler nosuch
+2|not executable|ktstr run steady --scheduler $F/noexec
 2|scheduler ''|ktstr run steady --scheduler ''
 2|nosuch|ktstr run steady --scheduler scx-ktstr --flags nosuch
 2|--repeat|ktstr run steady --repeat 0
