@@ -28,6 +28,13 @@
 #define EPS 1e-9	/* CPU amounts are fractions */
 #define MAX_NAMES_LEN 200	/* cgroup names listed in a detail */
 #define MAX_STEPS 64		/* a scenario has at most 64 steps */
+/*
+ * Peers whose best-served worker got less than this share of a CPU are not
+ * compared: the scheduler gave them almost nothing (idle-policy workers
+ * beside busy ones), and a ratio of two crumbs is noise (0.1% against 2.0%
+ * of a CPU: 15 times). Starved and the gap checks judge such workers.
+ */
+#define MIN_COMPARED_SHARE 0.05
 
 struct share_worker {
 	json_t *rec;
@@ -267,6 +274,8 @@ static void measure_ratios(struct share_ctx *c)
 		by_work = trimmed_ratio(r, n, true, &wlo, &whi);
 		by_cpu = trimmed_ratio(r, n, false, &clo, &chi);
 		ratio = by_work < by_cpu ? by_work : by_cpu;
+		if (chi->share < MIN_COMPARED_SHARE)
+			continue;
 		cg = cg_of(c, c->w[i].cgroup);
 		if (ratio <= 0 || (cg->peers && ratio <= cg->ratio))
 			continue;

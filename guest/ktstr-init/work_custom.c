@@ -33,6 +33,7 @@ static pid_t start_child(char **argv, int *exec_errno)
 	pid = fork();
 	if (pid == 0) {
 		close(p[0]);
+		signal(SIGPIPE, SIG_DFL);	/* a user's binary gets the default its worker slot ignores */
 		execv(argv[0], argv);
 		e = errno;
 		if (write(p[1], &e, sizeof(e)) < 0)

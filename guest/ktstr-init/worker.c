@@ -75,6 +75,12 @@ static void child_setup_signals(void)
 	for (int sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);	/* init's crash handlers must not power the VM off */
 	sigaction(SIGUSR1, &sa, NULL);
+	/*
+	 * A partner that stopped first has closed its pipe end: the write fails
+	 * (EPIPE) and the loop ends, instead of SIGPIPE killing the worker
+	 * before it reports.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 }
 
 /* The group's NUMA memory policy, by the syscall: no libnuma in the guest. */

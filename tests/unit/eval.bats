@@ -568,3 +568,19 @@ Starved: cg_0: tid 124 starved (0 work units in 2.0 s)" ]
 	[ "$output" = "pass
 KernelCompat: $msg" ]
 }
+
+@test "eval: equal workers that both got crumbs of a CPU are not compared (a ratio of two crumbs is noise)" {
+	# cg_1's two CpuSpin workers: 0.1% and 2% of a CPU (as SCHED_IDLE workers beside busy ones)
+	crumbs() {
+		jq -c --argjson a "$1" --argjson b "$2" 'if .type == "worker" and .cgroup == "cg_1" then
+			(if .index == 0 then .cpu_time_ns = $a else .cpu_time_ns = $b end) | .work_units = .cpu_time_ns / 10 |
+			.steps[0].work_units = .work_units | .off_cpu_ns = .wall_time_ns - .cpu_time_ns else . end' "$F/steady-eevdf.ndjson"
+	}
+	crumbs 2000000 40000000 > "$BATS_TEST_TMPDIR/crumbs.ndjson"
+	run sh -c "ktstr-eval --check require_monitor=false --check min_cgroup_cpu_pct=null < '$BATS_TEST_TMPDIR/crumbs.ndjson' | jq -c 'select(.type == \"verdict\") | [.result, .stats.cgroups.cg_1.share_ratio]'"
+	[ "$output" = '["pass",null]' ]
+	# 5% against all of a CPU is compared, and unfair
+	crumbs 100000000 2000000000 > "$BATS_TEST_TMPDIR/unfair.ndjson"
+	run judged --check require_monitor=false < "$BATS_TEST_TMPDIR/unfair.ndjson"
+	[ "$(printf '%s\n' "$output" | grep 'times less CPU')" = "Unfair: cg_1: tid 126 got 20.0 times less CPU than tid 127 among 2 equal CpuSpin workers (by CPU time 5.0% vs 99.4%; by work rate 20.0 times; limit 4)" ]
+}

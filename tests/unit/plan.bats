@@ -41,7 +41,7 @@ share_with_flags() {
 		"$KTSTR_SHARE_DIR/schedulers/s.json" > "$BATS_TEST_TMPDIR/t" && mv "$BATS_TEST_TMPDIR/t" "$KTSTR_SHARE_DIR/schedulers/s.json"
 	run ktstr-topo plan steady --scheduler s
 	[ "$(printf '%s' "$output" | jq -c .cmdline)" = '["sysctl.kernel.bpf_stats_enabled=1","schedstats=enable","nohz=off","sysctl.kernel.foo=1"]' ]
-	cd "$BATS_TEST_TMPDIR" && touch loader
+	cd "$BATS_TEST_TMPDIR" && touch loader && chmod +x loader
 	run ktstr-topo plan steady --scheduler ./loader --sched-args "a b"
 	[ "$(printf '%s' "$output" | jq -c '[.scheduler, .cmdline]')" = '[{"name":"loader","path":"'"$BATS_TEST_TMPDIR"'/loader","args":["a","b"]},["sysctl.kernel.bpf_stats_enabled=1","schedstats=enable"]]' ]
 }
