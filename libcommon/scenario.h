@@ -162,6 +162,8 @@ struct scenario {
 
 /* Parse; -1 with "path: what is wrong" in err. */
 int scenario_parse(json_t *j, struct scenario *s, char *err, size_t errlen);
+/* scenario_parse's last check: the names ops and steps use exist where used (-1 and err). */
+int scenario_check_refs(const struct scenario *s, char *err, size_t errlen);
 void scenario_free(struct scenario *s);
 /* scenario_meta.c: category, description and flags of the top level. */
 int scenario_parse_meta(json_t *j, struct scenario *s, char *err, size_t errlen);
