@@ -12,8 +12,12 @@
 #include "jsonbuf.h"
 #include "progs.h"
 
-/* The prog idr is walked again every this many samples (a new scheduler shows within a second). */
-#define PROG_REWALK_SAMPLES 10
+/*
+ * The prog idr is walked when another scheduler is attached (its struct_ops
+ * programs are all loaded by then) and again every this many samples, in
+ * case a detached scheduler's memory came back as a new one's.
+ */
+#define PROG_REWALK_SAMPLES 50
 #define PROG_MAX 256
 
 /*
@@ -157,7 +161,7 @@ static void add_prog(struct sampler *s, struct prog_seen *p, struct counterset *
 	}
 }
 
-void progs_read(struct sampler *s, struct sample *out)
+void progs_read(struct sampler *s, uint64_t sch, struct sample *out)
 {
 	const struct kernel_info *ki = &s->ki;
 
@@ -165,8 +169,11 @@ void progs_read(struct sampler *s, struct sample *out)
 	    ki->prog_stats == OFF_NONE || ki->aux_name == OFF_NONE || ki->stats_cnt == OFF_NONE ||
 	    ki->stats_nsecs == OFF_NONE)
 		return;
-	if (s->prog_age++ % PROG_REWALK_SAMPLES == 0)	/* walking the idr costs most */
+	if (sch != s->prog_sch || s->prog_age++ % PROG_REWALK_SAMPLES == 0) {	/* the idr walk costs most */
+		s->prog_sch = sch;
+		s->prog_age = 1;
 		walk_progs(s);
+	}
 	for (unsigned i = 0; i < s->nprog; i++)
 		add_prog(s, &s->prog[i], &out->progs);
 	if (out->progs.n)

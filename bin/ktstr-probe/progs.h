@@ -8,6 +8,6 @@
  * "progs": {name: {cnt, nsecs, verified_insns, jited_bytes}} of every
  * struct_ops program into out, if any.
  */
-void progs_read(struct sampler *s, struct sample *out);
+void progs_read(struct sampler *s, uint64_t sch, struct sample *out);
 
 #endif

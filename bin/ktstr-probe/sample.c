@@ -349,6 +349,8 @@ static void read_scheduler(struct sampler *s, struct sample *out)
 	uint64_t sch = sampler_scheduler(s), pcpu;
 	int ok = 1;
 
+	s->sch_new = sch && sch != s->sch_seen;
+	s->sch_seen = sch;
 	if (!sch) {
 		s->wd_sch = 0;	/* a scheduler attaching later starts over */
 		return;
@@ -359,7 +361,7 @@ static void read_scheduler(struct sampler *s, struct sample *out)
 		shorten_watchdog(s, sch, sch + ki->sch_watchdog_timeout, out);
 	else if (ki->scx_watchdog_timeout)
 		shorten_watchdog(s, sch, ki->scx_watchdog_timeout, out);
-	progs_read(s, out);
+	progs_read(s, sch, out);
 	if (!ki->scx_root)
 		return;		/* the static scx_ops keeps no event counters */
 	if (ki->sch_pcpu == OFF_NONE || ki->pcpu_event_stats == OFF_NONE || !ki->nevents)

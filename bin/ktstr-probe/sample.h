@@ -28,6 +28,9 @@ struct sampler {
 	unsigned vcpu_age;	/* samples read */
 	struct prog_seen *prog;	/* the struct_ops programs of the last prog idr walk */
 	unsigned nprog, prog_cap, prog_age;
+	uint64_t prog_sch;	/* the scheduler attached at the last walk */
+	uint64_t sch_seen;	/* the scheduler attached at the last sample (0: none) */
+	int sch_new;		/* this sample found another scheduler attached */
 	unsigned vcpus_found;
 	/* the sched_ext watchdog, shortened to watchdog_ms (0: left alone) */
 	unsigned watchdog_ms;

@@ -2,7 +2,8 @@
 # What ktstr-probe costs the host while it watches a VM: its CPU time against the CPU time of
 # the VM's own vCPU threads (both measured on the same runs: steady under scx-ktstr, 8 vCPUs,
 # sampling every 100 ms), its CPU time per sample after its start (it measures itself: the
-# monitor record's "probe"), and its peak RSS. Median of N runs.
+# monitor record's "probe"; the first sample and the one that finds the scheduler attached,
+# which walk its programs and maps, count as start), and its peak RSS. Median of N runs.
 # Output: `NAME VALUE UNIT` lines and `probe.cpu.ratio X (target <= Y)`; progress on stderr.
 # Exit 0 measured, 3 could not measure (no kernel, no scx-ktstr, a run failed), 2 bad usage.
 set -u
