@@ -112,7 +112,8 @@ static int source_of(json_t *m, struct payload_metric *pm, const char *path, cha
 static int metric_parse(json_t *m, struct payload_metric *pm, const char *path, char *err, size_t errlen)
 {
 	static const char *const keys[] = { "name", "unit", "polarity", "key", "regex", "histogram",
-					    "reduce", "stream", "abs_gate", "rel_gate", "description", NULL };
+					    "reduce", "stream", "abs_gate", "rel_gate", "rel_gate_tcg",
+					    "description", NULL };
 	static const char *const pols[] = { "higher", "lower", NULL };
 	static const char *const streams[] = { "stdout", "stderr", NULL };
 	int pol, red, st;
@@ -142,7 +143,8 @@ static int metric_parse(json_t *m, struct payload_metric *pm, const char *path, 
 	pm->reduce = (enum metric_reduce)red;
 	pm->stderr_stream = st == 1;
 	if (gate(m, "abs_gate", &pm->abs_gate, path, err, errlen) < 0 ||
-	    gate(m, "rel_gate", &pm->rel_gate, path, err, errlen) < 0)
+	    gate(m, "rel_gate", &pm->rel_gate, path, err, errlen) < 0 ||
+	    gate(m, "rel_gate_tcg", &pm->rel_gate_tcg, path, err, errlen) < 0)
 		return -1;
 	return source_of(m, pm, path, err, errlen);
 }

@@ -24,6 +24,7 @@ struct payload_metric {
 	enum metric_reduce reduce;	/* over several values */
 	bool stderr_stream;	/* read stderr rather than the definition's stream */
 	double abs_gate, rel_gate;	/* compare's gates; -1: the registry's payload default */
+	double rel_gate_tcg;	/* the relative gate when both sides ran under TCG; -1: rel_gate */
 };
 
 struct payload_def {

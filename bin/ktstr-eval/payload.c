@@ -110,6 +110,8 @@ static json_t *defined_metrics(const struct payload_def *d, json_t *rec, json_t 
 			json_object_set_new(e, "abs_gate", json_real(m->abs_gate));
 		if (m->rel_gate >= 0)
 			json_object_set_new(e, "rel_gate", json_real(m->rel_gate));
+		if (m->rel_gate_tcg >= 0)
+			json_object_set_new(e, "rel_gate_tcg", json_real(m->rel_gate_tcg));
 		json_object_set_new(out, m->name, e);
 	}
 	return out;

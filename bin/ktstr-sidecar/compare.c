@@ -55,7 +55,8 @@ static void usage(FILE *f)
 	      "pools give the same interval). Past the gates but inside the interval is\n"
 	      "'not significant'. With fewer samples there is no interval: the gates\n"
 	      "alone decide, and a note says so. Payload metrics (ID.METRIC) compare like\n"
-	      "the registry's. --all lists every metric; N is the samples per side.\n"
+	      "the registry's, with their definition's gates (rel_gate_tcg, when both\n"
+	      "sides ran under TCG). --all lists every metric; N is the samples per side.\n"
 	      "Jobs that did not pass on both sides are left out.\n"
 	      "Exit: 1 on any regression, 0 otherwise, 2 bad arguments or nothing to pair.\n", f);
 }
@@ -326,6 +327,9 @@ static void gate_each(const struct cmp_opts *o, const struct metric_set *ms, con
 /*
  * Payload metrics (payload_metrics.ID.METRIC in the records): unit, polarity
  * and gates come with the record, else the registry's payload_default gates.
+ * Under TCG a metric's rel_gate_tcg, if it has one, stands for rel_gate: there
+ * a benchmark's median moves more from run to run than its repeats within
+ * one run show, and the interval sees only the latter.
  */
 static void compare_payload_metrics(const struct cmp_opts *o, const struct metric_set *ms,
 				    const char *key, const struct side *a, const struct side *b,
@@ -335,6 +339,8 @@ static void compare_payload_metrics(const struct cmp_opts *o, const struct metri
 	json_t *names = json_object(), *v, *e = NULL;
 	const char **sorted, *name;
 	size_t n = 0;
+	int tcg = a->n && b->n && !strcmp(rec_str(a->recs[0]->rec, "accel", ""), "tcg") &&
+		  !strcmp(rec_str(b->recs[0]->rec, "accel", ""), "tcg");
 
 	for (size_t s = 0; s < 2; s++)
 		for (size_t i = 0; i < sides[s]->n; i++)
@@ -362,6 +368,8 @@ static void compare_payload_metrics(const struct cmp_opts *o, const struct metri
 			     json_number_value(json_object_get(e, "abs_gate")) : ms->payload_abs_gate;
 		m.rel_gate = json_is_number(json_object_get(e, "rel_gate")) ?
 			     json_number_value(json_object_get(e, "rel_gate")) : ms->payload_rel_gate;
+		if (tcg && json_is_number(json_object_get(e, "rel_gate_tcg")))
+			m.rel_gate = json_number_value(json_object_get(e, "rel_gate_tcg"));
 		payload_values(m.name, a, &va);
 		payload_values(m.name, b, &vb);
 		judge_values(o, key, &m, &va, &vb, t, tl);

@@ -11,7 +11,8 @@ setup() {
 	export KTSTR_LOADAVG="$BATS_TEST_TMPDIR/loadavg"
 }
 
-# A run of one job per value: run_id value... (hackbench.time, lower is better, 5% gate)
+# A run of one job per value: run_id value... (hackbench.time, lower is better, 5% gate;
+# ACCEL and GATES change the accelerator and the metric's gates)
 pool() {
 	run_id=$1
 	shift
@@ -19,7 +20,7 @@ pool() {
 	for v in "$@"; do
 		i=$((i + 1))
 		printf '{"type":"job","id":"hb.r%s","test":"bench_hackbench","topo":{"name":"1n1l2c1t"},"scheduler":{"name":"scx-ktstr"},"kernel":{"id":"7.2.0"},"repeat":{"index":%s,"of":%s}}\n' "$i" "$i" "$#"
-		printf '{"type":"verdict","job":"hb.r%s","test":"bench_hackbench","topo":"1n1l2c1t","scheduler":"scx-ktstr","result":"pass","details":[],"stats":{"workers":0,"total_work_units":0,"cgroups":{}},"accel":"tcg","payload_metrics":{"hackbench.time":{"value":%s,"unit":"s","polarity":"lower","rel_gate":0.05}}}\n' "$i" "$v"
+		printf '{"type":"verdict","job":"hb.r%s","test":"bench_hackbench","topo":"1n1l2c1t","scheduler":"scx-ktstr","result":"pass","details":[],"stats":{"workers":0,"total_work_units":0,"cgroups":{}},"accel":"%s","payload_metrics":{"hackbench.time":{"value":%s,"unit":"s","polarity":"lower",%s}}}\n' "$i" "${ACCEL:-tcg}" "$v" "${GATES:-\"rel_gate\":0.05}"
 	done | ktstr-sidecar write --run-id "$run_id" > /dev/null
 }
 
@@ -95,4 +96,17 @@ note: the host was busier for B (load 9.5) than for A (1.0): under emulation tha
 	run ktstr-sidecar compare --json b a
 	[ "$(printf '%s\n' "$output" | jq -c '[.a_host_load, .b_host_load]')" = '[9.5,1]' ]
 	[ "$(jq -c .host_load "$KTSTR_RUNS_DIR/a/hb.r1.json")" = 1 ]
+}
+
+@test "compare stats: under TCG a metric's rel_gate_tcg stands for its rel_gate; not when a side ran under KVM" {
+	# +12%, the interval clear of 0: past the 5% gate, inside the 20% TCG gate
+	GATES='"rel_gate":0.05,"rel_gate_tcg":0.2' pool a 1.00 1.01 0.99 1.02 0.98
+	GATES='"rel_gate":0.05,"rel_gate_tcg":0.2' pool b 1.12 1.13 1.11 1.14 1.10
+	run ktstr-sidecar compare a b
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "1 pair compared (0 not passing on both sides, 0 only in A, 0 only in B): 0 regressions, 0 improvements" ]
+	ACCEL=kvm GATES='"rel_gate":0.05,"rel_gate_tcg":0.2' pool k 1.12 1.13 1.11 1.14 1.10
+	run ktstr-sidecar compare run=a,accel=tcg run=k,accel=kvm
+	[ "$status" -eq 1 ]
+	[ "${lines[2]}" = "regression  bench_hackbench 1n1l2c1t scx-ktstr  hackbench.time  1 s ±0.02  1.12 s ±0.02  +0.12 s  +12.0%  5/5  [+0.09, +0.15]" ]
 }

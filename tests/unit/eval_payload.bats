@@ -39,7 +39,7 @@ verdict_of() {
 
 @test "eval payload: hackbench's Time line is hackbench.time, with unit, polarity and gate; pass" {
 	run verdict_of "$(payload hackbench hackbench exited 0 $'Running in process mode with 2 groups\nTime: 1.25\n')"
-	[ "$(jq -c '[.result, .payload_metrics, [.payloads[] | .id, .status, .exit_code]]' <<<"$output")" = '["pass",{"hackbench.time":{"value":1.25,"unit":"s","polarity":"lower","rel_gate":0.05}},["hackbench","exited",0]]' ]
+	[ "$(jq -c '[.result, .payload_metrics, [.payloads[] | .id, .status, .exit_code]]' <<<"$output")" = '["pass",{"hackbench.time":{"value":1.25,"unit":"s","polarity":"lower","rel_gate":0.05,"rel_gate_tcg":0.2}},["hackbench","exited",0]]' ]
 }
 
 @test "eval payload: cyclictest's max and mean from their lines, p99 from the histogram" {
