@@ -1,4 +1,5 @@
 /* The topologies a plan's jobs run on: --topo ones, or gauntlet presets. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,20 @@ static int by_size(const void *a, const void *b)
 		if (kx[i] != ky[i])
 			return kx[i] < ky[i] ? -1 : 1;
 	return strcmp(((const struct target *)a)->label, ((const struct target *)b)->label);
+}
+
+/* The topology of the preset called name: --topo takes a preset's name too. */
+static bool preset_topo(const char *name, struct topo *t)
+{
+	size_t np, i;
+	struct preset *p = presets_load(&np);
+
+	for (i = 0; i < np && strcmp(p[i].name, name); i++)
+		;
+	if (i < np)
+		*t = p[i].topo;
+	presets_free(p, np);
+	return i < np;
 }
 
 struct target *targets(const struct plan_opts *o, const struct sched *s, size_t *n)
@@ -81,8 +96,11 @@ struct target *targets(const struct plan_opts *o, const struct sched *s, size_t 
 			const char *arg = o->ntopos ? o->topos[i] : deflt;
 			char name[64];
 
-			if (topo_parse(arg, &t[i].topo, err, sizeof(err)) < 0)
-				die(EXIT_USAGE, "--topo %s: %s", *arg ? arg : "''", err);
+			if (topo_parse(arg, &t[i].topo, err, sizeof(err)) < 0 &&
+			    !(isalpha((unsigned char)*arg) && preset_topo(arg, &t[i].topo)))
+				die(EXIT_USAGE, "--topo %s: %s", *arg ? arg : "''",
+				    isalpha((unsigned char)*arg) ? "neither a topology (NnNlNcNt or N,L,C,T) "
+				    "nor a preset (see ktstr topo --presets)" : err);
 			if (topo_cpus(&t[i].topo) > TOPO_QEMU_MAX_CPUS)
 				die(EXIT_USAGE, "--topo %s: %u CPUs; QEMU's pc machine takes at most %d",
 				    arg, topo_cpus(&t[i].topo), TOPO_QEMU_MAX_CPUS);

@@ -28,6 +28,16 @@ share_with_flags() {
 	[ "$(printf '%s' "$output" | jq -c '[.topo.name, .topo.memory_mb, .scenario == input]' - "$KTSTR_SHARE_DIR/scenarios/steady.json")" = '["1n2l2c1t",512,true]' ]
 }
 
+@test "plan: --topo takes a preset's name for its topology; a name that is neither exits 2 with one line" {
+	run ktstr-topo plan steady --topo smt-2llc
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s' "$output" | jq -c '[.id, .topo.name, .topo.cpus]')" = '["steady-1n2l2c2t","1n2l2c2t",8]' ]
+	run --separate-stderr ktstr-topo plan steady --topo smt-2lc
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "$stderr" = "ktstr-topo: --topo smt-2lc: neither a topology (NnNlNcNt or N,L,C,T) nor a preset (see ktstr topo --presets)" ]
+}
+
 @test "plan: a definition's flags, args, sysctls and kernel args; a loader by path; the kernel object" {
 	run ktstr-topo plan steady --scheduler scx-ktstr --flags slow,scatter --sched-args " -v  --x " \
 		--topo 2n4l2c1t --duration 3.5 --timeout 90 --memory 1024 --kernel-json '{"type":"kernel","id":"k1","image":"/k"}'
