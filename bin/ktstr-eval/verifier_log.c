@@ -138,22 +138,76 @@ static char *line_normalize(const char *line)
 	return out;
 }
 
+/* s holds an instruction: "12: (bf) r1 = r6", an index, then the opcode in parentheses. */
+static bool insn_line(const char *s)
+{
+	for (const char *p = s; p && *p; p++)
+		if ((p == s || p[-1] == ' ') && insn_index(p) &&
+		    p[insn_index(p)] == '(' && isxdigit((unsigned char)p[insn_index(p) + 1]) &&
+		    isxdigit((unsigned char)p[insn_index(p) + 2]) && p[insn_index(p) + 3] == ')')
+			return true;
+	return false;
+}
+
 bool verifier_log_present(json_t *lines)
 {
 	json_t *l;
 	size_t i;
 
-	json_array_foreach(lines, i, l) {
-		const char *s = json_string_value(l), *p;
-
-		/* "12: (bf) r1 = r6": an index, then the opcode in parentheses */
-		for (p = s; p && *p; p++)
-			if ((p == s || p[-1] == ' ') && insn_index(p) &&
-			    p[insn_index(p)] == '(' && isxdigit((unsigned char)p[insn_index(p) + 1]) &&
-			    isxdigit((unsigned char)p[insn_index(p) + 2]) && p[insn_index(p) + 3] == ')')
-				return true;
-	}
+	json_array_foreach(lines, i, l)
+		if (insn_line(json_string_value(l)))
+			return true;
 	return false;
+}
+
+/* After a loader's own prefix ("NAME: verifier: "), if it has one. */
+static const char *log_text(const char *s)
+{
+	const char *v = strstr(s, "verifier: ");
+
+	return v ? v + strlen("verifier: ") : s;
+}
+
+/* Line i of lines, "" if it is none or not a string. */
+static const char *line_at(json_t *lines, size_t i)
+{
+	const char *s = json_string_value(json_array_get(lines, i));
+
+	return s ? s : "";
+}
+
+bool verifier_log_rejection(json_t *lines, char *buf, size_t len)
+{
+	size_t n = json_array_size(lines), end = n, i;
+	const char *prog = NULL, *why = NULL;
+
+	/* the verifier's last words: "processed N insns (limit ...)", after its reason */
+	while (end > 0 && !strstr(line_at(lines, end - 1), " insns (limit "))
+		end--;
+	if (!end)
+		return false;
+	for (i = end - 1; i > 0 && !insn_line(line_at(lines, i - 1)); i--)
+		;
+	for (; i < end - 1 && !why; i++) {
+		const char *t = log_text(line_at(lines, i));
+
+		if (*t && *t != ';')	/* not a source line */
+			why = t;
+	}
+	if (!why)
+		return false;
+	/* libbpf names the program: "libbpf: prog 'NAME': failed to load: ..." */
+	for (i = 0; i < n; i++) {
+		const char *p = strstr(line_at(lines, i), "prog '");
+
+		if (p && strchr(p + 6, '\''))
+			prog = p + 6;
+	}
+	if (prog)
+		snprintf(buf, len, "the verifier rejected %.*s: %s", (int)(strchr(prog, '\'') - prog), prog, why);
+	else
+		snprintf(buf, len, "the verifier rejected a program: %s", why);
+	return true;
 }
 
 /* Lines i and j read the same without their states. */

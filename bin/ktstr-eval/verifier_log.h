@@ -22,6 +22,13 @@
 bool verifier_log_present(json_t *lines);
 
 /*
+ * What the verifier said when it refused a program, from lines that end its
+ * log ("processed N insns (limit ...)"): "the verifier rejected NAME: REASON"
+ * (NAME from libbpf's "prog 'NAME'" lines, if any) into buf; false without one.
+ */
+bool verifier_log_rejection(json_t *lines, char *buf, size_t len);
+
+/*
  * A new array of lines with every run of at least VERIFIER_MIN_REPEATS
  * identical iterations (compared without register states) replaced by the
  * first iteration, "--- N identical iterations omitted ---" and the last

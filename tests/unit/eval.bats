@@ -236,12 +236,19 @@ WorkerStuck: cg_1: tid 131 went 2060 ms without running on cpu 2 during step 1 o
 	[ "$output" = '["sched_ext disabled the scheduler during step 1 of 1 (4.1 s into the test): runnable task stall: ktstr-init[131] failed to run for 4.512s (ERROR_STALL)","ktstr-init",131]' ]
 }
 
+@test "eval: a loader the verifier refused: the program libbpf names and the verifier's reason lead the detail" {
+	# scx_qmap of Linux 7.2 built by clang-19, its log as recorded (103 lines)
+	run sh -c "ktstr-eval < '$F/sched-qmap-clang19.ndjson' | tail -n 1 | jq -r '.reason, (.details[0].verifier_log | length)'"
+	[ "$output" = "scheduler scx_qmap died at start (exit status 1): the verifier rejected qmap_dequeue: R7 invalid mem access 'scalar'
+103" ]
+}
+
 @test "eval: a scheduler that dies at start fails (not inconclusive) with its log" {
 	run sh -c "ktstr-eval < '$F/sched-badverify.ndjson' | tail -n 1 | jq -r '.result, .reason, (.details[] | .kind, (.message | split(\"\n\") | .[0], .[1], .[-1]))'"
 	[ "$output" = "fail
-scheduler scx-ktstr died at start (exit status 1)
+scheduler scx-ktstr died at start (exit status 1): the verifier rejected a program: invalid access to map value, value_size=8 off=512 size=8
 SchedulerDied
-scheduler scx-ktstr died at start (exit status 1)
+scheduler scx-ktstr died at start (exit status 1): the verifier rejected a program: invalid access to map value, value_size=8 off=512 size=8
 scheduler log (last 20 lines):
 scx-ktstr-badverify: verifier: processed 20 insns (limit 1000000) max_states_per_insn 0 total_states 1 peak_states 1 mark_read 0" ]
 	run sh -c "ktstr-eval < '$F/sched-badverify.ndjson' > /dev/null"

@@ -152,8 +152,8 @@ EOF
 	run ktstr-sidecar show --runs-dir "$R" --brief badverify
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(expected <<'EOF'
-steady on 1n2l2c1t under scx-ktstr: FAIL (scheduler scx-ktstr died at start (exit status 1))
-  SchedulerDied: scheduler scx-ktstr died at start (exit status 1)
+steady on 1n2l2c1t under scx-ktstr: FAIL (scheduler scx-ktstr died at start (exit status 1): the verifier rejected a program: invalid access to map value, value_size=8 off=512 size=8)
+  SchedulerDied: scheduler scx-ktstr died at start (exit status 1): the verifier rejected a program: invalid access to map value, value_size=8 off=512 size=8
   verifier log (repeated loop iterations collapsed):
     scx-ktstr-badverify: verifier: 9: (15) if r0 == 0x0 goto pc+3        ; R0=map_value(map=stats,ks=4,vs=8)
     scx-ktstr-badverify: verifier: ; (*cnt)++; @ scx_ktstr.bpf.c:56

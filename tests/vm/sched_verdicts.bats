@@ -79,7 +79,7 @@ details() { verdict '.details[] | .kind + ": " + (.message | split("\n")[0])'; }
 	run ktstr run steady --scheduler "$KTSTR_BUILD_DIR/guest/scx-ktstr-badverify"
 	details >&2	# shown when the test fails
 	[ "$status" -eq 1 ]
-	[ "$(details | head -n 1)" = "SchedulerDied: scheduler scx-ktstr-badverify died at start (exit status 1)" ]
+	[ "$(details | head -n 1)" = "SchedulerDied: scheduler scx-ktstr-badverify died at start (exit status 1): the verifier rejected ktstr_enqueue: invalid access to map value, value_size=88 off=512 size=8" ]
 	printf '%s\n' "$output" | grep -q 'invalid access to map value, value_size=88 off=512 size=8'
 }
 
