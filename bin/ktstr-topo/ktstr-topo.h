@@ -18,6 +18,12 @@ struct preset {
 struct preset *presets_load(size_t *count);
 void presets_free(struct preset *p, size_t count);
 
+/* The topology of the preset called name, into t; false if there is none (a TOPO argument
+ * may be a preset's name). */
+bool presets_find(const char *name, struct topo *t);
+/* After why a word is no topology, when it could have been a preset's name. */
+#define NOT_A_PRESET "; not a preset either (see ktstr topo --presets)"
+
 /* What the host can hold, from sysfs ($KTSTR_SYSFS_ROOT replaces /sys). */
 struct host {
 	struct systopo sys;		/* online CPUs, LLCs, SMT groups, nodes */

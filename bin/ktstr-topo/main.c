@@ -2,6 +2,7 @@
  * ktstr-topo: VM topologies as `topo` records (or QEMU arguments), the
  * gauntlet presets, the host's capacity, and which presets fit it.
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
@@ -33,7 +34,8 @@ static const char usage[] =
 "                                        the scenarios, canned and catalog\n"
 "\n"
 "TOPO is NnNlNcNt (NUMA nodes, LLCs in total, cores per LLC, threads per\n"
-"core; e.g. 2n4l4c2t) or N,L,C,T. LLCs must split evenly over the nodes.\n"
+"core; e.g. 2n4l4c2t) or N,L,C,T, or a preset's name (smt-2llc; its record\n"
+"then names the preset). LLCs must split evenly over the nodes.\n"
 "Memory defaults to max(cpus*64, 512) MB, rounded up to split over the\n"
 "nodes in 2 MB units.\n"
 "\n"
@@ -231,9 +233,13 @@ static struct entry *entries_from_args(int argc, char **argv)
 	char err[200];
 
 	for (int i = 0; i < argc; i++) {
-		if (topo_parse(argv[i], &e[i].topo, err, sizeof(err)) < 0)
-			die(EXIT_USAGE, "%s: %s", *argv[i] ? argv[i] : "''", err);
 		e[i].label = argv[i];
+		if (topo_parse(argv[i], &e[i].topo, err, sizeof(err)) < 0) {
+			if (!isalpha((unsigned char)*argv[i]) || !presets_find(argv[i], &e[i].topo))
+				die(EXIT_USAGE, "%s: %s%s", *argv[i] ? argv[i] : "''", err,
+				    isalpha((unsigned char)*argv[i]) ? NOT_A_PRESET : "");
+			e[i].preset = argv[i];
+		}
 	}
 	return e;
 }

@@ -70,3 +70,16 @@ void presets_free(struct preset *p, size_t count)
 		free(p[i].name);
 	free(p);
 }
+
+bool presets_find(const char *name, struct topo *t)
+{
+	size_t np, i;
+	struct preset *p = presets_load(&np);
+
+	for (i = 0; i < np && strcmp(p[i].name, name); i++)
+		;
+	if (i < np)
+		*t = p[i].topo;
+	presets_free(p, np);
+	return i < np;
+}

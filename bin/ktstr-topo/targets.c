@@ -21,20 +21,6 @@ static int by_size(const void *a, const void *b)
 	return strcmp(((const struct target *)a)->label, ((const struct target *)b)->label);
 }
 
-/* The topology of the preset called name: --topo takes a preset's name too. */
-static bool preset_topo(const char *name, struct topo *t)
-{
-	size_t np, i;
-	struct preset *p = presets_load(&np);
-
-	for (i = 0; i < np && strcmp(p[i].name, name); i++)
-		;
-	if (i < np)
-		*t = p[i].topo;
-	presets_free(p, np);
-	return i < np;
-}
-
 struct target *targets(const struct plan_opts *o, const struct sched *s, size_t *n)
 {
 	struct target *t;
@@ -97,10 +83,9 @@ struct target *targets(const struct plan_opts *o, const struct sched *s, size_t 
 			char name[64];
 
 			if (topo_parse(arg, &t[i].topo, err, sizeof(err)) < 0 &&
-			    !(isalpha((unsigned char)*arg) && preset_topo(arg, &t[i].topo)))
-				die(EXIT_USAGE, "--topo %s: %s", *arg ? arg : "''",
-				    isalpha((unsigned char)*arg) ? "neither a topology (NnNlNcNt or N,L,C,T) "
-				    "nor a preset (see ktstr topo --presets)" : err);
+			    !(isalpha((unsigned char)*arg) && presets_find(arg, &t[i].topo)))
+				die(EXIT_USAGE, "--topo %s: %s%s", *arg ? arg : "''", err,
+				    isalpha((unsigned char)*arg) ? NOT_A_PRESET : "");
 			if (topo_cpus(&t[i].topo) > TOPO_QEMU_MAX_CPUS)
 				die(EXIT_USAGE, "--topo %s: %u CPUs; QEMU's pc machine takes at most %d",
 				    arg, topo_cpus(&t[i].topo), TOPO_QEMU_MAX_CPUS);

@@ -35,7 +35,7 @@ share_with_flags() {
 	run --separate-stderr ktstr-topo plan steady --topo smt-2lc
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
-	[ "$stderr" = "ktstr-topo: --topo smt-2lc: neither a topology (NnNlNcNt or N,L,C,T) nor a preset (see ktstr topo --presets)" ]
+	[ "$stderr" = "ktstr-topo: --topo smt-2lc: column 1: expected a number (NUMA nodes), found 's'; not a preset either (see ktstr topo --presets)" ]
 }
 
 @test "plan: a definition's flags, args, sysctls and kernel args; a loader by path; the kernel object" {

@@ -86,7 +86,7 @@ bats_require_minimum_version 1.5.0
 	topo_rejects "ktstr-topo: 1n1l1c: column 7: missing axis 't' (threads per core)" 1n1l1c
 	topo_rejects "ktstr-topo: 2: column 2: expected 'n' (NUMA nodes) after the number" 2
 	topo_rejects "ktstr-topo: 1n1l1c1: column 8: expected 't' (threads per core) after the number" 1n1l1c1
-	topo_rejects "ktstr-topo: N1l: column 1: expected a number (NUMA nodes), found 'N'" N1l
+	topo_rejects "ktstr-topo: N1l: column 1: expected a number (NUMA nodes), found 'N'; not a preset either (see ktstr topo --presets)" N1l
 	topo_rejects "ktstr-topo:  1n1l1c1t: column 1: expected a number (NUMA nodes), found ' '" " 1n1l1c1t"
 }
 
@@ -126,7 +126,7 @@ bats_require_minimum_version 1.5.0
 	topo_rejects "ktstr-topo: 1,1,1,: column 7: missing value 4 (threads per core) of N,L,C,T" 1,1,1,
 	topo_rejects "ktstr-topo: 1,2,3,4,5: column 8: unexpected ',' after the last value" 1,2,3,4,5
 	topo_rejects "ktstr-topo: 1,,1,1: column 3: expected a number (LLCs), found ','" 1,,1,1
-	topo_rejects "ktstr-topo: a,b: column 1: expected a number (NUMA nodes), found 'a'" a,b
+	topo_rejects "ktstr-topo: a,b: column 1: expected a number (NUMA nodes), found 'a'; not a preset either (see ktstr topo --presets)" a,b
 	topo_rejects "ktstr-topo: 1,1x,1,1: column 4: expected ',' after the number, found 'x'" 1,1x,1,1
 	topo_rejects "ktstr-topo: 1,1,1,1 : column 8: unexpected ' ' after the last value" "1,1,1,1 "
 }
@@ -345,4 +345,10 @@ topo_json_rejects() {
 	topo_json_rejects '{"type":"topo","numa_nodes":1,"llcs":1,"cores_per_llc":1,"threads_per_core":1,"memory_mb":-5}' "topo record: memory_mb: -5 is out of range 1..16777216"
 	topo_json_rejects '{"type":"topo","name":"1n1l2c1t","numa_nodes":1,"llcs":1,"cores_per_llc":1,"threads_per_core":1}' 'topo record: name: does not match the axes (expected "1n1l1c1t")'
 	topo_json_rejects '{"type":"topo","cpus":2,"numa_nodes":1,"llcs":1,"cores_per_llc":1,"threads_per_core":1}' "topo record: cpus: does not match the axes (expected 1)"
+}
+
+@test "a preset's name is its topology, with the preset named" {
+	run ktstr-topo smt-2llc
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s' "$output" | jq -c '[.name, .preset, .cpus]')" = '["1n2l2c2t","smt-2llc",8]' ]
 }
