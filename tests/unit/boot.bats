@@ -148,8 +148,9 @@ bad() {
 @test "--write-initramfs: Custom work binaries go in at their own paths, once; guest-only paths are left to the guest" {
 	[ -x "$KTSTR_BUILD_DIR/guest/ktstr-init" ] || export KTSTR_GUEST_DIR="$KTSTR_ROOT/build/guest"
 	cd "$BATS_TEST_TMPDIR"
-	# not below /tmp, which the guest mounts over
-	bin2=$(mktemp -d "$KTSTR_BUILD_DIR/custom-work.XXXXXX")
+	# not below /tmp, which the guest mounts over (a checkout there uses $HOME)
+	case $KTSTR_BUILD_DIR/ in /tmp/* | /proc/* | /sys/* | /dev/*) d=$HOME ;; *) d=$KTSTR_BUILD_DIR ;; esac
+	bin2=$(mktemp -d "$d/custom-work.XXXXXX")
 	printf '#!/bin/sh\nexit "$1"\n' > "$bin2/work.sh"
 	chmod 755 "$bin2/work.sh"
 	job w ".mode = \"scenario\" | .scenario = {name: \"c\", cgroups: [{name: \"cg_0\", workers: [
