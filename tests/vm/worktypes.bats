@@ -7,6 +7,10 @@ bats_require_minimum_version 1.5.0
 
 FIX="$BATS_TEST_DIRNAME/../fixtures/worktypes"
 
+teardown() {
+	[ -z "${LENT:-}" ] || rm -rf "$LENT"
+}
+
 setup() {
 	require_kernel
 	export KTSTR_RUNS_DIR="$BATS_TEST_TMPDIR/runs"
@@ -122,8 +126,13 @@ workers() {
 }
 
 @test "worktypes: Custom runs the user's binary in its slot and reports its exit, CPU and schedstat" {
-	# (at its place in the tree: the guest's /tmp is its own, so $BATS_TEST_TMPDIR would not do)
-	jq -n --arg p "$(cd "$FIX" && pwd)/custom_work.sh" '{name: "wt_custom", cgroups: [
+	# (at its place in the tree: the guest's /tmp is its own, so $BATS_TEST_TMPDIR would not do;
+	# a checkout below /tmp lends it a directory under $HOME)
+	p=$(cd "$FIX" && pwd)/custom_work.sh
+	case $p in /tmp/*)
+		LENT=$(mktemp -d "$HOME/ktstr-custom.XXXXXX") && cp -p "$p" "$LENT/" && p=$LENT/custom_work.sh ;;
+	esac
+	jq -n --arg p "$p" '{name: "wt_custom", cgroups: [
 		{name: "cg_0", workers: [{work: {type: "Custom", path: $p, args: ["7"]}, count: 1},
 		                         {work: {type: "Custom", path: $p, args: ["forever"]}, count: 1}]},
 		{name: "custom_binaries/long_cgroup_name", workers: [
