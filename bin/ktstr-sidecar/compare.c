@@ -442,47 +442,6 @@ static const char **distinct_keys(char **keys, const unsigned char *ina,
 	return out;
 }
 
-struct pools {
-	struct selector a, b;
-	char **keys;		/* pairing key per record */
-	unsigned char *in_a, *in_b;
-	size_t na, nb;
-};
-
-static void pools_select(const struct run_set *set, const struct cmp_opts *o,
-			 struct pools *p)
-{
-	p->keys = xcalloc(set->n + 1, sizeof(*p->keys));
-	p->in_a = xcalloc(set->n + 1, 1);
-	p->in_b = xcalloc(set->n + 1, 1);
-	for (size_t i = 0; i < set->n; i++) {
-		char key[1024];
-		int f = selector_matches(&o->filter, &set->v[i]);
-
-		pair_key(&set->v[i], &p->a, &p->b, key, sizeof(key));
-		p->keys[i] = xstrdup(key);
-		p->in_a[i] = f && selector_matches(&p->a, &set->v[i]);
-		p->in_b[i] = f && selector_matches(&p->b, &set->v[i]);
-		p->na += p->in_a[i];
-		p->nb += p->in_b[i];
-	}
-	if (!p->na)
-		die(EXIT_USAGE, "A: no jobs match '%s' in %s", p->a.text, o->runs_dir);
-	if (!p->nb)
-		die(EXIT_USAGE, "B: no jobs match '%s' in %s", p->b.text, o->runs_dir);
-}
-
-static void pools_free(struct pools *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(p->keys[i]);
-	free(p->keys);
-	free(p->in_a);
-	free(p->in_b);
-	selector_free(&p->a);
-	selector_free(&p->b);
-}
-
 static void print_summary(const struct cmp_opts *o, const struct pools *p,
 			  const struct tally *tl, double load_a, double load_b)
 {
@@ -584,7 +543,7 @@ int cmd_compare(int argc, char **argv)
 	}
 	p.a.text = argv[optind];
 	p.b.text = argv[optind + 1];
-	pools_select(&set, &o, &p);
+	pools_select(&set, &o.filter, o.runs_dir, &p);
 	compare_pools(&set, &o, &ms, &p, &tl);
 	if (!tl.pairs && !tl.excluded)
 		die(EXIT_USAGE, "A and B have no jobs in common to compare "

@@ -159,3 +159,37 @@ const char *host_load_note(double a, double b, char *buf, size_t len)
 		 "emulation that alone slows the guest", a > b ? "A" : "B", hi, a > b ? "B" : "A", lo);
 	return buf;
 }
+
+void pools_select(const struct run_set *set, const struct selector *filter, const char *runs_dir,
+		  struct pools *p)
+{
+	p->keys = xcalloc(set->n + 1, sizeof(*p->keys));
+	p->in_a = xcalloc(set->n + 1, 1);
+	p->in_b = xcalloc(set->n + 1, 1);
+	for (size_t i = 0; i < set->n; i++) {
+		char key[1024];
+		int f = selector_matches(filter, &set->v[i]);
+
+		pair_key(&set->v[i], &p->a, &p->b, key, sizeof(key));
+		p->keys[i] = xstrdup(key);
+		p->in_a[i] = f && selector_matches(&p->a, &set->v[i]);
+		p->in_b[i] = f && selector_matches(&p->b, &set->v[i]);
+		p->na += p->in_a[i];
+		p->nb += p->in_b[i];
+	}
+	if (!p->na)
+		die(EXIT_USAGE, "A: no jobs match '%s' in %s", p->a.text, runs_dir);
+	if (!p->nb)
+		die(EXIT_USAGE, "B: no jobs match '%s' in %s", p->b.text, runs_dir);
+}
+
+void pools_free(struct pools *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(p->keys[i]);
+	free(p->keys);
+	free(p->in_a);
+	free(p->in_b);
+	selector_free(&p->a);
+	selector_free(&p->b);
+}

@@ -32,4 +32,18 @@ double pool_host_load(const struct run_set *set, const unsigned char *in);
 /* A note when two pools ran on hosts busy apart (medians 1.5x and 1.0 apart), else NULL. */
 const char *host_load_note(double a, double b, char *buf, size_t len);
 
+/* The two pools of a compare: which records each takes, and every record's pairing key. */
+struct pools {
+	struct selector a, b;	/* parsed by the caller */
+	char **keys;		/* pairing key per record */
+	unsigned char *in_a, *in_b;
+	size_t na, nb;
+};
+
+/* Marks the records filter and a, or filter and b, take; dies (exit 2) when a pool is empty. */
+void pools_select(const struct run_set *set, const struct selector *filter, const char *runs_dir,
+		  struct pools *p);
+/* Frees what pools_select made and both selectors; n is the set's size. */
+void pools_free(struct pools *p, size_t n);
+
 #endif
