@@ -108,14 +108,14 @@ static int judge_start(struct verdict_ctx *v, char *reason, size_t len)
 	} else if (!strcmp(start, "died_at_start")) {
 		json_t *tail = json_object_get(ev, "log_tail");
 		char rej[512] = "";
-
 		/* a loader the verifier refused: say what it refused, and why, first */
-		if (verifier_log_present(tail) && verifier_log_rejection(tail, rej + 2, sizeof(rej) - 2))
-			memcpy(rej, ": ", 2);
+		const char *sep = verifier_log_present(tail) &&
+				  verifier_log_rejection(tail, rej, sizeof(rej)) ? ": " : "";
+
 		wait_status(ev, st, sizeof(st));
-		d = why ? detail_add(v, "SchedulerDied", true, "%s%s", why, rej) :
-			detail_add(v, "SchedulerDied", true, "scheduler %s died at start (%s)%s",
-				   sched_name(v->js), st, rej);
+		d = why ? detail_add(v, "SchedulerDied", true, "%s%s%s", why, sep, rej) :
+			detail_add(v, "SchedulerDied", true, "scheduler %s died at start (%s)%s%s",
+				   sched_name(v->js), st, sep, rej);
 	} else if (slow_tcg_attach(v, ev)) {
 		/* alive and busy, the kernel never asked to enable: TCG too slow to tell */
 		d = detail_add(v, "SchedulerStart", false,
