@@ -1,7 +1,8 @@
 /*
  * `write --progress`: a line on stderr as each job is stored, with an ETA
- * from the planner's estimates of the jobs left, scaled by how the finished
- * ones went against theirs (so a slow host or -j N need no model here).
+ * from the planner's estimates of the jobs left: scaled by how the VM times of
+ * the stored ones went against theirs and shared among the VMs at once the
+ * plan counted on, or, for jobs without VM times, by the time so far.
  */
 #include <stdio.h>
 #include <string.h>
@@ -27,6 +28,10 @@ static double job_estimate(json_t *job)
 
 void progress_job(struct progress *p, json_t *job)
 {
+	json_t *vms = json_object_get(json_object_get(job, "plan"), "vms_at_once");
+
+	if (json_is_integer(vms) && json_integer_value(vms) > p->vms)
+		p->vms = (unsigned)json_integer_value(vms);
 	if (p->planned)
 		return;	/* counted from the plan already */
 	if (!p->start_s)
@@ -76,6 +81,10 @@ void progress_done(struct progress *p, json_t *job, json_t *run)
 	p->done++;
 	p->est_done += est;
 	p->est_left -= est;
+	if (json_is_number(wall) && job) {
+		p->wall_done += json_number_value(wall) / 1000;
+		p->wall_est += est;
+	}
 	fprintf(stderr, "[%zu/%zu] ", p->done, p->total > p->done ? p->total : p->done);
 	for (const char *c = result; *c; c++)
 		fputc(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c, stderr);
@@ -83,7 +92,12 @@ void progress_done(struct progress *p, json_t *job, json_t *run)
 	if (json_is_number(wall))
 		fprintf(stderr, " %.1f s", json_number_value(wall) / 1000);
 	if (p->done < p->total && p->est_done > 0 && p->est_left > 0) {
-		eta(elapsed * p->est_left / p->est_done, left, sizeof(left));
+		size_t jobs_left = p->total - p->done, at_once = p->vms ? p->vms : 1;
+
+		if (at_once > jobs_left)
+			at_once = jobs_left;
+		eta(p->wall_est > 0 ? p->est_left * p->wall_done / p->wall_est / at_once
+				    : elapsed * p->est_left / p->est_done, left, sizeof(left));
 		fprintf(stderr, ", ETA %s", left);
 	}
 	if (!strcmp(result, "fail") && d0)

@@ -124,10 +124,11 @@ static json_t *vm_of(const struct job_seen *js, json_t *verdict)
 
 	if (!wall)
 		wall = json_object_get(js->vm_exited, "wall_ms");
-	return json_pack("{s:o, s:o, s:o, s:o}",
+	return json_pack("{s:o, s:o, s:o, s:o, s:o}",
 			 "exit_reason", get_or_null(js->vm_exited, "reason"),
 			 "exit_code", get_or_null(js->vm_exited, "exit_code"),
 			 "wall_ms", wall ? json_incref(wall) : json_null(),
+			 "vms_at_once", get_or_null(js->vm_exited, "vms_at_once"),
 			 "qemu_pid", get_or_null(js->vm_started, "pid"));
 }
 

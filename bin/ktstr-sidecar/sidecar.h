@@ -28,6 +28,8 @@ struct progress {
 	int planned;			/* total and estimates from the run's jobs.ndjson */
 	double est_done, est_left;	/* the planner's estimates, in s */
 	double start_s;
+	double wall_done, wall_est;	/* VM times of stored jobs, and their estimates */
+	unsigned vms;			/* VMs at once the plan counted on (its -j) */
 };
 void progress_job(struct progress *p, json_t *job);	/* a job record came */
 /* The run's planned jobs (a gauntlet's jobs.ndjson), when it has them: all jobs are known at once. */

@@ -1,6 +1,7 @@
 /*
  * How long a job's VM runs: the median of stored runs of the same scenario
- * and topology on the same kernel and accelerator, else a model.
+ * and topology on the same kernel and accelerator, with as many VMs at once
+ * (or with another number, scaled), else a model.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -16,9 +17,11 @@
 /* Newest run folders read, and stored times kept per key: enough for a median, cheap to read. */
 #define HIST_MAX_RUNS 200
 #define HIST_MAX_PER_KEY 7
+/* VMs at once are told apart up to this many; a record without the count is kept as 0 */
+#define HIST_MAX_CROWD 16
 
 struct hist_key {
-	char *key;		/* "sched\ttest\ttopo" or "\ttest\ttopo" (any scheduler) */
+	char *key;		/* "sched\ttest\ttopo\tN" or "\ttest\ttopo\tN" (any scheduler), N VMs at once */
 	unsigned n;
 	long long over_ms[HIST_MAX_PER_KEY];	/* VM wall time beyond the scenario's duration */
 };
@@ -85,14 +88,14 @@ static struct hist_key *key_get(struct estimator *e, const char *key, bool add)
 }
 
 static void key_note(struct estimator *e, const char *sched, const char *test, const char *topo,
-		     long long over_ms)
+		     unsigned crowd, long long over_ms)
 {
 	char key[512];
 
 	for (int any = 0; any < 2; any++) {
 		struct hist_key *k;
 
-		snprintf(key, sizeof(key), "%s\t%s\t%s", any ? "" : sched, test, topo);
+		snprintf(key, sizeof(key), "%s\t%s\t%s\t%u", any ? "" : sched, test, topo, crowd);
 		k = key_get(e, key, true);
 		if (k->n < HIST_MAX_PER_KEY)
 			k->over_ms[k->n++] = over_ms;
@@ -109,13 +112,16 @@ static void note_record(struct estimator *e, const char *path, const char *kerne
 	const char *topo = json_string_value(json_object_get(r, "topo"));
 	const char *sched = json_string_value(json_object_get(json_object_get(r, "scheduler"), "name"));
 	json_t *wall = json_object_get(json_object_get(r, "vm"), "wall_ms");
+	json_t *crowd = json_object_get(json_object_get(r, "vm"), "vms_at_once");
 	json_t *dur = json_object_get(r, "duration_ms");
+	double c = json_is_number(crowd) ? json_number_value(crowd) + 0.5 : 0;
 
 	if (accel && !strcmp(accel, e->accel) && kid && (!kernel_id || !strcmp(kid, kernel_id)) &&
 	    test && topo && json_is_integer(wall) && json_integer_value(wall) > 0 && json_is_integer(dur)) {
 		long long over = json_integer_value(wall) - json_integer_value(dur);
 
-		key_note(e, sched ? sched : "", test, topo, over > 0 ? over : 0);
+		key_note(e, sched ? sched : "", test, topo,
+			 c >= 1 && c < HIST_MAX_CROWD + 1 ? (unsigned)c : 0, over > 0 ? over : 0);
 	}
 	json_decref(r);
 }
@@ -196,38 +202,63 @@ static double median_s(const struct hist_key *k)
 }
 
 /*
- * The model, for one VM alone: under TCG every vCPU is a host thread, so
- * boot and teardown grow with the CPUs; under KVM they are flat up to 16
- * CPUs. Under TCG, VMs at once share the host's CPUs: each takes longer,
- * so -j buys less than it says. Measured on 2 cores with the PVH boot: 7.1
- * to 8.4 s for a 2 s scenario at 4 vCPUs, 9.4 at 8, 11.4 at 16, and 1.25
- * times that with two VMs at once.
+ * How much longer a VM takes with n VMs at once than alone. Under TCG every
+ * vCPU is a host thread and VMs at once share the host's CPUs, so -j buys
+ * less than it says: on 2 cores, steady on 8 vCPUs took 6.4 to 6.9 s alone
+ * and 9.1 s on average at -j 2. Under KVM the guest mostly waits.
+ */
+static double crowd_factor(const struct estimator *e, unsigned n)
+{
+	return strcmp(e->accel, "tcg") ? 1 : 1 + 0.35 * (n - 1);
+}
+
+/*
+ * The model: under TCG boot and teardown grow with the CPUs; under KVM they
+ * are flat up to 16 CPUs. Measured alone on 2 cores with the PVH boot: 7.1
+ * to 8.4 s for a 2 s scenario at 4 vCPUs, 9.4 at 8, 11.4 at 16.
  */
 static double model_s(const struct estimator *e, const struct topo *t, double dur_s)
 {
 	unsigned cpus = topo_cpus(t);
 
 	if (!strcmp(e->accel, "tcg"))
-		return (4.4 + dur_s + cpus * 0.25) * (1 + 0.25 * (e->jobs - 1));
+		return (4.4 + dur_s + cpus * 0.25) * crowd_factor(e, e->jobs);
 	return 10.0 + (cpus > 16 ? (cpus - 16) / 10.0 : 0) + dur_s + 2.0;
+}
+
+/* The stored times of test on topo with n VMs at once: sched's, else any scheduler's. */
+static const struct hist_key *hist_of(const struct estimator *e, const char *sched,
+				      const char *test, const char *topo, unsigned n)
+{
+	char key[512];
+	const struct hist_key *k;
+
+	for (int any = 0; any < 2; any++) {
+		snprintf(key, sizeof(key), "%s\t%s\t%s\t%u", any ? "" : sched, test, topo, n);
+		if ((k = key_get((struct estimator *)e, key, false)) && k->n)
+			return k;
+	}
+	return NULL;
 }
 
 double estimate(const struct estimator *e, const char *sched, const char *test,
 		const struct topo *t, unsigned duration_ms, bool *hist)
 {
-	char name[64], key[512];
+	double dur_s = duration_ms / 1000.0, scale = 1;
 	const struct hist_key *k;
+	char name[64];
 
 	topo_name(t, name, sizeof(name));
-	for (int any = 0; any < 2; any++) {
-		snprintf(key, sizeof(key), "%s\t%s\t%s", any ? "" : sched, test, name);
-		if ((k = key_get((struct estimator *)e, key, false)) && k->n) {
-			*hist = true;
-			return median_s(k) + duration_ms / 1000.0;
-		}
-	}
-	*hist = false;
-	return model_s(e, t, duration_ms / 1000.0);
+	/* runs with as many VMs at once; then with another number, scaled; then runs that
+	 * did not count them (stored before they did), as they are */
+	k = hist_of(e, sched, test, name, e->jobs);
+	for (unsigned n = 1; !k && n <= HIST_MAX_CROWD; n++)
+		if (n != e->jobs && (k = hist_of(e, sched, test, name, n)))
+			scale = crowd_factor(e, e->jobs) / crowd_factor(e, n);
+	if (!k)
+		k = hist_of(e, sched, test, name, 0);
+	*hist = k != NULL;
+	return k ? (median_s(k) + dur_s) * scale : model_s(e, t, dur_s);
 }
 
 void estimator_free(struct estimator *e)

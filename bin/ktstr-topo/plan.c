@@ -25,7 +25,8 @@ static const char usage[] =
 "it first. A job that could only skip (the scenario needs more CPUs, LLCs, NUMA\n"
 "nodes or SMT than the topology has, cpusets it cannot split, or scheduler\n"
 "flags the profile lacks) is left out. Each record carries\n"
-"\"plan\": {order, preset, profile, estimate_s, estimate_from, why}.\n"
+"\"plan\": {order, preset, profile, estimate_s, estimate_from, why, and with\n"
+"-j N vms_at_once}.\n"
 "\n"
 "  --scenarios SET   without SCENARIO: canned (default), catalog, all (both), or\n"
 "                    bench (one payload each: share/ktstr/bench)\n"
@@ -371,6 +372,8 @@ static json_t *job_record(const struct plan *p, const struct cand *c, const char
 		json_object_set_new(pl, "preset", json_string(p->target[c->target].label));
 	if (p->o.nshards)
 		json_object_set_new(pl, "shard", json_sprintf("%u/%u", p->o.shard, p->o.nshards));
+	if (p->o.jobs > 1)	/* (what the estimates counted on: progress shares the rest by it) */
+		json_object_set_new(pl, "vms_at_once", json_integer(p->o.jobs));
 	json_object_set_new(j, "plan", pl);
 	return j;
 }

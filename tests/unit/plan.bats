@@ -184,6 +184,31 @@ share_with_flags() {
 	[ "$(printf '%s' "$output" | jq -c '.plan | [.estimate_s, .estimate_from]')" = '[7.4,"model"]' ]
 }
 
+@test "plan: estimates learn from runs with as many VMs at once, else scale others, else take uncounted ones" {
+	rec() {	# run job wall_ms vms_at_once
+		mkdir -p "$KTSTR_RUNS_DIR/$1"
+		printf '{"type":"run","test":"steady","topo":"1n2l2c1t","duration_ms":2000,"accel":"%s","kernel":{"id":"k1"},"scheduler":{"name":"eevdf"},"vm":{"wall_ms":%s,"vms_at_once":%s}}\n' \
+			"${A:-tcg}" "$3" "$4" > "$KTSTR_RUNS_DIR/$1/$2.json"
+	}
+	K='{"id":"k1"}'
+	rec 20260101T000000Z-1 a 6000 null	# stored before VMs at once were counted
+	run ktstr-topo plan steady --kernel-json "$K" -j 2 --accel tcg
+	[ "$(printf '%s' "$output" | jq -c '.plan | [.estimate_s, .estimate_from]')" = '[6,"history"]' ]
+	rec 20260102T000000Z-2 a 8000 1.1	# alone, mostly: -j 2 scales it by 1.35
+	run ktstr-topo plan steady --kernel-json "$K" -j 2 --accel tcg
+	[ "$(printf '%s' "$output" | jq -c '.plan | [.estimate_s, .estimate_from]')" = '[10.8,"history"]' ]
+	rec 20260103T000000Z-3 a 9000 1.8
+	rec 20260103T000000Z-3 b 9400 2
+	run ktstr-topo plan steady --kernel-json "$K" -j 2 --accel tcg
+	[ "$(printf '%s' "$output" | jq -c '.plan | [.estimate_s, .estimate_from]')" = '[9.2,"history"]' ]
+	run ktstr-topo plan steady --kernel-json "$K" --accel tcg
+	[ "$(printf '%s' "$output" | jq -c '.plan | [.estimate_s, .estimate_from]')" = '[8,"history"]' ]
+	# KVM's guests mostly wait: no scaling
+	A=kvm rec 20260104T000000Z-4 a 5000 3
+	run ktstr-topo plan steady --kernel-json "$K" --accel kvm
+	[ "$(printf '%s' "$output" | jq -c '.plan | [.estimate_s, .estimate_from]')" = '[5,"history"]' ]
+}
+
 @test "plan --shell: the job of ktstr shell" {
 	run ktstr-topo plan --shell --exec 'echo hi' --topo 1n1l1c1t --include "$KTSTR_ROOT/README.md" --timeout 30
 	[ "$status" -eq 0 ]

@@ -67,7 +67,7 @@ set_started() {
 	[ "$(jq -c '.scheduler, .flags, .kernel, .vm, .logs, .topology' "$f")" = '{"name":"eevdf","path":null,"args":[]}
 []
 {"id":"7.2.0-1-cloud-amd64","image":"/cache/kernels/7.2.0-1-cloud-amd64/vmlinuz","release":"7.2.0-1-cloud-amd64"}
-{"exit_reason":"poweroff","exit_code":null,"wall_ms":5000,"qemu_pid":null}
+{"exit_reason":"poweroff","exit_code":null,"wall_ms":5000,"vms_at_once":null,"qemu_pid":null}
 {"console_log":"/runs/r1/j1.console.log"}
 {"name":"1n2l2c1t"}' ]
 	[ "$(jq -r '.details[] | .kind + ": " + .message' "$f")" = "Starved: cg_0: tid 12 starved (0 work units in 2.0 s)

@@ -29,6 +29,12 @@ setup() {
 	run --separate-stderr ktstr-sidecar write --progress --runs-dir "$BATS_TEST_TMPDIR/r4" --run-id g4 < "$F/stream.ndjson"
 	[ "$(printf '%s\n' "$stderr" | cut -d' ' -f1 | tr '\n' ' ')" = "[1/8] [2/8] [3/8] [4/8] [5/8] [6/8] [7/8] " ]
 	printf '%s\n' "$stderr" | sed -n 7p | grep -q ', ETA [0-9hms]*: SchedulerDied: '
+	# the ETA: the estimates left, times the stored VM times over their estimates (first:
+	# 71.5 s left times 24.8/9), shared among the VMs at once the plan counted on
+	[ "$(printf '%s\n' "$stderr" | grep -o 'ETA [0-9hms]*' | tr '\n' ' ')" = "ETA 3m17s ETA 1m42s ETA 1m17s ETA 59s ETA 42s ETA 31s ETA 17s " ]
+	mkdir -p "$BATS_TEST_TMPDIR/r5/g5" && jq -c '.plan.vms_at_once = 2' "$F/jobs.ndjson" > "$BATS_TEST_TMPDIR/r5/g5/jobs.ndjson"
+	run --separate-stderr ktstr-sidecar write --progress --runs-dir "$BATS_TEST_TMPDIR/r5" --run-id g5 < "$F/stream.ndjson"
+	[ "$(printf '%s\n' "$stderr" | grep -o 'ETA [0-9hms]*' | tr '\n' ' ')" = "ETA 1m38s ETA 51s ETA 38s ETA 29s ETA 21s ETA 16s ETA 17s " ]
 	# without --progress, nothing on stderr
 	run --separate-stderr ktstr-sidecar write --runs-dir "$BATS_TEST_TMPDIR/r3" --run-id g3 < "$F/stream.ndjson"
 	[ -z "$stderr" ]
