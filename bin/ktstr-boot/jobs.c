@@ -44,16 +44,16 @@ struct runner {
 };
 
 /*
- * Before the VMs running change: each running one adds how many ran since
- * the last change, times how long. Its wall time depends on its company when
- * VMs share the host's CPUs, and the planner's estimates learn by it.
+ * When the VMs running change (at ms now): each running one adds how many ran
+ * since the last change, times how long. Its wall time depends on its company
+ * when VMs share the host's CPUs, and the planner's estimates learn by it.
  */
-static void crowd_note(struct runner *r)
+static void crowd_note(struct runner *r, long long now)
 {
-	long long now = spawn_now_ms();
-
-	for (size_t i = 0; i < r->nvms; i++)
+	for (size_t i = 0; i < r->nvms; i++) {
 		r->vms[i]->crowd_ms += (long long)r->nvms * (now - r->crowd_at);
+		r->vms[i]->crowd_span_ms += now - r->crowd_at;
+	}
 	r->crowd_at = now;
 }
 
@@ -185,7 +185,7 @@ static void start_vm(struct runner *r, struct job *j)
 	if (vm->job.internal)
 		warnmsg("kernel %s: no kallsyms yet; calibrate boot (once per kernel)",
 			vm->job.kernel_image);
-	crowd_note(r);	/* (before it joins: the time so far was the others') */
+	crowd_note(r, vm->t_start);	/* (before it joins: the time so far was the others') */
 	r->vms = xrealloc(r->vms, (r->nvms + 1) * sizeof(*r->vms));
 	r->vms[r->nvms++] = vm;
 }
@@ -267,7 +267,7 @@ static void reap(struct runner *r)
 			continue;
 		}
 		vm->exited = true;
-		crowd_note(r);
+		crowd_note(r, spawn_now_ms());
 		reason = vm_finish(vm, r->env.o);
 		if (!vm->job.internal &&
 		    (!strcmp(reason, "error") || !strcmp(reason, "killed")))

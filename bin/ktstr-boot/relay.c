@@ -67,11 +67,13 @@ static void emit(struct relay_ctx *c, json_t *rec)
 	json_decref(rec);
 }
 
-/* Lines that start a report worth showing with what follows it. */
+/* Lines that start a report worth showing with what follows it (an RCU stall: its CPUs, and
+ * whether the timer of one stopped). */
 static bool starts_report(const char *l)
 {
 	return strstr(l, "Kernel panic") || strstr(l, "Oops") || strstr(l, "BUG:") ||
-	       strstr(l, "WARNING:") || strstr(l, "general protection fault");
+	       strstr(l, "WARNING:") || strstr(l, "general protection fault") ||
+	       strstr(l, "rcu: INFO: ");
 }
 
 static bool notable(const char *l)

@@ -27,6 +27,7 @@ struct vm {
 	json_t *memory;			/* [{node, fd, size_mb}] for the records */
 	long long t_start, stop_at, kill_at;	/* monotonic ms; 0 = none */
 	long long crowd_ms;		/* VMs running (itself too) summed over its ms */
+	long long crowd_span_ms;	/* the ms summed so far */
 	long long timeout_ms;		/* the hard limit, TCG-scaled; 0 = none */
 	bool stop_sent, timed_out, killed, saw_panic, qemu_complained;
 	bool interactive;

@@ -149,12 +149,10 @@ const char *vm_finish(struct vm *vm, const struct boot_opts *o)
 			"wall_ms", now - vm->t_start, "t_ms", now - o->t0_ms);
 	if (WIFSIGNALED(vm->status))
 		json_object_set_new(rec, "qemu_signal", json_integer(WTERMSIG(vm->status)));
-	if (now > vm->t_start) {	/* on average over its life, to a tenth */
-		long long wall = now - vm->t_start;
-
+	if (vm->crowd_span_ms > 0)	/* on average over its life, to a tenth */
 		json_object_set_new(rec, "vms_at_once",
-				    json_real((double)((10 * vm->crowd_ms + wall / 2) / wall) / 10));
-	}
+				    json_real((double)((10 * vm->crowd_ms + vm->crowd_span_ms / 2) /
+						       vm->crowd_span_ms) / 10));
 	json_object_set_new(rec, "console_log", vm->interactive ? json_null()
 							   : json_string(vm->log_path));
 	if (out.message[0])

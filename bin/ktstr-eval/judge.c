@@ -428,6 +428,8 @@ static const char *judge_unfinished(struct verdict_ctx *v, json_t *vm_exit, char
 	}
 	if (ran && !strcmp(why, "timeout")) {
 		detail_add(v, "Timeout", true, "the scenario did not end before the VM timeout");
+		json_array_foreach(v->js->console, i, c)	/* the kernel's word on it: an RCU stall... */
+			detail_add(v, "Console", false, "%s", rec_str(c, "line", ""));
 		if (!*reason)	/* a scheduler death says more */
 			snprintf(reason, len, "timeout during the scenario");
 		return "fail";

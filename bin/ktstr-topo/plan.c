@@ -176,7 +176,11 @@ static void parse_args(int argc, char **argv, struct plan_opts *o)
 			usage_exit(usage);
 		case O_SCHED: o->sched = optarg; break;
 		case O_SARGS: o->sargs = optarg; break;
-		case O_FLAGS: o->flags = optarg; break;
+		case O_FLAGS:
+			if (!*optarg)	/* (no flags is --profiles default) */
+				die(EXIT_USAGE, "--flags '': expected flag names, like a,b");
+			o->flags = optarg;
+			break;
 		case O_PROFILES: o->profiles = optarg; break;
 		case O_TOPO:
 			o->topos = xrealloc(o->topos, (o->ntopos + 1) * sizeof(char *));
@@ -223,7 +227,11 @@ static void parse_args(int argc, char **argv, struct plan_opts *o)
 			break;
 		case O_LIST: o->list = true; break;
 		case O_SHELL: o->shell = true; break;
-		case O_EXEC: o->exec = optarg; break;
+		case O_EXEC:
+			if (!*optarg)
+				die(EXIT_USAGE, "--exec '': expected a command");
+			o->exec = optarg;
+			break;
 		case O_SET:
 			if (strcmp(optarg, "canned") && strcmp(optarg, "catalog") && strcmp(optarg, "all") &&
 			    strcmp(optarg, "bench"))

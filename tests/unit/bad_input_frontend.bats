@@ -52,6 +52,7 @@ load ../bad_input
 2|not executable|ktstr run steady --scheduler $F/noexec
 2|scheduler ''|ktstr run steady --scheduler ''
 2|nosuch|ktstr run steady --scheduler scx-ktstr --flags nosuch
+2|--flags ''|ktstr run steady --scheduler scx-ktstr --flags ''
 2|--repeat|ktstr run steady --repeat 0
 2|--repeat|ktstr run steady --repeat 1001
 2|--timeout|ktstr run steady --timeout 86401
@@ -84,6 +85,7 @@ load ../bad_input
 2|2n3l1c1t|ktstr shell --topo 2n3l1c1t
 2|--topo|ktstr shell --topo ''
 2|--kernel|ktstr shell --kernel ''
+2|--exec ''|ktstr shell --exec ''
 2|--exec|ktstr shell --exec
 2|--timeout|ktstr shell --timeout 0
 2|--memory|ktstr shell --memory x

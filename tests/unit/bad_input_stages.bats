@@ -163,6 +163,7 @@ EOF
 2|scheduler ''|ktstr-topo plan steady --scheduler ''
 2|nosuch|ktstr-topo plan steady --scheduler scx-ktstr --flags nosuch
 2|--flags|ktstr-topo plan steady --flags x
+2|--flags ''|ktstr-topo plan steady --scheduler scx-ktstr --flags ''
 2|bogus|ktstr-topo plan steady --scheduler scx-ktstr --profiles bogus
 2|--flags|ktstr-topo plan steady --scheduler scx-ktstr --flags llc --profiles default
 2|--kernel-json|ktstr-topo plan steady --kernel-json '{'
@@ -171,6 +172,7 @@ EOF
 2|a@b|ktstr-topo plan steady --kernel-tag a@b
 2|--kernel-tag|ktstr-topo plan steady --kernel-tag ''
 2|--exec|ktstr-topo plan steady --exec ls
+2|--exec ''|ktstr-topo plan --shell --exec ''
 2|--topo|ktstr-topo plan steady --topo 1n1l1c1t --presets tiny-1llc
 2|nosuch|ktstr-topo plan steady --presets nosuch
 2|--presets|ktstr-topo plan steady --presets ''

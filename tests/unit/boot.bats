@@ -225,3 +225,30 @@ drwxr-xr-x sched
 	[ "$stderr" = "ktstr-boot: job w: $PWD/loader needs libktstrgone.so, which is not found" ]
 	[ ! -e out2/w.cpio ]
 }
+
+@test "console records: a kernel report with the lines after it (an RCU stall and its CPUs), no ordinary line" {
+	export KTSTR_ACCEL=tcg KTSTR_BOOT=bzimage KTSTR_QEMU="$BATS_TEST_TMPDIR/qemu"
+	export KTSTR_RUNS_DIR="$BATS_TEST_TMPDIR/runs" TMPDIR="$BATS_TEST_TMPDIR/tmp"
+	unset XDG_RUNTIME_DIR
+	mkdir -p "$TMPDIR"
+	head -c 4096 /dev/zero > "$BATS_TEST_TMPDIR/vmlinuz"
+	# a stand-in QEMU that prints to the console chardev it is given and exits (bash: the fd
+	# may have two digits)
+	cat > "$KTSTR_QEMU" <<-'EOF2'
+	#!/bin/bash
+	case "$*" in *--version*) echo "QEMU emulator version 10.0.0"; exit 0 ;; -L*) exit 0 ;; esac
+	for a; do case $a in socket,id=con,fd=*) con=${a##*fd=} ;; esac; done
+	printf '%s\n' '[    1.000000] an ordinary line' \
+		'[   23.265037] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:' \
+		'[   23.269269] rcu: 	0-...!: (15 GPs behind) idle=a918/0/0x0 softirq=85/87 fqs=1' \
+		'[   23.302947] rcu: 	Possible timer handling issue on cpu=0 timer-softirq=15' >&"$con"
+	EOF2
+	chmod +x "$KTSTR_QEMU"
+	job j ".kernel.image = \"$BATS_TEST_TMPDIR/vmlinuz\"" > "$BATS_TEST_TMPDIR/in"
+	run --separate-stderr ktstr-boot < "$BATS_TEST_TMPDIR/in"
+	# (a tab becomes a blank)
+	[ "$(printf '%s\n' "$output" | jq -r 'select(.type == "console") | .line')" = "$(printf '%s\n' \
+		'[   23.265037] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:' \
+		'[   23.269269] rcu:  0-...!: (15 GPs behind) idle=a918/0/0x0 softirq=85/87 fqs=1' \
+		'[   23.302947] rcu:  Possible timer handling issue on cpu=0 timer-softirq=15')" ]
+}

@@ -80,3 +80,16 @@ null" ]
 null
 Starved" ]
 }
+
+# timeout-rcu-stall-scx.ndjson: a real gauntlet job (mixed_workloads, scx-ktstr, tiny-2llc, -j 2;
+# samples left out) whose guest's CPU 0 stopped taking timer interrupts 2 s in (the kernel's RCU
+# stall report says so) until the VM's timeout, 180 s later.
+@test "eval: a VM that timed out says what the kernel reported: the RCU stall lines join the details" {
+	run sh -c "ktstr-eval < '$F/timeout-rcu-stall-scx.ndjson' | jq -r 'select(.type == \"verdict\") | .result, .reason, (.details[] | .kind + \": \" + .message)'"
+	[ "$output" = "fail
+timeout during the scenario
+Monitor: rq_clock stall on cpu 0 for 14 consecutive samples (limit 5; ending at sample 14, clock=30658780977); the VM's most held vCPU waited for a host CPU 56% of that time
+Timeout: the scenario did not end before the VM timeout
+Console: [   23.265037] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:
+Console: [   51.600871] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:" ]
+}
