@@ -245,9 +245,10 @@ kernels-test: all
 	$(MAKE) --no-print-directory scx-ktstr KERNEL="$$id" && \
 	KTSTR_KERNEL="$$id" KTSTR_OTHER_KERNEL="$$other" tests/run tests/kernels
 
-# Unit tests against tools built with ASan+UBSan in build-san/.
+# Unit tests against tools built with ASan+UBSan in build-san/ (by the clang 'make deps' installs).
+SAN_CC ?= clang-19
 sanitize:
-	$(MAKE) BUILD=build-san CC=clang \
+	$(MAKE) BUILD=build-san CC=$(SAN_CC) \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" GUEST_STATIC= \
 		$(addprefix build-san/bin/,$(TOOLS)) $(addprefix build-san/guest/,$(GUEST)) $(patsubst $(BUILD)/%,build-san/%,$(TEST_DRIVERS))
