@@ -17,7 +17,8 @@
 /* Newest run folders read, and stored times kept per key: enough for a median, cheap to read. */
 #define HIST_MAX_RUNS 200
 #define HIST_MAX_PER_KEY 7
-/* VMs at once are told apart up to this many; a record without the count is kept as 0 */
+/* VMs at once are told apart up to this many (more count as this many); a record without the
+ * count is kept as 0 */
 #define HIST_MAX_CROWD 16
 
 struct hist_key {
@@ -114,14 +115,14 @@ static void note_record(struct estimator *e, const char *path, const char *kerne
 	json_t *wall = json_object_get(json_object_get(r, "vm"), "wall_ms");
 	json_t *crowd = json_object_get(json_object_get(r, "vm"), "vms_at_once");
 	json_t *dur = json_object_get(r, "duration_ms");
-	double c = json_is_number(crowd) ? json_number_value(crowd) + 0.5 : 0;
+	double c = json_is_number(crowd) ? json_number_value(crowd) + 0.5 : 0;	/* (rounded) */
 
 	if (accel && !strcmp(accel, e->accel) && kid && (!kernel_id || !strcmp(kid, kernel_id)) &&
 	    test && topo && json_is_integer(wall) && json_integer_value(wall) > 0 && json_is_integer(dur)) {
 		long long over = json_integer_value(wall) - json_integer_value(dur);
+		unsigned n = c < 1 ? 0 : c >= HIST_MAX_CROWD ? HIST_MAX_CROWD : (unsigned)c;
 
-		key_note(e, sched ? sched : "", test, topo,
-			 c >= 1 && c < HIST_MAX_CROWD + 1 ? (unsigned)c : 0, over > 0 ? over : 0);
+		key_note(e, sched ? sched : "", test, topo, n, over > 0 ? over : 0);
 	}
 	json_decref(r);
 }
@@ -245,16 +246,17 @@ double estimate(const struct estimator *e, const char *sched, const char *test,
 		const struct topo *t, unsigned duration_ms, bool *hist)
 {
 	double dur_s = duration_ms / 1000.0, scale = 1;
+	unsigned jobs = e->jobs < HIST_MAX_CROWD ? e->jobs : HIST_MAX_CROWD;
 	const struct hist_key *k;
 	char name[64];
 
 	topo_name(t, name, sizeof(name));
 	/* runs with as many VMs at once; then with another number, scaled; then runs that
 	 * did not count them (stored before they did), as they are */
-	k = hist_of(e, sched, test, name, e->jobs);
+	k = hist_of(e, sched, test, name, jobs);
 	for (unsigned n = 1; !k && n <= HIST_MAX_CROWD; n++)
-		if (n != e->jobs && (k = hist_of(e, sched, test, name, n)))
-			scale = crowd_factor(e, e->jobs) / crowd_factor(e, n);
+		if (n != jobs && (k = hist_of(e, sched, test, name, n)))
+			scale = crowd_factor(e, jobs) / crowd_factor(e, n);
 	if (!k)
 		k = hist_of(e, sched, test, name, 0);
 	*hist = k != NULL;

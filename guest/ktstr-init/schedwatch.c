@@ -166,10 +166,14 @@ void sched_poll(struct sched *s, unsigned step, bool force)
 	scx_dump_poll(&s->dump, s->disabled_seen);
 	if (!s->exited && waitpid(s->pid, &st, WNOHANG) == s->pid)
 		sched_note_exit(s, s->pid, st);
-	/* The kernel ended it and the loader followed: its line first, so kernel_exit precedes died. */
-	if (s->exited && !s->death_sent && !s->disabled_seen && state_left_enabled())
+	/*
+	 * The kernel ended it and the loader followed: the kernel's lines first (the "disabled"
+	 * line, and an error's message after it), so kernel_exit precedes died.
+	 */
+	if (s->exited && !s->death_sent &&
+	    (s->disabled_seen ? !s->kernel_exit_sent : state_left_enabled()))
 		await_exit_line(s);
-	sched_check_kernel_exit(s, step, force);
+	sched_check_kernel_exit(s, step, force || (s->exited && !s->death_sent));
 	if (s->exited && !s->death_sent)
 		emit_died(s, step);
 	if (s->kernel_exit_sent || s->exited)
