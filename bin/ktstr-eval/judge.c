@@ -238,7 +238,7 @@ json_t *detail_add(struct verdict_ctx *v, const char *kind, bool fails, const ch
 	if (vasprintf(&msg, fmt, ap) < 0)
 		die(EXIT_INCONCLUSIVE, "out of memory");
 	va_end(ap);
-	d = json_pack("{s:s, s:s}", "kind", kind, "message", msg);
+	d = json_pack("{s:s, s:s, s:b}", "kind", kind, "message", msg, "fails", fails);
 	free(msg);
 	json_array_append_new(v->details, d);
 	if (fails)

@@ -19,25 +19,8 @@
 #include "ids.h"
 #include "ndjson.h"
 #include "paths.h"
+#include "merge.h"
 #include "sidecar.h"
-
-struct input {
-	const char *arg;	/* as given, for messages */
-	char *dir;		/* its real path */
-	char **files;		/* regular files but hidden ones, by name */
-	size_t nfiles;
-	json_t *recs;		/* job id -> run record */
-	dev_t dev;
-	ino_t ino;
-};
-
-struct merge {
-	char *runs_dir, *final;	/* final: the new run's absolute path */
-	char run_id[RUN_ID_MAX + 1];
-	int as_json, default_id;
-	struct input *in;
-	size_t nin;
-};
 
 /* The run being built, in a directory list skips: removed at exit or on a signal until in place. */
 static char *building;
@@ -96,226 +79,6 @@ static void parse_opts(int argc, char **argv, struct merge *m)
 	if (optind >= argc)
 		die(EXIT_USAGE, "merge: which runs? (see 'ktstr-sidecar merge --help')");
 	runs_dir_check(m->runs_dir);
-}
-
-/* Joined in input order rather than copied. */
-static int is_joined(const char *name)
-{
-	return !strcmp(name, "stream.ndjson") || !strcmp(name, "jobs.ndjson");
-}
-
-/* The run record stored in file name, or NULL. */
-static json_t *record_of(const struct input *in, const char *name)
-{
-	char job[256];
-	size_t n = strlen(name);
-
-	if (!str_ends_with(name, ".json") || n - 5 >= sizeof(job))
-		return NULL;
-	memcpy(job, name, n - 5);
-	job[n - 5] = '\0';
-	return json_object_get(in->recs, job);
-}
-
-static int has_file(const struct input *in, const char *name)
-{
-	for (size_t i = 0; i < in->nfiles; i++)
-		if (!strcmp(in->files[i], name))
-			return 1;
-	return 0;
-}
-
-/* A bare name is a run id in RUNS first, then a directory here. */
-static void input_find(const struct merge *m, struct input *in, const char *arg)
-{
-	char *p = NULL;
-	struct stat st;
-
-	in->arg = arg;
-	if (!strchr(arg, '/') && strcmp(arg, ".") && strcmp(arg, "..")) {
-		p = paths_join(m->runs_dir, arg);
-		if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode)) {
-			free(p);
-			p = NULL;
-		}
-	}
-	if (!p && stat(arg, &st) < 0)
-		die(EXIT_USAGE, "merge: %s: no such run in %s, nor a directory", arg, m->runs_dir);
-	if (!p && !S_ISDIR(st.st_mode))
-		die(EXIT_USAGE, "merge: %s: not a run directory", arg);
-	in->dir = realpath(p ? p : arg, NULL);
-	free(p);
-	if (!in->dir)
-		die(EXIT_USAGE, "merge: %s: %s", arg, strerror(errno));
-	in->dev = st.st_dev;
-	in->ino = st.st_ino;
-}
-
-/* A JSON file of the run: a run record is checked and kept; bad JSON is bad input. */
-static void note_json(struct input *in, const char *name, const char *path)
-{
-	FILE *f = store_fopen_regular(path);
-	size_t stem = strlen(name) - 5;
-	json_error_t jerr;
-	const char *job;
-	json_t *rec;
-
-	if (!f)
-		die(EXIT_USAGE, "merge: %s/%s: cannot read: %s", in->arg, name, strerror(errno));
-	rec = json_loadf(f, 0, &jerr);
-	fclose(f);
-	if (!rec)
-		die(EXIT_USAGE, "merge: %s/%s:%d: %s", in->arg, name, jerr.line, jerr.text);
-	if (strcmp(rec_str(rec, "type", ""), "run")) {
-		json_decref(rec);	/* not a run record: copied as it is */
-		return;
-	}
-	job = rec_str(rec, "job", "");
-	if (strlen(job) != stem || strncmp(job, name, stem))
-		die(EXIT_USAGE, "merge: %s/%s: a run record whose \"job\" is not '%.*s'",
-		    in->arg, name, (int)stem, name);
-	if (result_rank(rec_str(rec, "result", "")) < 0)
-		die(EXIT_USAGE, "merge: %s/%s: \"result\" must be pass, fail, skip or inconclusive",
-		    in->arg, name);
-	json_object_set_new(in->recs, job, rec);
-}
-
-static void input_load(struct input *in)
-{
-	struct dirent **ents = NULL;
-	int n = scandir(in->dir, &ents, NULL, alphasort);
-	json_t *odd = json_array(), *v;	/* not files: said once it is a run */
-	size_t k;
-
-	if (n < 0)
-		die(EXIT_USAGE, "merge: %s: cannot read: %s", in->arg, strerror(errno));
-	in->files = xcalloc((size_t)n + 1, sizeof(*in->files));
-	in->recs = json_object();
-	for (int i = 0; i < n; i++) {
-		const char *name = ents[i]->d_name;
-		char *path = paths_join(in->dir, name);
-		struct stat st;
-
-		if (name[0] == '.') {
-			/* hidden: temp files, the pipeline's own bookkeeping */
-		} else if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
-			json_array_append_new(odd, json_string(name));
-		} else {
-			in->files[in->nfiles++] = xstrdup(name);
-			if (str_ends_with(name, ".json"))
-				note_json(in, name, path);
-		}
-		free(path);
-		free(ents[i]);
-	}
-	free(ents);
-	if (!json_object_size(in->recs))
-		die(EXIT_USAGE, "merge: %s: not a run directory (no run records)", in->arg);
-	json_array_foreach(odd, k, v)
-		warnmsg("merge: %s/%s: not a regular file; not copied", in->arg,
-			json_string_value(v));
-	json_decref(odd);
-}
-
-/* The same run twice, a job or a file in two runs: one line, exit 2. */
-static void check_inputs(const struct merge *m)
-{
-	json_t *owner = json_object();	/* file name -> the input that has it */
-
-	for (size_t i = 0; i < m->nin; i++) {
-		const struct input *in = &m->in[i], *prev;
-
-		for (size_t j = 0; j < i; j++)
-			if (m->in[j].dev == in->dev && m->in[j].ino == in->ino)
-				die(EXIT_USAGE, "merge: %s and %s are the same run", m->in[j].arg,
-				    in->arg);
-		/* records first, so a job in two runs is named as one (not by its log) */
-		for (size_t k = 0; k < 2 * in->nfiles; k++) {
-			const char *name = in->files[k % in->nfiles];
-			json_t *o = json_object_get(owner, name), *rec;
-
-			if (is_joined(name) || (k < in->nfiles) != !!record_of(in, name))
-				continue;
-			if (!o) {
-				json_object_set_new(owner, name, json_integer((json_int_t)i));
-				continue;
-			}
-			prev = &m->in[json_integer_value(o)];
-			rec = record_of(prev, name);
-			if (rec || (rec = record_of(in, name)))
-				die(EXIT_USAGE, "merge: job %s is in both %s and %s",
-				    rec_str(rec, "job", "?"), prev->arg, in->arg);
-			die(EXIT_USAGE, "merge: file %s is in both %s and %s", name, prev->arg, in->arg);
-		}
-	}
-	json_decref(owner);
-}
-
-static const char *rec_accel(json_t *rec)
-{
-	return rec_str(rec, "accel", "?");
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* An input's distinct values of one field, sorted and joined with ','. */
-static char *input_values(const struct input *in, const char *(*get)(json_t *))
-{
-	size_t n = 0, len = 1, i;
-	const char **v = xcalloc(json_object_size(in->recs) + 1, sizeof(*v));
-	const char *key;
-	json_t *rec;
-	char *out;
-
-	json_object_foreach(in->recs, key, rec)
-		v[n++] = get(rec);
-	qsort(v, n, sizeof(*v), cmp_str);
-	for (i = 0; i < n; i++)
-		len += strlen(v[i]) + 1;
-	out = xcalloc(1, len);
-	for (i = 0; i < n; i++)
-		if (!i || strcmp(v[i], v[i - 1]))
-			strcat(strcat(out, *out ? "," : ""), v[i]);
-	free(v);
-	return out;
-}
-
-/* Mixed machines are legitimate for shards, but worth a line each. */
-static void warn_differences(const struct merge *m)
-{
-	static const struct {
-		const char *what;
-		const char *(*get)(json_t *);
-	} fields[] = { { "kernel", rec_kernel }, { "accel", rec_accel },
-		       { "scheduler", rec_scheduler } };
-
-	for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
-		char **v = xcalloc(m->nin, sizeof(*v)), line[2048];
-		size_t used, i, j;
-		int differ = 0;
-
-		for (i = 0; i < m->nin; i++) {
-			v[i] = input_values(&m->in[i], fields[f].get);
-			differ |= strcmp(v[i], v[0]) != 0;
-		}
-		used = (size_t)snprintf(line, sizeof(line), "merge: the runs differ in %s:",
-					fields[f].what);
-		for (i = 0; differ && i < m->nin; i++) {
-			for (j = 0; j < i && strcmp(v[j], v[i]); j++)
-				;
-			if (j == i && used < sizeof(line))
-				used += (size_t)snprintf(line + used, sizeof(line) - used, "%s %s (%s)",
-							 i ? "," : "", v[i], m->in[i].arg);
-		}
-		if (differ)
-			warnmsg("%s", line);
-		for (i = 0; i < m->nin; i++)
-			free(v[i]);
-		free(v);
-	}
 }
 
 static void remove_building(void)
@@ -446,7 +209,7 @@ static void put_record(const struct merge *m, const struct input *in, const char
 				    json_string(rec_str(rec, "run_id", from ? from + 1 : in->dir)));
 	json_object_set_new(rec, "run_id", json_string(m->run_id));
 	base = log && strrchr(log, '/') ? strrchr(log, '/') + 1 : log;
-	if (base && has_file(in, base)) {
+	if (base && merge_has_file(in, base)) {
 		char *path = paths_join(m->final, base);
 
 		json_object_set_new(logs, "console_log", json_string(path));
@@ -512,12 +275,12 @@ static void build(struct merge *m)
 
 		for (size_t k = 0; k < in->nfiles; k++) {
 			const char *name = in->files[k];
-			json_t *rec = record_of(in, name);
+			json_t *rec = merge_record_of(in, name);
 
 			if (rec)
 				put_record(m, in, name, rec);
 			else
-				copy_file(m, in, name, is_joined(name));
+				copy_file(m, in, name, merge_is_joined(name));
 			check_signal();
 		}
 	}
@@ -572,15 +335,15 @@ int cmd_merge(int argc, char **argv)
 	m.nin = (size_t)(argc - optind);
 	m.in = xcalloc(m.nin, sizeof(*m.in));
 	for (size_t i = 0; i < m.nin; i++) {
-		input_find(&m, &m.in[i], argv[optind + (int)i]);
-		input_load(&m.in[i]);
+		merge_input_find(&m, &m.in[i], argv[optind + (int)i]);
+		merge_input_load(&m.in[i]);
 	}
-	check_inputs(&m);
+	merge_check_inputs(&m);
 	if (!m.run_id[0]) {
 		store_default_run_id(m.run_id, sizeof(m.run_id));
 		m.default_id = 1;
 	}
-	warn_differences(&m);
+	merge_warn_differences(&m);
 	build(&m);
 	rc = report(&m);
 	for (size_t i = 0; i < m.nin; i++) {

@@ -74,7 +74,7 @@ void progress_done(struct progress *p, json_t *job, json_t *run)
 {
 	const char *result = rec_str(run, "result", "?"), *why = NULL;
 	json_t *wall = json_object_get(json_object_get(run, "vm"), "wall_ms");
-	json_t *d0 = json_array_get(json_object_get(run, "details"), 0);
+	json_t *d0 = rec_first_failure(run);
 	double est = job ? job_estimate(job) : 1.0, elapsed = now_s() - p->start_s;
 	char left[32];
 

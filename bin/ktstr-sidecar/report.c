@@ -83,7 +83,7 @@ static void details_text(char **buf, size_t *len, json_t *run)
 static void testcase_result(char **buf, size_t *len, json_t *run)
 {
 	const char *result = rec_str(run, "result", "");
-	json_t *first = json_array_get(json_object_get(run, "details"), 0);
+	json_t *first = rec_first_failure(run);
 	const char *reason = rec_str(run, "reason", NULL);
 
 	if (!strcmp(result, "fail")) {

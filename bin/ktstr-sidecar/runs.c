@@ -75,6 +75,17 @@ void rec_flags(json_t *rec, char *buf, size_t len)
 						 json_string_value(f));
 }
 
+json_t *rec_first_failure(json_t *rec)
+{
+	json_t *d;
+	size_t i;
+
+	json_array_foreach(json_object_get(rec, "details"), i, d)
+		if (!json_is_false(json_object_get(d, "fails")))
+			return d;
+	return NULL;
+}
+
 int str_ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);

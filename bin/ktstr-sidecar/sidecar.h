@@ -130,6 +130,8 @@ int num_int(double x);
 size_t num_index(double x);
 /* Flags joined with '+', "" for none, into buf. */
 void rec_flags(json_t *rec, char *buf, size_t len);
+/* The first detail that failed a check (not "fails": false, which only informs), or NULL. */
+json_t *rec_first_failure(json_t *rec);
 
 /* table.c: left/right aligned text columns. */
 struct table {

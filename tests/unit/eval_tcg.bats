@@ -92,4 +92,7 @@ Monitor: rq_clock stall on cpu 0 for 14 consecutive samples (limit 5; ending at 
 Timeout: the scenario did not end before the VM timeout
 Console: [   23.265037] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:
 Console: [   51.600871] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:" ]
+	# which details failed a check, and which only inform
+	[ "$(ktstr-eval < "$F/timeout-rcu-stall-scx.ndjson" | jq -c 'select(.type == "verdict") | [.details[] | [.kind, .fails]]')" = \
+		'[["Monitor",true],["Timeout",true],["Console",false],["Console",false]]' ]
 }

@@ -35,6 +35,11 @@ setup() {
 	mkdir -p "$BATS_TEST_TMPDIR/r5/g5" && jq -c '.plan.vms_at_once = 2' "$F/jobs.ndjson" > "$BATS_TEST_TMPDIR/r5/g5/jobs.ndjson"
 	run --separate-stderr ktstr-sidecar write --progress --runs-dir "$BATS_TEST_TMPDIR/r5" --run-id g5 < "$F/stream.ndjson"
 	[ "$(printf '%s\n' "$stderr" | grep -o 'ETA [0-9hms]*' | tr '\n' ' ')" = "ETA 1m38s ETA 51s ETA 38s ETA 29s ETA 21s ETA 16s ETA 17s " ]
+	# a failure's line names the first detail that failed a check, not one that only informs
+	jq -c 'if .type == "verdict" and .result == "fail" then .details = [{kind: "KernelCompat", message: "a note", fails: false}] + .details else . end' \
+		"$F/stream.ndjson" > "$BATS_TEST_TMPDIR/compat.ndjson"
+	run --separate-stderr ktstr-sidecar write --progress --runs-dir "$BATS_TEST_TMPDIR/r6" --run-id g6 < "$BATS_TEST_TMPDIR/compat.ndjson"
+	printf '%s\n' "$stderr" | sed -n 6p | grep -q ', ETA [0-9hms]*: SchedulerDied: '
 	# without --progress, nothing on stderr
 	run --separate-stderr ktstr-sidecar write --runs-dir "$BATS_TEST_TMPDIR/r3" --run-id g3 < "$F/stream.ndjson"
 	[ -z "$stderr" ]
