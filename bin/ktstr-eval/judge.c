@@ -398,6 +398,16 @@ static bool tcg_host_froze(struct verdict_ctx *v, const char *accel)
 	return false;
 }
 
+/* The kernel's console lines of the stream (a panic, an RCU stall): details that inform. */
+static void console_details(struct verdict_ctx *v)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(v->js->console, i, c)
+		detail_add(v, "Console", false, "%s", rec_str(c, "line", ""));
+}
+
 /* The VM ended without scenario_end: say why, fail only what the scheduler or kernel did. */
 static const char *judge_unfinished(struct verdict_ctx *v, json_t *vm_exit, char *reason,
 				    size_t len)
@@ -405,31 +415,26 @@ static const char *judge_unfinished(struct verdict_ctx *v, json_t *vm_exit, char
 	const char *why = rec_str(vm_exit, "reason", "unknown");
 	const char *accel = rec_str(v->js->vm_started, "accel", rec_str(vm_exit, "accel", "kvm"));
 	bool ran = json_array_size(v->js->steps) > 0;
-	size_t i;
-	json_t *c;
 
 	if (!strcmp(why, "panic") && tcg_patch_race(v, accel)) {
 		snprintf(reason, len, "the guest kernel trapped on code it was patching (an int3 already "
 			 "patched back): multi-threaded TCG's race, not the scheduler's fault; run again");
 		v->retry = true;
-		json_array_foreach(v->js->console, i, c)
-			detail_add(v, "Console", false, "%s", rec_str(c, "line", ""));
+		console_details(v);
 		return "inconclusive";
 	}
 	if (ran && v->js->monitor && !is_eevdf(v->js))
 		judge_monitor(v, v->js->monitor);	/* what the host saw before the end */
 	if (ran && !strcmp(why, "panic")) {
 		detail_add(v, "KernelPanic", true, "the guest kernel panicked during the scenario");
-		json_array_foreach(v->js->console, i, c)
-			detail_add(v, "Console", false, "%s", rec_str(c, "line", ""));
+		console_details(v);
 		if (!*reason)
 			snprintf(reason, len, "kernel panic");
 		return "fail";
 	}
 	if (ran && !strcmp(why, "timeout")) {
 		detail_add(v, "Timeout", true, "the scenario did not end before the VM timeout");
-		json_array_foreach(v->js->console, i, c)	/* the kernel's word on it: an RCU stall... */
-			detail_add(v, "Console", false, "%s", rec_str(c, "line", ""));
+		console_details(v);	/* the kernel's word on it: an RCU stall... */
 		if (!*reason)	/* a scheduler death says more */
 			snprintf(reason, len, "timeout during the scenario");
 		return "fail";
