@@ -142,7 +142,7 @@ int totals_print(const char *run_dir, const char *run_id, json_t **recs, size_t 
 	qsort(t, nt, sizeof(*t), by_id);
 	for (i = 0; i < nt; i++) {
 		int r = result_rank(t[i].result);
-		json_t *d0 = json_array_get(json_object_get(t[i].rec, "details"), 0);
+		json_t *d0 = rec_first_failure(t[i].rec);
 		const char *kind = rec_str(d0, "kind", NULL), *msg = rec_str(d0, "message", NULL);
 
 		if (r < 0)

@@ -215,7 +215,7 @@ static void host_events(struct trace *t, int pid, const struct job_stream *js)
 					     "args", "accel", json_object_get(js->vm_started, "accel"),
 					     "exit", json_object_get(js->vm_exited, "reason")));
 	if (v) {
-		json_t *d = json_array_get(json_object_get(v, "details"), 0);
+		json_t *d = rec_first_failure(v);
 		const char *why = rec_str(v, "reason", rec_str(d, "kind", NULL));
 		double at;
 
