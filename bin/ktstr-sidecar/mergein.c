@@ -66,8 +66,8 @@ void merge_input_find(const struct merge *m, struct input *in, const char *arg)
 }
 
 /*
- * A JSON file of the run: a run record into in->recs (other JSON files are copied as they are): 0, or -1 with the
- * one-line error in err (the caller frees what it holds before it exits).
+ * A JSON file of the run: a run record into in->recs (other JSON files are copied as they
+ * are): 0, or -1 with the one-line error in err (the caller frees what it holds, then exits).
  */
 static int note_json(struct input *in, const char *name, const char *path, char *err,
 		     size_t errlen)
