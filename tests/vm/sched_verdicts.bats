@@ -32,11 +32,13 @@ details() { verdict '.details[] | .kind + ": " + (.message | split("\n")[0])'; }
 	details >&2	# shown when the test fails
 	[ "$status" -eq 1 ]
 	details | grep -Eq '^SchedulerDied: sched_ext disabled the scheduler during step 1 of 1 \([0-9.]+ s into the test\): runnable task stall: .* \(ERROR_STALL\)$'
-	# the kernel's watchdog names a starved worker ("comm[tid] failed to run for S.MMMs"):
-	# scx-ktstr parks user tasks only, so the watchdog's own kworker keeps checking in
+	# the kernel's watchdog names a starved task ("comm[tid] failed to run for S.MMMs"):
+	# scx-ktstr parks user tasks only, so the watchdog's own kworker keeps checking in,
+	# and the first parked task it finds is a worker or the scheduler's own loader
 	tid=$(details | sed -En 's/^SchedulerDied: .*: runnable task stall: [^ ]+\[([0-9]+)\] failed to run for [0-9]+\.[0-9]{3}s \(ERROR_STALL\)$/\1/p')
 	[ -n "$tid" ]
-	stream | jq -r 'select(.type == "worker") | .tid' | grep -qx "$tid"
+	stream | jq -r '(select(.type == "worker") | .tid), (select(.type == "sched" and .event == "attached") | .pid)' |
+		grep -qx "$tid"
 	# the harness names the starved task and where it waited
 	details | grep -Eq '^(Stuck|WorkerStuck): cg_[01]: tid [0-9]+ .* on cpu [0-9]+'
 }
