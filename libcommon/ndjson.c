@@ -167,7 +167,7 @@ static int write_all(int fd, const char *p, size_t n)
  */
 void ndjson_write(FILE *f, json_t *rec)
 {
-	char *s = json_dumps(rec, JSON_COMPACT);
+	char *s = json_dumps(rec, JSON_COMPACT | NDJSON_REALS);
 	size_t n;
 	int fd = fileno(f), bad;
 

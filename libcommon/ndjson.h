@@ -12,6 +12,13 @@
 #define NDJSON_LINE_MAX ((size_t)16 << 20)
 #define NDJSON_LINE_TOO_LONG "line longer than 16 MiB (a record is one line)"
 
+/*
+ * The encoding flag for every JSON the tools write: reals with 15 significant digits, as a
+ * person writes them (1.4, where jansson's default 17 print 1.3999999999999999). A double
+ * holds any 15-digit decimal exactly, and no measurement here has more digits than that.
+ */
+#define NDJSON_REALS JSON_REAL_PRECISION(15)
+
 struct ndjson_reader {
 	FILE *f;
 	const char *name;	/* input name for errors: "stdin" or a path */

@@ -20,6 +20,7 @@
 #include "die.h"
 #include "paths.h"
 #include "spawn.h"
+#include "ndjson.h"
 
 #define PROBE_TIMEOUT_MS 15000
 
@@ -137,7 +138,7 @@ static void store_json(const struct boot_opts *o, const char *path, json_t *j)
 
 	sprintf(tmp, "%s.tmp.%d", path, (int)getpid());
 	boot_mkdir_p(o->cache_dir);
-	if (json_dump_file(j, tmp, JSON_COMPACT) == 0 && rename(tmp, path) == 0)
+	if (json_dump_file(j, tmp, JSON_COMPACT | NDJSON_REALS) == 0 && rename(tmp, path) == 0)
 		tmp[0] = '\0';
 	if (tmp[0])
 		unlink(tmp);

@@ -19,6 +19,7 @@
 #include "elfdeps.h"
 #include "initramfs.h"
 #include "paths.h"
+#include "ndjson.h"
 
 /* Bump when the base layout changes so old cache entries are not reused. */
 #define BASE_FORMAT "ktstr-initramfs-base-v2"	/* v2: busybox applet links */
@@ -397,7 +398,7 @@ static int add_tracer(struct cpio *c, const struct initramfs_base *b, char *err,
 static int write_suffix(int fd, const struct initramfs_base *b, const struct job *j, char *err,
 			size_t errlen)
 {
-	char *json = json_dumps(j->rec, JSON_COMPACT);
+	char *json = json_dumps(j->rec, JSON_COMPACT | NDJSON_REALS);
 	size_t n = strlen(json);
 	struct cpio c;
 	int e;

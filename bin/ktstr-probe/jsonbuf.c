@@ -5,6 +5,7 @@
 
 #include "die.h"
 #include "jsonbuf.h"
+#include "ndjson.h"
 
 void jsonbuf_free(struct jsonbuf *b)
 {
@@ -112,7 +113,7 @@ int jsonbuf_json(struct jsonbuf *b, const json_t *v)
 {
 	size_t len = b->len;
 
-	if (!json_dump_callback(v, dump_cb, b, JSON_COMPACT | JSON_ENCODE_ANY))
+	if (!json_dump_callback(v, dump_cb, b, JSON_COMPACT | JSON_ENCODE_ANY | NDJSON_REALS))
 		return 0;
 	b->len = len;
 	return -1;

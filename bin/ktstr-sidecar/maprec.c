@@ -5,6 +5,7 @@
 
 #include "maprec.h"
 #include "sidecar.h"
+#include "ndjson.h"
 
 #define SHOWN_PER_MAP 16	/* scalars `show` prints per map */
 
@@ -65,7 +66,7 @@ static void print_scalars(json_t *v, char *path, size_t plen, size_t cap, int *l
 	if (json_is_string(v))
 		printf(" %s=\"%s\"", path, json_string_value(v));
 	else {
-		char *s = json_dumps(v, JSON_ENCODE_ANY);
+		char *s = json_dumps(v, JSON_ENCODE_ANY | NDJSON_REALS);
 
 		printf(" %s=%s", path, s ? s : "?");
 		free(s);

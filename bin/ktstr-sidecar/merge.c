@@ -215,7 +215,7 @@ static void put_record(const struct merge *m, const struct input *in, const char
 		json_object_set_new(logs, "console_log", json_string(path));
 		free(path);
 	}
-	text = json_dumps(rec, JSON_INDENT(2));
+	text = json_dumps(rec, JSON_INDENT(2) | NDJSON_REALS);
 	if (!text)
 		die(EXIT_INCONCLUSIVE, "merge: %s/%s: cannot format the run record", in->arg, name);
 	len = strlen(text);

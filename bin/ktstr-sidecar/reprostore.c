@@ -101,7 +101,7 @@ static void store_records(const char *dir, const struct rerun *r)
 	json_t *rec;
 
 	json_array_foreach(r->records, i, rec) {
-		char *line = json_dumps(rec, JSON_COMPACT);
+		char *line = json_dumps(rec, JSON_COMPACT | NDJSON_REALS);
 		size_t n = line ? strlen(line) : 0;
 
 		text = xrealloc(text, len + n + 2);
@@ -134,7 +134,7 @@ static void join_record(const char *dir, const char *job, json_t *out)
 		json_object_del(repro, "job");
 		json_object_set_new(rec, "repro", repro);
 		repro = NULL;
-		text = json_dumps(rec, JSON_INDENT(2));
+		text = json_dumps(rec, JSON_INDENT(2) | NDJSON_REALS);
 		n = text ? strlen(text) : 0;
 		if (text) {
 			text = xrealloc(text, n + 2);

@@ -124,7 +124,7 @@ static void print_monitor(json_t *mon)
 			printf("%s %s=%g", n++ ? "," : "", key, json_real_value(v));
 			continue;
 		}
-		s = json_dumps(v, JSON_ENCODE_ANY);
+		s = json_dumps(v, JSON_ENCODE_ANY | NDJSON_REALS);
 		printf("%s %s=%s", n++ ? "," : "", key, s ? s : "?");
 		free(s);
 	}

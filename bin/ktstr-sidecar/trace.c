@@ -14,6 +14,7 @@
 #include "paths.h"
 #include "sidecar.h"
 #include "stream.h"
+#include "ndjson.h"
 
 #define TID_GUEST 1	/* the guest's events */
 #define TID_HOST 2	/* what the host saw: monitor findings, the VM, the verdict */
@@ -295,7 +296,7 @@ int cmd_trace(int argc, char **argv)
 	if (argc - optind == 2 && !(only = stream_find(&rs, argv[optind + 1])))
 		die(EXIT_USAGE, "run %s has no job or test '%s'", argv[optind], argv[optind + 1]);
 	out = trace_run(&rs, only);
-	if (json_dumpf(out, stdout, JSON_COMPACT) || putchar('\n') == EOF || fflush(stdout) == EOF)
+	if (json_dumpf(out, stdout, JSON_COMPACT | NDJSON_REALS) || putchar('\n') == EOF || fflush(stdout) == EOF)
 		die(EXIT_INCONCLUSIVE, "write error on stdout");
 	json_decref(out);
 	stream_free(&rs);

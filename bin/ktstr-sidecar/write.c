@@ -177,7 +177,7 @@ static json_t *dumps_where(struct writer *w, json_t *run)
 static char *store_run(struct writer *w, json_t *run, const char *id)
 {
 	char err[1024], name[256];
-	char *text = json_dumps(run, JSON_INDENT(2));
+	char *text = json_dumps(run, JSON_INDENT(2) | NDJSON_REALS);
 	size_t n;
 
 	if (!text)

@@ -420,7 +420,7 @@ static void print_job(const struct plan *p, const struct cand *c, unsigned r, un
 	j = job_record(p, c, id);
 	if (n > 1)
 		json_object_set_new(j, "repeat", json_pack("{s:i, s:i}", "index", r + 1, "of", n));
-	if (json_dumpf(j, stdout, JSON_COMPACT) < 0 || putchar('\n') == EOF)
+	if (json_dumpf(j, stdout, JSON_COMPACT | NDJSON_REALS) < 0 || putchar('\n') == EOF)
 		die(EXIT_INCONCLUSIVE, "write error");
 	json_decref(j);
 }
@@ -489,7 +489,7 @@ static int shell_job(const struct plan_opts *o)
 	json_object_set_new(j, "timeout_s", json_integer(o->timeout_s));
 	if (o->exec)
 		json_object_set_new(j, "exec", json_string(o->exec));
-	if (json_dumpf(j, stdout, JSON_COMPACT) < 0 || putchar('\n') == EOF || fflush(stdout) == EOF)
+	if (json_dumpf(j, stdout, JSON_COMPACT | NDJSON_REALS) < 0 || putchar('\n') == EOF || fflush(stdout) == EOF)
 		die(EXIT_INCONCLUSIVE, "write error");
 	json_decref(j);
 	free(t[0].label);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "init.h"
+#include "ndjson.h"
 
 uint64_t mono_ns(void)
 {
@@ -61,7 +62,7 @@ void events_emit(struct events *ev, json_t *rec)
 	if (!rec)
 		return;
 	json_object_set_new(rec, "t_ms", json_integer((json_int_t)events_t_ms(ev)));
-	line = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	line = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER | NDJSON_REALS);
 	json_decref(rec);
 	if (!line)
 		return;

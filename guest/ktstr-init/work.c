@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "work.h"
+#include "ndjson.h"
 
 void spin(unsigned n)
 {
@@ -286,7 +287,7 @@ void work_run(const struct work *w, const struct partner *p, struct run_shared *
 	json_object_set_new(rep, "comm", json_string(comm));
 	json_object_update(rep, c.extra);	/* the loop's own fields win */
 	json_decref(c.extra);
-	line = json_dumps(rep, JSON_COMPACT);
+	line = json_dumps(rep, JSON_COMPACT | NDJSON_REALS);
 	json_decref(rep);
 	if (line)
 		write_all(report_fd, line, strlen(line));

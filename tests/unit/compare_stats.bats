@@ -35,7 +35,7 @@ regression  bench_hackbench 1n1l2c1t scx-ktstr tcg  hackbench.time  1 s ±0.1  2
 1 pair compared (0 not passing on both sides, 0 only in A, 0 only in B): 1 regression, 0 improvements" ]
 	run ktstr-sidecar compare --json slow base
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = '{"type":"compare_change","change":"improvement","key":"bench_hackbench 1n1l2c1t scx-ktstr tcg","metric":"hackbench.time","unit":"s","polarity":"lower","a":2.0,"b":1.0,"delta":-1.0,"rel":-0.5,"a_n":5,"b_n":5,"a_spread":0.099999999999999867,"b_spread":0.10000000000000009,"ci_low":-1.1499999999999999,"ci_high":-0.84999999999999987,"ci":"bootstrap 95% of the median'"'"'s change"}' ]
+	[ "${lines[0]}" = '{"type":"compare_change","change":"improvement","key":"bench_hackbench 1n1l2c1t scx-ktstr tcg","metric":"hackbench.time","unit":"s","polarity":"lower","a":2.0,"b":1.0,"delta":-1.0,"rel":-0.5,"a_n":5,"b_n":5,"a_spread":0.0999999999999999,"b_spread":0.1,"ci_low":-1.15,"ci_high":-0.85,"ci":"bootstrap 95% of the median'"'"'s change"}' ]
 	[ "$(printf '%s\n' "${lines[1]}" | jq -c '[.regressions, .improvements, .not_significant, .gate_only]')" = '[0,1,0,0]' ]
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../../bin/ktstr-probe/mapval.h"
+#include "ndjson.h"
 
 static int usage(void)
 {
@@ -69,7 +70,7 @@ static int decode(const struct btf *btf, unsigned id, const char *path, unsigned
 			sum = v;
 		}
 	}
-	text = json_dumps(sum, JSON_COMPACT | JSON_ENCODE_ANY);
+	text = json_dumps(sum, JSON_COMPACT | JSON_ENCODE_ANY | NDJSON_REALS);
 	printf("%s%s\n", text, truncated ? " truncated" : "");
 	free(text);
 	json_decref(sum);

@@ -13,6 +13,7 @@
 
 #include "../../bin/ktstr-probe/samplefmt.h"
 #include "../../bin/ktstr-probe/sampleparse.h"
+#include "ndjson.h"
 
 static int records(void)
 {
@@ -34,7 +35,7 @@ static int records(void)
 		sample_parse(&s, rec);
 		b.len = 0;
 		sample_format(&s, json_string_value(json_object_get(rec, "job")) ?: "", &b);
-		want = json_dumps(rec, JSON_COMPACT);
+		want = json_dumps(rec, JSON_COMPACT | NDJSON_REALS);
 		if (strlen(want) != b.len || memcmp(want, b.p, b.len)) {
 			printf("jansson: %s\nprobe:   %.*s\n", want, (int)b.len, b.p);
 			rc = 1;
