@@ -150,7 +150,8 @@ static void check_waits(struct verdict_ctx *v, json_t *m)
 		shown++;
 	}
 	if (more)
-		detail_add(v, "Starved", false, "%d more tasks waited past their limit", more);
+		detail_add(v, "Starved", false, more == 1 ? "%d more task waited past its limit"
+						       : "%d more tasks waited past their limit", more);
 	json_decref(list);
 }
 
@@ -167,9 +168,10 @@ static void check_idle(struct verdict_ctx *v, json_t *m, double k)
 	task_name(v, t, who, sizeof(who));
 	wait_when(v, t, when, sizeof(when));
 	detail_add(v, "WorkConservation", true,
-		   "cpus %s sat idle for %.0f samples in a row while %.0f runnable tasks that may run there waited; "
+		   "%s %s sat idle for %.0f samples in a row while %.0f runnable %s that may run there waited; "
 		   "the longest, %s, waited %.0f ms on cpu %.0f %s",
-		   rec_str(w, "idle_cpus", "?"), k, rec_num(w, "waiting"), who, rec_num(t, "wait_ms"),
+		   rec_num(w, "cpus") == 1 ? "cpu" : "cpus", rec_str(w, "idle_cpus", "?"), k, rec_num(w, "waiting"),
+		   rec_num(w, "waiting") == 1 ? "task" : "tasks", who, rec_num(t, "wait_ms"),
 		   rec_num(t, "cpu"), when);
 }
 

@@ -24,6 +24,11 @@ L='{"pid":130,"tgid":130,"comm":"nice19","kthread":false,"cpu":0,"wait_ms":5000,
 	[ "$output" = "fail
 Starved: worker 127 (cg_0) was runnable on cpu 1 for 1.90 s without running (limit 1.00 s) during step 1 of 1 (from 0.6 s into the scenario)
 Starved: kthread ksoftirqd/1 (pid 18) was runnable on cpu 1 for 1.20 s without running (limit 1.00 s) before the scenario's first step (as the scheduler came up and the scenario was set up)" ]
+	# past three tasks, the rest are counted
+	W2=$(jq -c '.pid = 128 | .tgid = 128' <<< "$W")
+	W3=$(jq -c '.pid = 129 | .tgid = 129' <<< "$W")
+	run judge ".max_runnable_wait_ms = 1900 | .longest_wait = $W | .long_waits = [$W, $K, $W2, $W3] | .long_wait_tasks = 4"
+	[ "$(sed -n '$p' <<< "$output")" = "Starved: 1 more task waited past its limit" ]
 	# a task of weight 2 (nice 19) may wait 50 times as long: 5 s is within its 50 s
 	run judge ".max_runnable_wait_ms = 5000 | .longest_wait = $L | .long_waits = [$L]"
 	[ "$output" = pass ]
@@ -42,6 +47,11 @@ Starved: task nice19 (pid 130) was runnable on cpu 0 for 5.00 s without running 
 	run judge ".idle_while_waiting_windows = $win | .max_runnable_wait_ms = 60"
 	[ "$output" = "fail
 WorkConservation: cpus 1-3 sat idle for 5 samples in a row while 3 runnable tasks that may run there waited; the longest, worker 127 (cg_0), waited 1900 ms on cpu 1 during step 1 of 1 (from 0.6 s into the scenario)" ]
+	# one CPU, one task: said in the singular
+	one='[{"samples":5,"cpus":1,"end_sample":10,"t_ms":5100,"idle_cpus":"2","waiting":1,"longest":'"$W"'}]'
+	run judge ".idle_while_waiting_windows = $one | .max_runnable_wait_ms = 60"
+	[ "$output" = "fail
+WorkConservation: cpu 2 sat idle for 5 samples in a row while 1 runnable task that may run there waited; the longest, worker 127 (cg_0), waited 1900 ms on cpu 1 during step 1 of 1 (from 0.6 s into the scenario)" ]
 	run judge ".idle_while_waiting_windows = $win" --check sustained_samples=6
 	[ "$output" = pass ]
 	run judge ".idle_while_waiting_windows = $win" --check max_idle_cpus_while_waiting=3
