@@ -155,6 +155,12 @@ static void check_waits(struct verdict_ctx *v, json_t *m)
 	json_decref(list);
 }
 
+/* "cpu" or "cpus" before a CPU list. */
+static const char *idle_list(json_t *w)
+{
+	return strpbrk(rec_str(w, "idle_cpus", "?"), ",-") ? "cpus" : "cpu";
+}
+
 /* WorkConservation: CPUs idle for sustained_samples in a row while tasks that may run there waited. */
 static void check_idle(struct verdict_ctx *v, json_t *m, double k)
 {
@@ -167,12 +173,15 @@ static void check_idle(struct verdict_ctx *v, json_t *m, double k)
 	t = json_object_get(w, "longest");
 	task_name(v, t, who, sizeof(who));
 	wait_when(v, t, when, sizeof(when));
+	/* cpus: how many were idle at every sample of the window (not always the same ones);
+	 * idle_cpus: which, at its last */
 	detail_add(v, "WorkConservation", true,
-		   "%s %s sat idle for %.0f samples in a row while %.0f runnable %s that may run there waited; "
-		   "the longest, %s, waited %.0f ms on cpu %.0f %s",
-		   rec_num(w, "cpus") == 1 ? "cpu" : "cpus", rec_str(w, "idle_cpus", "?"), k, rec_num(w, "waiting"),
-		   rec_num(w, "waiting") == 1 ? "task" : "tasks", who, rec_num(t, "wait_ms"),
-		   rec_num(t, "cpu"), when);
+		   "%.0f %s idle at each of %.0f samples in a row (%s %s at the last) while %.0f runnable %s "
+		   "that may run there waited; the longest, %s, waited %.0f ms on cpu %.0f %s",
+		   rec_num(w, "cpus"), rec_num(w, "cpus") == 1 ? "cpu" : "cpus", k, idle_list(w),
+		   rec_str(w, "idle_cpus", "?"), rec_num(w, "waiting"),
+		   rec_num(w, "waiting") == 1 ? "task" : "tasks", who, rec_num(t, "wait_ms"), rec_num(t, "cpu"),
+		   when);
 }
 
 /* Did the run cost something? Then symptoms fail, and say who waited. */

@@ -46,12 +46,16 @@ Starved: task nice19 (pid 130) was runnable on cpu 0 for 5.00 s without running 
 	win='[{"samples":4,"cpus":3,"end_sample":9,"t_ms":5000,"idle_cpus":"1-3","waiting":3,"longest":'"$W"'},{"samples":5,"cpus":3,"end_sample":10,"t_ms":5100,"idle_cpus":"1-3","waiting":3,"longest":'"$W"'},{"samples":6,"cpus":0,"end_sample":10,"t_ms":5100}]'
 	run judge ".idle_while_waiting_windows = $win | .max_runnable_wait_ms = 60"
 	[ "$output" = "fail
-WorkConservation: cpus 1-3 sat idle for 5 samples in a row while 3 runnable tasks that may run there waited; the longest, worker 127 (cg_0), waited 1900 ms on cpu 1 during step 1 of 1 (from 0.6 s into the scenario)" ]
-	# one CPU, one task: said in the singular
+WorkConservation: 3 cpus idle at each of 5 samples in a row (cpus 1-3 at the last) while 3 runnable tasks that may run there waited; the longest, worker 127 (cg_0), waited 1900 ms on cpu 1 during step 1 of 1 (from 0.6 s into the scenario)" ]
+	# one CPU, one task: said in the singular; cpus counts the CPUs idle at every sample of the
+	# window, idle_cpus lists those of its last: here one at each, two at the end
+	two='[{"samples":5,"cpus":1,"end_sample":10,"t_ms":5100,"idle_cpus":"1,3","waiting":2,"longest":'"$W"'}]'
+	run judge ".idle_while_waiting_windows = $two | .max_runnable_wait_ms = 60"
+	[ "$(sed -n 2p <<< "$output")" = "WorkConservation: 1 cpu idle at each of 5 samples in a row (cpus 1,3 at the last) while 2 runnable tasks that may run there waited; the longest, worker 127 (cg_0), waited 1900 ms on cpu 1 during step 1 of 1 (from 0.6 s into the scenario)" ]
 	one='[{"samples":5,"cpus":1,"end_sample":10,"t_ms":5100,"idle_cpus":"2","waiting":1,"longest":'"$W"'}]'
 	run judge ".idle_while_waiting_windows = $one | .max_runnable_wait_ms = 60"
 	[ "$output" = "fail
-WorkConservation: cpu 2 sat idle for 5 samples in a row while 1 runnable task that may run there waited; the longest, worker 127 (cg_0), waited 1900 ms on cpu 1 during step 1 of 1 (from 0.6 s into the scenario)" ]
+WorkConservation: 1 cpu idle at each of 5 samples in a row (cpu 2 at the last) while 1 runnable task that may run there waited; the longest, worker 127 (cg_0), waited 1900 ms on cpu 1 during step 1 of 1 (from 0.6 s into the scenario)" ]
 	run judge ".idle_while_waiting_windows = $win" --check sustained_samples=6
 	[ "$output" = pass ]
 	run judge ".idle_while_waiting_windows = $win" --check max_idle_cpus_while_waiting=3
