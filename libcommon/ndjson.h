@@ -14,8 +14,9 @@
 
 /*
  * The encoding flag for every JSON the tools write: reals with 15 significant digits, as a
- * person writes them (1.4, where jansson's default 17 print 1.3999999999999999). A double
- * holds any 15-digit decimal exactly, and no measurement here has more digits than that.
+ * person writes them (1.4, where jansson's default 17 print 1.3999999999999999). A decimal of
+ * 15 significant digits comes back unchanged through a double, and no measurement here has
+ * more digits than that.
  */
 #define NDJSON_REALS JSON_REAL_PRECISION(15)
 

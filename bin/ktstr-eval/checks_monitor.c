@@ -155,10 +155,10 @@ static void check_waits(struct verdict_ctx *v, json_t *m)
 	json_decref(list);
 }
 
-/* "cpu" or "cpus" before a CPU list. */
-static const char *idle_list(json_t *w)
+/* "cpu" or "cpus", for a CPU list. */
+static const char *cpu_word(const char *list)
 {
-	return strpbrk(rec_str(w, "idle_cpus", "?"), ",-") ? "cpus" : "cpu";
+	return strpbrk(list, ",-") ? "cpus" : "cpu";
 }
 
 /* WorkConservation: CPUs idle for sustained_samples in a row while tasks that may run there waited. */
@@ -178,7 +178,7 @@ static void check_idle(struct verdict_ctx *v, json_t *m, double k)
 	detail_add(v, "WorkConservation", true,
 		   "%.0f %s idle at each of %.0f samples in a row (%s %s at the last) while %.0f runnable %s "
 		   "that may run there waited; the longest, %s, waited %.0f ms on cpu %.0f %s",
-		   rec_num(w, "cpus"), rec_num(w, "cpus") == 1 ? "cpu" : "cpus", k, idle_list(w),
+		   rec_num(w, "cpus"), rec_num(w, "cpus") == 1 ? "cpu" : "cpus", k, cpu_word(rec_str(w, "idle_cpus", "?")),
 		   rec_str(w, "idle_cpus", "?"), rec_num(w, "waiting"),
 		   rec_num(w, "waiting") == 1 ? "task" : "tasks", who, rec_num(t, "wait_ms"), rec_num(t, "cpu"),
 		   when);
