@@ -166,7 +166,8 @@ static void check_idle(struct verdict_ctx *v, json_t *m, double k)
 {
 	json_t *w = window_for(m, "idle_while_waiting_windows", k), *t;
 	char who[128], when[160];
-	double limit;
+	double limit, ncpus, nwaiting;
+	const char *list;
 
 	if (!check_limit(v->th, "max_idle_cpus_while_waiting", &limit) || !w || rec_num(w, "cpus") <= limit)
 		return;
@@ -175,13 +176,14 @@ static void check_idle(struct verdict_ctx *v, json_t *m, double k)
 	wait_when(v, t, when, sizeof(when));
 	/* cpus: how many were idle at every sample of the window (not always the same ones);
 	 * idle_cpus: which, at its last */
+	ncpus = rec_num(w, "cpus");
+	nwaiting = rec_num(w, "waiting");
+	list = rec_str(w, "idle_cpus", "?");
 	detail_add(v, "WorkConservation", true,
 		   "%.0f %s idle at each of %.0f samples in a row (%s %s at the last) while %.0f runnable %s "
 		   "that may run there waited; the longest, %s, waited %.0f ms on cpu %.0f %s",
-		   rec_num(w, "cpus"), rec_num(w, "cpus") == 1 ? "cpu" : "cpus", k, cpu_word(rec_str(w, "idle_cpus", "?")),
-		   rec_str(w, "idle_cpus", "?"), rec_num(w, "waiting"),
-		   rec_num(w, "waiting") == 1 ? "task" : "tasks", who, rec_num(t, "wait_ms"), rec_num(t, "cpu"),
-		   when);
+		   ncpus, ncpus == 1 ? "cpu" : "cpus", k, cpu_word(list), list, nwaiting,
+		   nwaiting == 1 ? "task" : "tasks", who, rec_num(t, "wait_ms"), rec_num(t, "cpu"), when);
 }
 
 /* Did the run cost something? Then symptoms fail, and say who waited. */
