@@ -5,6 +5,8 @@ setup() {
 	export KTSTR_RUNS_DIR="$BATS_TEST_TMPDIR/runs"
 }
 
+bats_require_minimum_version 1.5.0	# run --separate-stderr
+
 # A run the emulator spoiled (multi-threaded TCG's int3 race) is run again by ktstr itself: its
 # note goes to stderr, and the run judged is the one the summary names.
 canned() {

@@ -2,7 +2,6 @@
 # All 14 canned scenarios on 1n2l2c1t under EEVDF: each must pass.
 load ../helpers
 load canned
-bats_require_minimum_version 1.5.0
 CANNED_SCHED=eevdf
 
 @test "EEVDF: steady" { canned steady; }
