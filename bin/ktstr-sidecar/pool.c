@@ -1,4 +1,5 @@
 /* Pools for compare: which run records a selector such as "kernel=7.2,topo=1n2l2c1t" takes. */
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,8 +95,9 @@ static int cond_matches(const struct run_rec *r, const struct cond *c)
 		commit = rec_str(r->rec, "project_commit", NULL);
 		return commit && !strncmp(commit, c->value, strlen(c->value));
 	}
+	/* a glob, so "run=ab-*" pools runs made one at a time (A, B, A, B) */
 	dim_value(r, c->key, v, sizeof(v));
-	return !strcmp(v, c->value);
+	return !fnmatch(c->value, v, 0);
 }
 
 int selector_matches(const struct selector *sel, const struct run_rec *r)

@@ -145,6 +145,7 @@ struct plan_opts {
 	char **topos;
 	size_t ntopos;
 	bool fit, list, shell, smallest;
+	bool no_history;		/* --no-history (implied by --shard) */
 	double oversub, budget_s;
 	json_t *kernel, *includes, *writes;
 	unsigned duration_ms, timeout_s, memory_mb, jobs, shard, nshards;
@@ -158,6 +159,8 @@ struct plan_opts {
 /* The topologies: --topo ones, presets (named, all, or those that fit), or the scheduler's; n set. */
 struct target *targets(const struct plan_opts *o, const struct sched *s, size_t *n);
 
+/* planargs.c: the options into o (optind past them); dies (2) on bad ones, exits on --help. */
+void plan_parse_args(int argc, char **argv, struct plan_opts *o);
 int plan_main(int argc, char **argv);
 int scenlist_main(int argc, char **argv);
 

@@ -13,14 +13,14 @@ setup() {
 @test "gauntlet --list: every flag profile on the named presets, with estimates and why" {
 	run ktstr gauntlet steady --scheduler scx-ktstr --presets tiny-2llc --list
 	[ "$status" -eq 0 ]
-	[ "$output" = "steady-tiny-2llc-default	~7.4 s	no budget: every combination
-steady-tiny-2llc-short-slice	~7.4 s	no budget: every combination
-steady-tiny-2llc-scatter	~7.4 s	no budget: every combination
-steady-tiny-2llc-slow	~7.4 s	no budget: every combination
-steady-tiny-2llc-short-slice+scatter	~7.4 s	no budget: every combination
-steady-tiny-2llc-short-slice+slow	~7.4 s	no budget: every combination
-steady-tiny-2llc-scatter+slow	~7.4 s	no budget: every combination
-steady-tiny-2llc-short-slice+scatter+slow	~7.4 s	no budget: every combination" ]
+	[ "$output" = "steady-tiny-2llc-default	~6.4 s	no budget: every combination
+steady-tiny-2llc-short-slice	~6.4 s	no budget: every combination
+steady-tiny-2llc-scatter	~6.4 s	no budget: every combination
+steady-tiny-2llc-slow	~6.4 s	no budget: every combination
+steady-tiny-2llc-short-slice+scatter	~6.4 s	no budget: every combination
+steady-tiny-2llc-short-slice+slow	~6.4 s	no budget: every combination
+steady-tiny-2llc-scatter+slow	~6.4 s	no budget: every combination
+steady-tiny-2llc-short-slice+scatter+slow	~6.4 s	no budget: every combination" ]
 }
 
 @test "gauntlet --list: by default the presets that fit; --json gives the job records" {
@@ -29,12 +29,12 @@ steady-tiny-2llc-short-slice+scatter+slow	~7.4 s	no budget: every combination" ]
 	[ "$output" = "$(ktstr-topo plan steady --fit --profiles all --list)" ]
 	run --separate-stderr ktstr gauntlet steady cgroup_add --presets tiny-1llc,numa2-4llc --list --json --budget 100 -j 2
 	[ "$status" -eq 0 ]
-	[ "$(printf '%s\n' "$output" | jq -c '[.id, .plan.preset, .plan.profile, .plan.estimate_s]')" = '["steady-tiny-1llc-default","tiny-1llc","default",10]
-["cgroup_add-tiny-1llc-default","tiny-1llc","default",10]
-["steady-numa2-4llc-default","numa2-4llc","default",14]
-["cgroup_add-numa2-4llc-default","numa2-4llc","default",14]' ]
+	[ "$(printf '%s\n' "$output" | jq -c '[.id, .plan.preset, .plan.profile, .plan.estimate_s]')" = '["steady-tiny-1llc-default","tiny-1llc","default",8.6]
+["cgroup_add-tiny-1llc-default","tiny-1llc","default",8.6]
+["steady-numa2-4llc-default","numa2-4llc","default",11.3]
+["cgroup_add-numa2-4llc-default","numa2-4llc","default",11.3]' ]
 	[ "$(printf '%s\n' "$output" | jq -c '.plan.vms_at_once' | sort -u)" = 2 ]
-	[ "$stderr" = "ktstr gauntlet: 4 of 4 jobs, about 48 s of VM time (24 s at -j 2), 0 estimated from stored runs" ]
+	[ "$stderr" = "ktstr gauntlet: 4 of 4 jobs, about 40 s of VM time (20 s at -j 2), 0 estimated from stored runs" ]
 }
 
 @test "gauntlet: bad usage exits 2 with one line, before any VM" {

@@ -357,6 +357,22 @@ note: 1 change judged by the gates alone: too few samples for a confidence inter
 	[ "$output" = "ktstr-sidecar: --metric nope: unknown (see 'ktstr-sidecar metrics'; payload metrics are ID.METRIC)" ]
 }
 
+@test "sidecar compare: run=GLOB pools runs made one at a time (A, B, A, B)" {
+	for i in 1 2 3; do
+		verdict a steady pass 1000 "$((9 + i))" | ktstr-sidecar write --run-id "old-$i" > /dev/null
+		verdict a steady pass 1000 "$((29 + i))" | ktstr-sidecar write --run-id "new-$i" > /dev/null
+	done
+	run ktstr-sidecar compare --json --metric worst_spread 'run=old-*' 'run=new-*'
+	[ "$status" -eq 1 ]
+	[ "$(printf '%s\n' "${lines[0]}" | jq -c '[.change, .a, .b, .a_n, .b_n]')" = '["regression",11,31,3,3]' ]
+	# a glob matching one run is that run; one matching none is said
+	run ktstr-sidecar compare --metric worst_spread 'run=old-[12]' 'run=new-3'
+	[ "${lines[0]}" = "A: run=old-[12] (2 jobs), B: run=new-3 (1 job)" ]
+	run ktstr-sidecar compare 'run=old-*' 'run=gone-*'
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr-sidecar: B: no jobs match 'run=gone-*' in $KTSTR_RUNS_DIR" ]
+}
+
 @test "sidecar: verified instructions per program: stored, shown, gated one by one" {
 	verified a 1000 80 | ktstr-sidecar write --run-id base > /dev/null
 	verified a 1500 85 | ktstr-sidecar write --run-id new > /dev/null
