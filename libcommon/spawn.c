@@ -68,7 +68,7 @@ static void child_report_and_exit(int errpipe)
 static void child_exec(char *const argv[], const struct spawn_opts *o,
 		       pid_t parent, int errpipe)
 {
-	if (o->own_session ? setsid() < 0 : o->own_pgrp && setpgid(0, 0) < 0)
+	if (o->own_pgrp && setpgid(0, 0) < 0)
 		child_report_and_exit(errpipe);
 	if (o->die_with_parent) {
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
@@ -111,9 +111,8 @@ pid_t spawn_start(char *const argv[], const struct spawn_opts *o)
 		child_exec(argv, o, parent, errpipe[1]);
 	}
 	close(errpipe[1]);
-	/* no race with an early spawn_kill_group() (a session leader's group is its own) */
-	if (o->own_pgrp && !o->own_session)
-		setpgid(pid, pid);
+	if (o->own_pgrp)
+		setpgid(pid, pid);	/* no race with an early spawn_kill_group() */
 	do
 		n = read(errpipe[0], &child_errno, sizeof(child_errno));
 	while (n < 0 && errno == EINTR);

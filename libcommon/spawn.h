@@ -17,12 +17,6 @@ struct spawn_opts {
 	size_t nkeep;
 	bool own_pgrp;		/* setpgid(0, 0): kill it as a group */
 	/*
-	 * setsid() instead: its own group and its own session, so that where
-	 * the kernel groups tasks by session (autogroup) it gets one share of
-	 * the CPUs however many threads it runs.
-	 */
-	bool own_session;
-	/*
 	 * PR_SET_PDEATHSIG(SIGKILL). It fires when the THREAD that forked
 	 * exits, so call spawn_start() from the main thread (or another
 	 * thread that lives as long as the child should).

@@ -206,12 +206,7 @@ static int launch(struct vm *vm, struct vm_env *env, struct qemu_fds *f, int tty
 	size_t nkeep = 0;
 	struct spawn_opts so = {
 		.stdin_fd = tty, .stdout_fd = tty >= 0 ? tty : errpipe, .stderr_fd = errpipe,
-		/* an interactive qemu stays in the terminal's group; another is a session of its
-		 * own: with the kernel's autogroup, VMs at once then share the host's CPUs VM by
-		 * VM, not vCPU by vCPU, and one that boots is not starved by another's spinning
-		 * workers (a gauntlet at -j 2 on 2 cores runs about 4% faster) */
-		.own_pgrp = tty < 0,
-		.own_session = tty < 0,
+		.own_pgrp = tty < 0,	/* an interactive qemu stays in the terminal's group */
 		.die_with_parent = true,
 	};
 	char **argv;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# libcommon/spawn: own process group or session, exec errors, waits with a timeout, group kill.
+# libcommon/spawn: own process group, exec errors, waits with a timeout, group kill.
 load ../helpers
 
 @test "a child that exits in time: its status" {
@@ -21,23 +21,6 @@ load ../helpers
 		sleep 0.1
 	done
 	case $st in "" | Z*) ;; *) echo "grandchild $gc still running"; false ;; esac
-}
-
-@test "--session: a session of its own (one autogroup), killed as a group all the same" {
-	pidfile="$BATS_TEST_TMPDIR/grandchild"
-	run spawn_check --session 300 sh -c "sleep 30 & echo \$! > '$pidfile'; wait"
-	[ "$status" -eq 0 ]
-	[ "$output" = "$(printf 'pgid own\nsid own\ntimeout\nsignaled 9')" ]
-	gc=$(cat "$pidfile")
-	for _ in $(seq 50); do
-		st=$(ps -o stat= -p "$gc" 2>/dev/null || true)
-		case $st in "" | Z*) break ;; esac
-		sleep 0.1
-	done
-	case $st in "" | Z*) ;; *) echo "grandchild $gc still running"; false ;; esac
-	# without it: the caller's session
-	run spawn_check 5000 sh -c '[ "$(ps -o sid= -p $$)" = "$(ps -o sid= -p $PPID)" ]'
-	[ "$output" = "$(printf 'pgid own\nexited 0')" ]
 }
 
 @test "exec failure is reported as an error, not as a child status" {

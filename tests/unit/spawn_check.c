@@ -20,10 +20,7 @@ static void report(int r, int st)
 		printf("signaled %d\n", WTERMSIG(st));
 }
 
-/*
- * spawn_check [--session] TIMEOUT_MS CMD ARGS...: start (in a session of its own), wait,
- * kill the group if still running.
- */
+/* spawn_check TIMEOUT_MS CMD ARGS...: start, wait, kill the group if still running. */
 int main(int argc, char **argv)
 {
 	struct spawn_opts o = { .stdin_fd = -1, .stdout_fd = 1, .stderr_fd = -1,
@@ -31,13 +28,8 @@ int main(int argc, char **argv)
 	int st = 0, r, timeout;
 	pid_t pid;
 
-	if (argc > 1 && !strcmp(argv[1], "--session")) {
-		o.own_session = true;
-		argv++;
-		argc--;
-	}
 	if (argc < 3 || sscanf(argv[1], "%d", &timeout) != 1) {
-		fprintf(stderr, "usage: spawn_check [--session] TIMEOUT_MS CMD [ARGS...]\n");
+		fprintf(stderr, "usage: spawn_check TIMEOUT_MS CMD [ARGS...]\n");
 		return 2;
 	}
 	fflush(stdout);
@@ -47,8 +39,6 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	printf("pgid %s\n", getpgid(pid) == pid ? "own" : "shared");
-	if (o.own_session)
-		printf("sid %s\n", getsid(pid) == pid ? "own" : "shared");
 	r = spawn_wait_timeout(pid, timeout, &st);
 	report(r, st);
 	if (r == 0) {
