@@ -23,3 +23,7 @@ standin_boot() {
 	cat > "$b/bin/ktstr-boot"
 	chmod +x "$b/bin/ktstr-boot"
 }
+
+# The stream of the run ktstr judged in $KTSTR_RUNS_DIR (one `ktstr run` per test): a run the
+# emulator spoiled (multi-threaded TCG's int3 race) stays beside the one ktstr ran again, later.
+judged_stream() { cat "$(ls -td "$KTSTR_RUNS_DIR"/*/ | head -n 1)stream.ndjson"; }

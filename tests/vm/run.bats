@@ -7,10 +7,12 @@ setup() {
 	export KTSTR_RUNS_DIR="$BATS_TEST_TMPDIR/runs"
 }
 
-stream() { cat "$KTSTR_RUNS_DIR"/*/stream.ndjson; }
+bats_require_minimum_version 1.5.0	# run --separate-stderr: ktstr's notes stay out of lines
+
+stream() { judged_stream; }
 
 @test "run steady on 1n2l2c1t passes; workers did work inside their cpusets" {
-	run ktstr run steady --topo 1n2l2c1t
+	run --separate-stderr ktstr run steady --topo 1n2l2c1t
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "steady on 1n2l2c1t under eevdf: PASS" ]
 	[ "$(stream | jq -s '[.[] | select(.type == "worker")] | length')" -ge 4 ]

@@ -14,14 +14,16 @@ setup() {
 	}
 }
 
-stream() { cat "$KTSTR_RUNS_DIR"/*/stream.ndjson; }
+bats_require_minimum_version 1.5.0	# run --separate-stderr: ktstr's notes stay out of lines
+
+stream() { judged_stream; }
 verdict() { stream | jq -r "select(.type == \"verdict\") | $1"; }
 # The verdict's details as "Kind: first line of the message".
 details() { verdict '.details[] | .kind + ": " + (.message | split("\n")[0])'; }
 
 @test "healthy scx-ktstr passes steady; attached as ktstr, detached cleanly" {
-	run ktstr run steady --scheduler scx-ktstr
-	[ "$status" -eq 0 ] || { printf '%s\n' "$output" >&2; false; }
+	run --separate-stderr ktstr run steady --scheduler scx-ktstr
+	[ "$status" -eq 0 ] || { printf '%s\n' "$output" "$stderr" >&2; false; }
 	[ "${lines[0]}" = "steady on 1n2l2c1t under scx-ktstr: PASS" ]
 	[ "$(stream | jq -c 'select(.type == "sched" and .event == "attached") | .ops')" = '"ktstr"' ]
 	[ "$(stream | jq -c 'select(.type == "sched" and .event == "detached") | [.clean, .state]')" = '[true,"disabled"]' ]
