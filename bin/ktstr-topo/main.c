@@ -339,18 +339,14 @@ int main(int argc, char **argv)
 	int ntopos;
 
 	die_setprog(argv[0]);
+	/* run by the front end, the messages name the command the user typed ("ktstr topo") */
+	if (getenv("KTSTR_PROG") && *getenv("KTSTR_PROG"))
+		die_setprog(getenv("KTSTR_PROG"));
 	version_option(argc, argv);
-	if (argc > 1 && !strcmp(argv[1], "plan")) {
-		/* the front end names itself in the plan's messages */
-		if (getenv("KTSTR_PROG") && *getenv("KTSTR_PROG"))
-			die_setprog(getenv("KTSTR_PROG"));
+	if (argc > 1 && !strcmp(argv[1], "plan"))
 		return plan_main(argc - 1, argv + 1);
-	}
-	if (argc > 1 && !strcmp(argv[1], "scenarios")) {
-		if (getenv("KTSTR_PROG") && *getenv("KTSTR_PROG"))
-			die_setprog(getenv("KTSTR_PROG"));
+	if (argc > 1 && !strcmp(argv[1], "scenarios"))
 		return scenlist_main(argc - 1, argv + 1);
-	}
 	parse_options(argc, argv, &o);
 	ntopos = argc - optind;
 	if (o.fit && !ntopos)

@@ -109,8 +109,8 @@ load ../bad_input
 EOF
 }
 
-@test "ktstr runs: ktstr-sidecar's own errors through the front end" {
-	check_table ktstr-sidecar <<'EOF'
+@test "ktstr runs: ktstr-sidecar's own errors through the front end, in its name" {
+	check_table "ktstr runs" <<'EOF'
 2|nosuch|ktstr runs show nosuch
 2|--bogus|ktstr runs list --bogus
 2|B|ktstr runs compare r1
@@ -122,8 +122,8 @@ EOF
 EOF
 }
 
-@test "ktstr topo: ktstr-topo's own errors through the front end" {
-	check_table ktstr-topo <<'EOF'
+@test "ktstr topo: ktstr-topo's own errors through the front end, in its name" {
+	check_table "ktstr topo" <<'EOF'
 2|2n3l1c1t|ktstr topo 2n3l1c1t
 2|--bogus|ktstr topo --bogus
 2|topolog|ktstr topo

@@ -80,7 +80,7 @@ console_log /runs/r2/steady-1n2l2c1t-scx.console.log" ]
 	xmllint --noout --schema "$XSD" "$BATS_TEST_TMPDIR/shown.xml"
 	run ktstr runs show r --tap --json
 	[ "$status" -eq 2 ]
-	[ "$output" = "ktstr-sidecar: show: --tap and --junit go without --json, --totals and --brief" ]
+	[ "$output" = "ktstr runs: show: --tap and --junit go without --json, --totals and --brief" ]
 }
 
 # A build dir whose ktstr-boot replays the failed stream (any jobs in, the same records out).
