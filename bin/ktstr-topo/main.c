@@ -301,7 +301,7 @@ static void print_entry(const struct options *o, const struct entry *e)
 static void print_entries(const struct options *o, const struct entry *e, size_t n)
 {
 	size_t printed = 0, off = 0;
-	char why[200], all[1024] = "";
+	char why[200], all[1024] = "", first[256] = "";
 
 	for (size_t i = 0; i < n; i++)
 		printed += constraints_accept(&o->cons, &e[i].topo, why, sizeof(why));
@@ -313,11 +313,17 @@ static void print_entries(const struct options *o, const struct entry *e, size_t
 		else if (!e[i].preset && off < sizeof(all))
 			off += (size_t)snprintf(all + off, sizeof(all) - off, "%s %s: %s",
 						off ? ";" : ":", e[i].label, why);
+		else if (e[i].preset && !first[0])
+			snprintf(first, sizeof(first), ": %s: %s", e[i].label, why);
 	}
-	if (!printed) {
+	if (!printed && o->fit && !off)	/* presets, none fit: the smallest says why */
+		warnmsg("no topology passed the filters%s%s", first, o->cons.oversub < 4 ?
+			"; under TCG, where vCPUs are host threads, --oversub 4 fits as ktstr gauntlet "
+			"does" : "");
+	else if (!printed)
 		warnmsg("no topology passed the filters%s", all);
+	if (!printed)
 		exit(EXIT_SKIP);
-	}
 }
 
 /* QEMU arguments it would refuse are no output: every topology is checked first. */

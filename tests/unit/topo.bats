@@ -269,6 +269,16 @@ bats_require_minimum_version 1.5.0
 	[ "$stderr" = "ktstr-topo: no topology passed the filters: 1n1l8c1t: needs 8 CPUs, the host holds 4 (oversub 1)" ]
 }
 
+@test "--fit of the presets: none fits a small host: the smallest says why, and what TCG takes" {
+	KTSTR_SYSFS_ROOT=$KTSTR_ROOT/tests/fixtures/sysfs-nocache run --separate-stderr ktstr-topo --presets --fit
+	[ "$status" -eq 77 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "ktstr-topo: no topology passed the filters: tiny-1llc: needs 4 CPUs, the host holds 3 (oversub 1); under TCG, where vCPUs are host threads, --oversub 4 fits as ktstr gauntlet does" ]
+	KTSTR_SYSFS_ROOT=$KTSTR_ROOT/tests/fixtures/sysfs-nocache run --separate-stderr ktstr-topo --presets --fit --oversub 4
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | jq -r .preset | head -n 1)" = tiny-1llc ]
+}
+
 @test "option errors name the argument" {
 	topo_rejects "ktstr-topo: unknown option '--bogus' (try --help)" --bogus 1n1l1c1t
 	topo_rejects "ktstr-topo: unknown option '-x' (try --help)" -x
