@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <bpf/btf.h>
 
@@ -237,8 +238,8 @@ static int read_offsets(struct kernel_info *ki, const struct btf *btf, char *err
 	return 0;
 }
 
-int kernel_info_load(struct kernel_info *ki, const char *kallsyms, const char *btf_path,
-		     const char *config, char *err, size_t errlen)
+static int kernel_info_parse(struct kernel_info *ki, const char *kallsyms, const char *btf_path,
+			     const char *config, char *err, size_t errlen)
 {
 	/* the first two are required; the others are 0 when this kernel lacks them */
 	const struct { const char *name; uint64_t *addr; } syms[] = {
@@ -279,6 +280,75 @@ int kernel_info_load(struct kernel_info *ki, const char *kallsyms, const char *b
 	rc = read_offsets(ki, btf, err, errlen);
 	btf__free(btf);
 	ki->hz = config_hz(config);
+	return rc;
+}
+
+/* A file as the cache knows it: its path and which file that is now (all 0 when absent). */
+struct file_id {
+	char *path;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+};
+
+static void file_id_of(struct file_id *f, const char *path)
+{
+	struct stat st;
+
+	memset(f, 0, sizeof(*f));
+	f->path = path ? strdup(path) : NULL;
+	if (path && stat(path, &st) == 0) {
+		f->dev = st.st_dev;
+		f->ino = st.st_ino;
+		f->size = st.st_size;
+		f->mtime = st.st_mtim;
+	}
+}
+
+static bool file_id_same(const struct file_id *a, const struct file_id *b)
+{
+	return (a->path && b->path ? !strcmp(a->path, b->path) : a->path == b->path) &&
+	       a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec;
+}
+
+/*
+ * The last kernel parsed, by its three files: a gauntlet's VMs mostly boot one
+ * kernel, and parsing its kallsyms and BTF costs about 85 ms of CPU a VM,
+ * taken from the VMs when they share the host's CPUs.
+ */
+static struct {
+	struct file_id f[3];
+	struct kernel_info ki;
+	bool valid;
+} last;
+
+int kernel_info_load(struct kernel_info *ki, const char *kallsyms, const char *btf_path,
+		     const char *config, char *err, size_t errlen)
+{
+	struct file_id now[3];
+	bool same = last.valid;
+	int rc;
+
+	file_id_of(&now[0], kallsyms);
+	file_id_of(&now[1], btf_path);
+	file_id_of(&now[2], config);
+	for (int i = 0; i < 3; i++)
+		same = same && file_id_same(&now[i], &last.f[i]);
+	if (same) {
+		*ki = last.ki;
+		rc = 0;
+	} else {
+		rc = kernel_info_parse(ki, kallsyms, btf_path, config, err, errlen);
+		last.valid = rc == 0;
+		if (last.valid)
+			last.ki = *ki;
+	}
+	for (int i = 0; i < 3; i++) {
+		free(last.f[i].path);
+		last.f[i] = now[i];
+	}
 	return rc;
 }
 
