@@ -22,3 +22,14 @@ comp() {
 	[ "$(comp ktstr runs show '')" = "latest r1 " ]
 	[ "$(comp ktstr kernel l)" = "list " ]
 }
+
+@test "completion: every option of run and gauntlet that --help lists" {
+	for c in run gauntlet; do
+		want=$(ktstr "$c" --help | grep -oE '^ +(-[a-z], )?--[a-z-]+' | grep -oE -- '--[a-z-]+' | sort -u | tr '\n' ' ')
+		[ -n "$want" ]
+		# shellcheck disable=SC2086
+		got=$(for o in $want; do comp ktstr "$c" "$o"; done | tr ' ' '\n' | grep -xF -f <(printf '%s\n' $want) | sort -u | tr '\n' ' ')
+		echo "$c: want $want; got $got"
+		[ "$got" = "$want" ]
+	done
+}

@@ -41,11 +41,11 @@ _ktstr() {
 			case $cmd in
 			run) words="--scheduler --sched-args --flags --check --no-monitor --map-write
 				--include --topo --kernel --duration --timeout --memory --json --tap --junit
-				--job-only --dry-run --run-dir --repro -v --verbose --help" ;;
+				--job-only --dry-run --run-dir --repro --repeat --payload -v --verbose --help" ;;
 			gauntlet) words="--scenarios --category --scheduler --sched-args --profiles
-				--presets --smallest --oversub --budget -j --seed --shard --duration --timeout
+				--presets --smallest --oversub --budget -j --seed --shard --no-history --duration --timeout
 				--kernel --check --no-monitor --list --dry-run --json --tap --junit --run-dir
-				--repro -v --verbose --help" ;;
+				--repro --repeat --payload -v --verbose --help" ;;
 			*) words="--help" ;;
 			esac
 			COMPREPLY=($(compgen -W "$words" -- "$cur"))
