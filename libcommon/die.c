@@ -15,6 +15,14 @@ void die_setprog(const char *argv0)
 	prog = slash ? slash + 1 : argv0;
 }
 
+void die_setprog_front(void)
+{
+	const char *front = getenv("KTSTR_PROG");
+
+	if (front && *front)
+		prog = front;
+}
+
 void die_set_exit(void (*fn)(int status))
 {
 	exit_fn = fn;

@@ -15,6 +15,8 @@ enum {
 };
 
 void die_setprog(const char *argv0);
+/* Run by the front end (KTSTR_PROG set, e.g. "ktstr runs"): messages name the command typed. */
+void die_setprog_front(void);
 /*
  * Called by die() in place of exit() when set: a fuzz target, which runs a tool's code
  * many times in one process, jumps back to its loop from there. fn must not return.

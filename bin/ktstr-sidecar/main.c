@@ -73,10 +73,8 @@ int main(int argc, char **argv)
 			continue;
 		if (cmds[i].fn != cmd_write && cmds[i].fn != cmd_repro)	/* stdout is NDJSON (or TAP) */
 			safeout_install();
-		/* run by the front end ("ktstr runs"), its messages name the command the user typed;
-		 * write is a stage of a pipeline, and names itself */
-		if (cmds[i].fn != cmd_write && getenv("KTSTR_PROG") && *getenv("KTSTR_PROG"))
-			die_setprog(getenv("KTSTR_PROG"));
+		if (cmds[i].fn != cmd_write)	/* a pipeline's stage names itself */
+			die_setprog_front();
 		return cmds[i].fn(argc - 1, argv + 1);
 	}
 	{

@@ -345,9 +345,7 @@ int main(int argc, char **argv)
 	int ntopos;
 
 	die_setprog(argv[0]);
-	/* run by the front end, the messages name the command the user typed ("ktstr topo") */
-	if (getenv("KTSTR_PROG") && *getenv("KTSTR_PROG"))
-		die_setprog(getenv("KTSTR_PROG"));
+	die_setprog_front();
 	version_option(argc, argv);
 	if (argc > 1 && !strcmp(argv[1], "plan"))
 		return plan_main(argc - 1, argv + 1);
