@@ -24,6 +24,11 @@ standin_boot() {
 	chmod +x "$b/bin/ktstr-boot"
 }
 
-# The stream of the run ktstr judged in $KTSTR_RUNS_DIR (one `ktstr run` per test): a run the
-# emulator spoiled (multi-threaded TCG's int3 race) stays beside the one ktstr ran again, later.
-judged_stream() { cat "$(ls -td "$KTSTR_RUNS_DIR"/*/ | head -n 1)stream.ndjson"; }
+# The stream of the run a `ktstr run` summary in $output names ("  records and logs: DIR"): a
+# run the emulator spoiled (multi-threaded TCG's int3 race) stays beside the one ktstr ran again.
+judged_stream() {
+	local dir
+	dir=$(printf '%s\n' "$output" | sed -n 's/^  records and logs: //p')
+	[ -f "$dir/stream.ndjson" ] || { echo "no run named in the output: '$dir'" >&2; return 1; }
+	cat "$dir/stream.ndjson"
+}

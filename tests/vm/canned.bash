@@ -8,16 +8,14 @@ setup() {
 bats_require_minimum_version 1.5.0	# run --separate-stderr
 
 # A run the emulator spoiled (multi-threaded TCG's int3 race) is run again by ktstr itself: its
-# note goes to stderr, and the run judged is the one the summary names.
+# note goes to stderr (so lines[0] is the verdict), and judged_stream reads the run judged.
 canned() {
-	local dir stream
+	local stream
 
 	run --separate-stderr ktstr run "$1" --topo 1n2l2c1t --duration 1 --scheduler "$CANNED_SCHED"
 	if [ "$status" -ne 0 ]; then printf '%s\n' "$output" "$stderr" >&2; return 1; fi
 	[ "${lines[0]}" = "$1 on 1n2l2c1t under $CANNED_SCHED: PASS" ]
-	dir=$(printf '%s\n' "$output" | sed -n 's/^  records and logs: //p')
-	[ -f "$dir/stream.ndjson" ]
-	stream=$(cat "$dir/stream.ndjson")
+	stream=$(judged_stream)
 	[ "$(printf '%s\n' "$stream" | jq -s '[.[] | select(.type == "worker")] | length')" -gt 0 ]
 	[ "$(printf '%s\n' "$stream" | jq -s '[.[] | select(.type == "worker" and .work_units <= 0)] | length')" -eq 0 ]
 }
