@@ -4,6 +4,7 @@
  * RUNS/RUN-ID/JOB.dump-N.txt beside the run record, which names each file and
  * keeps its first lines.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,12 @@ const char *dump_part_check(json_t *rec)
 	return NULL;
 }
 
+/* A value a part knows: not null, and not the trigger "unknown" of a part before the heading. */
+static bool about_known(json_t *v)
+{
+	return v && !json_is_null(v) && !(json_is_string(v) && !strcmp(json_string_value(v), "unknown"));
+}
+
 static json_t *dump_entry(json_t *dumps, json_int_t n, json_t *part)
 {
 	json_t *d;
@@ -59,6 +66,15 @@ void dumps_note(json_t *dumps, json_t *part)
 	json_t *d = dump_entry(dumps, json_integer_value(json_object_get(part, "dump")), part);
 	json_t *lines = json_object_get(d, "lines"), *first = json_object_get(part, "first_line");
 	json_int_t lost = json_integer_value(json_object_get(part, "lost_events"));
+	size_t i;
+
+	/* a first part sent before the dump's heading was read knows less than a later one */
+	for (i = 0; i < sizeof(about_keys) / sizeof(about_keys[0]); i++) {
+		json_t *v = json_object_get(part, about_keys[i]);
+
+		if (about_known(v) && !about_known(json_object_get(d, about_keys[i])))
+			json_object_set(d, about_keys[i], v);
+	}
 
 	/* a part that does not start where the last one ended: lines are missing */
 	if (first && json_integer_value(first) != (json_int_t)json_array_size(lines))

@@ -22,10 +22,15 @@ void dump_parser_init(struct dump_parser *p, void (*emit)(void *arg, json_t *rec
 	p->emit_arg = arg;
 }
 
-/* "  comm-12  [003] d.h2.  6.96: sched_ext_dump: TEXT": ctx "comm-12  [003]", TEXT. */
+/*
+ * "  comm-12  [003] d.h2.  6.96: sched_ext_dump: TEXT": ctx "12 [003]", TEXT.
+ * The comm is left out: tracefs looks it up by pid when the line is read, so
+ * a task that renames itself (a worker just forked) or drops out of the
+ * saved comms ("<...>") would change it halfway through a dump.
+ */
 static bool split_trace_line(const char *line, char *ctx, size_t ctxlen, const char **text)
 {
-	const char *tag = strstr(line, trace_tag), *end;
+	const char *tag = strstr(line, trace_tag), *end, *cpu, *pid;
 
 	if (!tag) {
 		if (strncmp(line, trace_tag + 2, sizeof(trace_tag) - 3))
@@ -39,9 +44,21 @@ static bool split_trace_line(const char *line, char *ctx, size_t ctxlen, const c
 	end = tag;
 	while (end > line && end[-1] != ']')
 		end--;
-	if (end == line)
-		end = tag;	/* no [cpu] column: the whole prefix */
-	snprintf(ctx, ctxlen, "%.*s", (int)(end - line), line);
+	cpu = end;
+	while (cpu > line && cpu[-1] != '[')
+		cpu--;
+	if (end == line || cpu == line) {
+		snprintf(ctx, ctxlen, "%.*s", (int)(tag - line), line);	/* no [cpu] column */
+		return true;
+	}
+	pid = --cpu;
+	while (pid > line && pid[-1] == ' ')
+		pid--;
+	while (pid > line && pid[-1] >= '0' && pid[-1] <= '9')
+		pid--;
+	if (pid == line || pid[-1] != '-')
+		pid = line;	/* not "comm-pid": the whole task column */
+	snprintf(ctx, ctxlen, "%.*s %.*s", (int)(strcspn(pid, " [")), pid, (int)(end - cpu), cpu);
 	return true;
 }
 
@@ -115,6 +132,7 @@ static void open_dump(struct dump_parser *p, const char *ctx)
 	p->open = true;
 	p->ndumps++;
 	p->part = p->sent = p->lost = 0;
+	p->resumed = false;
 	json_decref(p->about);
 	p->about = NULL;
 	json_decref(p->lines);
@@ -126,14 +144,29 @@ void dump_parser_close(struct dump_parser *p)
 {
 	if (!p->open)
 		return;
-	send_part(p, json_array_size(p->lines), true);
-	p->open = false;
+	/* a resumed dump that got no line has sent its last part already */
+	if (!p->resumed || json_array_size(p->lines))
+		send_part(p, json_array_size(p->lines), true);
+	p->open = p->resumable = false;
 }
 
+/*
+ * Quiet is judged only once the heading is in: the kernel takes longest
+ * between a dump's first line (the scheduler's name) and its heading, and a
+ * vCPU the host does not run for a while can stretch any gap.
+ */
 void dump_parser_tick(struct dump_parser *p, uint64_t now_ns)
 {
-	if (p->open && now_ns - p->last_ns >= DUMP_QUIET_MS * 1000000ull)
+	if (p->open && p->about && now_ns - p->last_ns >= DUMP_QUIET_MS * 1000000ull) {
 		dump_parser_close(p);
+		p->resumable = true;
+	}
+}
+
+/* A line of the dump closed for quiet, after all: its parts go on where they stopped. */
+static void resume_dump(struct dump_parser *p)
+{
+	p->open = p->resumed = true;
 }
 
 /*
@@ -181,6 +214,9 @@ void dump_parser_line(struct dump_parser *p, const char *line, uint64_t now_ns)
 		return;
 	}
 	heading = is_heading(text);
+	if (p->resumable && !heading && !strcmp(ctx, p->ctx))
+		resume_dump(p);
+	p->resumable = false;
 	if (p->open && strcmp(ctx, p->ctx))
 		dump_parser_close(p);
 	else if (p->open && heading && p->sent + json_array_size(p->lines) > 1)

@@ -255,7 +255,8 @@ static void usage(FILE *f)
 		   "Checks a scenario file and prints the plan it resolves to on that topology as one\n"
 		   "`plan` record (exit 0; 77 when the scenario would skip itself; 2 on bad input).\n"
 		   "--parse-dump reads tracefs trace text (FILE or - for stdin) and prints the `dump`\n"
-		   "records its sched_ext_dump lines make, as the guest sends them.\n");
+		   "records its sched_ext_dump lines make, as the guest sends them when it reads each\n"
+		   "line at the time the trace stamps it.\n");
 }
 
 /* A topo record from "NnNlNcNt" (the axes are all the guest model needs). */
@@ -310,21 +311,50 @@ static void print_dump(void *arg, json_t *rec)
 	json_decref(rec);
 }
 
+/*
+ * The TIMESTAMP column of a trace line ("... d..1.   4.805516: sched_ext_dump: ..."), in ns;
+ * *ns stays as it was when the line has none.
+ */
+static void trace_line_ns(const char *line, uint64_t *ns)
+{
+	const char *tag = strstr(line, ": sched_ext_dump: "), *p = tag;
+	uint64_t t = 0, scale = 1000000000ull;
+
+	if (!tag)
+		return;
+	while (p > line && p[-1] != ' ')
+		p--;
+	if (p == tag || *p < '0' || *p > '9')
+		return;
+	for (; *p >= '0' && *p <= '9'; p++)
+		t = t * 10 + (uint64_t)(*p - '0');
+	t *= scale;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			t += (uint64_t)(*p - '0') * (scale /= 10);
+	if (p == tag)
+		*ns = t;
+}
+
 static int parse_dump_main(const char *file)
 {
 	FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
 	struct dump_parser p;
 	char *line = NULL;
 	size_t cap = 0;
+	uint64_t now = 0;
 	ssize_t n;
 
 	if (!f)
 		die(EXIT_USAGE, "--parse-dump %s: %s", file, strerror(errno));
 	dump_parser_init(&p, print_dump, NULL);
+	/* each line read as it was written: a pause in the timestamps is a pause in the guest */
 	while ((n = getline(&line, &cap, f)) >= 0) {
 		if (n && line[n - 1] == '\n')
 			line[n - 1] = '\0';
-		dump_parser_line(&p, line, 0);
+		trace_line_ns(line, &now);
+		dump_parser_tick(&p, now);
+		dump_parser_line(&p, line, now);
 	}
 	if (ferror(f))
 		die(EXIT_USAGE, "--parse-dump %s: %s", file, strerror(errno));

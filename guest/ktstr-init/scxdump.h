@@ -15,26 +15,29 @@
 #include "linebuf.h"
 
 #define DUMP_PART_LINES 400	/* lines per `dump` record: a big dump comes in parts */
-#define DUMP_QUIET_MS 1000	/* an open dump with no new line this long is complete */
+#define DUMP_QUIET_MS 1000	/* a dump with its heading and no new line this long is complete */
 
 /*
  * dumpparse.c: trace text ("comm-pid [cpu] flags ts: sched_ext_dump: LINE")
  * into dumps. A dump is written in one go under a lock with interrupts off, so
  * its lines share one task and CPU; a new one starts where those change or at
  * its heading line ("... triggered exit kind N ...", "Debug dump triggered by
- * ..."), with the scheduler's name line before the heading.
+ * ..."), with the scheduler's name line before the heading. A dump closed
+ * for quiet goes on if its task and CPU write again before anything else.
  */
 struct dump_parser {
 	void (*emit)(void *arg, json_t *rec);	/* takes the reference */
 	void *emit_arg;
 	bool open;		/* a dump is being collected */
-	char ctx[128];		/* its lines' "comm-pid [cpu]" */
+	char ctx[128];		/* its lines' "pid [cpu]" */
 	json_t *lines;		/* its lines not sent yet */
 	unsigned ndumps;	/* dumps begun so far (the open one's number) */
 	unsigned part, sent;	/* records and lines of the open dump already sent */
 	unsigned lost;		/* events the ring buffer dropped while it was written */
 	json_t *about;		/* trigger, exit_kind, reason, message: once its heading is seen */
 	uint64_t last_ns;	/* when its last line came */
+	bool resumable;		/* it was closed for quiet: a line of its ctx continues it */
+	bool resumed;		/* it was so continued */
 };
 
 void dump_parser_init(struct dump_parser *p, void (*emit)(void *arg, json_t *rec), void *arg);
@@ -42,7 +45,7 @@ void dump_parser_init(struct dump_parser *p, void (*emit)(void *arg, json_t *rec
 void dump_parser_line(struct dump_parser *p, const char *line, uint64_t now_ns);
 /* Send the open dump's last part ("last": true). */
 void dump_parser_close(struct dump_parser *p);
-/* Close the open dump if no line came for DUMP_QUIET_MS. */
+/* Close the open dump if its heading is in and no line came for DUMP_QUIET_MS. */
 void dump_parser_tick(struct dump_parser *p, uint64_t now_ns);
 void dump_parser_free(struct dump_parser *p);
 

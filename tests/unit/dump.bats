@@ -38,6 +38,46 @@ brief() {
 [2,"error",94,"ktstr: root","              SCX_EV_SUB_BYPASS_DISPATCH:                0"]' ]
 }
 
+# The fixture's error dump (its last 94 lines), written with a pause of 1.5 s before line N (from 1).
+paused_error_dump() {
+	tail -n 94 "$F/sysrq-then-error.trace" | awk -v from="$1" 'NR >= from {
+		match($0, /[0-9]+\.[0-9]+: sched_ext_dump: /)
+		ts = substr($0, RSTART, index(substr($0, RSTART), ":") - 1)
+		$0 = substr($0, 1, RSTART - 1) sprintf("%.6f", ts + 1.5) substr($0, RSTART + length(ts))
+	} 1'
+}
+
+@test "dump: a pause between the name line and the heading, as a host can stall a vCPU, splits nothing" {
+	paused_error_dump 2 > "$BATS_TEST_TMPDIR/paused.trace"
+	[ "$(sed -n 2p "$BATS_TEST_TMPDIR/paused.trace" | grep -o '[0-9.]*: sched_ext_dump')" = "8.459422: sched_ext_dump" ]
+	run parse "$BATS_TEST_TMPDIR/paused.trace"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | brief)" = '{"dump":1,"part":0,"trigger":"error","exit_kind":1025,"reason":"scx_bpf_error","message":"ktstr: injected error after 2500 ms","first_line":0,"last":true,"n":94,"first":"ktstr: root","final":"              SCX_EV_SUB_BYPASS_DISPATCH:                0"}' ]
+}
+
+@test "dump: a pause after the heading ends a part; the dump goes on in the next, and the sidecar joins it whole" {
+	paused_error_dump 3 > "$BATS_TEST_TMPDIR/paused.trace"
+	run parse "$BATS_TEST_TMPDIR/paused.trace"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | brief)" = '{"dump":1,"part":0,"trigger":"error","exit_kind":1025,"first_line":0,"last":true,"n":2,"first":"ktstr: root","final":"busybox[132] triggered exit kind 1025 on CPU 3:"}
+{"dump":1,"part":1,"trigger":"error","exit_kind":1025,"reason":"scx_bpf_error","message":"ktstr: injected error after 2500 ms","first_line":2,"last":true,"n":92,"first":"  scx_bpf_error (ktstr: injected error after 2500 ms)","final":"              SCX_EV_SUB_BYPASS_DISPATCH:                0"}' ]
+	stream_with_dumps "$BATS_TEST_TMPDIR/paused.trace" > "$BATS_TEST_TMPDIR/in"
+	ktstr-sidecar write --run-id r1 < "$BATS_TEST_TMPDIR/in" > /dev/null || true
+	[ "$(jq -c '.dumps[] | del(.head)' "$KTSTR_RUNS_DIR/r1/j1.json")" = '{"dump":1,"trigger":"error","exit_kind":1025,"reason":"scx_bpf_error","message":"ktstr: injected error after 2500 ms","lines":94,"complete":true,"lost_events":0,"file":"j1.dump-1.txt"}' ]
+	[ "$(cat "$KTSTR_RUNS_DIR/r1/j1.dump-1.txt")" = "$(sed 's/^.*: sched_ext_dump: //' "$BATS_TEST_TMPDIR/paused.trace")" ]
+}
+
+@test "dump: a task renamed while its dump is read (tracefs prints the comm it has then) stays one dump" {
+	tail -n 94 "$F/sysrq-then-error.trace" | sed -E '1,10s/busybox-132/<...>-132/; 11,40s/busybox-132/cg_0:1-132/' > "$BATS_TEST_TMPDIR/renamed.trace"
+	run parse "$BATS_TEST_TMPDIR/renamed.trace"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | jq -c '[.dump, .part, .trigger, (.lines | length), .last]')" = '[1,0,"error",94,true]' ]
+	# another pid on the same CPU is another dump's writer
+	sed '41,$s/busybox-132/busybox-133/' "$BATS_TEST_TMPDIR/renamed.trace" > "$BATS_TEST_TMPDIR/other.trace"
+	[ "$(parse "$BATS_TEST_TMPDIR/other.trace" | jq -c '[.dump, .trigger, (.lines | length)]')" = '[1,"error",40]
+[2,"unknown",54]' ]
+}
+
 @test "dump: the older heading (exit kind 0 for SysRq-D, a stall), lost events, other events ignored" {
 	run parse "$F/old-kernel.trace"
 	[ "$status" -eq 0 ]
