@@ -6,13 +6,14 @@
 #include "die.h"
 
 static const char *prog = "ktstr";
+static const char *self = "ktstr";	/* the tool's own name, whatever prog becomes */
 static void (*exit_fn)(int status);
 
 void die_setprog(const char *argv0)
 {
 	const char *slash = strrchr(argv0, '/');
 
-	prog = slash ? slash + 1 : argv0;
+	prog = self = slash ? slash + 1 : argv0;
 }
 
 void die_setprog_front(void)
@@ -31,6 +32,19 @@ void die_set_exit(void (*fn)(int status))
 const char *die_prog(void)
 {
 	return prog;
+}
+
+int help_put(const char *text, FILE *f)
+{
+	size_t n = strlen(self);
+	const char *at;
+
+	while ((at = strstr(text, self))) {
+		if (fwrite(text, 1, (size_t)(at - text), f) != (size_t)(at - text) || fputs(prog, f) == EOF)
+			return EOF;
+		text = at + n;
+	}
+	return fputs(text, f);
 }
 
 static void vmsg(const char *fmt, va_list ap)

@@ -3,6 +3,7 @@
 #define KTSTR_DIE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdnoreturn.h>
 
 /* Exit codes shared by every tool. */
@@ -23,6 +24,8 @@ void die_setprog_front(void);
  */
 void die_set_exit(void (*fn)(int status));
 const char *die_prog(void);
+/* fputs for a usage text: the tool's own name in it becomes the command typed (die_prog()). */
+int help_put(const char *text, FILE *f);
 noreturn void die(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void warnmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -38,8 +38,8 @@ struct side {
 
 static void usage(FILE *f)
 {
-	fputs("usage: ktstr-sidecar compare [--runs-dir DIR] [--metric M]... [--filter K=V]...\n"
-	      "                              [--json] [--all] A B\n"
+	help_put("usage: ktstr-sidecar compare [--runs-dir DIR] [--metric M]... [--filter K=V]...\n"
+	      "        [--json] [--all] A B\n"
 	      "A and B each pick a pool of jobs: a run id (or 'latest'), or conditions\n"
 	      "K=V[,K=V] on run, test, topo, scheduler, flags, accel (V a glob: run=ab-*\n"
 	      "pools runs made one by one), kernel (7.2 matches 7.2.x), commit (a\n"
@@ -532,8 +532,8 @@ int cmd_compare(int argc, char **argv)
 	metrics_load(NULL, &ms);
 	for (size_t i = 0; i < o.nmetric; i++)
 		if (!metrics_find(&ms, o.metric_names[i]) && !strchr(o.metric_names[i], '.'))
-			die(EXIT_USAGE, "--metric %s: unknown (see 'ktstr-sidecar metrics'; payload metrics are ID.METRIC)",
-			    o.metric_names[i]);
+			die(EXIT_USAGE, "--metric %s: unknown (see '%s metrics'; payload metrics are ID.METRIC)",
+			    o.metric_names[i], die_prog());
 	runs_load(o.runs_dir, &set);
 	for (int i = 0; i < 2; i++) {
 		const char *sel = runs_resolve_id(&set, argv[optind + i], &latest[i]);

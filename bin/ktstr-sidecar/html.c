@@ -21,7 +21,7 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: ktstr-sidecar report [--runs-dir DIR] [-o FILE] RUN|latest [JOB|TEST]\n"
+	help_put("usage: ktstr-sidecar report [--runs-dir DIR] [-o FILE] RUN|latest [JOB|TEST]\n"
 	      "Write the run as one self-contained HTML page (default RUNS/RUN/report.html;\n"
 	      "-o - for stdout) and print its path: the verdict and its details, the topology,\n"
 	      "per-CPU heatmaps of runqueue length and local DSQ depth over time with the\n"

@@ -11,7 +11,7 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: ktstr-sidecar list [--runs-dir DIR] [--json]\n"
+	help_put("usage: ktstr-sidecar list [--runs-dir DIR] [--json]\n"
 	      "Runs newest first: id, start time, jobs, results, kernels, schedulers.\n"
 	      "  --json  one {\"type\":\"run_summary\",...} record per run\n", f);
 }

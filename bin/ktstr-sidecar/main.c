@@ -13,7 +13,7 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: ktstr-sidecar COMMAND [ARGS]\n"
+	help_put("usage: ktstr-sidecar COMMAND [ARGS]\n"
 	      "\n"
 	      "  write [--runs-dir DIR] [--run-id ID] [--junit FILE] [--tap] [--pass]\n"
 	      "        store a run record per verdict read on stdin under\n"
@@ -65,6 +65,7 @@ int main(int argc, char **argv)
 				"report, repro; see 'ktstr-sidecar --help')");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
+		die_setprog_front();
 		usage(stdout);
 		return EXIT_PASS;
 	}

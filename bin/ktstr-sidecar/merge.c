@@ -28,7 +28,7 @@ static volatile sig_atomic_t caught;
 
 static void usage(FILE *f)
 {
-	fputs("usage: ktstr-sidecar merge [--runs-dir DIR] [--run-id ID] [--json] RUN...\n"
+	help_put("usage: ktstr-sidecar merge [--runs-dir DIR] [--run-id ID] [--json] RUN...\n"
 	      "Join stored runs (e.g. the shards of a gauntlet, run on several machines)\n"
 	      "into one new run RUNS/RUN-ID that list, show and compare see as one.\n"
 	      "RUN is a run id in RUNS or the path of a run directory anywhere (e.g.\n"
@@ -77,7 +77,7 @@ static void parse_opts(int argc, char **argv, struct merge *m)
 		}
 	}
 	if (optind >= argc)
-		die(EXIT_USAGE, "merge: which runs? (see 'ktstr-sidecar merge --help')");
+		die(EXIT_USAGE, "merge: which runs? (see '%s merge --help')", die_prog());
 	runs_dir_check(m->runs_dir);
 }
 

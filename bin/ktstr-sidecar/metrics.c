@@ -190,7 +190,7 @@ json_t *metric_members(const struct metric *m, json_t *rec)
 
 static void usage(FILE *f)
 {
-	fputs("usage: ktstr-sidecar metrics [--json]\n"
+	help_put("usage: ktstr-sidecar metrics [--json]\n"
 	      "The metrics compare gates on (share/ktstr/metrics.json): a change is a\n"
 	      "regression or improvement only when |B-A| >= abs_gate AND |B-A|/|A| >= rel_gate\n"
 	      "(and, with 3 samples a side, the change's confidence interval excludes 0).\n",

@@ -17,7 +17,7 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: ktstr-sidecar repro plan [--runs-dir DIR] RUN|latest [JOB...]\n"
+	help_put("usage: ktstr-sidecar repro plan [--runs-dir DIR] RUN|latest [JOB...]\n"
 	      "       ktstr-sidecar repro store [--runs-dir DIR] --run-id ID < rerun.ndjson\n"
 	      "plan: the job records of the run's reruns with BPF tracing, one per line (none:\n"
 	      "nothing to rerun). A job qualifies when its sched_ext scheduler died with an error\n"
@@ -141,9 +141,9 @@ int cmd_repro(int argc, char **argv)
 			return EXIT_PASS;
 		}
 		if (argc < 2)
-			die(EXIT_USAGE, "repro: plan or store? (see 'ktstr-sidecar repro --help')");
-		die(EXIT_USAGE, "repro: unknown command '%s': plan or store (see 'ktstr-sidecar repro --help')",
-		    argv[1]);
+			die(EXIT_USAGE, "repro: plan or store? (see '%s repro --help')", die_prog());
+		die(EXIT_USAGE, "repro: unknown command '%s': plan or store (see '%s repro --help')",
+		    argv[1], die_prog());
 	}
 	runs_dir = paths_runs_dir();
 	argc--, argv++;
@@ -156,7 +156,7 @@ int cmd_repro(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		die(EXIT_USAGE, "repro plan: which run? (see 'ktstr-sidecar repro --help')");
+		die(EXIT_USAGE, "repro plan: which run? (see '%s repro --help')", die_prog());
 	rc = plan(runs_dir, argv[optind], argv + optind + 1, argc - optind - 1);
 	free(runs_dir);
 	return rc;

@@ -143,7 +143,7 @@ static void load_run_dir(const char *dir, const char *run_id, struct run_set *se
 void operands(int argc, char **argv, int min, int max, const char *cmd, const char *what)
 {
 	if (argc - optind < min)
-		die(EXIT_USAGE, "%s: expects %s (see 'ktstr-sidecar %s --help')", cmd, what, cmd);
+		die(EXIT_USAGE, "%s: expects %s (see '%s %s --help')", cmd, what, die_prog(), cmd);
 	if (max >= 0 && argc - optind > max)
 		die(EXIT_USAGE, "%s: unexpected argument '%s' (expects %s)", cmd, argv[optind + max],
 		    what);

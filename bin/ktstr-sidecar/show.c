@@ -15,7 +15,7 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: ktstr-sidecar show [--runs-dir DIR] [--json] [--totals] [--brief]\n"
+	help_put("usage: ktstr-sidecar show [--runs-dir DIR] [--json] [--totals] [--brief]\n"
 	      "                           [--tap] [--junit FILE] RUN|latest [TEST|JOB]\n"
 	      "Report a run's jobs: test, scheduler, topology, kernel, accel, result,\n"
 	      "failed checks, per-cgroup stats, logs. TEST|JOB picks jobs by test\n"

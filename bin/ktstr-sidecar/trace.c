@@ -21,7 +21,7 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: ktstr-sidecar trace [--runs-dir DIR] RUN|latest [JOB|TEST] > trace.json\n"
+	help_put("usage: ktstr-sidecar trace [--runs-dir DIR] RUN|latest [JOB|TEST] > trace.json\n"
 	      "A run's stream.ndjson as Chrome trace-event JSON for Perfetto (ui.perfetto.dev)\n"
 	      "or chrome://tracing: a process per job; counter tracks per CPU (nr_running,\n"
 	      "scx_nr_running, local_dsq_depth, run_delay_us: the runqueue's wait in each\n"

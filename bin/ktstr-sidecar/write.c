@@ -34,7 +34,7 @@ struct writer {
 
 static void usage(FILE *f)
 {
-	fputs("usage: ktstr-sidecar write [--runs-dir DIR] [--run-id ID] [--junit FILE]\n"
+	help_put("usage: ktstr-sidecar write [--runs-dir DIR] [--run-id ID] [--junit FILE]\n"
 	      "                            [--tap] [--pass] [--progress] [--stages tty|lines]\n"
 	      "                            < records.ndjson\n"
 	      "For each verdict on stdin, store the job's run record (verdict, job,\n"

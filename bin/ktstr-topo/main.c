@@ -89,8 +89,7 @@ struct options {
 
 void usage_exit(const char *text)
 {
-	fputs(text, stdout);
-	if (fflush(stdout) == EOF)
+	if (help_put(text, stdout) == EOF || fflush(stdout) == EOF)
 		die(EXIT_INCONCLUSIVE, "write error");
 	exit(EXIT_PASS);
 }

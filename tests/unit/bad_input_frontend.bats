@@ -130,6 +130,26 @@ EOF
 EOF
 }
 
+@test "ktstr runs, topo and scenarios: --help and the pointers to it name the command typed" {
+	[ "$(ktstr runs --help | head -n 1)" = "usage: ktstr runs COMMAND [ARGS]" ]
+	[ "$(ktstr help runs | head -n 1)" = "usage: ktstr runs COMMAND [ARGS]" ]
+	[ "$(ktstr runs compare --help | head -n 1)" = "usage: ktstr runs compare [--runs-dir DIR] [--metric M]... [--filter K=V]..." ]
+	[ "$(ktstr help topo | sed -n '1p;5p')" = "usage: ktstr topo [options] TOPO...     a topo record per topology
+       ktstr topo plan [options] [SCENARIO...]" ]
+	[ "$(ktstr topo plan --help | head -n 1)" = "usage: ktstr topo plan [options] [SCENARIO...]" ]
+	[ "$(ktstr help scenarios | head -n 1)" = "$(ktstr scenarios --help | head -n 1)" ]
+	[ "$(ktstr scenarios --help | head -n 1)" = "usage: ktstr scenarios [--scenarios SET] [--category C] [--json|--names] [NAME...]" ]
+	run ktstr runs merge
+	[ "$status" -eq 2 ]
+	[ "$output" = "ktstr runs: merge: which runs? (see 'ktstr runs merge --help')" ]
+	# ktstr runs --help names no tool the user did not type
+	[[ "$(ktstr runs --help)" != *ktstr-sidecar* ]]
+	[[ "$(ktstr topo --help)" != *ktstr-topo* ]]
+	# the tools themselves keep their own names
+	[ "$(ktstr-sidecar --help | head -n 1)" = "usage: ktstr-sidecar COMMAND [ARGS]" ]
+	[ "$(ktstr-sidecar merge 2>&1)" = "ktstr-sidecar: merge: which runs? (see 'ktstr-sidecar merge --help')" ]
+}
+
 @test "ktstr gauntlet: bad arguments, before any VM" {
 	check_table "ktstr gauntlet" <<'EOF'
 2|--bogus|ktstr gauntlet --bogus
