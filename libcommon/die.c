@@ -39,6 +39,8 @@ int help_put(const char *text, FILE *f)
 	size_t n = strlen(self);
 	const char *at;
 
+	if (!n || !strcmp(self, prog))
+		return fputs(text, f);
 	while ((at = strstr(text, self))) {
 		if (fwrite(text, 1, (size_t)(at - text), f) != (size_t)(at - text) || fputs(prog, f) == EOF)
 			return EOF;
