@@ -60,9 +60,12 @@ setup() {
 	qmp=$(cat "$rd/qmp")
 	[ -n "$qmp" ] && [ ! -e "$qmp" ] && [ ! -e "$(dirname "$qmp")" ]	# removed with ktstr-boot
 	jq -c 'select(.type == "dump") | del(.lines)' "$rd/stream" >&2
-	[ "$(jq -c 'select(.type == "dump") | [.dump, .trigger, .reason, .last]' "$rd/stream")" = '[1,"sysrq","SysRq-D",true]' ]
-	[ "$(jq -r 'select(.type == "dump") | .lines[1]' "$rd/stream")" = "Debug dump triggered by SysRq-D" ]
+	# one dump (in more than one part only if its writer paused), ended
+	[ "$(jq -c 'select(.type == "dump") | [.dump, .trigger, .reason]' "$rd/stream" | sort -u)" = '[1,"sysrq","SysRq-D"]' ]
+	[ "$(jq -c 'select(.type == "dump") | .last' "$rd/stream" | tail -n 1)" = true ]
+	[ "$(jq -r 'select(.type == "dump") | .lines[]' "$rd/stream" | sed -n 2p)" = "Debug dump triggered by SysRq-D" ]
 	jq -r 'select(.type == "dump") | .lines[]' "$rd/stream" | grep -Eq '^CPU +[0-9]+ +: nr_run='
+	jq -r 'select(.type == "dump") | .lines[]' "$rd/stream" | grep -qx 'Event counters'
 	# the scheduler lived on: no kernel exit, a clean detach, the scenario ran to its end
 	[ -z "$(jq -c 'select(.type == "sched" and .event == "kernel_exit")' "$rd/stream")" ]
 	[ "$(jq -c 'select(.type == "sched" and .event == "detached") | .clean' "$rd/stream")" = true ]
