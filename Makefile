@@ -268,12 +268,14 @@ FUZZ_OBJS_job_parse = $(BUILD)/obj/bin/ktstr-boot/job.o $(BUILD)/obj/bin/ktstr-e
 FUZZ_OBJS_eval_stream = $(call tool_objs,ktstr-eval)
 FUZZ_OBJS_sidecar_runs = $(call tool_objs,ktstr-sidecar)
 FUZZ_OBJS_sidecar_stream = $(call tool_objs,ktstr-sidecar)
+FUZZ_OBJS_dump_parse = $(addprefix $(BUILD)/obj/guest/ktstr-init/,dumpparse.o events.o)
 FUZZ_LIBS = -lm -lpthread
 $(BUILD)/obj/tests/fuzz/%.o: KTSTR_CFLAGS += -Itests/fuzz
 # The harness's own bookkeeping is no code under test: no coverage, no checks.
 $(BUILD)/obj/tests/fuzz/harness.o: CFLAGS += -fno-sanitize=fuzzer-no-link,address,undefined
 $(BUILD)/obj/tests/fuzz/job_parse.o: KTSTR_CFLAGS += -Ibin/ktstr-boot -Ibin/ktstr-eval
 $(BUILD)/obj/tests/fuzz/eval_stream.o: KTSTR_CFLAGS += -Ibin/ktstr-eval
+$(BUILD)/obj/tests/fuzz/dump_parse.o: KTSTR_CFLAGS += -Iguest/ktstr-init
 $(BUILD)/obj/tests/fuzz/sidecar_runs.o $(BUILD)/obj/tests/fuzz/sidecar_stream.o: KTSTR_CFLAGS += -Ibin/ktstr-sidecar
 
 fuzz: all
