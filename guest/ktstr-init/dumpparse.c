@@ -62,6 +62,31 @@ static bool split_trace_line(const char *line, char *ctx, size_t ctxlen, const c
 	return true;
 }
 
+/*
+ * The TIMESTAMP column of a trace line ("... d..1.   4.805516: sched_ext_dump: ..."), in ns;
+ * *ns stays as it was when the line has none.
+ */
+void dump_trace_line_ns(const char *line, uint64_t *ns)
+{
+	const char *tag = strstr(line, trace_tag), *p = tag;
+	uint64_t t = 0, scale = 1000000000ull;
+
+	if (!tag)
+		return;
+	while (p > line && p[-1] != ' ')
+		p--;
+	if (p == tag || *p < '0' || *p > '9')
+		return;
+	for (; *p >= '0' && *p <= '9'; p++)
+		t = t * 10 + (uint64_t)(*p - '0');
+	t *= scale;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			t += (uint64_t)(*p - '0') * (scale /= 10);
+	if (p == tag)
+		*ns = t;
+}
+
 static bool is_heading(const char *text)
 {
 	return strstr(text, " triggered exit kind ") || !strncmp(text, "Debug dump triggered by ", 24);

@@ -311,31 +311,6 @@ static void print_dump(void *arg, json_t *rec)
 	json_decref(rec);
 }
 
-/*
- * The TIMESTAMP column of a trace line ("... d..1.   4.805516: sched_ext_dump: ..."), in ns;
- * *ns stays as it was when the line has none.
- */
-static void trace_line_ns(const char *line, uint64_t *ns)
-{
-	const char *tag = strstr(line, ": sched_ext_dump: "), *p = tag;
-	uint64_t t = 0, scale = 1000000000ull;
-
-	if (!tag)
-		return;
-	while (p > line && p[-1] != ' ')
-		p--;
-	if (p == tag || *p < '0' || *p > '9')
-		return;
-	for (; *p >= '0' && *p <= '9'; p++)
-		t = t * 10 + (uint64_t)(*p - '0');
-	t *= scale;
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			t += (uint64_t)(*p - '0') * (scale /= 10);
-	if (p == tag)
-		*ns = t;
-}
-
 static int parse_dump_main(const char *file)
 {
 	FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
@@ -352,7 +327,7 @@ static int parse_dump_main(const char *file)
 	while ((n = getline(&line, &cap, f)) >= 0) {
 		if (n && line[n - 1] == '\n')
 			line[n - 1] = '\0';
-		trace_line_ns(line, &now);
+		dump_trace_line_ns(line, &now);
 		dump_parser_tick(&p, now);
 		dump_parser_line(&p, line, now);
 	}

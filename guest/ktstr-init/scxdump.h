@@ -41,6 +41,8 @@ struct dump_parser {
 };
 
 void dump_parser_init(struct dump_parser *p, void (*emit)(void *arg, json_t *rec), void *arg);
+/* The TIMESTAMP column of a sched_ext_dump trace line, in ns (*ns unchanged without one). */
+void dump_trace_line_ns(const char *line, uint64_t *ns);
 /* One line of trace_pipe text (others than sched_ext_dump are ignored). */
 void dump_parser_line(struct dump_parser *p, const char *line, uint64_t now_ns);
 /* Send the open dump's last part ("last": true). */
