@@ -11,20 +11,43 @@
 #include "scenario.h"
 #include "weight.h"
 
-double weight_wait_factor(int policy, int nice)
+double weight_of(int policy, int nice)
 {
-	/* the kernel's nice-to-weight table, nice 1 to 19 */
-	static const int weight[] = { 820, 655, 526, 423, 335, 272, 215, 172, 137, 110,
-				      87, 70, 56, 45, 36, 29, 23, 18, 15 };
-	double k, scx;
+	/* the kernel's nice-to-weight table, nice -20 to 19 */
+	static const int weight[] = {
+		88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916,
+		9548, 7620, 6100, 4904, 3906, 3121, 2501, 1991, 1586, 1277,
+		1024, 820, 655, 526, 423, 335, 272, 215, 172, 137,
+		110, 87, 70, 56, 45, 36, 29, 23, 18, 15 };
 
 	if (policy == SCHED_IDLE)
-		k = 3;
-	else if (policy != SCHED_OTHER && policy != SCHED_BATCH)
-		return 1;
-	else if (nice >= 1 && nice <= 19)
-		k = weight[nice - 1];
-	else
+		return 3;
+	if (policy != SCHED_OTHER && policy != SCHED_BATCH)
+		return 0;
+	nice = nice < -20 ? -20 : nice > 19 ? 19 : nice;
+	return weight[nice + 20];
+}
+
+/* A worker record's policy name ("normal", "idle", "fifo:1"...) as a policy. */
+static int policy_named(const char *policy)
+{
+	if (!strcmp(policy, "idle"))
+		return SCHED_IDLE;
+	if (!strcmp(policy, "normal") || !strcmp(policy, "batch"))
+		return SCHED_OTHER;
+	return SCHED_FIFO;
+}
+
+double weight_of_named(const char *policy, int nice)
+{
+	return weight_of(policy_named(policy), nice);
+}
+
+double weight_wait_factor(int policy, int nice)
+{
+	double k = weight_of(policy, nice), scx;
+
+	if (k <= 0 || k >= 1024)
 		return 1;
 	scx = (double)(long long)(k * 100 / 1024 + 0.5);
 	return 100 / (scx < 1 ? 1 : scx);
@@ -32,11 +55,7 @@ double weight_wait_factor(int policy, int nice)
 
 double weight_wait_factor_named(const char *policy, int nice)
 {
-	if (!strcmp(policy, "idle"))
-		return weight_wait_factor(SCHED_IDLE, nice);
-	if (!strcmp(policy, "normal") || !strcmp(policy, "batch"))
-		return weight_wait_factor(SCHED_OTHER, nice);
-	return 1;
+	return weight_wait_factor(policy_named(policy), nice);
 }
 
 static double groups_factor(const struct group *g, unsigned n, double f)

@@ -23,16 +23,17 @@
 #include "cpulist.h"
 #include "die.h"
 #include "judge.h"
+#include "weight.h"
 #include "worker_affinity.h"
 
 #define EPS 1e-9	/* CPU amounts are fractions */
 #define MAX_NAMES_LEN 200	/* cgroup names listed in a detail */
 #define MAX_STEPS 64		/* a scenario has at most 64 steps */
 /*
- * Peers whose best-served worker got less than this share of a CPU are not
- * compared: the scheduler gave them almost nothing (idle-policy workers
- * beside busy ones), and a ratio of two crumbs is noise (0.1% against 2.0%
- * of a CPU: 15 times). Starved and the gap checks judge such workers.
+ * Peers are not compared when their best-served worker got less than this
+ * share of a CPU, or when their weight entitles each to less: the scheduler
+ * owed them almost nothing, and a ratio of two crumbs is noise (0.1% against
+ * 2.0% of a CPU: 15 times). Starved and the gap checks judge such workers.
  */
 #define MIN_COMPARED_SHARE 0.05
 
@@ -219,6 +220,40 @@ static bool peers(const struct share_worker *a, const struct share_worker *b)
 	       !strcmp(rec_str(a->rec, "work_type", ""), rec_str(b->rec, "work_type", ""));
 }
 
+static double weight_of_worker(const struct share_worker *w)
+{
+	return weight_of_named(rec_str(w->rec, "policy", "normal"),
+			       (int)json_integer_value(json_object_get(w->rec, "nice")));
+}
+
+/*
+ * The share of a CPU peer p is owed: what its cgroup's weighed workers on
+ * its CPUs got together, split by weight. Those counted are the CPU-bound
+ * ones and p's peers (a sleeper does not claim its weight's share). A
+ * SCHED_IDLE worker (weight 3) beside nice-0 spinners (1024) is owed only
+ * what they leave, so its share is where the scheduler put it, not a split:
+ * two such peers got 0.2% and 6% of a CPU under EEVDF. -1 for real-time
+ * peers, which are not weighed.
+ */
+static double owed_share(struct share_ctx *c, const struct share_worker *p)
+{
+	double wp = weight_of_worker(p), sum = 0, got = 0;
+
+	if (wp <= 0)
+		return -1;
+	for (size_t j = 0; j < c->nw; j++) {
+		const struct share_worker *o = &c->w[j];
+		double wo = weight_of_worker(o);
+
+		if (o->cgroup != p->cgroup || comp_root(c, o->cls) != comp_root(c, p->cls) ||
+		    wo <= 0 || !(o->cpu_bound || peers(p, o)))
+			continue;
+		sum += wo;
+		got += o->share;
+	}
+	return sum > 0 ? got * wp / sum : -1;
+}
+
 /* A peer and the value it is ranked by. */
 struct ranked {
 	double key;
@@ -257,7 +292,7 @@ static void measure_ratios(struct share_ctx *c)
 
 	for (size_t i = 0; i < c->nw; i++) {
 		struct share_worker *wlo, *whi, *clo, *chi;
-		double by_work, by_cpu, ratio;
+		double by_work, by_cpu, ratio, owed;
 		struct cg_share *cg;
 		size_t n = 0;
 
@@ -274,7 +309,8 @@ static void measure_ratios(struct share_ctx *c)
 		by_work = trimmed_ratio(r, n, true, &wlo, &whi);
 		by_cpu = trimmed_ratio(r, n, false, &clo, &chi);
 		ratio = by_work < by_cpu ? by_work : by_cpu;
-		if (chi->share < MIN_COMPARED_SHARE)
+		owed = owed_share(c, &c->w[i]);
+		if (chi->share < MIN_COMPARED_SHARE || (owed >= 0 && owed < MIN_COMPARED_SHARE))
 			continue;
 		cg = cg_of(c, c->w[i].cgroup);
 		if (ratio <= 0 || (cg->peers && ratio <= cg->ratio))

@@ -591,3 +591,25 @@ KernelCompat: $msg" ]
 	run judged --check require_monitor=false < "$BATS_TEST_TMPDIR/unfair.ndjson"
 	[ "$(printf '%s\n' "$output" | grep 'times less CPU')" = "Unfair: cg_1: tid 126 got 20.0 times less CPU than tid 127 among 2 equal CpuSpin workers (by CPU time 5.0% vs 99.4%; by work rate 20.0 times; limit 4)" ]
 }
+
+# shares JQ-EXPR: sched_mixed under EEVDF (real), cg_0's workers changed by JQ-EXPR, then the two
+# listed by index in group $2 given $3 and $4 of a CPU; judged: result and details but LightWorker.
+shares() {
+	jq -c --argjson g "$2" --argjson lo "$3" --argjson hi "$4" 'if .type == "worker" and .cgroup == "cg_0" then
+		'"$1"' | if .group == $g then .wall_time_ns = 2000000000 |
+			.cpu_time_ns = (.wall_time_ns * (if .index % 2 == 0 then $lo else $hi end) | floor) |
+			.work_units = (.cpu_time_ns / 5 | floor) | .steps[0].work_units = .work_units |
+			.off_cpu_ns = .wall_time_ns - .cpu_time_ns else . end else . end' "$F/sched-mixed-eevdf.ndjson" |
+		ktstr-eval | tail -n 1 | jq -r '.result, (.details[] | select(.kind != "LightWorker") | .kind + ": " + .message)'
+}
+
+@test "eval: SCHED_IDLE peers beside nice-0 spinners are owed crumbs and not compared; peers owed a share are" {
+	# as in a CI run under EEVDF: cg_0's two idle CpuSpin workers got 0.2% and 6% of a CPU
+	[ "$(shares . 2 0.002 0.06)" = pass ]
+	# the same split between its two nice-0 workers is unfair: their weight is owed 15% each
+	[ "$(shares . 0 0.002 0.06)" = "fail
+Unfair: cg_0: tid 102 got 30.0 times less CPU than tid 103 among 2 equal CpuSpin workers (by CPU time 0.2% vs 6.0%; by work rate 30.0 times; limit 4)" ]
+	# idle workers among idle workers are owed a share
+	[ "$(shares 'if .policy != "fifo:1" then .policy = "idle" else . end' 2 0.002 0.06)" = "fail
+Unfair: cg_0: tid 106 got 30.0 times less CPU than tid 107 among 2 equal CpuSpin workers (by CPU time 0.2% vs 6.0%; by work rate 30.0 times; limit 4)" ]
+}
