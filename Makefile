@@ -261,13 +261,13 @@ sanitize:
 FUZZ_S ?= 60
 FUZZ_CC ?= clang-19
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_TARGETS := $(filter-out harness,$(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/*.c)))
+FUZZ_TARGETS := $(filter-out harness sidecar_driver,$(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/*.c)))
 # A tool's objects but its main(), for the targets that drive that tool's code.
 tool_objs = $(filter-out %/main.o,$(call objs_of,bin/$(1)))
 FUZZ_OBJS_job_parse = $(BUILD)/obj/bin/ktstr-boot/job.o $(BUILD)/obj/bin/ktstr-eval/checks.o
 FUZZ_OBJS_eval_stream = $(call tool_objs,ktstr-eval)
-FUZZ_OBJS_sidecar_runs = $(call tool_objs,ktstr-sidecar)
-FUZZ_OBJS_sidecar_stream = $(call tool_objs,ktstr-sidecar)
+FUZZ_OBJS_sidecar_runs = $(call tool_objs,ktstr-sidecar) $(BUILD)/obj/tests/fuzz/sidecar_driver.o
+FUZZ_OBJS_sidecar_stream = $(FUZZ_OBJS_sidecar_runs)
 FUZZ_OBJS_dump_parse = $(addprefix $(BUILD)/obj/guest/ktstr-init/,dumpparse.o events.o)
 FUZZ_LIBS = -lm -lpthread
 $(BUILD)/obj/tests/fuzz/%.o: KTSTR_CFLAGS += -Itests/fuzz
@@ -276,7 +276,7 @@ $(BUILD)/obj/tests/fuzz/harness.o: CFLAGS += -fno-sanitize=fuzzer-no-link,addres
 $(BUILD)/obj/tests/fuzz/job_parse.o: KTSTR_CFLAGS += -Ibin/ktstr-boot -Ibin/ktstr-eval
 $(BUILD)/obj/tests/fuzz/eval_stream.o: KTSTR_CFLAGS += -Ibin/ktstr-eval
 $(BUILD)/obj/tests/fuzz/dump_parse.o: KTSTR_CFLAGS += -Iguest/ktstr-init
-$(BUILD)/obj/tests/fuzz/sidecar_runs.o $(BUILD)/obj/tests/fuzz/sidecar_stream.o: KTSTR_CFLAGS += -Ibin/ktstr-sidecar
+$(addprefix $(BUILD)/obj/tests/fuzz/,sidecar_runs.o sidecar_stream.o sidecar_driver.o): KTSTR_CFLAGS += -Ibin/ktstr-sidecar
 
 fuzz: all
 	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=$(FUZZ_CC) \
