@@ -272,7 +272,7 @@ FUZZ_OBJS_dump_parse = $(addprefix $(BUILD)/obj/guest/ktstr-init/,dumpparse.o ev
 FUZZ_LIBS = -lm -lpthread
 $(BUILD)/obj/tests/fuzz/%.o: KTSTR_CFLAGS += -Itests/fuzz
 # The harness's own bookkeeping is no code under test: no coverage, no checks.
-$(BUILD)/obj/tests/fuzz/harness.o: CFLAGS += -fno-sanitize=fuzzer-no-link,address,undefined
+$(BUILD)/obj/tests/fuzz/harness.o: override CFLAGS += -fno-sanitize=fuzzer-no-link,address,undefined
 $(BUILD)/obj/tests/fuzz/job_parse.o: KTSTR_CFLAGS += -Ibin/ktstr-boot -Ibin/ktstr-eval
 $(BUILD)/obj/tests/fuzz/eval_stream.o: KTSTR_CFLAGS += -Ibin/ktstr-eval
 $(BUILD)/obj/tests/fuzz/dump_parse.o: KTSTR_CFLAGS += -Iguest/ktstr-init
