@@ -31,9 +31,10 @@
 #define MAX_STEPS 64		/* a scenario has at most 64 steps */
 /*
  * Peers are not compared when their best-served worker got less than this
- * share of a CPU, or when their weight entitles each to less: the scheduler
- * owed them almost nothing, and a ratio of two crumbs is noise (0.1% against
- * 2.0% of a CPU: 15 times). Starved and the gap checks judge such workers.
+ * share of a CPU, or when, lighter than the workers beside them, each is
+ * owed less: the scheduler owed them almost nothing, and a ratio of two
+ * crumbs is noise (0.1% against 2.0% of a CPU: 15 times). Starved and the
+ * gap checks judge such workers.
  */
 #define MIN_COMPARED_SHARE 0.05
 
@@ -227,20 +228,20 @@ static double weight_of_worker(const struct share_worker *w)
 }
 
 /*
- * The share of a CPU peer p is owed: what its cgroup's weighed workers on
- * its CPUs got together, split by weight. Those counted are the CPU-bound
- * ones and p's peers (a sleeper does not claim its weight's share). A
- * SCHED_IDLE worker (weight 3) beside nice-0 spinners (1024) is owed only
- * what they leave, so its share is where the scheduler put it, not a split:
- * two such peers got 0.2% and 6% of a CPU under EEVDF. -1 for real-time
- * peers, which are not weighed.
+ * Whether peer p is lighter than the CPU-bound workers beside it and owed
+ * under MIN_COMPARED_SHARE: what its cgroup's weighed workers on its CPUs
+ * got together, split by weight, counting the CPU-bound ones and p's peers
+ * (a sleeper does not claim its weight's share). A SCHED_IDLE worker
+ * (weight 3) beside nice-0 spinners (1024) gets what they leave, so where
+ * the scheduler put it decides its share: two such peers got 0.2% and 6% of
+ * a CPU under EEVDF. Real-time peers are not weighed.
  */
-static double owed_share(struct share_ctx *c, const struct share_worker *p)
+static bool owed_crumbs(struct share_ctx *c, const struct share_worker *p)
 {
-	double wp = weight_of_worker(p), sum = 0, got = 0;
+	double wp = weight_of_worker(p), sum = 0, got = 0, heaviest = 0;
 
 	if (wp <= 0)
-		return -1;
+		return false;
 	for (size_t j = 0; j < c->nw; j++) {
 		const struct share_worker *o = &c->w[j];
 		double wo = weight_of_worker(o);
@@ -250,8 +251,9 @@ static double owed_share(struct share_ctx *c, const struct share_worker *p)
 			continue;
 		sum += wo;
 		got += o->share;
+		heaviest = wo > heaviest ? wo : heaviest;
 	}
-	return sum > 0 ? got * wp / sum : -1;
+	return wp < heaviest && got * wp / sum < MIN_COMPARED_SHARE;
 }
 
 /* A peer and the value it is ranked by. */
@@ -292,7 +294,7 @@ static void measure_ratios(struct share_ctx *c)
 
 	for (size_t i = 0; i < c->nw; i++) {
 		struct share_worker *wlo, *whi, *clo, *chi;
-		double by_work, by_cpu, ratio, owed;
+		double by_work, by_cpu, ratio;
 		struct cg_share *cg;
 		size_t n = 0;
 
@@ -309,8 +311,7 @@ static void measure_ratios(struct share_ctx *c)
 		by_work = trimmed_ratio(r, n, true, &wlo, &whi);
 		by_cpu = trimmed_ratio(r, n, false, &clo, &chi);
 		ratio = by_work < by_cpu ? by_work : by_cpu;
-		owed = owed_share(c, &c->w[i]);
-		if (chi->share < MIN_COMPARED_SHARE || (owed >= 0 && owed < MIN_COMPARED_SHARE))
+		if (chi->share < MIN_COMPARED_SHARE || owed_crumbs(c, &c->w[i]))
 			continue;
 		cg = cg_of(c, c->w[i].cgroup);
 		if (ratio <= 0 || (cg->peers && ratio <= cg->ratio))

@@ -612,4 +612,7 @@ Unfair: cg_0: tid 102 got 30.0 times less CPU than tid 103 among 2 equal CpuSpin
 	# idle workers among idle workers are owed a share
 	[ "$(shares 'if .policy != "fifo:1" then .policy = "idle" else . end' 2 0.002 0.06)" = "fail
 Unfair: cg_0: tid 106 got 30.0 times less CPU than tid 107 among 2 equal CpuSpin workers (by CPU time 0.2% vs 6.0%; by work rate 30.0 times; limit 4)" ]
+	# and so are peers among workers as heavy, however many share the CPUs (here each is owed 2%)
+	[ "$(shares 'if .policy != "fifo:1" then .policy = "idle" | .cpu_time_ns = (.cpu_time_ns / 10 | floor) else . end' 2 0.002 0.06)" = "fail
+Unfair: cg_0: tid 106 got 30.0 times less CPU than tid 107 among 2 equal CpuSpin workers (by CPU time 0.2% vs 6.0%; by work rate 30.0 times; limit 4)" ]
 }
