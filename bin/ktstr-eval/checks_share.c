@@ -23,18 +23,16 @@
 #include "cpulist.h"
 #include "die.h"
 #include "judge.h"
-#include "weight.h"
 #include "worker_affinity.h"
 
 #define EPS 1e-9	/* CPU amounts are fractions */
 #define MAX_NAMES_LEN 200	/* cgroup names listed in a detail */
 #define MAX_STEPS 64		/* a scenario has at most 64 steps */
 /*
- * Peers are not compared when their best-served worker got less than this
- * share of a CPU, or when, lighter than the workers beside them, each is
- * owed less: the scheduler owed them almost nothing, and a ratio of two
- * crumbs is noise (0.1% against 2.0% of a CPU: 15 times). Starved and the
- * gap checks judge such workers.
+ * Peers whose best-served worker got less than this share of a CPU are not
+ * compared: the scheduler gave them almost nothing, and a ratio of two
+ * crumbs is noise (0.1% against 2.0% of a CPU: 15 times). Nor are peers
+ * owed crumbs (owed_crumbs). Starved and the gap checks judge such workers.
  */
 #define MIN_COMPARED_SHARE 0.05
 
@@ -221,30 +219,20 @@ static bool peers(const struct share_worker *a, const struct share_worker *b)
 	       !strcmp(rec_str(a->rec, "work_type", ""), rec_str(b->rec, "work_type", ""));
 }
 
-static double weight_of_worker(const struct share_worker *w)
-{
-	return weight_of_named(rec_str(w->rec, "policy", "normal"),
-			       (int)json_integer_value(json_object_get(w->rec, "nice")));
-}
-
 /*
- * Whether peer p is lighter than the CPU-bound workers beside it and owed
- * under MIN_COMPARED_SHARE: what its cgroup's weighed workers on its CPUs
- * got together, split by weight, counting the CPU-bound ones and p's peers
- * (a sleeper does not claim its weight's share). A SCHED_IDLE worker
- * (weight 3) beside nice-0 spinners (1024) gets what they leave, so where
- * the scheduler put it decides its share: two such peers got 0.2% and 6% of
- * a CPU under EEVDF. Real-time peers are not weighed.
+ * Whether peer p is lighter than the CPU-bound workers beside it (its
+ * cgroup's, on its CPUs) and owed under MIN_OWED_SHARE. A sleeper does not
+ * claim its weight's share, so only the CPU-bound workers and p's peers count.
  */
 static bool owed_crumbs(struct share_ctx *c, const struct share_worker *p)
 {
-	double wp = weight_of_worker(p), sum = 0, got = 0, heaviest = 0;
+	double wp = worker_weight(p->rec), sum = 0, got = 0, heaviest = 0;
 
 	if (wp <= 0)
 		return false;
 	for (size_t j = 0; j < c->nw; j++) {
 		const struct share_worker *o = &c->w[j];
-		double wo = weight_of_worker(o);
+		double wo = worker_weight(o->rec);
 
 		if (o->cgroup != p->cgroup || comp_root(c, o->cls) != comp_root(c, p->cls) ||
 		    wo <= 0 || !(o->cpu_bound || peers(p, o)))
@@ -253,7 +241,7 @@ static bool owed_crumbs(struct share_ctx *c, const struct share_worker *p)
 		got += o->share;
 		heaviest = wo > heaviest ? wo : heaviest;
 	}
-	return wp < heaviest && got * wp / sum < MIN_COMPARED_SHARE;
+	return wp < heaviest && got * wp / sum < MIN_OWED_SHARE;
 }
 
 /* A peer and the value it is ranked by. */

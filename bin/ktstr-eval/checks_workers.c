@@ -19,7 +19,8 @@
 /*
  * Workers whose off-CPU shares should match: one worker group (same work,
  * policy, nice, affinity) started in one step. A cgroup that mixes policies
- * or work types on purpose is no unfairness.
+ * or work types on purpose is no unfairness, and a group owed crumbs beside
+ * heavier workers (MIN_OWED_SHARE) is not judged.
  *
  * Their spread is judged twice, by guest CPU time and by work done, and the
  * smaller counts: under TCG each alone can lie. The task current on a vCPU
@@ -32,6 +33,7 @@
 #define PEER_GROUPS 32
 struct peer_group {
 	double group, step;
+	double weight;		/* of its policy and nice; 0 for real-time */
 	unsigned n;
 	double off_min, off_max;
 	double rate_min, rate_max, rate_sum, on_sum;	/* work per wall s; CPU share */
@@ -298,8 +300,8 @@ static void peer_note(struct cg_acc *s, json_t *w, double off, double wall_s)
 			g = &s->pg[i];
 	if (!g && s->npg < PEER_GROUPS) {
 		g = &s->pg[s->npg++];
-		*g = (struct peer_group){ .group = group, .step = step, .off_min = 1e300,
-					  .rate_min = 1e300 };
+		*g = (struct peer_group){ .group = group, .step = step, .weight = worker_weight(w),
+					  .off_min = 1e300, .rate_min = 1e300 };
 	}
 	if (!g)		/* more groups than kept: the last one takes the rest */
 		g = &s->pg[PEER_GROUPS - 1];
@@ -329,13 +331,34 @@ static double judged_spread(const struct peer_group *g)
 	return work >= 0 && work < cpu ? work : cpu;
 }
 
+/*
+ * Whether g is lighter than other peer groups of its cgroup (all CPU-bound)
+ * and each of its workers owed under MIN_OWED_SHARE of what they all got.
+ */
+static bool owed_crumbs(const struct cg_acc *s, const struct peer_group *g)
+{
+	double sum = 0, got = 0, heaviest = 0;
+
+	if (g->weight <= 0)
+		return false;
+	for (unsigned i = 0; i < s->npg; i++) {
+		if (s->pg[i].weight <= 0)
+			continue;
+		sum += s->pg[i].n * s->pg[i].weight;
+		got += s->pg[i].on_sum;
+		heaviest = s->pg[i].weight > heaviest ? s->pg[i].weight : heaviest;
+	}
+	return g->weight < heaviest && got * g->weight / sum < MIN_OWED_SHARE;
+}
+
 /* The peer group of two or more workers with the widest judged spread, or NULL. */
 static const struct peer_group *widest_peers(const struct cg_acc *s)
 {
 	const struct peer_group *best = NULL;
 
 	for (unsigned i = 0; i < s->npg; i++)
-		if (s->pg[i].n >= 2 && (!best || judged_spread(&s->pg[i]) > judged_spread(best)))
+		if (s->pg[i].n >= 2 && !owed_crumbs(s, &s->pg[i]) &&
+		    (!best || judged_spread(&s->pg[i]) > judged_spread(best)))
 			best = &s->pg[i];
 	return best;
 }

@@ -10,6 +10,7 @@
 #include "judge.h"
 #include "ndjson.h"
 #include "payload.h"
+#include "weight.h"
 
 static size_t id_hash(const char *id)
 {
@@ -286,6 +287,12 @@ bool work_cpu_bound(const char *type)
 		if (!strcmp(type, bound[i]))
 			return true;
 	return false;
+}
+
+double worker_weight(json_t *w)
+{
+	return weight_of_named(rec_str(w, "policy", "normal"),
+			       (int)json_integer_value(json_object_get(w, "nice")));
 }
 
 bool worker_own_pace(json_t *w)

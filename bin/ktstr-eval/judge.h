@@ -109,5 +109,16 @@ const char *rec_str(json_t *o, const char *key, const char *dflt);
 bool worker_own_pace(json_t *w);
 /* Always runnable: one such worker alone can use a whole CPU (CpuSpin, YieldHeavy, ...). */
 bool work_cpu_bound(const char *type);
+/* The kernel's weight of worker w's policy and nice (nice 0: 1024); 0 for real-time. */
+double worker_weight(json_t *w);
+/*
+ * Equal workers are not compared (share ratio, off-CPU spread) when each is
+ * owed less than this share of a CPU while lighter than the CPU-bound
+ * workers beside them: what those workers and the peers got together, split
+ * by weight. A SCHED_IDLE worker (weight 3) beside nice-0 spinners (1024)
+ * gets what they leave, so where the scheduler put it decides its share:
+ * two such peers got 0.2% and 6% of a CPU under EEVDF, and 1.6% and 23%.
+ */
+#define MIN_OWED_SHARE 0.05
 
 #endif

@@ -603,9 +603,14 @@ shares() {
 		ktstr-eval | tail -n 1 | jq -r '.result, (.details[] | select(.kind != "LightWorker") | .kind + ": " + .message)'
 }
 
-@test "eval: SCHED_IDLE peers beside nice-0 spinners are owed crumbs and not compared; peers owed a share are" {
+@test "eval: SCHED_IDLE peers beside nice-0 spinners are owed crumbs: neither ratio nor spread judged; peers owed a share are" {
 	# as in a CI run under EEVDF: cg_0's two idle CpuSpin workers got 0.2% and 6% of a CPU
 	[ "$(shares . 2 0.002 0.06)" = pass ]
+	# nor is their off-CPU spread judged (1.6% and 40%: 38 points, over the 35 allowed)
+	[ "$(shares . 2 0.016 0.40)" = pass ]
+	[ "$(shares . 0 0.016 0.40)" = "fail
+Unfair: cg_0: unfair: off-CPU spread 38.4% (60.0-98.4%), by work 38.4%, over 2 equal workers on 4 CPUs (limit 35%)
+Unfair: cg_0: tid 102 got 25.0 times less CPU than tid 103 among 2 equal CpuSpin workers (by CPU time 1.6% vs 40.0%; by work rate 25.0 times; limit 4)" ]
 	# the same split between its two nice-0 workers is unfair: their weight is owed 15% each
 	[ "$(shares . 0 0.002 0.06)" = "fail
 Unfair: cg_0: tid 102 got 30.0 times less CPU than tid 103 among 2 equal CpuSpin workers (by CPU time 0.2% vs 6.0%; by work rate 30.0 times; limit 4)" ]
