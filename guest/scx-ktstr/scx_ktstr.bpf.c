@@ -481,28 +481,45 @@ void BPF_STRUCT_OPS(ktstr_dispatch, s32 cpu, struct task_struct *prev)
 		stat_inc(KTSTR_STAT_DISPATCHES);
 }
 
+static bool llc_work_queued(void)
+{
+	u32 i;
+
+	for (i = 0; i < KTSTR_MAX_LLCS && i < cfg.nr_llcs; i++)
+		if (scx_bpf_dsq_nr_queued(i) > 0)
+			return true;
+	return false;
+}
+
 /*
  * A CPU can go idle between enqueue() finding no idle CPU and the task
  * reaching a DSQ; so a CPU going idle with work queued kicks itself.
  */
 void BPF_STRUCT_OPS(ktstr_update_idle, s32 cpu, bool idle)
 {
-	u32 i;
-
 	if (!idle)
 		return;
 	if (cfg.one_cpu) {
 		one_cpu_update_idle(cpu);
 		return;
 	}
-	for (i = 0; i < KTSTR_MAX_LLCS && i < cfg.nr_llcs; i++) {
-		if (scx_bpf_dsq_nr_queued(i) > 0) {
-			stat_inc(KTSTR_STAT_KICKS);
-			scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
-			return;
-		}
+	if (llc_work_queued()) {
+		stat_inc(KTSTR_STAT_KICKS);
+		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 	}
 }
+
+/*
+ * A CPU can also stay idle with work queued and nothing left to wake it:
+ * enqueue() claims an idle CPU's bit (scx_bpf_pick_idle_cpu) before kicking
+ * it, so if that kick goes unanswered, or the kicked CPU finds the queues
+ * already emptied and idles on without the idle mask being refreshed, no
+ * enqueue picks it again. Seen under TCG: one CPU idle for 2 s of steady
+ * while four spinners shared the other three, its vCPU not run at all. So
+ * each tick with work queued kicks the next CPU in turn, if idle: every CPU
+ * is tried within nr_cpus ticks.
+ */
+u32 tick_kick_turn;
 
 /* A user task running when the stall begins gives up its CPU at this tick, to be parked. */
 void BPF_STRUCT_OPS(ktstr_tick, struct task_struct *p)
@@ -510,6 +527,8 @@ void BPF_STRUCT_OPS(ktstr_tick, struct task_struct *p)
 	raise_injected_errors();
 	if (stall_parks(p))
 		set_slice(p, 0);
+	if (!cfg.one_cpu && cfg.nr_cpus && llc_work_queued())
+		scx_bpf_kick_cpu(tick_kick_turn++ % cfg.nr_cpus, SCX_KICK_IDLE);
 }
 
 void BPF_STRUCT_OPS(ktstr_running, struct task_struct *p)
