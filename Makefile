@@ -143,7 +143,7 @@ $(SCX_DIR)/vmlinux.h: $(SCX_DIR)/btf.path $(SCX_BTF_FILE)
 	$(BPFTOOL) btf dump file $(SCX_BTF_FILE) format c > $@.tmp && mv $@.tmp $@
 
 # `bpftool gen object` drops the DWARF (keeps BTF): a smaller embedded object.
-$(SCX_DIR)/%.bpf.o: guest/scx-ktstr/scx_ktstr.bpf.c guest/scx-ktstr/scx_ktstr.h guest/scx-ktstr/share_faults.bpf.h guest/scx-ktstr/compat.bpf.h $(SCX_DIR)/vmlinux.h
+$(SCX_DIR)/%.bpf.o: guest/scx-ktstr/scx_ktstr.bpf.c guest/scx-ktstr/scx_ktstr.h guest/scx-ktstr/share_faults.bpf.h guest/scx-ktstr/loud_faults.bpf.h guest/scx-ktstr/compat.bpf.h $(SCX_DIR)/vmlinux.h
 	$(CLANG_BPF) $(BPF_CFLAGS) $(BPF_DEFS_$*) -c -o $@.tmp.o $<
 	$(BPFTOOL) gen object $@ $@.tmp.o && rm -f $@.tmp.o
 

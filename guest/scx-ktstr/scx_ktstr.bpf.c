@@ -11,8 +11,8 @@
  * Misbehaviour on request (struct ktstr_cfg, set by the loader): stall, an
  * injected error, a degraded cgroup, slow callbacks, random placement, a
  * starved kthread, one CPU for everything, overcharged tasks
- * (share_faults.bpf.h); and, built with -DKTSTR_VERIFIER_FAIL, a program the
- * verifier rejects.
+ * (loud_faults.bpf.h, share_faults.bpf.h); and, built with
+ * -DKTSTR_VERIFIER_FAIL, a program the verifier rejects.
  *
  * A stall parks user tasks only: kthreads keep running, so the kernel's
  * watchdog work item runs and names the starved task ("comm[pid] failed to
@@ -114,37 +114,7 @@ static u64 allowed_llcs(struct task_struct *p)
 	return mask;
 }
 
-/* True once user tasks must stop running (--stall-after, /tmp/ktstr_stall). */
-static bool stalling(void)
-{
-	if (state.stalling)
-		return true;
-	if (state.stall || (cfg.stall_after_ns && elapsed_ns() >= cfg.stall_after_ns)) {
-		state.stalling = 1;
-		return true;
-	}
-	return false;
-}
-
-/* A stall starves user tasks; kthreads (the watchdog's work item among them) keep running. */
-static bool stall_parks(struct task_struct *p)
-{
-	return !(p->flags & PF_KTHREAD) && stalling();
-}
-
-/* --error-after and the host's .bss crash flag end the scheduler with an error. */
-static void raise_injected_errors(void)
-{
-	if (state.error_fired)
-		return;
-	if (state.crash) {
-		state.error_fired = 1;
-		ktstr_error("ktstr: host-triggered crash");
-	} else if (cfg.error_after_ns && elapsed_ns() >= cfg.error_after_ns) {
-		state.error_fired = 1;
-		ktstr_error("ktstr: injected error after %llu ms", cfg.error_after_ns / 1000000);
-	}
-}
+#include "loud_faults.bpf.h"
 
 /* The degraded cgroup is the one whose leaf name is cfg.degrade_name (cgroup v2). */
 static bool is_degraded(struct task_struct *p)
@@ -180,25 +150,6 @@ static bool disfavoured(struct task_struct *p)
 	if (!*rank)
 		*rank = __sync_fetch_and_add(&state.degrade_seen, 1) + 1;
 	return !(*rank & 1);
-}
-
-static long slow_spin_step(u64 index, void *ctx)
-{
-	u64 *end = ctx;
-
-	return bpf_ktime_get_ns() >= *end;	/* 1 stops the loop */
-}
-
-/* --slow: burn cfg.slow_ns in the calling callback. */
-static void slow_spin(void)
-{
-	u64 end;
-
-	if (!cfg.slow_ns)
-		return;
-	end = bpf_ktime_get_ns() + cfg.slow_ns;
-	bpf_loop(1 << 22, slow_spin_step, &end, 0);
-	stat_inc(KTSTR_STAT_SLOW_SPINS);
 }
 
 /*
@@ -256,35 +207,6 @@ s32 BPF_STRUCT_OPS(ktstr_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wa
 	}
 	return cpu;
 }
-
-#ifdef KTSTR_VERIFIER_FAIL
-/*
- * The deliberate verifier failure: a store past the end of the stats map
- * value, after a loop the verifier walks iteration by iteration (its log
- * repeats, as real schedulers' logs do).
- */
-static void verifier_fail(struct task_struct *p)
-{
-	u32 key = 0, sum = 0;
-	u64 *cnt = bpf_map_lookup_elem(&stats, &key);
-
-	if (!cnt)
-		return;
-#pragma clang loop unroll(disable)
-	for (int i = 0; i < 12; i++) {
-		if (p->pid > i)
-			sum += i;
-		else
-			sum += 2;
-	}
-	cnt[64] = sum;
-}
-#else
-static void verifier_fail(struct task_struct *p)
-{
-	(void)p;
-}
-#endif
 
 /*
  * The queue of the LLC p last ran on, unless p may not run there (its
