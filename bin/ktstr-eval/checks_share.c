@@ -32,7 +32,7 @@
  * Peers whose best-served worker got less than this share of a CPU are not
  * compared: the scheduler gave them almost nothing, and a ratio of two
  * crumbs is noise (0.1% against 2.0% of a CPU: 15 times). Nor are peers
- * owed crumbs (owed_crumbs). Starved and the gap checks judge such workers.
+ * owed crumbs (peer_owed_crumbs). Starved and the gap checks judge such workers.
  */
 #define MIN_COMPARED_SHARE 0.05
 
@@ -220,28 +220,22 @@ static bool peers(const struct share_worker *a, const struct share_worker *b)
 }
 
 /*
- * Whether peer p is lighter than the CPU-bound workers beside it (its
- * cgroup's, on its CPUs) and owed under MIN_OWED_SHARE. A sleeper does not
- * claim its weight's share, so only the CPU-bound workers and p's peers count.
+ * Whether peer p is owed crumbs beside its cgroup's weighed workers on its
+ * CPUs. A sleeper does not claim its weight's share, so only the CPU-bound
+ * workers and p's peers count.
  */
-static bool owed_crumbs(struct share_ctx *c, const struct share_worker *p)
+static bool peer_owed_crumbs(struct share_ctx *c, const struct share_worker *p)
 {
-	double wp = worker_weight(p->rec), sum = 0, got = 0, heaviest = 0;
+	struct owed o = { 0 };
 
-	if (wp <= 0)
-		return false;
 	for (size_t j = 0; j < c->nw; j++) {
-		const struct share_worker *o = &c->w[j];
-		double wo = worker_weight(o->rec);
+		const struct share_worker *w = &c->w[j];
 
-		if (o->cgroup != p->cgroup || comp_root(c, o->cls) != comp_root(c, p->cls) ||
-		    wo <= 0 || !(o->cpu_bound || peers(p, o)))
-			continue;
-		sum += wo;
-		got += o->share;
-		heaviest = wo > heaviest ? wo : heaviest;
+		if (w->cgroup == p->cgroup && comp_root(c, w->cls) == comp_root(c, p->cls) &&
+		    (w->cpu_bound || peers(p, w)))
+			owed_add(&o, worker_weight(w->rec), 1, w->share);
 	}
-	return wp < heaviest && got * wp / sum < MIN_OWED_SHARE;
+	return owed_crumbs(&o, worker_weight(p->rec));
 }
 
 /* A peer and the value it is ranked by. */
@@ -299,7 +293,7 @@ static void measure_ratios(struct share_ctx *c)
 		by_work = trimmed_ratio(r, n, true, &wlo, &whi);
 		by_cpu = trimmed_ratio(r, n, false, &clo, &chi);
 		ratio = by_work < by_cpu ? by_work : by_cpu;
-		if (chi->share < MIN_COMPARED_SHARE || owed_crumbs(c, &c->w[i]))
+		if (chi->share < MIN_COMPARED_SHARE || peer_owed_crumbs(c, &c->w[i]))
 			continue;
 		cg = cg_of(c, c->w[i].cgroup);
 		if (ratio <= 0 || (cg->peers && ratio <= cg->ratio))

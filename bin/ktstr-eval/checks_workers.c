@@ -331,24 +331,14 @@ static double judged_spread(const struct peer_group *g)
 	return work >= 0 && work < cpu ? work : cpu;
 }
 
-/*
- * Whether g is lighter than other peer groups of its cgroup (all CPU-bound)
- * and each of its workers owed under MIN_OWED_SHARE of what they all got.
- */
-static bool owed_crumbs(const struct cg_acc *s, const struct peer_group *g)
+/* Whether g is owed crumbs beside its cgroup's other peer groups (all CPU-bound). */
+static bool group_owed_crumbs(const struct cg_acc *s, const struct peer_group *g)
 {
-	double sum = 0, got = 0, heaviest = 0;
+	struct owed o = { 0 };
 
-	if (g->weight <= 0)
-		return false;
-	for (unsigned i = 0; i < s->npg; i++) {
-		if (s->pg[i].weight <= 0)
-			continue;
-		sum += s->pg[i].n * s->pg[i].weight;
-		got += s->pg[i].on_sum;
-		heaviest = s->pg[i].weight > heaviest ? s->pg[i].weight : heaviest;
-	}
-	return g->weight < heaviest && got * g->weight / sum < MIN_OWED_SHARE;
+	for (unsigned i = 0; i < s->npg; i++)
+		owed_add(&o, s->pg[i].weight, s->pg[i].n, s->pg[i].on_sum);
+	return owed_crumbs(&o, g->weight);
 }
 
 /* The peer group of two or more workers with the widest judged spread, or NULL. */
@@ -357,7 +347,7 @@ static const struct peer_group *widest_peers(const struct cg_acc *s)
 	const struct peer_group *best = NULL;
 
 	for (unsigned i = 0; i < s->npg; i++)
-		if (s->pg[i].n >= 2 && !owed_crumbs(s, &s->pg[i]) &&
+		if (s->pg[i].n >= 2 && !group_owed_crumbs(s, &s->pg[i]) &&
 		    (!best || judged_spread(&s->pg[i]) > judged_spread(best)))
 			best = &s->pg[i];
 	return best;

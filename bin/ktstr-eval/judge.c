@@ -295,6 +295,21 @@ double worker_weight(json_t *w)
 			       (int)json_integer_value(json_object_get(w, "nice")));
 }
 
+void owed_add(struct owed *o, double weight, unsigned n, double got)
+{
+	if (weight <= 0)
+		return;
+	o->weight_sum += n * weight;
+	o->got += got;
+	o->heaviest = weight > o->heaviest ? weight : o->heaviest;
+}
+
+bool owed_crumbs(const struct owed *o, double weight)
+{
+	return weight > 0 && weight < o->heaviest &&
+	       o->got * weight / o->weight_sum < MIN_OWED_SHARE;
+}
+
 bool worker_own_pace(json_t *w)
 {
 	return json_is_true(json_object_get(w, "is_messenger")) ||

@@ -120,5 +120,13 @@ double worker_weight(json_t *w);
  * two such peers got 0.2% and 6% of a CPU under EEVDF, and 1.6% and 23%.
  */
 #define MIN_OWED_SHARE 0.05
+/* The weighed workers beside a peer group: their weight, the CPU they got, the heaviest. */
+struct owed {
+	double weight_sum, got, heaviest;
+};
+/* Count n workers of this weight (0: real-time, not counted) that got this much CPU together. */
+void owed_add(struct owed *o, double weight, unsigned n, double got);
+/* Whether a peer of this weight is lighter than the heaviest and owed under MIN_OWED_SHARE. */
+bool owed_crumbs(const struct owed *o, double weight);
 
 #endif
